@@ -1,0 +1,31 @@
+"""The error hierarchy: user mistakes are GateReviewError children, shown as one line, exit 2."""
+
+from __future__ import annotations
+
+
+class GateReviewError(Exception):
+    """A problem the user can fix; the CLI prints it as one line and exits with status 2."""
+
+
+class DocumentError(GateReviewError):
+    """A document could not be read, decoded or split into sections."""
+
+
+class RubricError(GateReviewError):
+    """A rubric file is missing or malformed."""
+
+
+class RunNotFoundError(GateReviewError):
+    """No review with that run id exists in the workspace."""
+
+
+class DecisionError(GateReviewError):
+    """A decision cannot be applied: the run is not awaiting one, or it was already decided."""
+
+
+class ModelError(GateReviewError):
+    """A model call failed in a way the review cannot recover from (auth, unknown model)."""
+
+
+class BudgetExceededError(GateReviewError):
+    """The per-review budget would be exceeded by the next model call."""

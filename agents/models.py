@@ -1,0 +1,164 @@
+"""Findings, gate reviews, verdicts and decisions: the typed values every layer exchanges."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+Gate = Literal["data", "risk", "platform", "product", "change"]
+GATES: tuple[Gate, ...] = ("data", "risk", "platform", "product", "change")
+FindingStatus = Literal["met", "partial", "missing", "contradicted"]
+Severity = Literal["blocker", "major", "minor", "info"]
+GateStatus = Literal["ready", "conditional", "not_ready"]
+Overall = Literal["ready", "ready_with_conditions", "not_ready"]
+Action = Literal["approve", "reject", "amend"]
+RunState = Literal["running", "interrupted", "awaiting_decision", "approved", "rejected"]
+
+
+def utc_now() -> str:
+    """The current time as an ISO 8601 string in UTC, to the second."""
+    return datetime.now(UTC).replace(microsecond=0).isoformat()
+
+
+class Strict(BaseModel):
+    """Base for boundary models: unknown fields are an error."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class Evidence(Strict):
+    """A verbatim quote from a document at a line range, or an external source from web search."""
+
+    kind: Literal["document", "external"] = Field(
+        default="document", description="document: a quote from the reviewed documents"
+    )
+    path: str | None = Field(default=None, description="Document path the quote comes from")
+    line_start: int | None = Field(default=None, description="First line of the quote (1-based)")
+    line_end: int | None = Field(default=None, description="Last line of the quote (1-based)")
+    quote: str = Field(description="Verbatim text copied from the document")
+    verified: bool = Field(default=False, description="Set by verification, never by a model")
+    url: str | None = None
+    title: str | None = None
+
+    @property
+    def location(self) -> str:
+        """`path:line` or `path:first-last`, or the url of an external source."""
+        if self.kind == "external":
+            return self.url or ""
+        if self.line_start is None:
+            return self.path or "?"
+        if self.line_end is None or self.line_end == self.line_start:
+            return f"{self.path}:{self.line_start}"
+        return f"{self.path}:{self.line_start}-{self.line_end}"
+
+
+class Finding(Strict):
+    """One criterion's status in the reviewed documents, with the evidence it rests on."""
+
+    id: str = Field(description="Finding id; the criterion id, e.g. data.owners")
+    gate: Gate
+    criterion: str = Field(description="Criterion id, e.g. data.owners")
+    title: str = ""
+    status: FindingStatus
+    severity: Severity
+    summary: str
+    recommendation: str = ""
+    evidence: list[Evidence] = Field(default_factory=list)
+    searched_for: list[str] = Field(
+        default_factory=list, description="What was looked for when nothing was found"
+    )
+    dismissed: bool = False
+    amended_by: str | None = None
+    amend_reason: str | None = None
+
+    @property
+    def document_evidence(self) -> list[Evidence]:
+        """Evidence quoted from the reviewed documents (not web results)."""
+        return [e for e in self.evidence if e.kind == "document"]
+
+    @property
+    def verified(self) -> bool:
+        """True when the finding may count toward the verdict: its document quotes all resolve."""
+        quotes = self.document_evidence
+        if self.status == "missing":
+            return all(e.verified for e in quotes)
+        return bool(quotes) and all(e.verified for e in quotes)
+
+
+class Usage(Strict):
+    """Tokens, cost and latency of the model calls behind one gate or one review."""
+
+    calls: int = 0
+    input_tokens: int = 0
+    output_tokens: int = 0
+    cost_usd: float | None = 0.0
+    latency_s: float = 0.0
+
+    def plus(self, other: Usage) -> Usage:
+        """The sum of two usages; cost is unknown if either is unknown."""
+        cost = None if self.cost_usd is None or other.cost_usd is None else (
+            self.cost_usd + other.cost_usd
+        )
+        return Usage(
+            calls=self.calls + other.calls,
+            input_tokens=self.input_tokens + other.input_tokens,
+            output_tokens=self.output_tokens + other.output_tokens,
+            cost_usd=cost,
+            latency_s=round(self.latency_s + other.latency_s, 4),
+        )
+
+
+class GateReview(Strict):
+    """What one gate agent returned: its findings, who produced them, and whether it degraded."""
+
+    gate: Gate
+    reviewer: str = Field(description="offline, or the model string that produced the findings")
+    findings: list[Finding]
+    degraded: bool = False
+    degraded_reason: str | None = None
+    usage: Usage = Field(default_factory=Usage)
+    external: list[Evidence] = Field(default_factory=list)
+
+
+class GateVerdict(Strict):
+    """One gate's status under the coordinator's rule, with the conditions that would lift it."""
+
+    status: GateStatus
+    reason: str
+    conditions: list[str] = Field(default_factory=list)
+    degraded: bool = False
+    degraded_reason: str | None = None
+
+
+class Verdict(Strict):
+    """The readiness verdict: the worst gate decides the overall status."""
+
+    overall: Overall
+    gates: dict[Gate, GateVerdict]
+    conditions: list[str] = Field(default_factory=list)
+    summary: str = ""
+    degraded: bool = False
+    checks: dict[str, str] = Field(default_factory=dict)
+
+
+class Amendment(Strict):
+    """A reviewer's change to one finding: a new status, or dismissal, with a reason."""
+
+    finding_id: str
+    status: FindingStatus | Literal["dismissed"]
+    reason: str = Field(min_length=1)
+    reviewer: str = Field(min_length=1)
+    at: str = Field(default_factory=utc_now)
+
+
+class Decision(Strict):
+    """A named person's decision on a review awaiting one."""
+
+    action: Action
+    reviewer: str = Field(min_length=1)
+    comment: str = ""
+    gates: list[Gate] = Field(default_factory=list, description="Gates to review again (reject)")
+    amendment: Amendment | None = None
+    at: str = Field(default_factory=utc_now)
