@@ -98,8 +98,10 @@ class Usage(Strict):
 
     def plus(self, other: Usage) -> Usage:
         """The sum of two usages; cost is unknown if either is unknown."""
-        cost = None if self.cost_usd is None or other.cost_usd is None else (
-            self.cost_usd + other.cost_usd
+        cost = (
+            None
+            if self.cost_usd is None or other.cost_usd is None
+            else (self.cost_usd + other.cost_usd)
         )
         return Usage(
             calls=self.calls + other.calls,

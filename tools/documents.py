@@ -11,7 +11,9 @@ class Section(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     path: str = Field(description="Document path as shown to the user")
-    heading_path: list[str] = Field(default_factory=list, description="Headings above, outermost first")
+    heading_path: list[str] = Field(
+        default_factory=list, description="Headings above, outermost first"
+    )
     line_start: int = Field(description="First line of the section (1-based, inclusive)")
     line_end: int = Field(description="Last line of the section (1-based, inclusive)")
     text: str
