@@ -1,0 +1,72 @@
+"""The final report of a run: Markdown for people, JSON for machines, in the workspace."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from graphs.view import RunView, build_view
+from graphs.workspace import Workspace
+
+_STATUS_MARK = {
+    "met": "met",
+    "partial": "partial",
+    "missing": "missing",
+    "contradicted": "CONTRADICTED",
+}
+
+
+def _write_private(path: Path, text: str) -> None:
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        handle.write(text)
+
+
+def render_markdown(view: RunView) -> str:
+    """The report as Markdown: verdict, gates, findings with evidence, decisions."""
+    verdict = view.verdict
+    out = [f"# Readiness review {view.run_id}", ""]
+    if verdict is not None:
+        out += [f"**Verdict: {verdict.overall}**", "", verdict.summary, ""]
+        out += ["| gate | status | reason |", "| --- | --- | --- |"]
+        out += [f"| {g} | {v.status} | {v.reason} |" for g, v in verdict.gates.items()]
+        out.append("")
+        if verdict.conditions:
+            out += ["## Conditions", ""] + [f"- {c}" for c in verdict.conditions] + [""]
+    out += ["## Documents", ""]
+    out += [f"- `{d.path}` ({d.kind}, sha256 {d.sha256[:12]})" for d in view.documents]
+    out += ["", "## Findings", ""]
+    for f in view.findings:
+        flag = " (dismissed)" if f.dismissed else ""
+        out.append(f"### {f.id}: {f.title or f.criterion}{flag}")
+        out.append(f"Status **{_STATUS_MARK[f.status]}**, severity {f.severity}. {f.summary}")
+        if f.amended_by:
+            out.append(f"Amended by {f.amended_by}: {f.amend_reason}")
+        for e in f.evidence:
+            mark = "" if e.verified else " (unverified)"
+            out.append(f"> {e.quote}  \n> - `{e.location}`{mark}")
+        if f.recommendation and f.status != "met":
+            out.append(f"Recommendation: {f.recommendation}")
+        out.append("")
+    out += ["## Decisions", ""]
+    for d in view.decisions:
+        extra = f" gates: {', '.join(d.gates)}" if d.gates else ""
+        out.append(f"- {d.at} **{d.action}** by {d.reviewer}{extra}: {d.comment}".rstrip(": "))
+    return "\n".join(out) + "\n"
+
+
+def write_report(values: dict[str, Any], workspace: Workspace) -> dict[str, Path]:
+    """Write `reports/RUN.md` and `reports/RUN.json`; returns their paths."""
+    run_id = values["run_id"]
+    state = "approved" if values.get("outcome") == "approved" else "rejected"
+    view = build_view(run_id, state, values)
+    workspace.ensure()
+    paths = {
+        "markdown": workspace.reports / f"{run_id}.md",
+        "json": workspace.reports / f"{run_id}.json",
+    }
+    view = view.model_copy(update={"report": {k: str(p) for k, p in paths.items()}})
+    _write_private(paths["markdown"], render_markdown(view))
+    _write_private(paths["json"], view.model_dump_json(indent=2))
+    return paths

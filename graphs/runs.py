@@ -1,0 +1,173 @@
+"""Run operations: start a review, decide on it from any process, list and load runs."""
+
+from __future__ import annotations
+
+import secrets
+import shutil
+import sqlite3
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager, closing
+from datetime import UTC, datetime
+from typing import Any
+
+from langgraph.checkpoint.sqlite import SqliteSaver
+from langgraph.checkpoint.sqlite.aio import AsyncSqliteSaver
+from langgraph.graph.state import CompiledStateGraph
+from langgraph.types import Command, StateSnapshot
+
+from agents.errors import DecisionError, DocumentError, RunNotFoundError
+from agents.models import Decision, RunState, utc_now
+from graphs.claims import claim_decision, last_claim
+from graphs.context import ReviewContext
+from graphs.review import build_graph
+from graphs.settings import Settings
+from graphs.view import RunView, build_view
+from graphs.workspace import Workspace
+
+MAX_REREVIEWS = 3
+Progress = Callable[[str, dict[str, Any]], None]
+
+
+def new_run_id() -> str:
+    """A sortable, readable run id: UTC time plus a random suffix."""
+    return datetime.now(UTC).strftime("%Y%m%d-%H%M%S-") + secrets.token_hex(2)
+
+
+def _config(run_id: str) -> dict[str, Any]:
+    return {"configurable": {"thread_id": run_id}}
+
+
+def run_state(snapshot: StateSnapshot) -> RunState:
+    """The user-facing state of a run from its latest checkpoint."""
+    if snapshot.interrupts:
+        return "awaiting_decision"
+    outcome = snapshot.values.get("outcome")
+    if outcome in ("approved", "rejected") and not snapshot.next:
+        return outcome
+    return "interrupted"
+
+
+@asynccontextmanager
+async def _open_graph(workspace: Workspace) -> AsyncIterator[CompiledStateGraph]:
+    workspace.ensure()
+    async with AsyncSqliteSaver.from_conn_string(str(workspace.database)) as saver:
+        yield build_graph().compile(checkpointer=saver)
+
+
+async def _drive(
+    graph: CompiledStateGraph,
+    payload: Any,
+    run_id: str,
+    context: ReviewContext,
+    progress: Progress | None,
+) -> None:
+    async for chunk in graph.astream(
+        payload, _config(run_id), context=context, stream_mode="updates", durability="sync"
+    ):
+        for node, update in chunk.items():
+            if progress is not None and node != "__interrupt__":
+                progress(node, update or {})
+
+
+async def start_review(
+    paths: list[str], settings: Settings, progress: Progress | None = None
+) -> RunView:
+    """Run a new review up to the human decision; nothing is left behind if ingestion fails."""
+    workspace = Workspace(settings.home)
+    fresh = not workspace.home.exists()
+    run_id = new_run_id()
+    context = ReviewContext(settings=settings, workspace=workspace)
+    payload = {"run_id": run_id, "created_at": utc_now(), "paths": [str(p) for p in paths]}
+    async with _open_graph(workspace) as graph:
+        try:
+            await _drive(graph, payload, run_id, context, progress)
+        except DocumentError:
+            # A document that cannot be read leaves no run and no workspace behind.
+            await graph.checkpointer.adelete_thread(run_id)
+            if fresh:
+                shutil.rmtree(workspace.home, ignore_errors=True)
+            raise
+        snapshot = await graph.aget_state(_config(run_id))
+    return build_view(run_id, run_state(snapshot), snapshot.values)
+
+
+def _check_decision(snapshot: StateSnapshot, decision: Decision) -> None:
+    values = snapshot.values
+    if decision.action == "amend":
+        if decision.amendment is None:
+            raise DecisionError("amend needs a finding, a status and a reason")
+        ids = {f["id"] for r in values.get("reviews", {}).values() for f in r["findings"]}
+        if decision.amendment.finding_id not in ids:
+            raise DecisionError(
+                f"no finding {decision.amendment.finding_id} in run {values['run_id']}"
+            )
+    if decision.action == "reject" and decision.gates:
+        done = sum(1 for d in values.get("decisions", []) if d["action"] == "reject")
+        if done >= MAX_REREVIEWS:
+            raise DecisionError(
+                f"run {values['run_id']} has been sent back {done} times, the limit; "
+                "approve or reject it without --gate"
+            )
+
+
+async def decide(
+    run_id: str, decision: Decision, settings: Settings, progress: Progress | None = None
+) -> RunView:
+    """Apply a decision to a run awaiting one; exactly one concurrent decider wins."""
+    workspace = Workspace(settings.home)
+    if not workspace.exists():
+        raise RunNotFoundError(f"no run {run_id} in {workspace.home} (no reviews there yet)")
+    context = ReviewContext(settings=settings, workspace=workspace)
+    async with _open_graph(workspace) as graph:
+        snapshot = await graph.aget_state(_config(run_id))
+        if not snapshot.values:
+            raise RunNotFoundError(f"no run {run_id} in {workspace.home}")
+        if not snapshot.interrupts:
+            claim = last_claim(workspace.database, run_id)
+            state = run_state(snapshot)
+            if claim is not None and state in ("approved", "rejected"):
+                raise DecisionError(
+                    f"run {run_id} was already decided ({claim[0]}) by {claim[1]} at {claim[2]}"
+                )
+            raise DecisionError(f"run {run_id} is not awaiting a decision (state: {state})")
+        _check_decision(snapshot, decision)
+        claim_decision(
+            workspace.database, run_id, snapshot.config["configurable"]["checkpoint_id"], decision
+        )
+        await _drive(graph, Command(resume=decision.model_dump()), run_id, context, progress)
+        snapshot = await graph.aget_state(_config(run_id))
+    return build_view(run_id, run_state(snapshot), snapshot.values)
+
+
+def _thread_ids(workspace: Workspace) -> list[str]:
+    with closing(sqlite3.connect(workspace.database, timeout=30)) as conn:
+        try:
+            rows = conn.execute(
+                "SELECT DISTINCT thread_id FROM checkpoints WHERE checkpoint_ns = ''"
+            ).fetchall()
+        except sqlite3.OperationalError:
+            return []
+    return [r[0] for r in rows]
+
+
+def load_runs(settings: Settings, run_ids: list[str] | None = None) -> list[RunView]:
+    """Views of the given runs (all runs when None), newest first."""
+    workspace = Workspace(settings.home)
+    if not workspace.exists():
+        if run_ids:
+            raise RunNotFoundError(f"no run {run_ids[0]} in {workspace.home} (no reviews yet)")
+        return []
+    views = []
+    with SqliteSaver.from_conn_string(str(workspace.database)) as saver:
+        graph = build_graph().compile(checkpointer=saver)
+        for run_id in run_ids if run_ids is not None else _thread_ids(workspace):
+            snapshot = graph.get_state(_config(run_id))
+            if not snapshot.values:
+                raise RunNotFoundError(f"no run {run_id} in {workspace.home}")
+            views.append(build_view(run_id, run_state(snapshot), snapshot.values))
+    return sorted(views, key=lambda v: v.created_at or "", reverse=True)
+
+
+def load_run(run_id: str, settings: Settings) -> RunView:
+    """The view of one run."""
+    return load_runs(settings, [run_id])[0]

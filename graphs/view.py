@@ -1,0 +1,100 @@
+"""The run view: one typed picture of a run, shared by `--json`, `show` and the report."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import Field
+
+from agents.coordinator import apply_amendments
+from agents.models import (
+    GATES,
+    Amendment,
+    Decision,
+    Finding,
+    GateReview,
+    RunState,
+    Strict,
+    Usage,
+    Verdict,
+)
+
+
+class DocumentInfo(Strict):
+    """A reviewed document's lineage."""
+
+    path: str
+    kind: str
+    sha256: str
+    sections: int
+    lines: int
+
+
+class GateInfo(Strict):
+    """A gate's reviewer, degradation and usage."""
+
+    reviewer: str
+    degraded: bool = False
+    degraded_reason: str | None = None
+    usage: Usage = Field(default_factory=Usage)
+
+
+class RunView(Strict):
+    """Everything a person or a script needs to know about one run."""
+
+    run_id: str
+    state: RunState
+    created_at: str | None = None
+    documents: list[DocumentInfo] = Field(default_factory=list)
+    notes: list[str] = Field(default_factory=list)
+    verdict: Verdict | None = None
+    gates: dict[str, GateInfo] = Field(default_factory=dict)
+    findings: list[Finding] = Field(default_factory=list)
+    usage: Usage = Field(default_factory=Usage)
+    decisions: list[Decision] = Field(default_factory=list)
+    report: dict[str, str] = Field(default_factory=dict)
+
+
+def build_view(run_id: str, state: RunState, values: dict[str, Any]) -> RunView:
+    """The view of a run from its checkpointed state values."""
+    amendments = {k: Amendment.model_validate(v) for k, v in values.get("amendments", {}).items()}
+    reviews = {g: GateReview.model_validate(r) for g, r in values.get("reviews", {}).items()}
+    findings: list[Finding] = []
+    gates: dict[str, GateInfo] = {}
+    total = Usage()
+    for gate in GATES:
+        if gate not in reviews:
+            continue
+        review = reviews[gate]
+        findings.extend(apply_amendments(review.findings, amendments))
+        gates[gate] = GateInfo(
+            reviewer=review.reviewer,
+            degraded=review.degraded,
+            degraded_reason=review.degraded_reason,
+            usage=review.usage,
+        )
+        total = total.plus(review.usage)
+    documents = [
+        DocumentInfo(
+            path=d["path"],
+            kind=d["kind"],
+            sha256=d["sha256"],
+            sections=len(d["sections"]),
+            lines=len(d["lines"]),
+        )
+        for d in values.get("documents", [])
+    ]
+    verdict = values.get("verdict")
+    return RunView(
+        run_id=run_id,
+        state=state,
+        created_at=values.get("created_at"),
+        documents=documents,
+        notes=values.get("ingest_notes", []),
+        verdict=Verdict.model_validate(verdict) if verdict else None,
+        gates=gates,
+        findings=findings,
+        usage=total,
+        decisions=[Decision.model_validate(d) for d in values.get("decisions", [])],
+        report=values.get("report", {}),
+    )

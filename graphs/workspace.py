@@ -1,0 +1,47 @@
+"""The workspace folder: where checkpoints, traces and reports of every run live."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Workspace:
+    """Paths inside the workspace; created owner-only on first use."""
+
+    home: Path
+
+    @property
+    def database(self) -> Path:
+        """The SQLite file holding LangGraph checkpoints and decision claims."""
+        return self.home / "checkpoints.sqlite"
+
+    @property
+    def traces(self) -> Path:
+        """Folder of per-run trace files."""
+        return self.home / "traces"
+
+    @property
+    def reports(self) -> Path:
+        """Folder of per-run reports."""
+        return self.home / "reports"
+
+    def trace_file(self, run_id: str) -> Path:
+        """The trace file of one run."""
+        return self.traces / f"{run_id}.jsonl"
+
+    def exists(self) -> bool:
+        """True once a review has created the workspace."""
+        return self.database.is_file()
+
+    def ensure(self) -> Workspace:
+        """Create the folders (mode 0700) if missing."""
+        old = os.umask(0o077)
+        try:
+            for folder in (self.home, self.traces, self.reports):
+                folder.mkdir(parents=True, exist_ok=True)
+        finally:
+            os.umask(old)
+        return self

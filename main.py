@@ -1,0 +1,272 @@
+"""gatereview command line: review design documents, decide on reviews, read the results."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+from pydantic import ValidationError
+from rich.console import Console
+
+from agents.errors import GateReviewError
+from agents.models import GATES, Amendment, Decision
+
+if TYPE_CHECKING:
+    from graphs.settings import Settings
+    from graphs.view import RunView
+
+app = typer.Typer(
+    help="Review an AI project's design documents for production readiness, gate by gate.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+out = Console()
+err = Console(stderr=True)
+
+HomeOpt = Annotated[
+    Path | None,
+    typer.Option("--home", help="Workspace folder [env GATEREVIEW_HOME; default .gatereview]"),
+]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON object instead of tables.")]
+ReviewerOpt = Annotated[str, typer.Option("--reviewer", help="Your name, kept with the decision.")]
+
+
+@contextmanager
+def user_errors() -> Iterator[None]:
+    """Turn a user mistake into one line on stderr and exit status 2."""
+    try:
+        yield
+    except GateReviewError as exc:
+        err.print(f"[red]error:[/red] {exc}", highlight=False, soft_wrap=True)
+        raise typer.Exit(2) from None
+    except KeyboardInterrupt:
+        err.print("interrupted; the run can be resumed from its last checkpoint")
+        raise typer.Exit(130) from None
+
+
+def make_decision(**fields: Any) -> Decision:
+    """A validated decision; a bad value is a user mistake, not a crash."""
+    try:
+        if "amendment" in fields:
+            fields["amendment"] = Amendment.model_validate(fields["amendment"])
+        return Decision.model_validate(fields)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"])
+        raise GateReviewError(f"{where}: {first['msg']}") from None
+
+
+def settings_for(**flags: Any) -> Settings:
+    """Resolve settings once: flag > GATEREVIEW_* environment > gatereview.toml > default."""
+    from graphs.settings import resolve_settings
+
+    return resolve_settings(flags)
+
+
+def emit(view: RunView, as_json: bool, *, findings: bool = False) -> None:
+    """Print a run as JSON or as tables."""
+    if as_json:
+        out.print_json(view.model_dump_json())
+        return
+    import render
+
+    out.print(render.gate_table(view))
+    out.print(render.verdict_lines(view))
+    if findings:
+        out.rule("Findings")
+        out.print(render.findings_view(view))
+        out.rule("Decisions")
+        out.print(render.decisions_view(view))
+    if view.state == "awaiting_decision":
+        out.print(
+            f"\nAwaiting a decision. Details: [bold]python main.py show {view.run_id}[/bold]\n"
+            f"Decide: python main.py approve {view.run_id} --reviewer NAME\n"
+            f"        python main.py reject {view.run_id} --reviewer NAME --comment TEXT "
+            "[--gate GATE]\n"
+            f"        python main.py amend {view.run_id} --reviewer NAME --finding ID "
+            "--status STATUS --reason TEXT",
+            highlight=False,
+        )
+    elif view.report:
+        out.print(f"\nReport: {view.report.get('markdown')}  {view.report.get('json')}")
+
+
+def progress_printer(quiet: bool) -> Any:
+    """A progress callback that reports each finished step on stderr."""
+
+    def report(node: str, update: dict[str, Any]) -> None:
+        if quiet:
+            return
+        if node in GATES and "reviews" in update:
+            findings = update["reviews"][node]["findings"]
+            counts = {
+                s: sum(1 for f in findings if f["status"] == s)
+                for s in ("met", "partial", "missing", "contradicted")
+            }
+            summary = ", ".join(f"{n} {s}" for s, n in counts.items() if n)
+            err.print(f"  [green]done[/green] {node:<9} {summary}", highlight=False)
+        elif node == "ingest":
+            docs = update.get("documents", [])
+            err.print(f"  [green]done[/green] ingest    {len(docs)} document(s)")
+            for note in update.get("ingest_notes", []):
+                err.print(f"  note: {note}", highlight=False)
+        elif node in ("coordinator", "finalise"):
+            err.print(f"  [green]done[/green] {node}")
+
+    return report
+
+
+def decide_and_print(run_id: str, decision: Decision, home: Path | None, as_json: bool) -> None:
+    """Apply a decision and print the resulting run."""
+    from graphs.runs import decide
+
+    settings = settings_for(home=home)
+    view = asyncio.run(decide(run_id, decision, settings, progress_printer(as_json)))
+    emit(view, as_json)
+
+
+@app.command()
+def review(
+    paths: Annotated[list[Path], typer.Argument(help="Design documents or folders.")],
+    model: Annotated[str | None, typer.Option(help="offline, or a litellm model string.")] = None,
+    max_bytes: Annotated[int | None, typer.Option(help="Largest document accepted.")] = None,
+    interactive: Annotated[bool, typer.Option(help="Ask for the decision right away.")] = False,
+    home: HomeOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Review documents gate by gate and wait for a named person's decision."""
+    with user_errors():
+        from graphs.runs import start_review
+
+        settings = settings_for(home=home, model=model, max_bytes=max_bytes)
+        if not as_json:
+            err.print(f"Reviewing {len(paths)} path(s) with model [bold]{settings.model}[/bold]")
+        view = asyncio.run(
+            start_review([str(p) for p in paths], settings, progress_printer(as_json))
+        )
+        emit(view, as_json)
+        if interactive and view.state == "awaiting_decision":
+            decision = ask_decision()
+            decide_and_print(view.run_id, decision, home, as_json)
+
+
+def ask_decision() -> Decision:
+    """Ask the reviewer in the terminal for approve or reject."""
+    if not sys.stdin.isatty():
+        raise GateReviewError("--interactive needs a terminal; decide with approve/reject")
+    action = typer.prompt("Decision (approve/reject)", default="approve")
+    if action not in ("approve", "reject"):
+        raise GateReviewError(f"unknown decision {action!r}: approve or reject")
+    reviewer = typer.prompt("Your name")
+    comment = typer.prompt("Comment", default="", show_default=False)
+    return make_decision(action=action, reviewer=reviewer, comment=comment)
+
+
+@app.command()
+def runs(home: HomeOpt = None, as_json: JsonOpt = False) -> None:
+    """List the runs in the workspace with their state."""
+    with user_errors():
+        from graphs.runs import load_runs
+
+        views = load_runs(settings_for(home=home))
+        if as_json:
+            rows = [
+                {
+                    "run_id": v.run_id,
+                    "state": v.state,
+                    "created_at": v.created_at,
+                    "verdict": v.verdict.overall if v.verdict else None,
+                    "documents": [d.path for d in v.documents],
+                }
+                for v in views
+            ]
+            out.print_json(data={"runs": rows})
+            return
+        if not views:
+            out.print("No runs yet. Start one with: python main.py review PATH")
+            return
+        import render
+
+        out.print(render.runs_table(views))
+
+
+@app.command()
+def show(
+    run_id: Annotated[str, typer.Argument(metavar="RUN")],
+    home: HomeOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Show a run's verdict and every finding with its evidence."""
+    with user_errors():
+        from graphs.runs import load_run
+
+        emit(load_run(run_id, settings_for(home=home)), as_json, findings=True)
+
+
+@app.command()
+def approve(
+    run_id: Annotated[str, typer.Argument(metavar="RUN")],
+    reviewer: ReviewerOpt,
+    comment: Annotated[str, typer.Option(help="Why you approve.")] = "",
+    home: HomeOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Approve a review: the verdict becomes final and the report is written."""
+    with user_errors():
+        decision = make_decision(action="approve", reviewer=reviewer, comment=comment)
+        decide_and_print(run_id, decision, home, as_json)
+
+
+@app.command()
+def reject(
+    run_id: Annotated[str, typer.Argument(metavar="RUN")],
+    reviewer: ReviewerOpt,
+    comment: Annotated[str, typer.Option(help="Why; guidance for a re-review.")],
+    gate: Annotated[
+        list[str] | None, typer.Option(help="Review this gate again (repeatable).")
+    ] = None,
+    home: HomeOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Reject a review; with --gate, review those gates again with your comment as guidance."""
+    with user_errors():
+        unknown = [g for g in gate or [] if g not in GATES]
+        if unknown:
+            raise GateReviewError(f"unknown gate {unknown[0]!r}: one of {', '.join(GATES)}")
+        if not comment.strip():
+            raise GateReviewError("--comment must say why the review is rejected")
+        decision = make_decision(
+            action="reject", reviewer=reviewer, comment=comment, gates=gate or []
+        )
+        decide_and_print(run_id, decision, home, as_json)
+
+
+@app.command()
+def amend(
+    run_id: Annotated[str, typer.Argument(metavar="RUN")],
+    reviewer: ReviewerOpt,
+    finding: Annotated[str, typer.Option(help="Finding id, e.g. data.owners.")],
+    status: Annotated[str, typer.Option(help="met, partial, missing, contradicted or dismissed.")],
+    reason: Annotated[str, typer.Option(help="Why the finding is wrong.")],
+    home: HomeOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Re-grade or dismiss one finding; the verdict is recomputed and awaits a decision."""
+    with user_errors():
+        allowed = ("met", "partial", "missing", "contradicted", "dismissed")
+        if status not in allowed:
+            raise GateReviewError(f"unknown status {status!r}: one of {', '.join(allowed)}")
+        if not reason.strip():
+            raise GateReviewError("--reason must say why the finding is amended")
+        amendment = Amendment(finding_id=finding, status=status, reason=reason, reviewer=reviewer)
+        decision = Decision(action="amend", reviewer=reviewer, comment=reason, amendment=amendment)
+        decide_and_print(run_id, decision, home, as_json)
+
+
+if __name__ == "__main__":
+    app()

@@ -1,0 +1,113 @@
+"""Rich rendering of runs for the terminal; the only place besides main.py that formats output."""
+
+from __future__ import annotations
+
+from rich.console import Group, RenderableType
+from rich.table import Table
+from rich.text import Text
+
+from graphs.view import RunView
+
+STATUS_STYLE = {
+    "ready": "green",
+    "conditional": "yellow",
+    "not_ready": "red",
+    "ready_with_conditions": "yellow",
+    "met": "green",
+    "partial": "yellow",
+    "missing": "red",
+    "contradicted": "bold red",
+    "awaiting_decision": "cyan",
+    "approved": "green",
+    "rejected": "red",
+    "interrupted": "magenta",
+    "running": "cyan",
+}
+
+
+def styled(value: str) -> Text:
+    """A status word in its colour."""
+    return Text(value, style=STATUS_STYLE.get(value, ""))
+
+
+def gate_table(view: RunView) -> Table:
+    """One row per gate: status, finding counts, reviewer, degradation."""
+    table = Table(title=f"Run {view.run_id}", title_justify="left")
+    for column in ("gate", "status", "met", "partial", "missing", "contradicted", "reviewer"):
+        table.add_column(column)
+    if view.verdict is None:
+        return table
+    for gate, verdict in view.verdict.gates.items():
+        counts = {s: 0 for s in ("met", "partial", "missing", "contradicted")}
+        for finding in view.findings:
+            if finding.gate == gate and not finding.dismissed:
+                counts[finding.status] += 1
+        info = view.gates.get(gate)
+        reviewer = info.reviewer if info else "?"
+        if info and info.degraded:
+            reviewer += f" (degraded: {info.degraded_reason})"
+        table.add_row(gate, styled(verdict.status), *[str(counts[k]) for k in counts], reviewer)
+    return table
+
+
+def verdict_lines(view: RunView) -> RenderableType:
+    """Overall verdict, summary and the conditions that would lift it."""
+    if view.verdict is None:
+        return Text("no verdict yet")
+    parts: list[RenderableType] = [
+        Text.assemble("Verdict: ", styled(view.verdict.overall), f"   state: {view.state}"),
+        Text(view.verdict.summary),
+    ]
+    checks = ", ".join(f"{k.replace('_', ' ')}: {v}" for k, v in view.verdict.checks.items())
+    if checks:
+        parts.append(Text(f"Checks: {checks}"))
+    return Group(*parts)
+
+
+def findings_view(view: RunView) -> RenderableType:
+    """Every finding with its evidence as path:line."""
+    parts: list[RenderableType] = []
+    for f in view.findings:
+        head = Text.assemble(
+            (f"{f.id}", "bold"),
+            "  ",
+            styled(f.status),
+            f"  {f.severity}",
+            ("  dismissed" if f.dismissed else ""),
+            f"  {f.title}",
+        )
+        parts.append(head)
+        parts.append(Text(f"    {f.summary}"))
+        if f.amended_by:
+            parts.append(Text(f"    amended by {f.amended_by}: {f.amend_reason}", style="cyan"))
+        for e in f.evidence:
+            mark = "" if e.verified else "  [unverified]"
+            parts.append(Text(f"    {e.location}{mark}", style="dim"))
+            parts.append(Text(f'      "{e.quote}"', style="italic"))
+        if f.status != "met" and f.recommendation:
+            parts.append(Text(f"    -> {f.recommendation}", style="dim"))
+    return Group(*parts)
+
+
+def decisions_view(view: RunView) -> RenderableType:
+    """The decisions taken on the run, oldest first."""
+    if not view.decisions:
+        return Text("No decision yet.", style="dim")
+    lines = []
+    for d in view.decisions:
+        gates = f" (gates: {', '.join(d.gates)})" if d.gates else ""
+        comment = f": {d.comment}" if d.comment else ""
+        lines.append(Text(f"{d.at}  {d.action} by {d.reviewer}{gates}{comment}"))
+    return Group(*lines)
+
+
+def runs_table(views: list[RunView]) -> Table:
+    """One row per run: id, state, verdict, documents, created."""
+    table = Table()
+    for column in ("run", "state", "verdict", "documents", "created"):
+        table.add_column(column)
+    for v in views:
+        overall = v.verdict.overall if v.verdict else "-"
+        docs = ", ".join(d.path for d in v.documents)
+        table.add_row(v.run_id, styled(v.state), styled(overall), docs, v.created_at or "")
+    return table
