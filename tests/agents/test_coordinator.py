@@ -1,0 +1,122 @@
+"""The coordinator's status rule, on hand-made findings."""
+
+from __future__ import annotations
+
+import pytest
+
+from agents.coordinator import compile_verdict, gate_verdict, overall_status
+from agents.models import GATES, Amendment, Evidence, Finding, GateReview
+from agents.rubric import Criterion, Rubric
+
+
+def _rubric(gate: str = "data") -> Rubric:
+    severities = ["blocker", "major", "major", "minor", "minor", "minor"]
+    return Rubric(
+        gate=gate,
+        title=gate,
+        question="?",
+        criteria=[
+            Criterion(
+                id=f"{gate}.c{i}", title=f"c{i}", question="q", good_evidence="g",
+                red_flags=["r"], severity=sev, terms=["t"],
+            )
+            for i, sev in enumerate(severities)
+        ],
+    )
+
+
+def _finding(cid: str, status: str, verified: bool = True) -> Finding:
+    gate = cid.split(".")[0]
+    evidence = [] if status == "missing" else [
+        Evidence(path="d.md", line_start=1, line_end=1, quote="x", verified=verified)
+    ]
+    return Finding(id=cid, gate=gate, criterion=cid, status=status, severity="major",
+                   summary="s", recommendation=f"fix {cid}", evidence=evidence)
+
+
+def _review(statuses: dict[int, str], gate: str = "data", **flags: object) -> GateReview:
+    findings = [_finding(f"{gate}.c{i}", statuses.get(i, "missing")) for i in range(6)]
+    return GateReview(gate=gate, reviewer="offline", findings=findings, **flags)
+
+
+@pytest.mark.parametrize(
+    ("statuses", "expected"),
+    [
+        pytest.param({}, "not_ready", id="silent-gate"),
+        pytest.param({3: "met", 4: "partial"}, "conditional", id="only-minor-met"),
+        pytest.param({0: "met", 1: "met", 2: "met"}, "ready", id="blockers-and-majors-met"),
+        pytest.param({0: "met", 1: "met", 2: "partial"}, "conditional", id="major-partial"),
+        pytest.param({0: "contradicted", 1: "met", 2: "met"}, "not_ready", id="blocker-contra"),
+        pytest.param({0: "met", 1: "contradicted", 2: "met"}, "conditional", id="major-contra"),
+    ],
+)
+def test_gate_status_follows_the_rule(statuses: dict[int, str], expected: str) -> None:
+    assert gate_verdict(_review(statuses), _rubric()).status == expected
+
+
+def test_conditions_name_every_unmet_blocker_and_major_criterion() -> None:
+    verdict = gate_verdict(_review({0: "met", 1: "partial", 3: "met"}), _rubric())
+    assert verdict.status == "conditional"
+    assert verdict.conditions == ["data.c1: fix data.c1", "data.c2: fix data.c2"]
+
+
+def test_unverified_met_finding_does_not_count() -> None:
+    review = _review({})
+    review.findings[0] = _finding("data.c0", "met", verified=False)
+    review.findings[1] = _finding("data.c1", "met")
+    review.findings[2] = _finding("data.c2", "met")
+    verdict = gate_verdict(review, _rubric())
+    assert verdict.status == "conditional"
+    assert any(c.startswith("data.c0") for c in verdict.conditions)
+
+
+def test_unverified_contradiction_cannot_sink_a_gate() -> None:
+    review = _review({1: "met", 2: "met"})
+    review.findings[0] = _finding("data.c0", "contradicted", verified=False)
+    assert gate_verdict(review, _rubric()).status == "conditional"
+
+
+def test_rubric_severity_wins_over_the_finding_severity() -> None:
+    review = _review({0: "met", 1: "met"})
+    review.findings[2] = _finding("data.c2", "partial").model_copy(update={"severity": "info"})
+    assert gate_verdict(review, _rubric()).status == "conditional"
+
+
+@pytest.mark.parametrize(
+    ("statuses", "expected"),
+    [
+        pytest.param(["ready"] * 5, "ready", id="all-ready"),
+        pytest.param(["ready"] * 4 + ["conditional"], "ready_with_conditions", id="one-cond"),
+        pytest.param(["conditional"] * 4 + ["not_ready"], "not_ready", id="one-not-ready"),
+    ],
+)
+def test_overall_is_the_worst_gate(statuses: list[str], expected: str) -> None:
+    assert overall_status(statuses) == expected
+
+
+def test_amendments_regrade_and_dismiss() -> None:
+    rubrics = {g: _rubric(g) for g in GATES}
+    reviews = {g: _review({0: "met", 1: "met", 2: "met"}, gate=g) for g in GATES}
+    reviews["risk"] = _review({0: "met", 1: "met", 2: "partial"}, gate="risk")
+    assert compile_verdict(reviews, rubrics).overall == "ready_with_conditions"
+    regrade = Amendment(finding_id="risk.c2", status="met", reason="see appendix", reviewer="ana")
+    verdict = compile_verdict(reviews, rubrics, {"risk.c2": regrade})
+    assert verdict.overall == "ready"
+    dismiss = Amendment(finding_id="data.c0", status="dismissed", reason="n/a", reviewer="ana")
+    downgraded = Amendment(finding_id="data.c1", status="missing", reason="no", reviewer="ana")
+    verdict = compile_verdict(
+        reviews, rubrics, {"risk.c2": regrade, "data.c0": dismiss, "data.c1": downgraded}
+    )
+    assert verdict.gates["data"].status == "conditional"
+    assert verdict.gates["data"].conditions == ["data.c1: fix data.c1"]
+
+
+def test_degraded_gate_is_said_in_the_verdict() -> None:
+    rubrics = {g: _rubric(g) for g in GATES}
+    reviews = {g: _review({0: "met", 1: "met", 2: "met"}, gate=g) for g in GATES}
+    reviews["platform"] = _review(
+        {0: "met", 1: "met", 2: "met"}, gate="platform", degraded=True, degraded_reason="timeout"
+    )
+    verdict = compile_verdict(reviews, rubrics)
+    assert verdict.degraded and verdict.gates["platform"].degraded_reason == "timeout"
+    assert "degraded" in verdict.summary
