@@ -1,0 +1,285 @@
+"""Append-only, hash-chained, buffered trace writer for one run."""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+import secrets
+import threading
+import time
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel
+
+from traces import attributes as attr
+from traces.redaction import redact_secrets
+from traces.schema import (
+    END_KINDS,
+    GENESIS_HASH,
+    SPAN_END_KIND,
+    RecordKind,
+    TraceError,
+    TraceRecord,
+    canonical_json,
+    parse_ts,
+    record_hash,
+    utc_now_iso,
+)
+
+__all__ = ["TraceRecorder", "redact_secrets"]
+
+FILE_MODE = 0o600
+DIR_MODE = 0o700
+# Kinds after which the buffer is written at once: node boundaries, decisions, the run's ends.
+_FLUSH_KINDS = frozenset({"run_start", "node_start", "node_end", "decision", "verdict", "run_end"})
+_CONVERSATION_KINDS = frozenset({"run_start", "node_start", "llm_call", "tool_call"})
+_DEFAULT_OPERATION = {
+    "run_start": attr.OP_INVOKE_WORKFLOW,
+    "llm_call": attr.OP_CHAT,
+    "tool_call": attr.OP_EXECUTE_TOOL,
+}
+
+
+def new_span_id() -> str:
+    """A random, non-zero 64-bit span id as 16 hex digits (the OpenTelemetry shape)."""
+    while (value := secrets.randbits(64)) == 0:
+        pass
+    return f"{value:016x}"
+
+
+def _json_default(value: Any) -> Any:
+    """Make models, paths, times and sets JSON-serialisable."""
+    if isinstance(value, BaseModel):
+        return value.model_dump(mode="json")
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, set | frozenset):
+        return sorted(value, key=str)
+    return str(value)
+
+
+def _to_json_values(attributes: Mapping[str, Any]) -> dict[str, Any]:
+    """Round-trip through JSON so what is hashed is exactly what is read back."""
+    return json.loads(json.dumps(dict(attributes), default=_json_default, allow_nan=False))
+
+
+def _tail(fd: int, path: Path) -> tuple[int, str]:
+    """The next seq and prev_hash, continued from the file's last record."""
+    size = os.fstat(fd).st_size
+    if size == 0:
+        return 0, GENESIS_HASH
+    chunk = 4096
+    while True:
+        start = max(0, size - chunk)
+        data = os.pread(fd, size - start, start)
+        if not data.endswith(b"\n"):
+            raise TraceError(f"{path} ends with an incomplete record; check it with trace --verify")
+        body = data[:-1]
+        cut = body.rfind(b"\n")
+        if cut >= 0 or start == 0:
+            last = body[cut + 1 :]
+            break
+        chunk *= 4
+    try:
+        record = json.loads(last)
+        return int(record["seq"]) + 1, str(record["hash"])
+    except (ValueError, KeyError, TypeError) as exc:
+        raise TraceError(f"{path}: the last line is not a trace record ({exc})") from exc
+
+
+class TraceRecorder:
+    """Writes one run's trace; safe across threads and across processes appending to one file."""
+
+    def __init__(self, path: Path, run_id: str, *, flush_every: int = 64) -> None:
+        """Open (or prepare to create) the run's trace file; nothing is written until a flush."""
+        self.path = Path(path)
+        self.run_id = run_id
+        self.flush_every = max(1, flush_every)
+        self.last_hash: str | None = None
+        self._lock = threading.Lock()
+        self._buffer: list[dict[str, Any]] = []
+        self._open: dict[str, tuple[RecordKind, str, str | None, float]] = {}
+        self._known: set[str] = set()
+        self._root: str | None = None
+        self._root_name = "review"
+        self._root_started: datetime | None = None
+        self._load_existing()
+
+    @property
+    def root_span_id(self) -> str | None:
+        """The workflow root span (from run_start), None before the run starts."""
+        return self._root
+
+    def _load_existing(self) -> None:
+        """Learn span ids and the root from a file an earlier process wrote."""
+        if not self.path.exists():
+            return
+        for line in self.path.read_bytes().splitlines():
+            try:
+                data = json.loads(line)
+            except ValueError:
+                continue  # verify reports it; a damaged line must not stop the decision
+            if not isinstance(data, dict) or "span_id" not in data:
+                continue
+            self._known.add(str(data["span_id"]))
+            if data.get("kind") == "run_start" and self._root is None:
+                self._root = str(data["span_id"])
+                self._root_name = str(data.get("name", "review"))
+                self._root_started = parse_ts(str(data["ts"]))
+            self.last_hash = str(data.get("hash"))
+
+    def start_span(
+        self,
+        kind: Literal["run_start", "node_start"],
+        name: str,
+        parent: str | None = None,
+        attributes: Mapping[str, Any] | None = None,
+        **attrs: Any,
+    ) -> str:
+        """Open a span (the workflow root or a node) and return its span id."""
+        if kind not in SPAN_END_KIND:
+            raise ValueError(f"start_span opens run_start or node_start spans, not {kind!r}")
+        if kind == "run_start" and (self._root is not None or parent is not None):
+            raise ValueError("a run has exactly one run_start, with no parent")
+        merged = {**(attributes or {}), **attrs}
+        with self._lock:
+            span_id = self._append(kind, name, parent, merged, None, new_span_id())
+            self._open[span_id] = (kind, name, self._buffer[-1]["parent_span_id"], time.monotonic())
+        self._maybe_flush(kind)
+        return span_id
+
+    def end_span(
+        self, span_id: str, attributes: Mapping[str, Any] | None = None, **attrs: Any
+    ) -> None:
+        """Close a span opened here (or the root, from any process) with its duration."""
+        merged = {**(attributes or {}), **attrs}
+        with self._lock:
+            if span_id in self._open:
+                kind, name, parent, started = self._open.pop(span_id)
+                duration = time.monotonic() - started
+            elif span_id == self._root and self._root_started is not None:
+                kind, name, parent = "run_start", self._root_name, None
+                duration = (datetime.now(UTC) - self._root_started).total_seconds()
+            else:
+                raise ValueError(f"span {span_id} is not open in this recorder")
+            end_kind = SPAN_END_KIND[kind]
+            self._append(end_kind, name, parent, merged, max(0.0, duration), span_id)
+        self._maybe_flush(end_kind)
+
+    def end_run(self, attributes: Mapping[str, Any] | None = None, **attrs: Any) -> None:
+        """Close the workflow root span (run_end) and flush."""
+        if self._root is None:
+            raise ValueError("the run has not started")
+        self.end_span(self._root, attributes, **attrs)
+
+    def record(
+        self,
+        kind: RecordKind,
+        name: str,
+        parent_span_id: str | None = None,
+        attributes: Mapping[str, Any] | None = None,
+        duration_s: float | None = None,
+    ) -> str:
+        """Record a completed event (model call, tool call, ...) as its own span; returns its id."""
+        if kind in SPAN_END_KIND or kind in END_KINDS:
+            raise ValueError(f"use start_span/end_span for {kind!r}")
+        with self._lock:
+            span_id = self._append(
+                kind, name, parent_span_id, dict(attributes or {}), duration_s, new_span_id()
+            )
+        self._maybe_flush(kind)
+        return span_id
+
+    def _append(
+        self,
+        kind: RecordKind,
+        name: str,
+        parent: str | None,
+        attributes: dict[str, Any],
+        duration_s: float | None,
+        span_id: str,
+    ) -> str:
+        """Build a pending record (seq and hashes come at flush); caller holds the lock."""
+        if kind == "run_start":
+            self._root = span_id
+            self._root_started = datetime.now(UTC)
+            self._root_name = name
+        elif kind != "run_end":
+            if self._root is None:
+                raise ValueError("record run_start before anything else")
+            parent = parent or self._root
+            if parent not in self._known:
+                raise ValueError(f"parent span {parent} does not exist in this trace")
+        if kind in _DEFAULT_OPERATION:
+            attributes.setdefault(attr.OPERATION_NAME, _DEFAULT_OPERATION[kind])
+        if kind == "node_start" and attr.AGENT_NAME in attributes:
+            attributes.setdefault(attr.OPERATION_NAME, attr.OP_INVOKE_AGENT)
+        if kind in _CONVERSATION_KINDS:
+            attributes.setdefault(attr.CONVERSATION_ID, self.run_id)
+        self._known.add(span_id)
+        self._buffer.append(
+            {
+                "ts": utc_now_iso(),
+                "kind": kind,
+                "trace_id": self.run_id,
+                "span_id": span_id,
+                "parent_span_id": parent,
+                "name": redact_secrets({"name": name})["name"],
+                "attributes": redact_secrets(_to_json_values(attributes)),
+                "duration_s": None if duration_s is None else float(duration_s),
+            }
+        )
+        return span_id
+
+    def _maybe_flush(self, kind: str) -> None:
+        """Flush at node boundaries, decisions and run ends, or when the buffer is full."""
+        if kind in _FLUSH_KINDS or len(self._buffer) >= self.flush_every:
+            self.flush()
+
+    def flush(self) -> None:
+        """Append buffered records under an exclusive lock, continuing the file's hash chain."""
+        with self._lock:
+            if not self._buffer:
+                return
+            self._ensure_dir()
+            fd = os.open(self.path, os.O_RDWR | os.O_APPEND | os.O_CREAT, FILE_MODE)
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX)
+                if os.fstat(fd).st_mode & 0o077:
+                    os.fchmod(fd, FILE_MODE)
+                seq, prev = _tail(fd, self.path)
+                lines = []
+                for pending in self._buffer:
+                    data = {**pending, "seq": seq, "prev_hash": prev}
+                    data["hash"] = prev = record_hash(data)
+                    TraceRecord.model_validate(data)
+                    lines.append(canonical_json(data) + "\n")
+                    seq += 1
+                os.write(fd, "".join(lines).encode("utf-8"))
+            finally:
+                os.close(fd)  # closing releases the flock
+            self._buffer.clear()
+            self.last_hash = prev
+
+    def _ensure_dir(self) -> None:
+        """Create the trace directory owner-only if it does not exist."""
+        directory = self.path.parent
+        if not directory.exists():
+            directory.mkdir(mode=DIR_MODE, parents=True, exist_ok=True)
+            directory.chmod(DIR_MODE)
+
+    def close(self) -> None:
+        """Flush whatever is buffered."""
+        self.flush()
+
+    def __enter__(self) -> TraceRecorder:
+        """Use as a context manager that flushes on exit."""
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        """Flush on exit, also when the block raised."""
+        self.close()

@@ -1,0 +1,134 @@
+"""Tamper evidence: re-walk a trace's hash chain and its span tree."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from pydantic import BaseModel, ValidationError
+
+from traces.schema import END_KINDS, GENESIS_HASH, TraceError, TraceRecord, record_hash
+
+
+class VerifyResult(BaseModel):
+    """The outcome of verifying one trace file."""
+
+    ok: bool
+    records: int  # how many records were read before the first problem (all, when ok)
+    first_bad_line: int | None = None  # 1-based line number in the file
+    problem: str | None = None
+    last_hash: str | None = None  # hash of the last good record
+
+
+def _check_line(number: int, raw: bytes, prev_hash: str) -> tuple[TraceRecord | None, str | None]:
+    """Check one line against its predecessor; returns the record or what is wrong."""
+    try:
+        data = json.loads(raw)
+    except ValueError as exc:
+        return None, f"not valid JSON ({exc.msg})"
+    if not isinstance(data, dict):
+        return None, "not a JSON object"
+    try:
+        record = TraceRecord.model_validate(data)
+    except ValidationError as exc:
+        return None, f"not a trace record ({exc.error_count()} invalid fields)"
+    expected_seq = number - 1
+    if record.seq != expected_seq:
+        return None, (
+            f"seq is {record.seq} where {expected_seq} was expected: a record was inserted, "
+            "removed or reordered"
+        )
+    if record.prev_hash != prev_hash:
+        return None, "prev_hash does not match the previous record: the chain is broken here"
+    if record_hash(data) != record.hash:
+        return None, "hash does not match the content: the record was edited"
+    return record, None
+
+
+def _check_tree(records: list[TraceRecord]) -> tuple[int, str] | None:
+    """Find the first record whose place in the span tree is wrong: (0-based index, problem)."""
+    seen: set[str] = set()
+    root: str | None = None
+    for index, record in enumerate(records):
+        if record.trace_id != records[0].trace_id:
+            return index, f"trace_id {record.trace_id!r} differs from the run's"
+        if record.kind == "run_start":
+            if root is not None or record.parent_span_id is not None:
+                return index, "a second workflow root (run_start)"
+            root = record.span_id
+        elif root is None:
+            return index, f"{record.kind} before run_start"
+        elif record.kind in END_KINDS:
+            if record.span_id not in seen:
+                return index, f"{record.kind} closes span {record.span_id}, which was never opened"
+        elif record.parent_span_id not in seen:
+            return index, f"parent span {record.parent_span_id} does not exist"
+        seen.add(record.span_id)
+    return None
+
+
+def verify_records(lines: list[bytes], expected_last_hash: str | None = None) -> VerifyResult:
+    """Verify the lines of a trace file (see verify_trace)."""
+    records: list[TraceRecord] = []
+    prev_hash = GENESIS_HASH
+    for number, raw in enumerate(lines, start=1):
+        record, problem = _check_line(number, raw, prev_hash)
+        if record is None:
+            last = prev_hash if records else None
+            return VerifyResult(
+                ok=False,
+                records=len(records),
+                first_bad_line=number,
+                problem=problem,
+                last_hash=last,
+            )
+        records.append(record)
+        prev_hash = record.hash
+    if not records:
+        return VerifyResult(ok=False, records=0, problem="the trace is empty")
+    tree = _check_tree(records)
+    if tree is not None:
+        index, problem = tree
+        return VerifyResult(
+            ok=False,
+            records=len(records),
+            first_bad_line=index + 1,
+            problem=problem,
+            last_hash=prev_hash,
+        )
+    if expected_last_hash is not None and expected_last_hash != prev_hash:
+        return VerifyResult(
+            ok=False,
+            records=len(records),
+            first_bad_line=len(records),
+            last_hash=prev_hash,
+            problem="the last hash differs from the one in the report: records were removed "
+            "from the end or the chain was rewritten",
+        )
+    return VerifyResult(ok=True, records=len(records), last_hash=prev_hash)
+
+
+def verify_trace(path: Path, expected_last_hash: str | None = None) -> VerifyResult:
+    """Check every line's seq, prev_hash and hash, then the span tree; name the first bad line."""
+    path = Path(path)
+    if not path.is_file():
+        raise TraceError(f"no trace file at {path}")
+    data = path.read_bytes()
+    lines = data.split(b"\n")
+    if lines and lines[-1] == b"":
+        lines.pop()  # the newline that ends the last record
+    return verify_records(lines, expected_last_hash)
+
+
+def last_hash(path: Path) -> str | None:
+    """The hash of the file's last record (what the final report carries), None if empty."""
+    path = Path(path)
+    if not path.is_file():
+        raise TraceError(f"no trace file at {path}")
+    for raw in reversed(path.read_bytes().splitlines()):
+        if raw.strip():
+            try:
+                return str(json.loads(raw)["hash"])
+            except (ValueError, KeyError, TypeError) as exc:
+                raise TraceError(f"{path}: the last line is not a trace record") from exc
+    return None
