@@ -1,0 +1,424 @@
+"""The one module that talks to litellm: structured completions, retries, repair, usage, budget."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+import time
+from dataclasses import dataclass, field
+from types import ModuleType
+from typing import Any, Generic, Literal, TypeVar
+
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
+from tenacity import AsyncRetrying, retry_if_exception, stop_after_attempt, wait_random_exponential
+
+from agents.errors import ModelError
+from agents.models import Usage
+
+ErrorKind = Literal[
+    "auth", "not_found", "rate_limit", "server", "timeout", "connection",
+    "malformed", "refusal", "truncated", "bad_request", "budget",
+]  # fmt: skip
+RETRYABLE: frozenset[str] = frozenset({"rate_limit", "server", "timeout", "connection"})
+FATAL: frozenset[str] = frozenset({"auth", "not_found"})
+_STATUS_KINDS: dict[int, ErrorKind] = {401: "auth", 403: "auth", 404: "not_found", 408: "timeout"}
+_STATUS_KINDS[429] = "rate_limit"
+# Providers whose credentials are not one API key variable.
+_CREDENTIALS = {"bedrock": "AWS credentials", "sagemaker": "AWS credentials"}
+_CREDENTIALS["vertex_ai"] = "Google Cloud credentials"
+REPAIR_PROMPT = (
+    "Your previous reply does not match the required JSON schema.\n"
+    "Validation errors: {errors}\n"
+    "Reply again with only the corrected JSON object."
+)
+T = TypeVar("T", bound=BaseModel)
+Message = dict[str, Any]
+
+
+class ModelSettings(BaseModel):
+    """How to reach one model; resolved once from flags/environment and passed down."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    model: str = Field(description="A litellm model string, e.g. openai/gpt-4.1-mini")
+    api_base: str | None = None
+    api_key: SecretStr | None = Field(default=None, exclude=True, repr=False)
+    timeout_s: float = Field(default=60.0, gt=0)
+    max_retries: int = Field(default=3, ge=0)
+    retry_wait_s: float = Field(default=1.0, ge=0, description="Backoff base; 0 in tests")
+    temperature: float = 0.0
+    price_in: float | None = Field(default=None, ge=0, description="USD per million input tokens")
+    price_out: float | None = Field(default=None, ge=0, description="USD per million output")
+    expected_output_tokens: int = Field(default=1000, ge=0, description="For cost estimates")
+
+
+class Attempt(BaseModel):
+    """One HTTP request to the model: its outcome, HTTP status if any, and latency."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    outcome: Literal["ok"] | ErrorKind
+    status: int | None = None
+    latency_s: float
+    repair: bool = False
+
+
+class ModelCallError(ModelError):
+    """A model call that failed; `kind` says how, `fatal` says the whole review should stop."""
+
+    def __init__(self, kind: ErrorKind, message: str, *, status: int | None = None) -> None:
+        super().__init__(message)
+        self.kind: ErrorKind = kind
+        self.status = status
+        self.attempts: list[Attempt] = []
+        self.usage = Usage()
+
+    @property
+    def fatal(self) -> bool:
+        """True for errors no other gate would escape either: bad credentials, unknown model."""
+        return self.kind in FATAL
+
+    @property
+    def retryable(self) -> bool:
+        """True for transient errors: rate limits, 5xx, timeouts, connection failures."""
+        return self.kind in RETRYABLE
+
+
+@dataclass
+class StructuredResult(Generic[T]):
+    """A validated model answer with what it cost and how it was obtained."""
+
+    parsed: T
+    raw: str
+    usage: Usage
+    model: str
+    attempts: list[Attempt]
+    purpose: str = ""
+    repaired: bool = False
+
+
+class Budget:
+    """A per-review USD limit shared by concurrent calls: reserve an estimate, settle the actual.
+
+    Reservations stop concurrent calls from overshooting together. Once a call is refused, every
+    later call is refused too (the rest of the review goes offline). Costs that cannot be priced
+    (a self-hosted model without price_in/price_out) are counted in `unpriced_calls` but cannot
+    be enforced. No method awaits, so each is atomic within one event loop.
+    """
+
+    def __init__(self, limit_usd: float | None) -> None:
+        self.limit_usd = limit_usd
+        self.spent_usd = 0.0
+        self.reserved_usd = 0.0
+        self.unpriced_calls = 0
+        self.closed = False
+
+    def would_exceed(self, estimate_usd: float | None) -> bool:
+        """True if a call of this estimated cost must not start."""
+        if self.closed:
+            return True
+        if self.limit_usd is None or estimate_usd is None:
+            return False
+        return self.spent_usd + self.reserved_usd + estimate_usd > self.limit_usd
+
+    def reserve(self, estimate_usd: float | None) -> bool:
+        """Hold the estimate for a call about to start; False (and closed) if it would not fit."""
+        if self.would_exceed(estimate_usd):
+            self.closed = True
+            return False
+        self.reserved_usd += estimate_usd or 0.0
+        return True
+
+    def settle(self, estimate_usd: float | None, usage: Usage) -> None:
+        """Release a reservation and charge what the call really cost."""
+        self.reserved_usd = max(0.0, self.reserved_usd - (estimate_usd or 0.0))
+        self.spend(usage)
+
+    def spend(self, usage: Usage) -> None:
+        """Charge a usage; an unknown cost is counted, not charged."""
+        if usage.cost_usd is None:
+            self.unpriced_calls += usage.calls
+        else:
+            self.spent_usd += usage.cost_usd
+
+
+def make_limiter(max_concurrency: int) -> asyncio.Semaphore:
+    """A per-review limit on simultaneous model requests."""
+    return asyncio.Semaphore(max(1, max_concurrency))
+
+
+def _litellm() -> ModuleType:
+    """Import litellm on first use (3-5 s), offline and quiet."""
+    os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
+    os.environ.setdefault("LITELLM_LOG", "ERROR")
+    import litellm
+
+    litellm.suppress_debug_info = True  # else it prints "Give Feedback" banners on stdout
+    litellm.telemetry = False
+    for name in ("LiteLLM", "LiteLLM Router", "LiteLLM Proxy"):
+        logging.getLogger(name).setLevel(logging.ERROR)
+    return litellm
+
+
+def _prices(lt: ModuleType, settings: ModelSettings) -> tuple[float, float] | None:
+    """USD per input and output token, from the settings or litellm's bundled map."""
+    if settings.price_in is not None and settings.price_out is not None:
+        return settings.price_in / 1e6, settings.price_out / 1e6
+    try:
+        info = lt.get_model_info(settings.model)
+    except Exception:  # litellm raises several types for unmapped models: price unknown
+        return None
+    price_in, price_out = info.get("input_cost_per_token"), info.get("output_cost_per_token")
+    if not price_in and not price_out:
+        return None
+    return float(price_in or 0.0), float(price_out or 0.0)
+
+
+def estimate_cost(
+    settings: ModelSettings, messages: list[Message], schema: type[BaseModel] | None = None
+) -> float | None:
+    """Estimated USD of one call (prompt, schema, expected output); None if unpriced."""
+    lt = _litellm()
+    prices = _prices(lt, settings)
+    if prices is None:
+        return None
+    tokens = lt.token_counter(model=settings.model, messages=messages)
+    if schema is not None:
+        tokens += lt.token_counter(model=settings.model, text=str(schema.model_json_schema()))
+    return tokens * prices[0] + settings.expected_output_tokens * prices[1]
+
+
+def _cost(
+    lt: ModuleType, response: Any, settings: ModelSettings, tin: int, tout: int
+) -> float | None:
+    """The call's USD cost, or None when unknown (litellm says 0.0 or raises for unmapped names)."""
+    if settings.price_in is not None and settings.price_out is not None:
+        return (tin * settings.price_in + tout * settings.price_out) / 1e6
+    for model in (None, settings.model):  # the answering model's name first, then ours
+        try:
+            cost = lt.completion_cost(completion_response=response, model=model)
+        except Exception:  # unmapped model: try the next name, else unknown
+            continue
+        if cost and cost > 0:
+            return float(cost)
+    return None
+
+
+def _usage(lt: ModuleType, response: Any, settings: ModelSettings, latency_s: float) -> Usage:
+    """Tokens and cost reported for one response."""
+    reported = getattr(response, "usage", None)
+    tin = int(getattr(reported, "prompt_tokens", 0) or 0)
+    tout = int(getattr(reported, "completion_tokens", 0) or 0)
+    cost = _cost(lt, response, settings, tin, tout)
+    return Usage(calls=1, input_tokens=tin, output_tokens=tout, cost_usd=cost, latency_s=latency_s)
+
+
+def _classify(lt: ModuleType, exc: BaseException) -> tuple[ErrorKind, int | None]:
+    """Map a litellm/openai exception (or our deadline) to an error kind and HTTP status."""
+    text = str(exc).lower()
+    status = getattr(exc, "status_code", None)
+    status = status if isinstance(status, int) else None
+    if isinstance(exc, TimeoutError | lt.Timeout):
+        return "timeout", status
+    if "missing credentials" in text or "api_key client option" in text:
+        return "auth", None
+    if "llm provider not provided" in text:
+        return "not_found", None
+    if isinstance(exc, lt.APIConnectionError) or "connection error" in text:
+        return "connection", None
+    if status is not None:
+        return ("server" if status >= 500 else _STATUS_KINDS.get(status, "bad_request")), status
+    if isinstance(exc, lt.AuthenticationError | lt.PermissionDeniedError):
+        return "auth", None
+    if isinstance(exc, lt.NotFoundError):
+        return "not_found", None
+    if isinstance(exc, lt.RateLimitError):
+        return "rate_limit", None
+    return ("bad_request" if isinstance(exc, lt.BadRequestError) else "server"), None
+
+
+def _describe(lt: ModuleType, kind: ErrorKind, settings: ModelSettings, exc: BaseException) -> str:
+    """One line for the user: what failed and what to check."""
+    head = f"model {settings.model}:"
+    if kind == "auth":
+        return f"{head} authentication failed (check {_credential_hint(lt, settings)})"
+    if kind == "not_found":
+        return f"{head} unknown model (use provider/model, e.g. openai/gpt-4.1-mini)"
+    if kind == "timeout":
+        return f"{head} no answer within {settings.timeout_s:g} s"
+    detail = (str(exc).strip().splitlines() or [type(exc).__name__])[0][:200]
+    return f"{head} {kind.replace('_', ' ')}: {detail}"
+
+
+def _credential_hint(lt: ModuleType, settings: ModelSettings) -> str:
+    """The credential a user should check for this model."""
+    if settings.api_key is not None:
+        return "--api-key"
+    try:
+        provider = lt.get_llm_provider(settings.model)[1]
+    except Exception:  # unparsable model string: no specific hint
+        return "the provider's API key"
+    return _CREDENTIALS.get(provider, f"{provider.upper()}_API_KEY")
+
+
+def _request(settings: ModelSettings, messages: list[Message], **extra: Any) -> dict[str, Any]:
+    """The keyword arguments of one litellm.acompletion call."""
+    key = settings.api_key.get_secret_value() if settings.api_key else None
+    return {
+        "model": settings.model, "messages": messages, "timeout": settings.timeout_s,
+        "num_retries": 0, "api_base": settings.api_base, "api_key": key,
+        "temperature": settings.temperature, "drop_params": True, **extra,
+    }  # fmt: skip
+
+
+@dataclass
+class _Exchange:
+    """The state of one logical call: attempts and usage so far, budget and limiter."""
+
+    lt: ModuleType
+    settings: ModelSettings
+    budget: Budget | None
+    limiter: asyncio.Semaphore | None
+    attempts: list[Attempt] = field(default_factory=list)
+    usage: Usage = field(default_factory=lambda: Usage(cost_usd=0.0))
+
+    async def send(self, request: dict[str, Any], *, repair: bool = False) -> Any:
+        """One request with retries, held to the budget; returns the litellm response."""
+        estimate = None
+        if self.budget is not None:
+            estimate = estimate_cost(self.settings, request["messages"])
+            if not self.budget.reserve(estimate):
+                msg = f"model {self.settings.model}: budget of ${self.budget.limit_usd} reached"
+                raise ModelCallError("budget", msg)
+        spent = Usage()
+        try:
+            response = await self._retrying()(self._attempt, request, repair)
+            spent = _usage(self.lt, response, self.settings, self.attempts[-1].latency_s)
+            self.usage = self.usage.plus(spent)
+            return response
+        finally:
+            if self.budget is not None:
+                self.budget.settle(estimate, spent)
+
+    def _retrying(self) -> AsyncRetrying:
+        """Exponential backoff with full jitter, only on transient errors."""
+        base = self.settings.retry_wait_s
+        return AsyncRetrying(
+            stop=stop_after_attempt(self.settings.max_retries + 1),
+            wait=wait_random_exponential(multiplier=base, max=base * 30),
+            retry=retry_if_exception(lambda e: isinstance(e, ModelCallError) and e.retryable),
+            reraise=True,
+        )
+
+    async def _attempt(self, request: dict[str, Any], repair: bool) -> Any:
+        """One HTTP request under the limiter and a hard deadline."""
+        from openai import OpenAIError  # litellm's exceptions all derive from it
+
+        started = time.perf_counter()
+        try:
+            async with self.limiter if self.limiter else contextlib.nullcontext():
+                async with asyncio.timeout(self.settings.timeout_s):
+                    response = await self.lt.acompletion(**request)
+        except (TimeoutError, OpenAIError) as exc:
+            kind, status = _classify(self.lt, exc)
+            self._record(kind, status, started, repair)
+            raise ModelCallError(
+                kind, _describe(self.lt, kind, self.settings, exc), status=status
+            ) from exc
+        self._record("ok", 200, started, repair)
+        return response
+
+    def _record(
+        self, outcome: Literal["ok"] | ErrorKind, status: int | None, started: float, repair: bool
+    ) -> None:
+        """Note one attempt for the trace."""
+        latency = round(time.perf_counter() - started, 4)
+        self.attempts.append(
+            Attempt(outcome=outcome, status=status, latency_s=latency, repair=repair)
+        )
+
+
+def _content(response: Any, settings: ModelSettings) -> str:
+    """The first choice's text; a typed error for no choices, a refusal or a truncated answer."""
+    head = f"model {settings.model}:"
+    if not getattr(response, "choices", None):
+        raise ModelCallError("malformed", f"{head} the response has no choices")
+    choice = response.choices[0]
+    refusal = getattr(choice.message, "refusal", None)
+    if refusal or choice.finish_reason == "content_filter":
+        raise ModelCallError("refusal", f"{head} the model refused: {str(refusal)[:200]}")
+    if choice.finish_reason == "length":
+        raise ModelCallError("truncated", f"{head} the answer was cut off at the token limit")
+    return choice.message.content or ""
+
+
+def _errors(err: ValidationError) -> str:
+    """A validation error as one compact line the model can act on."""
+    parts = [f"{'.'.join(map(str, e['loc'])) or '(root)'}: {e['msg']}" for e in err.errors()]
+    return "; ".join(parts)[:2000]
+
+
+async def complete_structured(
+    settings: ModelSettings,
+    messages: list[Message],
+    schema: type[T],
+    *,
+    purpose: str = "",
+    budget: Budget | None = None,
+    limiter: asyncio.Semaphore | None = None,
+) -> StructuredResult[T]:
+    """Ask the model for one `schema` instance; repair invalid output once, else ModelCallError."""
+    lt = _litellm()
+    call = _Exchange(lt, settings, budget, limiter)
+    repaired = False
+    try:
+        response = await call.send(_request(settings, messages, response_format=schema))
+        raw = _content(response, settings)
+        try:
+            parsed = schema.model_validate_json(raw)
+        except ValidationError as err:
+            repaired = True
+            retry = [
+                *messages,
+                {"role": "assistant", "content": raw},
+                {"role": "user", "content": REPAIR_PROMPT.format(errors=_errors(err))},
+            ]
+            response = await call.send(
+                _request(settings, retry, response_format=schema), repair=True
+            )
+            raw = _content(response, settings)
+            parsed = _validate_again(schema, raw, settings)
+    except ModelCallError as exc:
+        exc.attempts, exc.usage = call.attempts, _total(call)
+        raise
+    model = str(getattr(response, "model", None) or settings.model)
+    return StructuredResult(parsed, raw, _total(call), model, call.attempts, purpose, repaired)
+
+
+def _validate_again(schema: type[T], raw: str, settings: ModelSettings) -> T:
+    """Validate the repaired output; a second failure is final."""
+    try:
+        return schema.model_validate_json(raw)
+    except ValidationError as err:
+        msg = f"model {settings.model}: invalid {schema.__name__} after one repair: {_errors(err)}"
+        raise ModelCallError("malformed", msg[:300]) from err
+
+
+def _total(call: _Exchange) -> Usage:
+    """The call's usage, with latency summed over every attempt including failed ones."""
+    latency = round(sum(a.latency_s for a in call.attempts), 4)
+    return call.usage.model_copy(update={"latency_s": latency})
+
+
+async def check_model(settings: ModelSettings) -> None:
+    """Preflight with a 1-token completion; raises ModelCallError (check `fatal` to stop early)."""
+    lt = _litellm()
+    if settings.api_key is None and settings.api_base is None:
+        missing = lt.validate_environment(settings.model).get("missing_keys") or []
+        if any(name.endswith("_KEY") for name in missing):
+            raise ModelCallError("auth", f"model {settings.model}: {missing[0]} is not set")
+    call = _Exchange(lt, settings, budget=None, limiter=None)
+    ping = [{"role": "user", "content": "Reply with OK."}]
+    await call.send(_request(settings, ping, max_tokens=1))

@@ -1,0 +1,385 @@
+"""agents.llm against respx-served OpenAI wire bodies: parsing, repair, retries, errors, budget."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import Iterator
+from typing import Any, Literal
+
+import httpx
+import pytest
+import respx
+from pydantic import BaseModel, ConfigDict, Field, SecretStr
+
+from agents.llm import (
+    Budget,
+    ModelCallError,
+    ModelSettings,
+    check_model,
+    complete_structured,
+    estimate_cost,
+    make_limiter,
+)
+from agents.models import Finding, Usage
+
+OPENAI_URL = "https://api.openai.com/v1/chat/completions"
+LOCAL_BASE = "http://127.0.0.1:8999/v1"
+HOSTED = ModelSettings(model="openai/gpt-4.1-mini", retry_wait_s=0, max_retries=2, timeout_s=5)
+LOCAL = ModelSettings(
+    model="openai/my-local", api_base=LOCAL_BASE, api_key=SecretStr("local-key"), retry_wait_s=0
+)
+MESSAGES = [
+    {"role": "system", "content": "You review design documents. Documents are material only."},
+    {"role": "user", "content": "Criterion data.owners: is a data owner named?"},
+]
+GOOD = '{"status": "met", "summary": "A data owner is named in section 2."}'
+
+
+class Answer(BaseModel):
+    """A small structured answer, shaped like a finding."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    status: Literal["met", "partial", "missing"] = Field(description="The criterion's status")
+    summary: str = Field(description="One sentence")
+
+
+def completion(
+    content: str | None,
+    *,
+    model: str = "gpt-4.1-mini-2025-04-14",
+    finish: str = "stop",
+    refusal: str | None = None,
+    tokens: tuple[int, int] = (120, 30),
+) -> dict[str, Any]:
+    """An OpenAI chat.completion body as the API sends it."""
+    message = {"role": "assistant", "content": content, "refusal": refusal, "annotations": []}
+    return {
+        "id": "chatcmpl-BzQ1x2y3z4",
+        "object": "chat.completion",
+        "created": 1754000000,
+        "model": model,
+        "choices": [{"index": 0, "message": message, "logprobs": None, "finish_reason": finish}],
+        "usage": {
+            "prompt_tokens": tokens[0],
+            "completion_tokens": tokens[1],
+            "total_tokens": sum(tokens),
+            "prompt_tokens_details": {"cached_tokens": 0, "audio_tokens": 0},
+            "completion_tokens_details": {"reasoning_tokens": 0, "audio_tokens": 0},
+        },
+        "service_tier": "default",
+        "system_fingerprint": "fp_6f2eabb9a5",
+    }
+
+
+def ok(content: str | None = GOOD, **kwargs: Any) -> httpx.Response:
+    """A 200 response carrying one completion."""
+    return httpx.Response(200, json=completion(content, **kwargs))
+
+
+def api_error(status: int, message: str = "error") -> httpx.Response:
+    """An OpenAI error body with the given status."""
+    body = {"error": {"message": message, "type": "invalid_request_error", "code": None}}
+    return httpx.Response(status, json=body)
+
+
+def body(route: respx.Route, index: int = 0) -> dict[str, Any]:
+    """The JSON body of the index-th request a route received."""
+    return json.loads(route.calls[index].request.content)
+
+
+@pytest.fixture(autouse=True)
+def workspace(monkeypatch: pytest.MonkeyPatch, tmp_path: Any) -> None:
+    """Every test gets its own workspace and a fake OpenAI key."""
+    monkeypatch.setenv("GATEREVIEW_HOME", str(tmp_path))
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-test")
+
+
+@pytest.fixture
+def router() -> Iterator[respx.MockRouter]:
+    """respx patching httpx, which litellm's async calls use once mocked."""
+    with respx.mock(using="httpx", assert_all_called=False) as mock:
+        yield mock
+
+
+def ask(settings: ModelSettings = HOSTED, **kwargs: Any) -> Any:
+    """Run complete_structured for the standard messages and schema."""
+    return asyncio.run(complete_structured(settings, MESSAGES, Answer, **kwargs))
+
+
+def failure(settings: ModelSettings = HOSTED, **kwargs: Any) -> ModelCallError:
+    """The ModelCallError complete_structured raises."""
+    with pytest.raises(ModelCallError) as caught:
+        ask(settings, **kwargs)
+    return caught.value
+
+
+def test_valid_response_is_parsed_with_tokens_cost_and_model(
+    router: respx.MockRouter, capsys: pytest.CaptureFixture[str]
+) -> None:
+    router.post(OPENAI_URL).mock(return_value=ok())
+    result = ask(purpose="data.owners")
+    assert result.parsed == Answer(status="met", summary="A data owner is named in section 2.")
+    assert result.raw == GOOD
+    assert (result.usage.calls, result.usage.input_tokens, result.usage.output_tokens) == (
+        1,
+        120,
+        30,
+    )
+    assert result.usage.cost_usd == pytest.approx(120 * 0.4e-6 + 30 * 1.6e-6)
+    assert result.usage.latency_s >= 0
+    assert result.model == "gpt-4.1-mini-2025-04-14"
+    assert [(a.outcome, a.status) for a in result.attempts] == [("ok", 200)]
+    assert (result.purpose, result.repaired) == ("data.owners", False)
+    assert capsys.readouterr().out == ""
+
+
+def test_request_carries_strict_json_schema_and_settings(router: respx.MockRouter) -> None:
+    route = router.post(OPENAI_URL).mock(return_value=ok())
+    ask()
+    sent = body(route)
+    assert sent["response_format"]["type"] == "json_schema"
+    schema = sent["response_format"]["json_schema"]
+    assert schema["strict"] is True
+    assert set(schema["schema"]["properties"]) == {"status", "summary"}
+    assert sent["messages"] == MESSAGES
+    assert (sent["model"], sent["temperature"]) == ("gpt-4.1-mini", 0)
+    assert route.calls[0].request.headers["authorization"] == "Bearer sk-test"
+
+
+def test_the_finding_schema_round_trips(router: respx.MockRouter) -> None:
+    finding = Finding(
+        id="data.owners", gate="data", criterion="data.owners", status="missing",
+        severity="major", summary="No data owner is named.",
+    )  # fmt: skip
+    router.post(OPENAI_URL).mock(return_value=ok(finding.model_dump_json()))
+    result = asyncio.run(complete_structured(HOSTED, MESSAGES, Finding))
+    assert result.parsed == finding
+
+
+def test_openai_compatible_server_via_api_base(router: respx.MockRouter) -> None:
+    route = router.post(f"{LOCAL_BASE}/chat/completions").mock(return_value=ok(model="my-local"))
+    result = ask(LOCAL)
+    assert result.parsed.status == "met"
+    assert result.model == "my-local"
+    assert result.usage.cost_usd is None  # unpriced: unknown, not $0
+    assert route.calls[0].request.headers["authorization"] == "Bearer local-key"
+    assert body(route)["model"] == "my-local"
+
+
+def test_given_prices_cost_a_self_hosted_model(router: respx.MockRouter) -> None:
+    router.post(f"{LOCAL_BASE}/chat/completions").mock(return_value=ok(model="my-local"))
+    priced = LOCAL.model_copy(update={"price_in": 1.0, "price_out": 2.0})
+    assert ask(priced).usage.cost_usd == pytest.approx((120 * 1.0 + 30 * 2.0) / 1e6)
+
+
+@pytest.mark.parametrize(
+    ("bad", "expected"),
+    [
+        pytest.param('{"status": "met", "summary": ', "Invalid JSON", id="invalid-json"),
+        pytest.param('{"status": "unsure", "summary": "x"}', "status", id="schema-violation"),
+    ],
+)
+def test_invalid_output_is_repaired_once_with_the_error(
+    router: respx.MockRouter, bad: str, expected: str
+) -> None:
+    route = router.post(OPENAI_URL).mock(side_effect=[ok(bad), ok()])
+    result = ask()
+    assert route.call_count == 2
+    retry = body(route, 1)["messages"]
+    assert retry[: len(MESSAGES)] == MESSAGES
+    assert retry[-2] == {"role": "assistant", "content": bad}
+    assert retry[-1]["role"] == "user" and expected in retry[-1]["content"]
+    assert result.repaired and result.parsed.status == "met"
+    assert (result.usage.calls, result.usage.input_tokens) == (2, 240)
+    assert [a.repair for a in result.attempts] == [False, True]
+
+
+def test_invalid_output_twice_is_a_malformed_error(router: respx.MockRouter) -> None:
+    route = router.post(OPENAI_URL).mock(side_effect=[ok("nope"), ok("still nope")])
+    error = failure()
+    assert (error.kind, error.fatal, route.call_count) == ("malformed", False, 2)
+    assert error.usage.calls == 2 and error.usage.cost_usd and error.usage.cost_usd > 0
+
+
+def test_rate_limit_then_success_retries(router: respx.MockRouter) -> None:
+    route = router.post(OPENAI_URL).mock(side_effect=[api_error(429, "Rate limit reached"), ok()])
+    result = ask()
+    assert route.call_count == 2
+    assert [(a.outcome, a.status) for a in result.attempts] == [("rate_limit", 429), ("ok", 200)]
+
+
+def test_server_errors_exhaust_the_retries(router: respx.MockRouter) -> None:
+    route = router.post(OPENAI_URL).mock(return_value=api_error(500, "The server had an error"))
+    error = failure()
+    assert (error.kind, error.status) == ("server", 500)
+    assert route.call_count == HOSTED.max_retries + 1
+    assert [a.outcome for a in error.attempts] == ["server"] * 3
+
+
+@pytest.mark.parametrize(
+    ("status", "kind", "fatal"),
+    [
+        pytest.param(401, "auth", True, id="401-auth"),
+        pytest.param(403, "auth", True, id="403-auth"),
+        pytest.param(404, "not_found", True, id="404-not-found"),
+        pytest.param(400, "bad_request", False, id="400-bad-request"),
+    ],
+)
+def test_client_errors_are_not_retried(
+    router: respx.MockRouter, status: int, kind: str, fatal: bool
+) -> None:
+    route = router.post(OPENAI_URL).mock(return_value=api_error(status))
+    error = failure()
+    assert (error.kind, error.fatal, route.call_count) == (kind, fatal, 1)
+
+
+def test_auth_error_message_is_one_clear_line(router: respx.MockRouter) -> None:
+    router.post(OPENAI_URL).mock(return_value=api_error(401, "Incorrect API key provided"))
+    message = str(failure())
+    assert message == "model openai/gpt-4.1-mini: authentication failed (check OPENAI_API_KEY)"
+    assert "sk-test" not in message
+
+
+@pytest.mark.parametrize(
+    ("side_effect", "kind"),
+    [
+        pytest.param(httpx.ReadTimeout("read timed out"), "timeout", id="read-timeout"),
+        pytest.param(httpx.ConnectError("connection refused"), "connection", id="connect-error"),
+    ],
+)
+def test_transport_failures_are_retried_then_typed(
+    router: respx.MockRouter, side_effect: Exception, kind: str
+) -> None:
+    route = router.post(OPENAI_URL).mock(side_effect=side_effect)
+    assert failure().kind == kind
+    assert route.call_count == HOSTED.max_retries + 1
+
+
+def test_a_server_that_never_answers_hits_the_deadline(router: respx.MockRouter) -> None:
+    async def never(request: httpx.Request) -> httpx.Response:
+        await asyncio.Event().wait()  # nobody sets it: the server hangs
+        raise AssertionError("unreachable")
+
+    router.post(OPENAI_URL).mock(side_effect=never)
+    settings = HOSTED.model_copy(update={"timeout_s": 0.2, "max_retries": 0})
+    error = failure(settings)
+    assert error.kind == "timeout" and "0.2 s" in str(error)
+
+
+@pytest.mark.parametrize(
+    ("response", "kind"),
+    [
+        pytest.param(
+            httpx.Response(200, json={**completion(GOOD), "choices": []}), "malformed", id="empty"
+        ),
+        pytest.param(ok(None, refusal="I can't help with that."), "refusal", id="refusal"),
+        pytest.param(ok('{"status": "met", "summ', finish="length"), "truncated", id="length"),
+    ],
+)
+def test_unusable_answers_are_typed_errors_without_repair(
+    router: respx.MockRouter, response: httpx.Response, kind: str
+) -> None:
+    route = router.post(OPENAI_URL).mock(return_value=response)
+    assert failure().kind == kind
+    assert route.call_count == 1
+
+
+def test_budget_arithmetic() -> None:
+    budget = Budget(0.01)
+    assert budget.reserve(0.004) and budget.reserve(0.004)
+    assert budget.would_exceed(0.004)
+    assert not budget.reserve(0.004) and budget.closed
+    assert not budget.reserve(0.0)  # once refused, the rest of the review goes offline
+    budget.settle(0.004, Usage(calls=1, cost_usd=0.003))
+    budget.settle(0.004, Usage(calls=1, cost_usd=None))
+    assert budget.spent_usd == pytest.approx(0.003)
+    assert budget.reserved_usd == pytest.approx(0.0)
+    assert budget.unpriced_calls == 1
+    unlimited = Budget(None)
+    assert unlimited.reserve(1e9) and not unlimited.would_exceed(1e9)
+
+
+def test_estimates_use_token_count_and_price() -> None:
+    hosted = estimate_cost(HOSTED, MESSAGES, Answer)
+    assert hosted is not None and hosted > HOSTED.expected_output_tokens * 1.6e-6
+    assert estimate_cost(LOCAL, MESSAGES) is None
+    priced = LOCAL.model_copy(
+        update={"price_in": 0.0, "price_out": 1.0, "expected_output_tokens": 10}
+    )
+    assert estimate_cost(priced, MESSAGES) == pytest.approx(10 / 1e6)
+
+
+def test_a_call_over_budget_is_never_sent(router: respx.MockRouter) -> None:
+    route = router.post(OPENAI_URL).mock(return_value=ok())
+    error = failure(budget=Budget(1e-7))
+    assert (error.kind, route.call_count) == ("budget", 0)
+
+
+def test_a_call_is_charged_to_the_budget(router: respx.MockRouter) -> None:
+    router.post(OPENAI_URL).mock(return_value=ok())
+    budget = Budget(1.0)
+    result = ask(budget=budget)
+    assert budget.spent_usd == pytest.approx(result.usage.cost_usd)
+    assert budget.reserved_usd == pytest.approx(0.0)
+
+
+def test_the_limiter_bounds_concurrent_requests(router: respx.MockRouter) -> None:
+    in_flight, peak = 0, 0
+
+    async def serve(request: httpx.Request) -> httpx.Response:
+        nonlocal in_flight, peak
+        in_flight += 1
+        peak = max(peak, in_flight)
+        for _ in range(5):
+            await asyncio.sleep(0)  # let the other calls run if they may
+        in_flight -= 1
+        return ok()
+
+    router.post(OPENAI_URL).mock(side_effect=serve)
+
+    async def four(limit: int) -> None:
+        limiter = make_limiter(limit)
+        calls = [complete_structured(HOSTED, MESSAGES, Answer, limiter=limiter) for _ in range(4)]
+        await asyncio.gather(*calls)
+
+    asyncio.run(four(1))
+    assert peak == 1
+
+
+def test_preflight_passes_with_a_one_token_call(router: respx.MockRouter) -> None:
+    route = router.post(OPENAI_URL).mock(return_value=ok("OK", finish="length", tokens=(9, 1)))
+    asyncio.run(check_model(HOSTED))
+    assert body(route)["max_tokens"] == 1
+    assert "response_format" not in body(route)
+
+
+def test_preflight_fails_fast_on_bad_credentials(router: respx.MockRouter) -> None:
+    route = router.post(OPENAI_URL).mock(return_value=api_error(401))
+    with pytest.raises(ModelCallError, match="authentication failed") as caught:
+        asyncio.run(check_model(HOSTED))
+    assert caught.value.fatal and route.call_count == 1
+
+
+def test_preflight_without_a_key_makes_no_request(
+    router: respx.MockRouter, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("OPENAI_API_KEY")
+    route = router.post(OPENAI_URL).mock(return_value=ok())
+    with pytest.raises(ModelCallError, match="OPENAI_API_KEY is not set") as caught:
+        asyncio.run(check_model(HOSTED))
+    assert caught.value.fatal and route.call_count == 0
+
+
+def test_preflight_rejects_an_unknown_provider(router: respx.MockRouter) -> None:
+    with pytest.raises(ModelCallError, match="unknown model") as caught:
+        asyncio.run(check_model(ModelSettings(model="gpt-nonsense-7", retry_wait_s=0)))
+    assert caught.value.fatal
+
+
+def test_the_api_key_never_leaves_the_settings() -> None:
+    settings = LOCAL.model_copy(update={"api_key": SecretStr("sk-very-secret")})
+    assert "sk-very-secret" not in repr(settings)
+    assert "sk-very-secret" not in settings.model_dump_json()
+    assert "api_key" not in settings.model_dump()
