@@ -107,6 +107,8 @@ def _label(span: Span) -> RenderableType:
     if span.kind in ("run_start", "node_start"):
         gate = span.attributes.get(attr.GATE)
         title = f"{span.name} ({gate} gate)" if gate else span.name
+        if span.kind == "run_start":
+            title = f"{title} {span.attributes.get(attr.CONVERSATION_ID, '')}".rstrip()
         style = "bold" if span.kind == "run_start" else "bold white"
         label = Text(title, style)
         label.append(f" · {_seconds(span.duration_s)}{_usage(span)}")
