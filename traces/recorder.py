@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import fcntl
 import json
-import os
 import secrets
 import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal
@@ -22,18 +21,14 @@ from traces.schema import (
     GENESIS_HASH,
     SPAN_END_KIND,
     RecordKind,
-    TraceError,
     TraceRecord,
-    canonical_json,
     parse_ts,
-    record_hash,
     utc_now_iso,
 )
+from traces.tracefile import append_chained
 
 __all__ = ["TraceRecorder", "redact_secrets"]
 
-FILE_MODE = 0o600
-DIR_MODE = 0o700
 # Kinds after which the buffer is written at once: node boundaries, decisions, the run's ends.
 _FLUSH_KINDS = frozenset({"run_start", "node_start", "node_end", "decision", "verdict", "run_end"})
 _CONVERSATION_KINDS = frozenset({"run_start", "node_start", "llm_call", "tool_call"})
@@ -65,30 +60,6 @@ def _json_default(value: Any) -> Any:
 def _to_json_values(attributes: Mapping[str, Any]) -> dict[str, Any]:
     """Round-trip through JSON so what is hashed is exactly what is read back."""
     return json.loads(json.dumps(dict(attributes), default=_json_default, allow_nan=False))
-
-
-def _tail(fd: int, path: Path) -> tuple[int, str]:
-    """The next seq and prev_hash, continued from the file's last record."""
-    size = os.fstat(fd).st_size
-    if size == 0:
-        return 0, GENESIS_HASH
-    chunk = 4096
-    while True:
-        start = max(0, size - chunk)
-        data = os.pread(fd, size - start, start)
-        if not data.endswith(b"\n"):
-            raise TraceError(f"{path} ends with an incomplete record; check it with trace --verify")
-        body = data[:-1]
-        cut = body.rfind(b"\n")
-        if cut >= 0 or start == 0:
-            last = body[cut + 1 :]
-            break
-        chunk *= 4
-    try:
-        record = json.loads(last)
-        return int(record["seq"]) + 1, str(record["hash"])
-    except (ValueError, KeyError, TypeError) as exc:
-        raise TraceError(f"{path}: the last line is not a trace record ({exc})") from exc
 
 
 class TraceRecorder:
@@ -176,6 +147,24 @@ class TraceRecorder:
             raise ValueError("the run has not started")
         self.end_span(self._root, attributes, **attrs)
 
+    @contextmanager
+    def node(
+        self, name: str, parent: str | None = None, attributes: Mapping[str, Any] | None = None
+    ) -> Iterator[str]:
+        """A node span around a block; an *Interrupt exception ends it interrupted, not failed."""
+        span_id = self.start_span("node_start", name, parent, attributes)
+        end: dict[str, Any] = {attr.STATUS: "ok"}
+        try:
+            yield span_id
+        except BaseException as exc:
+            if type(exc).__name__.endswith("Interrupt"):  # langgraph's GraphInterrupt
+                end[attr.STATUS] = "interrupted"
+            else:
+                end = {attr.STATUS: "error", attr.ERROR_TYPE: type(exc).__qualname__}
+            raise
+        finally:
+            self.end_span(span_id, end)
+
     def record(
         self,
         kind: RecordKind,
@@ -220,19 +209,21 @@ class TraceRecorder:
             attributes.setdefault(attr.OPERATION_NAME, attr.OP_INVOKE_AGENT)
         if kind in _CONVERSATION_KINDS:
             attributes.setdefault(attr.CONVERSATION_ID, self.run_id)
+        pending = {
+            "ts": utc_now_iso(),
+            "kind": kind,
+            "trace_id": self.run_id,
+            "span_id": span_id,
+            "parent_span_id": parent,
+            "name": redact_secrets({"name": name})["name"],
+            "attributes": redact_secrets(_to_json_values(attributes)),
+            "duration_s": None if duration_s is None else float(duration_s),
+        }
+        # Validate now, so a bad record fails its caller instead of jamming every later flush.
+        placeholders = {"seq": 0, "prev_hash": GENESIS_HASH, "hash": GENESIS_HASH}
+        TraceRecord.model_validate({**pending, **placeholders})
         self._known.add(span_id)
-        self._buffer.append(
-            {
-                "ts": utc_now_iso(),
-                "kind": kind,
-                "trace_id": self.run_id,
-                "span_id": span_id,
-                "parent_span_id": parent,
-                "name": redact_secrets({"name": name})["name"],
-                "attributes": redact_secrets(_to_json_values(attributes)),
-                "duration_s": None if duration_s is None else float(duration_s),
-            }
-        )
+        self._buffer.append(pending)
         return span_id
 
     def _maybe_flush(self, kind: str) -> None:
@@ -243,34 +234,9 @@ class TraceRecorder:
     def flush(self) -> None:
         """Append buffered records under an exclusive lock, continuing the file's hash chain."""
         with self._lock:
-            if not self._buffer:
-                return
-            self._ensure_dir()
-            fd = os.open(self.path, os.O_RDWR | os.O_APPEND | os.O_CREAT, FILE_MODE)
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX)
-                if os.fstat(fd).st_mode & 0o077:
-                    os.fchmod(fd, FILE_MODE)
-                seq, prev = _tail(fd, self.path)
-                lines = []
-                for pending in self._buffer:
-                    data = {**pending, "seq": seq, "prev_hash": prev}
-                    data["hash"] = prev = record_hash(data)
-                    TraceRecord.model_validate(data)
-                    lines.append(canonical_json(data) + "\n")
-                    seq += 1
-                os.write(fd, "".join(lines).encode("utf-8"))
-            finally:
-                os.close(fd)  # closing releases the flock
-            self._buffer.clear()
-            self.last_hash = prev
-
-    def _ensure_dir(self) -> None:
-        """Create the trace directory owner-only if it does not exist."""
-        directory = self.path.parent
-        if not directory.exists():
-            directory.mkdir(mode=DIR_MODE, parents=True, exist_ok=True)
-            directory.chmod(DIR_MODE)
+            if self._buffer:
+                self.last_hash = append_chained(self.path, self._buffer)
+                self._buffer.clear()
 
     def close(self) -> None:
         """Flush whatever is buffered."""

@@ -9,6 +9,51 @@ RUN_ID = "run-20240501-abc"
 GATES = ("data", "risk")
 
 
+def review_gate(recorder: TraceRecorder, root: str, gate: str) -> None:
+    """One gate agent: retrieval, a model call, a quote check; the risk gate degrades."""
+    node = recorder.start_span(
+        "node_start", f"review_gate:{gate}", root, attr.agent_attributes(gate)
+    )
+    recorder.record(
+        "tool_call",
+        "retrieve_sections",
+        node,
+        attr.tool_call_attributes("retrieve_sections", arguments={"criterion": f"{gate}.owners"}),
+        duration_s=0.01,
+    )
+    recorder.record(
+        "llm_call",
+        "chat openai/gpt-4.1-mini",
+        node,
+        attr.llm_call_attributes(
+            request_model="openai/gpt-4.1-mini",
+            response_model="gpt-4.1-mini-2025-04-14",
+            provider="openai",
+            input_tokens=1200,
+            output_tokens=300,
+            cost_usd=0.0021,
+            latency_s=1.5,
+            messages=[{"role": "user", "content": f"review {gate}"}],
+            output='{"findings": []}',
+        ),
+        duration_s=1.5,
+    )
+    recorder.record(
+        "verification",
+        f"{gate}.owners",
+        node,
+        {attr.EVIDENCE_VERIFIED: gate == "data", attr.EVIDENCE_MATCH_KIND: "exact"},
+    )
+    if gate == "risk":
+        recorder.record(
+            "degradation",
+            "risk",
+            node,
+            {attr.DEGRADED_REASON: "model timed out; offline reviewer"},
+        )
+    recorder.end_span(node, {attr.STATUS: "ok"})
+
+
 def review_until_interrupt(recorder: TraceRecorder) -> None:
     """Ingest, two gate agents with model and tool calls, a degradation, then the interrupt."""
     root = recorder.start_span(
@@ -22,49 +67,7 @@ def review_until_interrupt(recorder: TraceRecorder) -> None:
     ingest = recorder.start_span("node_start", "ingest", root)
     recorder.end_span(ingest, {attr.STATUS: "ok"})
     for gate in GATES:
-        node = recorder.start_span(
-            "node_start", f"review_gate:{gate}", root, attr.agent_attributes(gate)
-        )
-        recorder.record(
-            "tool_call",
-            "retrieve_sections",
-            node,
-            attr.tool_call_attributes(
-                "retrieve_sections", arguments={"criterion": f"{gate}.owners"}
-            ),
-            duration_s=0.01,
-        )
-        recorder.record(
-            "llm_call",
-            "chat openai/gpt-4.1-mini",
-            node,
-            attr.llm_call_attributes(
-                request_model="openai/gpt-4.1-mini",
-                response_model="gpt-4.1-mini-2025-04-14",
-                provider="openai",
-                input_tokens=1200,
-                output_tokens=300,
-                cost_usd=0.0021,
-                latency_s=1.5,
-                messages=[{"role": "user", "content": f"review {gate}"}],
-                output='{"findings": []}',
-            ),
-            duration_s=1.5,
-        )
-        recorder.record(
-            "verification",
-            f"{gate}.owners",
-            node,
-            {attr.EVIDENCE_VERIFIED: gate == "data", attr.EVIDENCE_MATCH_KIND: "exact"},
-        )
-        if gate == "risk":
-            recorder.record(
-                "degradation",
-                "risk",
-                node,
-                {attr.DEGRADED_REASON: "model timed out; offline reviewer"},
-            )
-        recorder.end_span(node, {attr.STATUS: "ok"})
+        review_gate(recorder, root, gate)
     review = recorder.start_span("node_start", "human_review", root)
     recorder.end_span(review, {attr.STATUS: "interrupted"})
     recorder.flush()

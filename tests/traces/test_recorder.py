@@ -239,3 +239,54 @@ def test_lines_are_canonical_json(full_run: Callable[[], Path]) -> None:
     for line in full_run().read_text().splitlines():
         data = json.loads(line)
         assert json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False) == line
+
+
+class GraphInterrupt(Exception):
+    """Named like langgraph's interrupt, which node() recognises by name."""
+
+
+@pytest.mark.parametrize(
+    ("raised", "status", "error_type"),
+    [
+        pytest.param(None, "ok", None, id="completes"),
+        pytest.param(GraphInterrupt, "interrupted", None, id="interrupted"),
+        pytest.param(RuntimeError, "error", "RuntimeError", id="fails"),
+    ],
+)
+def test_node_context_ends_the_span_with_its_outcome(
+    trace_path: Path, raised: type[Exception] | None, status: str, error_type: str | None
+) -> None:
+    recorder = TraceRecorder(trace_path, RUN_ID)
+    recorder.start_span("run_start", "review")
+    try:
+        with recorder.node("review_gate:data", attributes=attr.agent_attributes("data")) as node:
+            recorder.record("llm_call", "chat", node, {})
+            if raised is not None:
+                raise raised("stop")
+    except (GraphInterrupt, RuntimeError):
+        pass
+    end = load_records(trace_path)[-1]
+    assert end.kind == "node_end" and end.span_id == node
+    assert end.attributes[attr.STATUS] == status
+    assert end.attributes.get(attr.ERROR_TYPE) == error_type
+    assert verify_trace(trace_path).ok
+
+
+def test_a_bad_record_fails_its_caller_and_not_later_flushes(trace_path: Path) -> None:
+    recorder = TraceRecorder(trace_path, RUN_ID)
+    root = recorder.start_span("run_start", "review")
+    with pytest.raises(ValueError):
+        recorder.record("llm_call", "chat", root, {}, duration_s=-1.0)
+    recorder.record("tool_call", "fine", root, {})
+    recorder.flush()
+    assert [r.name for r in load_records(trace_path)] == ["review", "fine"]
+
+
+def test_unusual_text_keeps_the_chain_valid(trace_path: Path) -> None:
+    recorder = TraceRecorder(trace_path, RUN_ID)
+    root = recorder.start_span("run_start", "review")
+    text = 'line\u2028separator \x85 nel, tab\t, cr\r, emoji 🚦, quote " and \\ backslash'
+    recorder.record("llm_call", "chat", root, {attr.OUTPUT_MESSAGES: text, "n": 10**20, "x": 0.1})
+    recorder.end_run()
+    assert verify_trace(trace_path).ok
+    assert load_records(trace_path)[1].attributes[attr.OUTPUT_MESSAGES] == text

@@ -1,0 +1,73 @@
+"""The trace file on disk: owner-only, appended under an exclusive lock, hash-chained."""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+from traces.schema import GENESIS_HASH, TraceError, canonical_json, record_hash
+
+FILE_MODE = 0o600
+DIR_MODE = 0o700
+
+
+def ensure_private_dir(directory: Path) -> None:
+    """Create the trace directory owner-only if it does not exist yet."""
+    if not directory.exists():
+        directory.mkdir(mode=DIR_MODE, parents=True, exist_ok=True)
+        directory.chmod(DIR_MODE)  # mkdir's mode is filtered by the umask
+
+
+def read_tail(fd: int, path: Path) -> tuple[int, str]:
+    """The next seq and prev_hash, continued from the open file's last record."""
+    size = os.fstat(fd).st_size
+    if size == 0:
+        return 0, GENESIS_HASH
+    chunk = 4096
+    while True:
+        start = max(0, size - chunk)
+        data = os.pread(fd, size - start, start)
+        if not data.endswith(b"\n"):
+            raise TraceError(f"{path} ends with an incomplete record; check it with trace --verify")
+        body = data[:-1]
+        cut = body.rfind(b"\n")
+        if cut >= 0 or start == 0:
+            last = body[cut + 1 :]
+            break
+        chunk *= 4
+    try:
+        record = json.loads(last)
+        return int(record["seq"]) + 1, str(record["hash"])
+    except (ValueError, KeyError, TypeError) as exc:
+        raise TraceError(f"{path}: the last line is not a trace record ({exc})") from exc
+
+
+def _write_all(fd: int, payload: bytes) -> None:
+    """os.write until every byte is out (a regular file rarely needs a second call)."""
+    view = memoryview(payload)
+    while view:
+        view = view[os.write(fd, view) :]
+
+
+def append_chained(path: Path, pending: list[dict[str, Any]]) -> str:
+    """Chain pending records onto the file's tail and append them; returns the last hash."""
+    ensure_private_dir(path.parent)
+    fd = os.open(path, os.O_RDWR | os.O_APPEND | os.O_CREAT, FILE_MODE)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)  # the tail must not move between reading and writing
+        if os.fstat(fd).st_mode & 0o077:
+            os.fchmod(fd, FILE_MODE)
+        seq, prev = read_tail(fd, path)
+        lines = []
+        for record in pending:
+            data = {**record, "seq": seq, "prev_hash": prev}
+            data["hash"] = prev = record_hash(data)
+            lines.append(canonical_json(data) + "\n")
+            seq += 1
+        _write_all(fd, "".join(lines).encode("utf-8"))
+    finally:
+        os.close(fd)  # closing the descriptor releases the flock
+    return prev
