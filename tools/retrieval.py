@@ -1,0 +1,167 @@
+"""Section retrieval: BM25 over document sections, and sentence passages with exact line anchors."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from itertools import pairwise
+
+import bm25s
+import numpy as np
+
+from tools.documents import Document, Section
+
+_WORD = re.compile(r"[a-z0-9]+(?:['\u2019][a-z]+)?")
+# Small on purpose: words such as "no", "not", "over" and "without" carry meaning for rubrics.
+STOPWORDS = frozenset(
+    "a an the of to and or for in on at by with is are was were be been being as it its this "
+    "that these those we our us they their them i you your he she his her from into onto".split()
+)
+_SUFFIXES = (("ies", "y"), ("ied", "y"), ("ing", ""), ("ed", ""), ("es", ""), ("s", ""))
+
+
+def stem(word: str) -> str:
+    """A light suffix-stripping stem: plurals, -ing, -ed, a final -e, -ize spelt -ise."""
+    if len(word) <= 3 or word.isdigit():
+        return word
+    word = word.replace("iz", "is") if word.endswith(("ize", "izes", "ized", "izing")) else word
+    for suffix, replacement in _SUFFIXES:
+        if word.endswith(suffix) and not word.endswith("ss"):
+            base = word[: -len(suffix)] + replacement
+            if len(base) >= 3:
+                word = base
+                break
+    if word.endswith("e") and len(word) > 4:
+        word = word[:-1]
+    return word
+
+
+def tokenize(text: str, keep_stopwords: bool = True) -> list[str]:
+    """Lowercase words with punctuation and apostrophes removed, lightly stemmed."""
+    found = (m.group(0) for m in _WORD.finditer(text.lower()))
+    words = (w.replace("'", "").replace("\u2019", "") for w in found)
+    return [stem(w) for w in words if keep_stopwords or w not in STOPWORDS]
+
+
+@dataclass(frozen=True)
+class Hit:
+    """A section that matched a query, with its BM25 score."""
+
+    section: Section
+    score: float
+
+
+@dataclass(frozen=True)
+class Passage:
+    """One sentence (or list item, or table row) of a section, anchored to its exact lines.
+
+    `text` is a verbatim substring of the file (lines joined with "\\n" as in the file);
+    `tokens` are its content words, lowercased and stemmed, stopwords removed.
+    """
+
+    path: str
+    line_start: int
+    line_end: int
+    text: str
+    heading: tuple[str, ...] = ()
+    tokens: tuple[str, ...] = field(default=(), compare=False)
+
+
+_BLOCK_BREAK = re.compile(r"^\s*(#|[-*+]\s|\d+[.)]\s|\||<|```|~~~|>)")
+_LEADER = re.compile(r"^\s*(?:[-*+>|]\s*|\d+[.)]\s*)*")
+_SENTENCE_END = re.compile(r"(?<=[.!?])[\"')\]*]*\s+(?=[A-Z0-9\"'(\[*`])")
+
+
+def _blocks(lines: list[str]) -> list[tuple[int, int]]:
+    """Index ranges of paragraphs, list items and table rows; headings and code are left out."""
+    blocks: list[tuple[int, int]] = []
+    start: int | None = None
+    fenced = False
+    for i, line in enumerate(lines):
+        if line.lstrip().startswith(("```", "~~~")):
+            fenced = not fenced
+            start = _close(blocks, start, i)
+            continue
+        if fenced or not line.strip() or line.lstrip().startswith("#"):
+            start = _close(blocks, start, i)
+            continue
+        if start is not None and _BLOCK_BREAK.match(line) and not line.startswith("   "):
+            start = _close(blocks, start, i)
+        if start is None:
+            start = i
+    _close(blocks, start, len(lines))
+    return blocks
+
+
+def _close(blocks: list[tuple[int, int]], start: int | None, end: int) -> None:
+    if start is not None:
+        blocks.append((start, end))
+    return None
+
+
+def split_passages(section: Section) -> list[Passage]:
+    """The section's sentences, each a verbatim substring of the file with exact line numbers."""
+    lines = section.text.split("\n")
+    heading = tuple(section.heading_path)
+    passages: list[Passage] = []
+    for first, last in _blocks(lines):
+        text = "\n".join(lines[first:last])
+        cuts = [0, *(m.end() for m in _SENTENCE_END.finditer(text)), len(text)]
+        for begin, end in pairwise(cuts):
+            chunk = text[begin:end].rstrip()
+            leader = _LEADER.match(chunk)
+            lead = len(leader.group(0)) if leader else 0
+            chunk = chunk[lead:].rstrip(" |")
+            tokens = tuple(tokenize(chunk, keep_stopwords=False))
+            if len(tokens) < 2:
+                continue
+            offset = begin + lead
+            line_start = section.line_start + first + text.count("\n", 0, offset)
+            line_end = line_start + chunk.count("\n")
+            passages.append(
+                Passage(
+                    path=section.path,
+                    line_start=line_start,
+                    line_end=line_end,
+                    text=chunk,
+                    heading=heading,
+                    tokens=tokens,
+                )
+            )
+    return passages
+
+
+class SectionIndex:
+    """A BM25 index over the sections of the reviewed documents, built once per review."""
+
+    def __init__(self, documents: list[Document]) -> None:
+        """Index every section of every document (heading path included in its text)."""
+        self.documents = {doc.path: doc for doc in documents}
+        self.sections: list[Section] = [s for doc in documents for s in doc.sections]
+        corpus = [
+            tokenize(" ".join([*s.heading_path, s.text]), keep_stopwords=False)
+            for s in self.sections
+        ]
+        self._bm25 = bm25s.BM25()
+        if self.sections:
+            self._bm25.index([tokens or [""] for tokens in corpus], show_progress=False)
+        self._position = {id(s): i for i, s in enumerate(self.sections)}
+        self._passages: dict[int, list[Passage]] = {}
+
+    def search(self, terms: list[str], k: int = 3) -> list[Hit]:
+        """The k sections that best match the terms, best first; sections scoring 0 are left out."""
+        query = [t for term in terms for t in tokenize(term, keep_stopwords=False)]
+        if not self.sections or not query:
+            return []
+        scores = self._bm25.get_scores(query)
+        order = np.argsort(-scores, kind="stable")[:k]
+        return [Hit(self.sections[i], float(scores[i])) for i in order if scores[i] > 0]
+
+    def passages(self, section: Section) -> list[Passage]:
+        """The sentences of one indexed section (split once, then cached)."""
+        key = self._position.get(id(section))
+        if key is None:
+            return split_passages(section)
+        if key not in self._passages:
+            self._passages[key] = split_passages(section)
+        return self._passages[key]
