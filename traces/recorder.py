@@ -157,9 +157,10 @@ class TraceRecorder:
         try:
             yield span_id
         except BaseException as exc:
-            if type(exc).__name__.endswith("Interrupt"):  # langgraph's GraphInterrupt
+            names = [cls.__name__ for cls in type(exc).__mro__]
+            if any(name.endswith("Interrupt") for name in names):  # langgraph's GraphInterrupt
                 end[attr.STATUS] = "interrupted"
-            else:
+            elif "GraphBubbleUp" not in names:  # other bubble-ups are control flow, not failure
                 end = {attr.STATUS: "error", attr.ERROR_TYPE: type(exc).__qualname__}
             raise
         finally:
@@ -193,11 +194,7 @@ class TraceRecorder:
         span_id: str,
     ) -> str:
         """Build a pending record (seq and hashes come at flush); caller holds the lock."""
-        if kind == "run_start":
-            self._root = span_id
-            self._root_started = datetime.now(UTC)
-            self._root_name = name
-        elif kind != "run_end":
+        if kind not in ("run_start", "run_end"):
             if self._root is None:
                 raise ValueError("record run_start before anything else")
             parent = parent or self._root
@@ -222,6 +219,9 @@ class TraceRecorder:
         # Validate now, so a bad record fails its caller instead of jamming every later flush.
         placeholders = {"seq": 0, "prev_hash": GENESIS_HASH, "hash": GENESIS_HASH}
         TraceRecord.model_validate({**pending, **placeholders})
+        if kind == "run_start":
+            self._root, self._root_name = span_id, name
+            self._root_started = datetime.now(UTC)
         self._known.add(span_id)
         self._buffer.append(pending)
         return span_id
