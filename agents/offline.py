@@ -43,6 +43,7 @@ class Signals:
     deferral: tuple[re.Pattern[str], ...]
     hedge: tuple[re.Pattern[str], ...]
     negation: tuple[re.Pattern[str], ...]
+    negation_after: tuple[re.Pattern[str], ...]
     negation_window: int
     specific: tuple[tuple[str, re.Pattern[str]], ...]
 
@@ -65,6 +66,7 @@ def load_signals(path: Path = SIGNALS_PATH) -> Signals:
         deferral=compiled("deferral"),
         hedge=compiled("hedge"),
         negation=compiled("negation"),
+        negation_after=tuple(re.compile(p) for p in data["negation"]["after"]),
         negation_window=data["negation"]["window"],
         specific=tuple((name, re.compile(p)) for name, p in data["specific"].items()),
     )
@@ -80,8 +82,10 @@ def _phrases(items: list[str]) -> list[tuple[str, ...]]:
     return list(seen)
 
 
-def find_phrase(phrase: tuple[str, ...], tokens: tuple[str, ...], slack: int) -> int | None:
-    """Index where the phrase's tokens start, in order, spanning at most len + slack tokens."""
+def find_phrase(
+    phrase: tuple[str, ...], tokens: tuple[str, ...], slack: int
+) -> tuple[int, int] | None:
+    """Where the phrase's tokens occur in order within len + slack tokens: (start, end)."""
     span = len(phrase) + slack
     for start, token in enumerate(tokens):
         if token != phrase[0]:
@@ -92,7 +96,7 @@ def find_phrase(phrase: tuple[str, ...], tokens: tuple[str, ...], slack: int) ->
                 at += 1
             position += 1
         if at == len(phrase):
-            return start
+            return start, position
     return None
 
 
@@ -146,7 +150,8 @@ def _read(passage: Passage, rules: Rules, signals: Signals) -> Reading:
         specifics=frozenset(own | generic),
         own_specifics=len(own),
         hedged=any(p.search(passage.text) for p in signals.hedge),
-        deferral=any(p.search(passage.text) for p in signals.deferral),
+        # A deferral counts only where the sentence itself names the criterion's subject.
+        deferral=base > 0 and any(p.search(passage.text) for p in signals.deferral),
         flag=_red_flag(tokens, rules, signals) if base + in_heading > 0 else None,
     )
 
@@ -154,12 +159,18 @@ def _read(passage: Passage, rules: Rules, signals: Signals) -> Reading:
 def _red_flag(tokens: tuple[str, ...], rules: Rules, signals: Signals) -> str | None:
     """The first red flag the sentence commits to, unless a negation comes just before it."""
     for phrase, text in rules.flags:
-        start = find_phrase(phrase, tokens, FLAG_SLACK)
-        if start is None:
+        found = find_phrase(phrase, tokens, FLAG_SLACK)
+        if found is None:
             continue
+        if any(p.search(" ".join(phrase)) for p in signals.negation):
+            return text  # the flag is itself a negative ("no fallback")
+        start, end = found
         before = " ".join(tokens[max(0, start - signals.negation_window) : start])
-        flag_negates = any(p.search(" ".join(phrase)) for p in signals.negation)
-        if flag_negates or not any(p.search(before) for p in signals.negation):
+        after = " ".join(tokens[end : end + signals.negation_window])
+        negated = any(p.search(before) for p in signals.negation) or any(
+            p.search(after) for p in signals.negation_after
+        )
+        if not negated:
             return text
     return None
 
