@@ -42,6 +42,8 @@ class Workspace:
         try:
             for folder in (self.home, self.traces, self.reports):
                 folder.mkdir(parents=True, exist_ok=True)
+            if not self.database.exists():
+                os.close(os.open(self.database, os.O_WRONLY | os.O_CREAT, 0o600))
         finally:
             os.umask(old)
         return self

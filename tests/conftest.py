@@ -1,0 +1,21 @@
+"""Shared fixtures: every test gets its own workspace and never touches the real network."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLES = ROOT / "examples"
+
+
+@pytest.fixture(autouse=True)
+def workspace(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A private GATEREVIEW_HOME per test, and no provider keys from the developer's shell."""
+    home = tmp_path / "home"
+    monkeypatch.setenv("GATEREVIEW_HOME", str(home))
+    monkeypatch.delenv("GATEREVIEW_MODEL", raising=False)
+    for key in ("OPENAI_API_KEY", "ANTHROPIC_API_KEY", "AZURE_API_KEY"):
+        monkeypatch.delenv(key, raising=False)
+    return home
