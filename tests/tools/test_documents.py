@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import logging
 import os
 import pathlib
 import time
@@ -537,3 +538,17 @@ def test_unreadable_file_says_permission_denied(monkeypatch: pytest.MonkeyPatch)
         DocumentError, match=r"^docs/secret\.md: cannot read \(permission denied\)$"
     ):
         load_documents(["docs/secret.md"])
+
+
+def test_pypdf_log_messages_are_silenced_and_the_level_restored(
+    capsys: pytest.CaptureFixture[str], caplog: pytest.LogCaptureFixture
+) -> None:
+    write("docs/t.pdf", make_pdf(PDF_PAGES)[:300])  # pypdf logs "EOF marker not found"
+    caplog.set_level(logging.DEBUG)
+    pypdf_logger = logging.getLogger("pypdf")
+    level = pypdf_logger.level
+    with pytest.raises(DocumentError, match="corrupt PDF \\(truncated, no %%EOF marker"):
+        load_documents(["docs/t.pdf"])
+    assert not [record for record in caplog.records if record.name.startswith("pypdf")]
+    assert capsys.readouterr().err == ""
+    assert pypdf_logger.level == level

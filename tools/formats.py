@@ -1,0 +1,220 @@
+"""Reading files and turning them into text lines: text decoding, PDF (pypdf) and DOCX."""
+
+from __future__ import annotations
+
+import io
+import logging
+import re
+import stat
+import zipfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from agents.errors import DocumentError
+from tools.sections import Heading
+
+if TYPE_CHECKING:
+    from docx.table import Table
+
+DEFAULT_MAX_BYTES = 5 * 1024 * 1024
+MARKDOWN_SUFFIXES = frozenset({".md", ".markdown"})
+TEXT_SUFFIXES = frozenset({".txt", ".text", ".rst", ""})
+SUPPORTED = "supported: .md .markdown .txt .text .rst .pdf .docx, and text without a suffix"
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
+
+
+class NotTextError(DocumentError):
+    """A suffixless file that is binary; skipped with a note when met in a folder."""
+
+
+def all_suffixes() -> frozenset[str]:
+    """Every file suffix that can be loaded ("" is text without a suffix)."""
+    return MARKDOWN_SUFFIXES | TEXT_SUFFIXES | {".pdf", ".docx"}
+
+
+def check_file(path: Path, display: str) -> None:
+    """Raise a one-line error unless path is an existing, regular file."""
+    try:
+        mode = path.stat().st_mode
+    except FileNotFoundError:
+        raise DocumentError(f"{display}: no such file or directory") from None
+    except PermissionError:
+        raise DocumentError(f"{display}: cannot read (permission denied)") from None
+    except OSError as exc:
+        raise DocumentError(f"{display}: cannot read ({exc.strerror or exc})") from None
+    if not stat.S_ISREG(mode):
+        raise DocumentError(f"{display}: not a regular file")
+
+
+def read_bytes(path: Path, display: str, max_bytes: int) -> bytes:
+    """The bytes of a regular file no larger than max_bytes; one-line errors otherwise."""
+    check_file(path, display)
+    size = path.stat().st_size
+    if size > max_bytes:
+        raise DocumentError(_too_large(display, size, max_bytes))
+    try:
+        data = path.read_bytes()
+    except PermissionError:
+        raise DocumentError(f"{display}: cannot read (permission denied)") from None
+    except OSError as exc:
+        raise DocumentError(f"{display}: cannot read ({exc.strerror or exc})") from None
+    if len(data) > max_bytes:
+        raise DocumentError(_too_large(display, len(data), max_bytes))
+    return data
+
+
+def _too_large(display: str, size: int, limit: int) -> str:
+    """The one-line error for a file over the size limit."""
+    limit_text = f"the limit is {_size(limit)}, raise it with --max-bytes"
+    return f"{display}: too large ({_size(size)}; {limit_text})"
+
+
+def _size(count: int) -> str:
+    """A byte count for people: bytes below 1 MiB, MiB above."""
+    return f"{count} bytes" if count < 1048576 else f"{count / 1048576:.1f} MiB ({count} bytes)"
+
+
+def decode(data: bytes, display: str, notes: list[str], *, strict_binary: bool) -> str:
+    """Decode text bytes (UTF-8, UTF-16 with BOM, Latin text) and normalise line endings to LF."""
+    binary = NotTextError if strict_binary else DocumentError
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            text = data.decode("utf-16")
+        except UnicodeDecodeError:
+            raise DocumentError(f"{display}: invalid UTF-16 text") from None
+    elif b"\x00" in data:
+        raise binary(f"{display}: binary file, not a text document")
+    else:
+        try:
+            text = data.removeprefix(b"\xef\xbb\xbf").decode("utf-8")
+        except UnicodeDecodeError:
+            text = _decode_latin(data, display, notes, binary)
+    if len(_CONTROL.findall(text)) > max(2, len(text) // 100):
+        raise binary(f"{display}: binary file, not a text document")
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def _decode_latin(data: bytes, display: str, notes: list[str], binary: type[DocumentError]) -> str:
+    """Decode non-UTF-8 bytes as Windows-1252 or Latin-1 when they look like Latin text."""
+    high = len(data) - len(data.translate(None, bytes(range(0x80, 0x100))))
+    try:
+        if high * 10 > len(data) * 3:  # CJK and binary data are mostly high bytes
+            raise UnicodeDecodeError("cp1252", data, 0, 1, "too many non-ASCII bytes")
+        text = data.decode("cp1252")
+    except UnicodeDecodeError:
+        raise binary(
+            f"{display}: not UTF-8 and does not look like Latin text (save it as UTF-8)"
+        ) from None
+    c1_controls = data.translate(None, bytes(range(0x80))).translate(
+        None, bytes(range(0xA0, 0x100))
+    )
+    # Bytes 0x80-0x9f are printable only in Windows-1252; without them both encodings agree.
+    notes.append(
+        f"decoded as {'Windows-1252' if c1_controls else 'Latin-1'} (the file is not valid UTF-8)"
+    )
+    return text
+
+
+@contextmanager
+def _quiet_pypdf() -> Iterator[None]:
+    """Silence pypdf's log messages (such as "EOF marker not found"): errors are raised instead."""
+    logger = logging.getLogger("pypdf")
+    level = logger.level
+    logger.setLevel(logging.CRITICAL + 1)
+    try:
+        yield
+    finally:
+        logger.setLevel(level)
+
+
+def pdf_texts(data: bytes, display: str) -> list[str]:
+    """The extracted text of each page; fails when no page has any text."""
+    from pypdf import PdfReader
+    from pypdf.errors import DependencyError, FileNotDecryptedError
+
+    if not data:
+        raise DocumentError(f"{display}: corrupt PDF (the file is empty)")
+    if b"%PDF-" not in data[:1024]:
+        raise DocumentError(f"{display}: corrupt PDF (not a PDF file: no %PDF header)")
+    encrypted = DocumentError(f"{display}: encrypted PDF (remove the password and try again)")
+    try:
+        with _quiet_pypdf():
+            reader = PdfReader(io.BytesIO(data))
+            if reader.is_encrypted and not reader.decrypt(""):
+                raise encrypted
+            texts = [page.extract_text() or "" for page in reader.pages]
+    except (FileNotDecryptedError, DependencyError):
+        raise encrypted from None
+    except DocumentError:
+        raise
+    except Exception as exc:  # pypdf raises many exception types on malformed files
+        truncated = "" if b"%%EOF" in data[-1024:] else "truncated, no %%EOF marker: "
+        raise DocumentError(f"{display}: corrupt PDF ({truncated}{_reason(exc)})") from None
+    if not any(text.strip() for text in texts):
+        raise DocumentError(f"{display}: PDF has no text layer (scanned documents need OCR first)")
+    return texts
+
+
+def _reason(exc: Exception) -> str:
+    """A short, one-line reason from a library exception."""
+    text = str(exc).strip().strip("\"'").splitlines()
+    reason = text[0] if text else type(exc).__name__
+    return reason if len(reason) <= 120 else reason[:117] + "..."
+
+
+def docx_lines(data: bytes, display: str) -> tuple[list[str], list[Heading]]:
+    """Paragraphs and table rows in body order; Heading N and Title paragraphs are headings."""
+    import docx
+    from docx.table import Table
+
+    if not data:
+        raise DocumentError(f"{display}: corrupt DOCX (the file is empty)")
+    try:
+        document = docx.Document(io.BytesIO(data))
+        blocks = list(document.iter_inner_content())
+    except zipfile.BadZipFile:
+        raise DocumentError(f"{display}: corrupt DOCX (not a ZIP archive)") from None
+    except KeyError as exc:  # a ZIP archive without the parts of a Word document
+        problem = f"a ZIP archive but not a Word document: {_reason(exc)}"
+        raise DocumentError(f"{display}: corrupt DOCX ({problem})") from None
+    except Exception as exc:  # python-docx and lxml raise assorted errors on bad packages
+        raise DocumentError(f"{display}: corrupt DOCX ({_reason(exc)})") from None
+    lines: list[str] = []
+    headings: list[Heading] = []
+    for block in blocks:
+        if isinstance(block, Table):
+            lines.extend(_table_rows(block))
+            continue
+        level = _heading_level(block.style.name if block.style is not None else "")
+        if level and block.text.strip():
+            headings.append((len(lines), level, block.text.strip()))
+        lines.extend(block.text.replace("\r", "").split("\n"))
+    return lines, headings
+
+
+def _table_rows(table: Table) -> list[str]:
+    """One line per table row: its distinct cells joined with ' | '."""
+    rows: list[str] = []
+    for row in table.rows:
+        cells: list[str] = []
+        last = None
+        for cell in row.cells:
+            if cell._tc is not last:  # merged cells repeat the same underlying cell
+                cells.append(" ".join(cell.text.split()))
+            last = cell._tc
+        if any(cells):
+            rows.append(" | ".join(cells))
+    return rows
+
+
+def _heading_level(style: str) -> int:
+    """Heading level of a DOCX paragraph style name (0 when it is not a heading)."""
+    if style == "Title":
+        return 1
+    if not style.startswith("Heading"):
+        return 0
+    number = style.removeprefix("Heading").strip()
+    return int(number) if number.isdigit() else 1
