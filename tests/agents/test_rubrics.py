@@ -1,0 +1,84 @@
+"""The five rubrics and the shared signals file load and keep the shape the reviewers rely on."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+
+import pytest
+
+from agents.coordinator import PATTERN_CRITERION, SLA_CRITERION
+from agents.models import GATES, Gate
+from agents.offline import SIGNALS_PATH, load_signals
+from agents.rubric import RUBRIC_DIR, load_rubric, load_rubrics
+
+
+@pytest.mark.parametrize("gate", GATES)
+def test_rubric_loads_with_six_to_twelve_criteria(gate: Gate) -> None:
+    rubric = load_rubric(gate)
+    assert rubric.title and rubric.question
+    assert 6 <= len(rubric.criteria) <= 12
+    assert rubric.digest
+
+
+@pytest.mark.parametrize("gate", GATES)
+def test_every_criterion_has_its_required_fields(gate: Gate) -> None:
+    for criterion in load_rubric(gate).criteria:
+        assert criterion.id.startswith(f"{gate}.")
+        assert criterion.title and criterion.question and criterion.good_evidence
+        assert criterion.red_flags and all(flag.strip() for flag in criterion.red_flags)
+        assert criterion.terms and criterion.specifics
+        assert criterion.severity in ("blocker", "major", "minor")
+
+
+@pytest.mark.parametrize("gate", GATES)
+def test_every_gate_has_a_blocker(gate: Gate) -> None:
+    assert any(c.severity == "blocker" for c in load_rubric(gate).criteria)
+
+
+def test_criterion_ids_are_unique_across_gates() -> None:
+    ids = [c.id for rubric in load_rubrics().values() for c in rubric.criteria]
+    assert len(ids) == len(set(ids))
+
+
+def test_the_coordinator_platform_checks_exist() -> None:
+    platform = load_rubrics()["platform"]
+    assert platform.criterion(SLA_CRITERION).id == "platform.sla_triangle"
+    assert platform.criterion(PATTERN_CRITERION).id == "platform.pattern_fit"
+
+
+def test_rubric_files_carry_only_known_top_level_keys() -> None:
+    for gate in GATES:
+        data = tomllib.loads((RUBRIC_DIR / f"{gate}.toml").read_text(encoding="utf-8"))
+        assert set(data) == {"title", "question", "criteria"}
+
+
+def test_signals_compile_and_thresholds_are_sane() -> None:
+    signals = load_signals()
+    assert signals.deferral and signals.hedge and signals.negation and signals.specific
+    assert signals.relevance >= 1 and signals.met_specifics >= 1
+    assert 1 <= signals.evidence <= 3
+
+
+@pytest.mark.parametrize(
+    ("sentence", "deferred"),
+    [
+        ("Owners are to be decided later.", True),
+        ("The retention period is TBD.", True),
+        ("We'll figure it out after the pilot.", True),
+        ("Monitoring is out of scope for now.", True),
+        ("Cost tracking is not a priority.", True),
+        ("Owners are named in the table below.", False),
+        ("Use in other languages is out of scope.", False),
+    ],
+)
+def test_deferral_phrases(sentence: str, deferred: bool) -> None:
+    signals = load_signals()
+    assert any(p.search(sentence) for p in signals.deferral) is deferred
+
+
+def test_signals_file_is_valid_toml_with_regexes() -> None:
+    data = tomllib.loads(SIGNALS_PATH.read_text(encoding="utf-8"))
+    for key in ("deferral", "hedge", "negation"):
+        for pattern in data[key]["patterns"]:
+            re.compile(pattern)
