@@ -1,0 +1,101 @@
+"""The command line: JSON shapes, exit statuses and one-line errors."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from main import app
+
+ROOT = Path(__file__).resolve().parent.parent
+DOC = str(ROOT / "examples" / "middling-claims-triage.md")
+runner = CliRunner()
+
+
+def _json(*args: str) -> dict:
+    result = runner.invoke(app, [*args, "--json"])
+    assert result.exit_code == 0, result.output
+    return json.loads(result.stdout)
+
+
+def _review() -> dict:
+    return _json("review", DOC)
+
+
+def test_review_json_has_the_documented_shape() -> None:
+    payload = _review()
+    assert payload["state"] == "awaiting_decision"
+    assert payload["verdict"]["overall"] in ("ready", "ready_with_conditions", "not_ready")
+    for gate in ("data", "risk", "platform", "product", "change"):
+        assert payload["verdict"]["gates"][gate]["status"] in ("ready", "conditional", "not_ready")
+        assert payload["gates"][gate]["degraded"] is False
+    finding = payload["findings"][0]
+    assert {"id", "gate", "criterion", "status", "severity", "summary", "evidence"} <= set(finding)
+    quoted = [f for f in payload["findings"] if f["status"] != "missing"]
+    evidence = quoted[0]["evidence"][0]
+    assert {"path", "line_start", "line_end", "quote", "verified"} <= set(evidence)
+    assert evidence["path"].endswith("middling-claims-triage.md")
+    assert {"input_tokens", "output_tokens", "cost_usd"} <= set(payload["usage"])
+
+
+def test_runs_show_and_decisions_through_the_cli() -> None:
+    run_id = _review()["run_id"]
+    listed = _json("runs")["runs"]
+    assert [(r["run_id"], r["state"]) for r in listed] == [(run_id, "awaiting_decision")]
+    shown = _json("show", run_id)
+    assert shown["run_id"] == run_id and len(shown["findings"]) >= 30
+    finding = shown["findings"][0]["id"]
+    amended = _json("amend", run_id, "--reviewer", "ana", "--finding", finding,
+                    "--status", "dismissed", "--reason", "duplicate")
+    assert amended["state"] == "awaiting_decision"
+    approved = _json("approve", run_id, "--reviewer", "ana", "--comment", "fine")
+    assert approved["state"] == "approved"
+    assert Path(approved["report"]["markdown"]).is_file()
+    assert _json("runs")["runs"][0]["state"] == "approved"
+
+
+def test_review_prints_the_gate_table_and_how_to_decide() -> None:
+    result = runner.invoke(app, ["review", DOC])
+    assert result.exit_code == 0, result.output
+    for word in ("data", "risk", "platform", "product", "change", "Verdict", "approve"):
+        assert word in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        pytest.param(["review", "missing.md"], "missing.md: no such file", id="missing-path"),
+        pytest.param(["show", "nope"], "no run nope", id="show-unknown-run"),
+        pytest.param(["approve", "nope", "--reviewer", "a"], "no run nope", id="approve-unknown"),
+        pytest.param(["reject", "nope", "--reviewer", "a", "--comment", "x", "--gate", "ux"],
+                     "unknown gate 'ux'", id="unknown-gate"),
+        pytest.param(["amend", "nope", "--reviewer", "a", "--finding", "x", "--status", "good",
+                      "--reason", "r"], "unknown status 'good'", id="unknown-status"),
+        pytest.param(["approve", "nope", "--reviewer", ""], "reviewer", id="empty-reviewer"),
+    ],
+)
+def test_user_mistakes_are_one_line_and_exit_2(args: list[str], message: str) -> None:
+    if args[0] != "review":
+        _review()
+    result = runner.invoke(app, args)
+    assert result.exit_code == 2
+    assert message in result.stderr
+    assert "Traceback" not in result.output + result.stderr
+    errors = [line for line in result.stderr.splitlines() if line.startswith("error:")]
+    assert len(errors) == 1 and message in errors[0]
+
+
+def test_empty_document_is_refused(tmp_path: Path, workspace: Path) -> None:
+    empty = tmp_path / "empty.md"
+    empty.write_text("  \n\n")
+    result = runner.invoke(app, ["review", str(empty)])
+    assert result.exit_code == 2 and "empty document" in result.stderr
+    assert not workspace.exists()
+
+
+def test_runs_with_no_workspace_says_so() -> None:
+    result = runner.invoke(app, ["runs"])
+    assert result.exit_code == 0 and "No runs yet" in result.stdout
