@@ -7,7 +7,6 @@ statuses agree with the expert, or when any quote is not verbatim in its documen
 
 from __future__ import annotations
 
-import hashlib
 import json
 import sys
 from dataclasses import dataclass
@@ -17,7 +16,7 @@ from agents.coordinator import compile_verdict
 from agents.models import GATES, Gate, GateReview, GateStatus
 from agents.offline import review_gate_offline
 from agents.rubric import load_rubrics
-from tools.documents import Document, Section
+from tools.documents import Document, load_documents
 from tools.retrieval import SectionIndex
 
 DEFAULT_FOLDER = Path("../shared/realdocs")
@@ -37,40 +36,8 @@ LABEL_STATUS: dict[str, GateStatus] = {
 }
 
 
-def markdown_document(path: Path) -> Document:
-    """A Markdown file split at `#` headings into sections with exact 1-based line ranges."""
-    text = path.read_text(encoding="utf-8")
-    lines = text.split("\n")
-    starts = [i for i, line in enumerate(lines) if line.startswith("#")]
-    if not starts or starts[0] != 0:
-        starts.insert(0, 0)
-    sections: list[Section] = []
-    trail: list[tuple[int, str]] = []
-    for n, first in enumerate(starts):
-        last = (starts[n + 1] if n + 1 < len(starts) else len(lines)) - 1
-        line = lines[first]
-        if line.startswith("#"):
-            level = len(line) - len(line.lstrip("#"))
-            trail = [*[t for t in trail if t[0] < level], (level, line.lstrip("#").strip())]
-        sections.append(
-            Section(
-                path=str(path),
-                heading_path=[title for _, title in trail],
-                line_start=first + 1,
-                line_end=last + 1,
-                text="\n".join(lines[first : last + 1]),
-            )
-        )
-    digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
-    return Document(path=str(path), kind="markdown", sha256=digest, lines=lines, sections=sections)
-
-
 def load(path: Path) -> Document:
-    """The project's loader when it is available, else the Markdown splitter above."""
-    try:
-        from tools.documents import load_documents  # type: ignore[attr-defined]
-    except ImportError:
-        return markdown_document(path)
+    """One document through the project's loader."""
     return load_documents([path]).documents[0]
 
 

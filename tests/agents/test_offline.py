@@ -10,8 +10,7 @@ from agents.coordinator import gate_verdict
 from agents.models import GATES, Finding
 from agents.offline import find_phrase, grade, load_signals, review_gate_offline
 from agents.rubric import load_rubrics
-from evals.realdocs import markdown_document
-from tools.documents import Document, Section
+from tools.documents import Document, Section, load_documents
 from tools.retrieval import SectionIndex, split_passages, tokenize
 
 DOCS = Path(__file__).resolve().parent.parent / "fixtures" / "docs"
@@ -20,13 +19,13 @@ DOCS = Path(__file__).resolve().parent.parent / "fixtures" / "docs"
 @pytest.fixture(scope="module")
 def strong() -> Document:
     """A short design document that treats data and platform concretely."""
-    return markdown_document(DOCS / "strong.md")
+    return load_documents([DOCS / "strong.md"]).documents[0]
 
 
 @pytest.fixture(scope="module")
 def demo() -> Document:
     """A demo-grade note: a deferral, a shared drive, and silence on most gates."""
-    return markdown_document(DOCS / "demo.md")
+    return load_documents([DOCS / "demo.md"]).documents[0]
 
 
 def _finding(document: Document, criterion_id: str) -> Finding:

@@ -4,15 +4,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from evals.realdocs import markdown_document
-from tools.documents import Document, Section
+from tools.documents import Document, Section, load_documents
 from tools.retrieval import SectionIndex, split_passages, stem, tokenize
 
 DOCS = Path(__file__).resolve().parent.parent / "fixtures" / "docs"
 
 
 def _strong() -> Document:
-    return markdown_document(DOCS / "strong.md")
+    return load_documents([DOCS / "strong.md"]).documents[0]
 
 
 def test_tokenize_lowercases_strips_punctuation_and_stems() -> None:
