@@ -23,10 +23,10 @@ from pathlib import Path
 from agents.models import Evidence, Finding, FindingStatus, GateReview
 from agents.rubric import RUBRIC_DIR, Criterion, Rubric
 from tools.documents import Document
-from tools.retrieval import STOPWORDS, Passage, SectionIndex, tokenize
+from tools.retrieval import STOPWORDS, Passage, SectionIndex, find_phrase, phrases, tokenize
 
 SIGNALS_PATH = RUBRIC_DIR / "signals.toml"
-MAX_QUOTE = 300
+MAX_QUOTE = 200
 TERM_SLACK = 1
 FLAG_SLACK = 4
 
@@ -72,34 +72,6 @@ def load_signals(path: Path = SIGNALS_PATH) -> Signals:
     )
 
 
-def _phrases(items: list[str]) -> list[tuple[str, ...]]:
-    """Rubric words as stemmed token tuples, duplicates and empties dropped, order kept."""
-    seen: dict[tuple[str, ...], None] = {}
-    for item in items:
-        tokens = tuple(t for t in tokenize(item.replace("...", " "), keep_stopwords=False))
-        if tokens:
-            seen.setdefault(tokens, None)
-    return list(seen)
-
-
-def find_phrase(
-    phrase: tuple[str, ...], tokens: tuple[str, ...], slack: int
-) -> tuple[int, int] | None:
-    """Where the phrase's tokens occur in order within len + slack tokens: (start, end)."""
-    span = len(phrase) + slack
-    for start, token in enumerate(tokens):
-        if token != phrase[0]:
-            continue
-        at, position = 1, start + 1
-        while at < len(phrase) and position < min(len(tokens), start + span):
-            if tokens[position] == phrase[at]:
-                at += 1
-            position += 1
-        if at == len(phrase):
-            return start, position
-    return None
-
-
 @dataclass(frozen=True)
 class Rules:
     """One criterion's matching rules: terms, specifics and red flags as token phrases."""
@@ -114,10 +86,10 @@ class Rules:
         terms: dict[tuple[str, ...], int] = {}
         for term in criterion.terms:
             words = [w for w in term.split() if w.lower() not in STOPWORDS]
-            for phrase in _phrases([term]):
+            for phrase in phrases([term]):
                 terms[phrase] = max(terms.get(phrase, 0), min(2, len(words)))
-        flags = [(p, f) for f in criterion.red_flags for p in _phrases([f])]
-        return cls(terms, _phrases(criterion.specifics), flags)
+        flags = [(p, f) for f in criterion.red_flags for p in phrases([f])]
+        return cls(terms, phrases(criterion.specifics), flags)
 
 
 @dataclass

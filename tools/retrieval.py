@@ -43,6 +43,34 @@ def tokenize(text: str, keep_stopwords: bool = True) -> list[str]:
     return [stem(w) for w in words if keep_stopwords or w not in STOPWORDS]
 
 
+def phrases(items: list[str]) -> list[tuple[str, ...]]:
+    """Phrases as stemmed token tuples (stopwords and "..." dropped), unique, order kept."""
+    seen: dict[tuple[str, ...], None] = {}
+    for item in items:
+        tokens = tuple(t for t in tokenize(item.replace("...", " "), keep_stopwords=False))
+        if tokens:
+            seen.setdefault(tokens, None)
+    return list(seen)
+
+
+def find_phrase(
+    phrase: tuple[str, ...], tokens: tuple[str, ...], slack: int
+) -> tuple[int, int] | None:
+    """Where the phrase's tokens occur in order within len + slack tokens: (start, end)."""
+    span = len(phrase) + slack
+    for start, token in enumerate(tokens):
+        if token != phrase[0]:
+            continue
+        at, position = 1, start + 1
+        while at < len(phrase) and position < min(len(tokens), start + span):
+            if tokens[position] == phrase[at]:
+                at += 1
+            position += 1
+        if at == len(phrase):
+            return start, position
+    return None
+
+
 @dataclass(frozen=True)
 class Hit:
     """A section that matched a query, with its BM25 score."""

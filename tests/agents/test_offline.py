@@ -8,10 +8,10 @@ import pytest
 
 from agents.coordinator import gate_verdict
 from agents.models import GATES, Finding
-from agents.offline import find_phrase, grade, load_signals, review_gate_offline
+from agents.offline import grade, load_signals, review_gate_offline
 from agents.rubric import load_rubrics
 from tools.documents import Document, Section, load_documents
-from tools.retrieval import SectionIndex, split_passages, tokenize
+from tools.retrieval import SectionIndex, find_phrase, split_passages, tokenize
 
 DOCS = Path(__file__).resolve().parent.parent / "fixtures" / "docs"
 
