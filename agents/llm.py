@@ -21,10 +21,12 @@ ErrorKind = Literal[
     "auth", "not_found", "rate_limit", "server", "timeout", "connection",
     "malformed", "refusal", "truncated", "bad_request", "budget",
 ]  # fmt: skip
+Outcome = Literal["ok"] | ErrorKind
 RETRYABLE: frozenset[str] = frozenset({"rate_limit", "server", "timeout", "connection"})
 FATAL: frozenset[str] = frozenset({"auth", "not_found"})
-_STATUS_KINDS: dict[int, ErrorKind] = {401: "auth", 403: "auth", 404: "not_found", 408: "timeout"}
-_STATUS_KINDS[429] = "rate_limit"
+_STATUS_KINDS: dict[int, ErrorKind] = {
+    401: "auth", 403: "auth", 404: "not_found", 408: "timeout", 429: "rate_limit",
+}  # fmt: skip
 # Providers whose credentials are not one API key variable.
 _CREDENTIALS = {"bedrock": "AWS credentials", "sagemaker": "AWS credentials"}
 _CREDENTIALS["vertex_ai"] = "Google Cloud credentials"
@@ -59,7 +61,7 @@ class Attempt(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    outcome: Literal["ok"] | ErrorKind
+    outcome: Outcome
     status: int | None = None
     latency_s: float
     repair: bool = False
@@ -100,13 +102,11 @@ class StructuredResult(Generic[T]):
 
 
 class Budget:
-    """A per-review USD limit shared by concurrent calls: reserve an estimate, settle the actual.
+    """A per-review USD limit shared by concurrent calls: reserve an estimate, settle the actual."""
 
-    Reservations stop concurrent calls from overshooting together. Once a call is refused, every
-    later call is refused too (the rest of the review goes offline). Costs that cannot be priced
-    (a self-hosted model without price_in/price_out) are counted in `unpriced_calls` but cannot
-    be enforced. No method awaits, so each is atomic within one event loop.
-    """
+    # Reservations stop concurrent calls overshooting together; once one call is refused all
+    # later ones are (the rest of the review goes offline). Unpriced calls (self-hosted, no
+    # price_in/price_out) are counted, not enforced. No method awaits: atomic within one loop.
 
     def __init__(self, limit_usd: float | None) -> None:
         self.limit_usd = limit_usd
@@ -230,13 +230,12 @@ def _classify(lt: ModuleType, exc: BaseException) -> tuple[ErrorKind, int | None
         return "connection", None
     if status is not None:
         return ("server" if status >= 500 else _STATUS_KINDS.get(status, "bad_request")), status
-    if isinstance(exc, lt.AuthenticationError | lt.PermissionDeniedError):
-        return "auth", None
-    if isinstance(exc, lt.NotFoundError):
-        return "not_found", None
-    if isinstance(exc, lt.RateLimitError):
-        return "rate_limit", None
-    return ("bad_request" if isinstance(exc, lt.BadRequestError) else "server"), None
+    classes: list[tuple[Any, ErrorKind]] = [
+        (lt.AuthenticationError, "auth"), (lt.PermissionDeniedError, "auth"),
+        (lt.NotFoundError, "not_found"), (lt.RateLimitError, "rate_limit"),
+        (lt.BadRequestError, "bad_request"),
+    ]  # fmt: skip
+    return next((kind for cls, kind in classes if isinstance(exc, cls)), "server"), None
 
 
 def _describe(lt: ModuleType, kind: ErrorKind, settings: ModelSettings, exc: BaseException) -> str:
@@ -288,7 +287,9 @@ class _Exchange:
         """One request with retries, held to the budget; returns the litellm response."""
         estimate = None
         if self.budget is not None:
-            estimate = estimate_cost(self.settings, request["messages"])
+            estimate = estimate_cost(
+                self.settings, request["messages"], request.get("response_format")
+            )
             if not self.budget.reserve(estimate):
                 msg = f"model {self.settings.model}: budget of ${self.budget.limit_usd} reached"
                 raise ModelCallError("budget", msg)
@@ -330,11 +331,9 @@ class _Exchange:
         self._record("ok", 200, started, repair)
         return response
 
-    def _record(
-        self, outcome: Literal["ok"] | ErrorKind, status: int | None, started: float, repair: bool
-    ) -> None:
+    def _record(self, outcome: Outcome, status: int | None, t0: float, repair: bool) -> None:
         """Note one attempt for the trace."""
-        latency = round(time.perf_counter() - started, 4)
+        latency = round(time.perf_counter() - t0, 4)
         self.attempts.append(
             Attempt(outcome=outcome, status=status, latency_s=latency, repair=repair)
         )
@@ -348,7 +347,8 @@ def _content(response: Any, settings: ModelSettings) -> str:
     choice = response.choices[0]
     refusal = getattr(choice.message, "refusal", None)
     if refusal or choice.finish_reason == "content_filter":
-        raise ModelCallError("refusal", f"{head} the model refused: {str(refusal)[:200]}")
+        reason = str(refusal or "content filter")[:200]
+        raise ModelCallError("refusal", f"{head} the model refused: {reason}")
     if choice.finish_reason == "length":
         raise ModelCallError("truncated", f"{head} the answer was cut off at the token limit")
     return choice.message.content or ""
@@ -417,8 +417,9 @@ async def check_model(settings: ModelSettings) -> None:
     lt = _litellm()
     if settings.api_key is None and settings.api_base is None:
         missing = lt.validate_environment(settings.model).get("missing_keys") or []
-        if any(name.endswith("_KEY") for name in missing):
-            raise ModelCallError("auth", f"model {settings.model}: {missing[0]} is not set")
+        keys = [name for name in missing if name.endswith("_KEY")]
+        if keys:
+            raise ModelCallError("auth", f"model {settings.model}: {keys[0]} is not set")
     call = _Exchange(lt, settings, budget=None, limiter=None)
     ping = [{"role": "user", "content": "Reply with OK."}]
     await call.send(_request(settings, ping, max_tokens=1))
