@@ -3,8 +3,9 @@
 For each criterion it retrieves the best sections, reads their sentences and grades them with
 the rubric's terms, specifics and red flags plus the shared phrases in `rubrics/signals.toml`:
 
-- contradicted: a relevant sentence postpones the criterion (a deferral phrase), or a sentence
-  commits to one of its red flags without a negation just before it;
+- contradicted: a relevant sentence that names the criterion's subject postpones it (a deferral
+  phrase), or a sentence touching the criterion commits to one of its red flags with no negation
+  just before or after it (a deferral beside concrete treatment only makes it partial);
 - met: the best relevant sentences, none of them hedged, carry enough distinct specifics
   (figures with units, cadences, named roles or tools, the criterion's own words);
 - partial: relevant sentences exist but are vague or hedged;
@@ -77,7 +78,7 @@ class Rules:
     """One criterion's matching rules: terms, specifics and red flags as token phrases."""
 
     terms: dict[tuple[str, ...], int]
-    specifics: list[tuple[str, ...]]
+    specifics: dict[tuple[str, ...], str]
     flags: list[tuple[tuple[str, ...], str]]
 
     @classmethod
@@ -89,7 +90,11 @@ class Rules:
             for phrase in phrases([term]):
                 terms[phrase] = max(terms.get(phrase, 0), min(2, len(words)))
         flags = [(p, f) for f in criterion.red_flags for p in phrases([f])]
-        return cls(terms, phrases(criterion.specifics), flags)
+        specifics: dict[tuple[str, ...], str] = {}
+        for word in criterion.specifics:
+            for phrase in phrases([word]):
+                specifics.setdefault(phrase, word)
+        return cls(terms, specifics, flags)
 
 
 @dataclass
@@ -111,10 +116,10 @@ def _read(passage: Passage, rules: Rules, signals: Signals) -> Reading:
     base = sum(rules.terms[t] for t in matched)
     heading = tuple(t for h in passage.heading for t in tokenize(h, keep_stopwords=False))
     in_heading = int(any(find_phrase(t, heading, 0) is not None for t in rules.terms))
-    own = {" ".join(s) for s in rules.specifics if find_phrase(s, tokens, TERM_SLACK) is not None}
+    own = {w for s, w in rules.specifics.items() if find_phrase(s, tokens, TERM_SLACK) is not None}
     generic = {name for name, pattern in signals.specific if pattern.search(passage.text)}
     # A word that is both a term and a specific must not count twice toward relevance.
-    fresh = own - {" ".join(t) for t in matched}
+    fresh = {w for s, w in rules.specifics.items() if w in own and s not in matched}
     bonus = int(bool(fresh) and base + in_heading > 0)
     return Reading(
         passage=passage,
