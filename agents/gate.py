@@ -1,23 +1,334 @@
-"""The gate agent: one class, driven by a rubric, reviewing documents for one gate."""
+"""The gate agent: one class, driven by a rubric, reviewing documents for one gate.
+
+With no model it is the offline reviewer. With a model it sends the sections each criterion
+retrieves (within a context budget, masked when the model is hosted), asks for findings in the
+`GateAnswer` schema, verifies every quote against the original documents, sends unlocated
+quotes back once, and falls back to the offline reviewer when the model fails.
+"""
 
 from __future__ import annotations
 
-from agents.models import GateReview
+import asyncio
+import re
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from pydantic import Field
+
+from agents.answers import CriterionAnswer, GateAnswer
+from agents.llm import Budget, ModelCallError, ModelSettings, StructuredResult, complete_structured
+from agents.models import Evidence, Finding, GateReview, Strict, Usage
 from agents.offline import review_gate_offline
-from agents.rubric import Rubric
+from agents.prompts import render
+from agents.rubric import Criterion, Rubric
 from tools.documents import Document
+from tools.evidence import verify_evidence
+from tools.excerpts import select_excerpts
 from tools.retrieval import SectionIndex
+from tools.websearch import Searcher, search_web_async
+
+PLACEHOLDER = re.compile(r"\[REDACTED:[a-z]+\]")
+WEB_GATES = ("risk", "platform")
+MAX_WEB_QUERIES = 2
+MAX_QUOTES = 3
+
+
+class AgentEvent(Strict):
+    """Something an agent did that belongs in the trace (never in the review state)."""
+
+    kind: Literal["llm_call", "tool_call", "verification", "degradation"]
+    name: str
+    attributes: dict[str, Any] = Field(default_factory=dict)
+    duration_s: float | None = None
+
+
+@dataclass
+class GateOutcome:
+    """A gate review and the events behind it."""
+
+    review: GateReview
+    events: list[AgentEvent] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class ModelRuntime:
+    """What a model-backed agent needs, built once per process invocation and shared by gates."""
+
+    settings: ModelSettings
+    budget: Budget
+    limiter: asyncio.Semaphore
+    max_context_tokens: int = 6000
+    redact: bool = True
+    web: bool = False
+    searcher: Searcher | None = None
+
+
+def _finding(criterion: Criterion, answer: CriterionAnswer | None, gate: str) -> Finding:
+    if answer is None:
+        return Finding(
+            id=criterion.id,
+            gate=gate,
+            criterion=criterion.id,
+            title=criterion.title,
+            status="missing",
+            severity=criterion.severity,
+            summary="The model returned no finding for this criterion.",
+            recommendation=criterion.question,
+            searched_for=criterion.terms,
+        )
+    evidence = [
+        Evidence(path=q.path, line_start=q.line_start, line_end=q.line_end, quote=q.quote)
+        for q in answer.evidence[:MAX_QUOTES]
+    ]
+    return Finding(
+        id=criterion.id,
+        gate=gate,
+        criterion=criterion.id,
+        title=criterion.title,
+        status=answer.status,
+        severity="info" if answer.status == "met" else criterion.severity,
+        summary=answer.summary,
+        recommendation=answer.recommendation,
+        evidence=evidence,
+        searched_for=criterion.terms if answer.status == "missing" else [],
+    )
+
+
+def _answers(answer: GateAnswer) -> dict[str, CriterionAnswer]:
+    found: dict[str, CriterionAnswer] = {}
+    for item in answer.findings:
+        found.setdefault(item.criterion, item)
+    return found
+
+
+def _llm_event(
+    result: StructuredResult[Any],
+    messages: list[dict[str, Any]],
+    gate: str,
+    prompts: dict[str, str],
+) -> AgentEvent:
+    return AgentEvent(
+        kind="llm_call",
+        name=f"chat {result.model}",
+        duration_s=result.usage.latency_s,
+        attributes={
+            "gen_ai.agent.name": gate,
+            "gen_ai.response.model": result.model,
+            "gen_ai.usage.input_tokens": result.usage.input_tokens,
+            "gen_ai.usage.output_tokens": result.usage.output_tokens,
+            "gatereview.cost_usd": result.usage.cost_usd,
+            "gatereview.purpose": result.purpose,
+            "gatereview.attempts": [a.model_dump() for a in result.attempts],
+            "gatereview.repaired": result.repaired,
+            "gatereview.prompt_sha256": prompts,
+            "gatereview.messages": messages,
+            "gatereview.output": result.raw,
+        },
+    )
+
+
+def _unmasked(claim: Evidence) -> Evidence:
+    """A quote of masked text is checked by its longest unmasked run (the original holds it)."""
+    if PLACEHOLDER.search(claim.quote) is None:
+        return claim
+    longest = max(PLACEHOLDER.split(claim.quote), key=len).strip()
+    return claim.model_copy(update={"quote": longest}) if len(longest) >= 20 else claim
 
 
 class GateAgent:
     """Reviews the documents against one gate's rubric with the configured model."""
 
-    def __init__(self, rubric: Rubric, model: str = "offline") -> None:
+    def __init__(self, rubric: Rubric, runtime: ModelRuntime | None = None) -> None:
         self.rubric = rubric
-        self.model = model
+        self.runtime = runtime
 
     async def review(
         self, documents: list[Document], index: SectionIndex, guidance: str | None = None
-    ) -> GateReview:
-        """Findings for every criterion of the gate."""
-        return review_gate_offline(self.rubric, documents, index=index, guidance=guidance)
+    ) -> GateOutcome:
+        """Findings for every criterion of the gate; degraded to offline if the model fails."""
+        if self.runtime is None:
+            return GateOutcome(review_gate_offline(self.rubric, documents, index, guidance))
+        try:
+            return await self._review_with_model(self.runtime, documents, index, guidance)
+        except ModelCallError as exc:
+            return self._degraded(documents, index, guidance, exc)
+
+    def _degraded(
+        self,
+        documents: list[Document],
+        index: SectionIndex,
+        guidance: str | None,
+        exc: ModelCallError,
+    ) -> GateOutcome:
+        review = review_gate_offline(self.rubric, documents, index, guidance)
+        reason = f"{exc.kind}: {exc}"
+        event = AgentEvent(
+            kind="degradation",
+            name=self.rubric.gate,
+            attributes={"gatereview.degraded_reason": reason, "error.type": exc.kind},
+        )
+        usage = exc.usage if exc.usage.calls else Usage(calls=len(exc.attempts))
+        return GateOutcome(
+            review.model_copy(update={"degraded": True, "degraded_reason": reason, "usage": usage}),
+            [event],
+        )
+
+    async def _review_with_model(
+        self,
+        rt: ModelRuntime,
+        documents: list[Document],
+        index: SectionIndex,
+        guidance: str | None,
+    ) -> GateOutcome:
+        gate, events = self.rubric.gate, []
+        selection = select_excerpts(
+            documents,
+            index,
+            [c.terms for c in self.rubric.criteria],
+            rt.max_context_tokens,
+            redact=rt.redact,
+        )
+        events.append(
+            AgentEvent(
+                kind="tool_call",
+                name="retrieve_sections",
+                attributes={
+                    "gen_ai.tool.name": "retrieve_sections",
+                    "gatereview.sections": len(selection.excerpts),
+                    "gatereview.sections_omitted": selection.omitted,
+                    "gatereview.estimated_tokens": selection.tokens,
+                    "gatereview.redactions": selection.redactions,
+                },
+            )
+        )
+        system = render(
+            "gate_system",
+            gate=gate,
+            question=self.rubric.question,
+            web=rt.web and gate in WEB_GATES,
+        )
+        user = render(
+            "gate_user",
+            gate=gate,
+            criteria=self.rubric.criteria,
+            guidance=guidance,
+            excerpts=selection.excerpts,
+            omitted=selection.omitted,
+        )
+        messages = [
+            {"role": "system", "content": system.text},
+            {"role": "user", "content": user.text},
+        ]
+        prompts = {"system": system.sha256, "user": user.sha256}
+        result = await complete_structured(
+            rt.settings,
+            messages,
+            GateAnswer,
+            purpose=f"review {gate}",
+            budget=rt.budget,
+            limiter=rt.limiter,
+        )
+        events.append(_llm_event(result, messages, gate, prompts))
+        usage = result.usage
+        answers = _answers(result.parsed)
+        findings = [_finding(c, answers.get(c.id), gate) for c in self.rubric.criteria]
+        findings = [self._verify(f, documents, events) for f in findings]
+        findings, extra = await self._repair(rt, findings, messages, result, documents, events)
+        usage = usage.plus(extra)
+        external = await self._search(rt, result.parsed.web_queries, events)
+        review = GateReview(
+            gate=gate, reviewer=rt.settings.model, findings=findings, usage=usage, external=external
+        )
+        return GateOutcome(review, events)
+
+    def _verify(
+        self, finding: Finding, documents: list[Document], events: list[AgentEvent]
+    ) -> Finding:
+        checked = []
+        for claim in finding.evidence:
+            evidence, kind = verify_evidence(_unmasked(claim), documents)
+            checked.append(evidence)
+            events.append(
+                AgentEvent(
+                    kind="verification",
+                    name=finding.id,
+                    attributes={
+                        "gatereview.criterion": finding.criterion,
+                        "gatereview.match_kind": kind,
+                        "gatereview.verified": evidence.verified,
+                    },
+                )
+            )
+        return finding.model_copy(update={"evidence": checked})
+
+    async def _repair(
+        self,
+        rt: ModelRuntime,
+        findings: list[Finding],
+        messages: list[dict[str, Any]],
+        first: StructuredResult[GateAnswer],
+        documents: list[Document],
+        events: list[AgentEvent],
+    ) -> tuple[list[Finding], Usage]:
+        """Send unlocated quotes back once; what still fails stays unverified."""
+        failing = [f for f in findings if any(not e.verified for e in f.document_evidence)]
+        if not failing:
+            return findings, Usage()
+        failures = [
+            {"criterion": f.criterion, "quote": e.quote}
+            for f in failing
+            for e in f.document_evidence
+            if not e.verified
+        ]
+        ids = [f.criterion for f in failing]
+        repair = render("repair_quotes", failures=failures, criteria=ids)
+        retry = [
+            *messages,
+            {"role": "assistant", "content": first.raw},
+            {"role": "user", "content": repair.text},
+        ]
+        result = await complete_structured(
+            rt.settings,
+            retry,
+            GateAnswer,
+            purpose=f"repair {self.rubric.gate}",
+            budget=rt.budget,
+            limiter=rt.limiter,
+        )
+        events.append(_llm_event(result, retry, self.rubric.gate, {"repair": repair.sha256}))
+        answers = _answers(result.parsed)
+        repaired = []
+        for finding in findings:
+            answer = answers.get(finding.criterion)
+            if finding.criterion in ids and answer is not None:
+                criterion = self.rubric.criterion(finding.criterion)
+                finding = self._verify(
+                    _finding(criterion, answer, self.rubric.gate), documents, events
+                )
+            repaired.append(finding)
+        return repaired, result.usage
+
+    async def _search(
+        self, rt: ModelRuntime, queries: list[str], events: list[AgentEvent]
+    ) -> list[Evidence]:
+        if not (rt.web and self.rubric.gate in WEB_GATES):
+            return []
+        found: list[Evidence] = []
+        for query in queries[:MAX_WEB_QUERIES]:
+            outcome = await search_web_async(query, searcher=rt.searcher)
+            events.append(
+                AgentEvent(
+                    kind="tool_call",
+                    name="web_search",
+                    duration_s=outcome.latency_s,
+                    attributes={
+                        "gen_ai.tool.name": "web_search",
+                        "gatereview.query": query,
+                        "gatereview.ok": outcome.ok,
+                        "gatereview.error": outcome.error,
+                        "gatereview.results": len(outcome.results),
+                    },
+                )
+            )
+            found.extend(outcome.results)
+        return found

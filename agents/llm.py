@@ -16,6 +16,7 @@ from tenacity import AsyncRetrying, retry_if_exception, stop_after_attempt, wait
 
 from agents.errors import ModelError
 from agents.models import Usage
+from agents.prompts import render
 
 ErrorKind = Literal[
     "auth", "not_found", "rate_limit", "server", "timeout", "connection",
@@ -30,11 +31,6 @@ _STATUS_KINDS: dict[int, ErrorKind] = {
 # Providers whose credentials are not one API key variable.
 _CREDENTIALS = {"bedrock": "AWS credentials", "sagemaker": "AWS credentials"}
 _CREDENTIALS["vertex_ai"] = "Google Cloud credentials"
-REPAIR_PROMPT = (
-    "Your previous reply does not match the required JSON schema.\n"
-    "Validation errors: {errors}\n"
-    "Reply again with only the corrected JSON object."
-)
 T = TypeVar("T", bound=BaseModel)
 Message = dict[str, Any]
 
@@ -383,7 +379,7 @@ async def complete_structured(
             retry = [
                 *messages,
                 {"role": "assistant", "content": raw},
-                {"role": "user", "content": REPAIR_PROMPT.format(errors=_errors(err))},
+                {"role": "user", "content": render("repair_schema", errors=_errors(err)).text},
             ]
             response = await call.send(
                 _request(settings, retry, response_format=schema), repair=True

@@ -141,6 +141,7 @@ class Verdict(Strict):
     gates: dict[Gate, GateVerdict]
     conditions: list[str] = Field(default_factory=list)
     summary: str = ""
+    summary_by: str = Field(default="rule", description="rule, or the model that wrote it")
     degraded: bool = False
     checks: dict[str, str] = Field(default_factory=dict)
 

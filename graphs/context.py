@@ -1,16 +1,59 @@
-"""The run context handed to every node: resolved settings and the workspace."""
+"""The run context handed to every node: resolved settings, the workspace, the model runtime."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from urllib.parse import urlparse
 
+from agents.gate import ModelRuntime
+from agents.llm import Budget, ModelSettings, make_limiter
 from graphs.settings import Settings
 from graphs.workspace import Workspace
+
+LOCAL_PROVIDERS = ("ollama/", "ollama_chat/", "lm_studio/", "llamafile/")
+LOCAL_HOSTS = ("localhost", "127.0.0.1", "::1")
 
 
 @dataclass(frozen=True)
 class ReviewContext:
-    """Per-invocation context; passed again by whichever process resumes the run."""
+    """Per-invocation context; built again by whichever process resumes the run."""
 
     settings: Settings
     workspace: Workspace
+    runtime: ModelRuntime | None = None
+
+
+def is_local_model(settings: Settings) -> bool:
+    """True when requests stay on this machine (a local provider or a loopback api_base)."""
+    if settings.model.startswith(LOCAL_PROVIDERS):
+        return True
+    host = urlparse(settings.api_base).hostname if settings.api_base else None
+    return host in LOCAL_HOSTS
+
+
+def model_settings(settings: Settings) -> ModelSettings:
+    """How to reach the configured model."""
+    return ModelSettings(
+        model=settings.model,
+        api_base=settings.api_base,
+        timeout_s=settings.timeout_s,
+        price_in=settings.price_in,
+        price_out=settings.price_out,
+    )
+
+
+def make_context(settings: Settings, spent_usd: float = 0.0) -> ReviewContext:
+    """The context of one invocation; `spent_usd` is what earlier invocations already spent."""
+    workspace = Workspace(settings.home)
+    if settings.offline:
+        return ReviewContext(settings=settings, workspace=workspace)
+    limit = None if settings.budget_usd is None else max(0.0, settings.budget_usd - spent_usd)
+    runtime = ModelRuntime(
+        settings=model_settings(settings),
+        budget=Budget(limit),
+        limiter=make_limiter(settings.max_concurrency),
+        max_context_tokens=settings.max_context_tokens,
+        redact=not is_local_model(settings),
+        web=settings.web,
+    )
+    return ReviewContext(settings=settings, workspace=workspace, runtime=runtime)

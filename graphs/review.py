@@ -12,16 +12,17 @@ from typing import Any
 from langgraph.graph import END, START, StateGraph
 from langgraph.runtime import Runtime
 from langgraph.types import Command, interrupt
-from tools.retrieval import SectionIndex
 
-from agents.coordinator import compile_verdict
+from agents.coordinator import apply_amendments, compile_verdict
 from agents.gate import GateAgent
 from agents.models import GATES, Amendment, Decision, Gate, GateReview
 from agents.rubric import load_rubrics
+from agents.summary import write_summary
 from graphs.context import ReviewContext
 from graphs.report import write_report
 from graphs.state import ReviewState
 from tools.documents import Document, load_documents
+from tools.retrieval import SectionIndex
 
 
 def ingest(state: ReviewState, runtime: Runtime[ReviewContext]) -> dict[str, Any]:
@@ -36,18 +37,25 @@ def ingest(state: ReviewState, runtime: Runtime[ReviewContext]) -> dict[str, Any
 async def review_gate(gate: Gate, state: ReviewState, runtime: Runtime[ReviewContext]) -> dict:
     """Review the documents against one gate's rubric."""
     documents = [Document.model_validate(d) for d in state["documents"]]
-    agent = GateAgent(load_rubrics()[gate], model=runtime.context.settings.model)
+    agent = GateAgent(load_rubrics()[gate], runtime.context.runtime)
     guidance = (state.get("guidance") or {}).get(gate)
-    review = await agent.review(documents, SectionIndex(documents), guidance=guidance)
-    return {"reviews": {gate: review.model_dump()}}
+    outcome = await agent.review(documents, SectionIndex(documents), guidance=guidance)
+    return {"reviews": {gate: outcome.review.model_dump()}}
 
 
-def compile_review(state: ReviewState) -> dict[str, Any]:
+async def compile_review(state: ReviewState, runtime: Runtime[ReviewContext]) -> dict[str, Any]:
     """Turn the gate reviews and any amendments into a verdict by the coordinator's rule."""
     reviews = {g: GateReview.model_validate(state["reviews"][g]) for g in GATES}
     amendments = {k: Amendment.model_validate(v) for k, v in state.get("amendments", {}).items()}
-    verdict = compile_verdict(reviews, load_rubrics(), amendments)
-    return {"verdict": verdict.model_dump()}
+    rubrics = load_rubrics()
+    verdict = compile_verdict(reviews, rubrics, amendments)
+    update: dict[str, Any] = {}
+    model = runtime.context.runtime
+    if model is not None:
+        findings = [f for r in reviews.values() for f in apply_amendments(r.findings, amendments)]
+        verdict, _events, usage = await write_summary(verdict, findings, rubrics, model)
+        update["summary_usage"] = usage.model_dump()
+    return {**update, "verdict": verdict.model_dump()}
 
 
 def await_decision(state: ReviewState) -> Command:

@@ -16,9 +16,10 @@ from langgraph.graph.state import CompiledStateGraph
 from langgraph.types import Command, StateSnapshot
 
 from agents.errors import DecisionError, DocumentError, RunNotFoundError
+from agents.llm import check_model
 from agents.models import Decision, RunState, utc_now
 from graphs.claims import claim_decision, last_claim
-from graphs.context import ReviewContext
+from graphs.context import ReviewContext, make_context
 from graphs.review import build_graph
 from graphs.settings import Settings
 from graphs.view import RunView, build_view
@@ -73,10 +74,12 @@ async def start_review(
     paths: list[str], settings: Settings, progress: Progress | None = None
 ) -> RunView:
     """Run a new review up to the human decision; nothing is left behind if ingestion fails."""
-    workspace = Workspace(settings.home)
+    context = make_context(settings)
+    if context.runtime is not None:
+        await check_model(context.runtime.settings)
+    workspace = context.workspace
     fresh = not workspace.home.exists()
     run_id = new_run_id()
-    context = ReviewContext(settings=settings, workspace=workspace)
     payload = {"run_id": run_id, "created_at": utc_now(), "paths": [str(p) for p in paths]}
     async with _open_graph(workspace) as graph:
         try:
@@ -117,11 +120,12 @@ async def decide(
     workspace = Workspace(settings.home)
     if not workspace.exists():
         raise RunNotFoundError(f"no run {run_id} in {workspace.home} (no reviews there yet)")
-    context = ReviewContext(settings=settings, workspace=workspace)
     async with _open_graph(workspace) as graph:
         snapshot = await graph.aget_state(_config(run_id))
         if not snapshot.values:
             raise RunNotFoundError(f"no run {run_id} in {workspace.home}")
+        spent = build_view(run_id, "interrupted", snapshot.values).usage.cost_usd or 0.0
+        context = make_context(settings, spent)
         if not snapshot.interrupts:
             claim = last_claim(workspace.database, run_id)
             state = run_state(snapshot)

@@ -26,6 +26,7 @@ class ReviewState(TypedDict, total=False):
     reviews: Annotated[dict[str, dict[str, Any]], merge]
     guidance: dict[str, str]
     verdict: dict[str, Any]
+    summary_usage: dict[str, Any]
     amendments: Annotated[dict[str, dict[str, Any]], merge]
     decisions: Annotated[list[dict[str, Any]], operator.add]
     outcome: str

@@ -84,6 +84,8 @@ def build_view(run_id: str, state: RunState, values: dict[str, Any]) -> RunView:
         )
         for d in values.get("documents", [])
     ]
+    if values.get("summary_usage"):
+        total = total.plus(Usage.model_validate(values["summary_usage"]))
     verdict = values.get("verdict")
     return RunView(
         run_id=run_id,

@@ -1,0 +1,51 @@
+"""What a model must return: the JSON schemas of a gate review and of the verdict summary.
+
+Every field is required (providers' strict JSON-schema mode demands it); quotes and their
+locations are the model's claim until evidence verification has located them.
+"""
+
+from __future__ import annotations
+
+from pydantic import Field
+
+from agents.models import FindingStatus, Strict
+
+
+class QuoteClaim(Strict):
+    """A quote the model says supports a finding."""
+
+    path: str = Field(description="Path of the document the quote comes from")
+    line_start: int = Field(description="Line number where the quote starts")
+    line_end: int = Field(description="Line number where the quote ends")
+    quote: str = Field(description="Text copied character for character from the excerpt")
+
+
+class CriterionAnswer(Strict):
+    """The model's finding for one criterion."""
+
+    criterion: str = Field(description="Criterion id exactly as given, e.g. data.owners")
+    status: FindingStatus = Field(description="met | partial | missing | contradicted")
+    summary: str = Field(description="One or two sentences on what the documents say")
+    recommendation: str = Field(description="What to add or change; empty when met")
+    evidence: list[QuoteClaim] = Field(description="One to three verbatim quotes; none if missing")
+
+
+class GateAnswer(Strict):
+    """The model's review of one gate."""
+
+    findings: list[CriterionAnswer] = Field(description="Exactly one finding per criterion")
+    web_queries: list[str] = Field(description="Up to two web searches for external context")
+
+
+class ConditionText(Strict):
+    """A condition phrased by the model, tied to a finding id."""
+
+    finding_id: str = Field(description="The id of a finding listed as a condition")
+    text: str = Field(description="One imperative sentence: what would lift this condition")
+
+
+class SummaryAnswer(Strict):
+    """The model's executive summary of a verdict it cannot change."""
+
+    summary: str = Field(description="Three to five sentences for a go/no-go meeting")
+    conditions: list[ConditionText] = Field(description="One entry per listed finding id")

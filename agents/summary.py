@@ -1,0 +1,76 @@
+"""The coordinator's model: an executive summary and phrased conditions for a fixed verdict.
+
+The model sees the statuses the rule decided and may only write prose about them; a
+condition it phrases replaces the rule's wording only when it cites a finding id that is
+really a condition.
+"""
+
+from __future__ import annotations
+
+from agents.answers import SummaryAnswer
+from agents.gate import AgentEvent, ModelRuntime, _llm_event
+from agents.llm import ModelCallError, complete_structured
+from agents.models import Finding, Usage, Verdict
+from agents.prompts import render
+from agents.rubric import Rubric
+
+
+def _condition_ids(verdict: Verdict) -> list[str]:
+    return [c.split(":", 1)[0] for c in verdict.conditions]
+
+
+async def write_summary(
+    verdict: Verdict, findings: list[Finding], rubrics: dict[str, Rubric], rt: ModelRuntime
+) -> tuple[Verdict, list[AgentEvent], Usage]:
+    """The verdict with the model's summary and conditions; the rule's text if the model fails."""
+    ids = _condition_ids(verdict)
+    by_id = {f.id: f for f in findings}
+    conditions = [
+        {
+            "id": cid,
+            "question": rubrics[cid.split(".")[0]].criterion(cid).question,
+            "note": by_id[cid].summary if cid in by_id else "no finding",
+        }
+        for cid in ids
+    ]
+    prompt = render(
+        "coordinator", overall=verdict.overall, gates=verdict.gates, conditions=conditions
+    )
+    messages = [{"role": "user", "content": prompt.text}]
+    try:
+        result = await complete_structured(
+            rt.settings,
+            messages,
+            SummaryAnswer,
+            purpose="summary",
+            budget=rt.budget,
+            limiter=rt.limiter,
+        )
+    except ModelCallError as exc:
+        event = AgentEvent(
+            kind="degradation",
+            name="summary",
+            attributes={"gatereview.degraded_reason": str(exc), "error.type": exc.kind},
+        )
+        return verdict.model_copy(update={"summary_by": f"rule ({exc.kind})"}), [event], exc.usage
+    phrased = {c.finding_id: c.text for c in result.parsed.conditions if c.finding_id in ids}
+    texts = [
+        f"{cid}: {phrased[cid]}" if cid in phrased else old
+        for cid, old in zip(ids, verdict.conditions, strict=True)
+    ]
+    gates = {
+        g: v.model_copy(
+            update={"conditions": [texts[ids.index(c.split(":", 1)[0])] for c in v.conditions]}
+        )
+        for g, v in verdict.gates.items()
+    }
+    updated = verdict.model_copy(
+        update={
+            "summary": result.parsed.summary.strip() or verdict.summary,
+            "conditions": texts,
+            "gates": gates,
+            "summary_by": result.model,
+        }
+    )
+    event = _llm_event(result, messages, "coordinator", {"coordinator": prompt.sha256})
+    return updated, [event], result.usage
