@@ -9,6 +9,7 @@ from agents.gate import ModelRuntime
 from agents.llm import Budget, ModelSettings, make_limiter
 from graphs.settings import Settings
 from graphs.workspace import Workspace
+from traces.recorder import TraceRecorder
 
 LOCAL_PROVIDERS = ("ollama/", "ollama_chat/", "lm_studio/", "llamafile/")
 LOCAL_HOSTS = ("localhost", "127.0.0.1", "::1")
@@ -21,6 +22,7 @@ class ReviewContext:
     settings: Settings
     workspace: Workspace
     runtime: ModelRuntime | None = None
+    recorder: TraceRecorder | None = None
 
 
 def is_local_model(settings: Settings) -> bool:
@@ -42,11 +44,13 @@ def model_settings(settings: Settings) -> ModelSettings:
     )
 
 
-def make_context(settings: Settings, spent_usd: float = 0.0) -> ReviewContext:
+def make_context(
+    settings: Settings, spent_usd: float = 0.0, recorder: TraceRecorder | None = None
+) -> ReviewContext:
     """The context of one invocation; `spent_usd` is what earlier invocations already spent."""
     workspace = Workspace(settings.home)
     if settings.offline:
-        return ReviewContext(settings=settings, workspace=workspace)
+        return ReviewContext(settings=settings, workspace=workspace, recorder=recorder)
     limit = None if settings.budget_usd is None else max(0.0, settings.budget_usd - spent_usd)
     runtime = ModelRuntime(
         settings=model_settings(settings),
@@ -56,4 +60,4 @@ def make_context(settings: Settings, spent_usd: float = 0.0) -> ReviewContext:
         redact=not is_local_model(settings),
         web=settings.web,
     )
-    return ReviewContext(settings=settings, workspace=workspace, runtime=runtime)
+    return ReviewContext(settings=settings, workspace=workspace, runtime=runtime, recorder=recorder)

@@ -49,6 +49,13 @@ def render_markdown(view: RunView) -> str:
         if f.recommendation and f.status != "met":
             out.append(f"Recommendation: {f.recommendation}")
         out.append("")
+    if view.report.get("trace_last_hash"):
+        out += [
+            "## Trace",
+            "",
+            f"`{view.report['trace']}`, last record hash `{view.report['trace_last_hash']}`",
+            "",
+        ]
     out += ["## Decisions", ""]
     for d in view.decisions:
         extra = f" gates: {', '.join(d.gates)}" if d.gates else ""
@@ -56,8 +63,10 @@ def render_markdown(view: RunView) -> str:
     return "\n".join(out) + "\n"
 
 
-def write_report(values: dict[str, Any], workspace: Workspace) -> dict[str, Path]:
-    """Write `reports/RUN.md` and `reports/RUN.json`; returns their paths."""
+def write_report(
+    values: dict[str, Any], workspace: Workspace, trace: dict[str, str] | None = None
+) -> dict[str, Path]:
+    """Write `reports/RUN.md` and `reports/RUN.json` (with the trace's last hash)."""
     run_id = values["run_id"]
     state = "approved" if values.get("outcome") == "approved" else "rejected"
     view = build_view(run_id, state, values)
@@ -66,7 +75,8 @@ def write_report(values: dict[str, Any], workspace: Workspace) -> dict[str, Path
         "markdown": workspace.reports / f"{run_id}.md",
         "json": workspace.reports / f"{run_id}.json",
     }
-    view = view.model_copy(update={"report": {k: str(p) for k, p in paths.items()}})
+    report = {**{k: str(p) for k, p in paths.items()}, **(trace or {})}
+    view = view.model_copy(update={"report": report})
     _write_private(paths["markdown"], render_markdown(view))
     _write_private(paths["json"], view.model_dump_json(indent=2))
     return paths

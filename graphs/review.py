@@ -6,6 +6,8 @@ compile it with their own checkpointer.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import partial
 from typing import Any
 
@@ -15,19 +17,48 @@ from langgraph.types import Command, interrupt
 
 from agents.coordinator import apply_amendments, compile_verdict
 from agents.gate import GateAgent
-from agents.models import GATES, Amendment, Decision, Gate, GateReview
+from agents.models import GATES, Amendment, Decision, Gate, GateReview, Verdict
 from agents.rubric import load_rubrics
 from agents.summary import write_summary
 from graphs.context import ReviewContext
 from graphs.report import write_report
 from graphs.state import ReviewState
+from graphs.tracing import record_events
 from tools.documents import Document, load_documents
 from tools.retrieval import SectionIndex
+from traces import attributes as attr
+
+
+@contextmanager
+def _span(ctx: ReviewContext, name: str, **attributes: Any) -> Iterator[str | None]:
+    """A node span in the run's trace, when the run is traced."""
+    if ctx.recorder is None:
+        yield None
+        return
+    with ctx.recorder.node(name, None, attributes) as span_id:
+        yield span_id
 
 
 def ingest(state: ReviewState, runtime: Runtime[ReviewContext]) -> dict[str, Any]:
     """Load every document into sections with line anchors and content hashes."""
-    ingested = load_documents(state["paths"], max_bytes=runtime.context.settings.max_bytes)
+    ctx = runtime.context
+    with _span(ctx, "ingest") as span:
+        ingested = load_documents(state["paths"], max_bytes=ctx.settings.max_bytes)
+        if ctx.recorder is not None:
+            lineage = [
+                {"path": d.path, "sha256": d.sha256, "kind": d.kind, "sections": len(d.sections)}
+                for d in ingested.documents
+            ]
+            ctx.recorder.record(
+                "tool_call",
+                "load_documents",
+                span,
+                {
+                    attr.TOOL_NAME: "load_documents",
+                    attr.DOCUMENTS: lineage,
+                    "gatereview.notes": ingested.notes,
+                },
+            )
     return {
         "documents": [doc.model_dump() for doc in ingested.documents],
         "ingest_notes": ingested.notes,
@@ -36,32 +67,38 @@ def ingest(state: ReviewState, runtime: Runtime[ReviewContext]) -> dict[str, Any
 
 async def review_gate(gate: Gate, state: ReviewState, runtime: Runtime[ReviewContext]) -> dict:
     """Review the documents against one gate's rubric."""
-    documents = [Document.model_validate(d) for d in state["documents"]]
-    agent = GateAgent(load_rubrics()[gate], runtime.context.runtime)
-    guidance = (state.get("guidance") or {}).get(gate)
-    outcome = await agent.review(documents, SectionIndex(documents), guidance=guidance)
+    ctx = runtime.context
+    with _span(ctx, f"review_gate:{gate}", **attr.agent_attributes(gate)) as span:
+        documents = [Document.model_validate(d) for d in state["documents"]]
+        agent = GateAgent(load_rubrics()[gate], ctx.runtime)
+        guidance = (state.get("guidance") or {}).get(gate)
+        outcome = await agent.review(documents, SectionIndex(documents), guidance=guidance)
+        record_events(ctx.recorder, span, outcome.events, ctx.settings.model)
     return {"reviews": {gate: outcome.review.model_dump()}}
 
 
 async def compile_review(state: ReviewState, runtime: Runtime[ReviewContext]) -> dict[str, Any]:
     """Turn the gate reviews and any amendments into a verdict by the coordinator's rule."""
-    reviews = {g: GateReview.model_validate(state["reviews"][g]) for g in GATES}
-    amendments = {k: Amendment.model_validate(v) for k, v in state.get("amendments", {}).items()}
-    rubrics = load_rubrics()
-    verdict = compile_verdict(reviews, rubrics, amendments)
-    update: dict[str, Any] = {}
-    model = runtime.context.runtime
-    if model is not None:
-        findings = [f for r in reviews.values() for f in apply_amendments(r.findings, amendments)]
-        verdict, _events, usage = await write_summary(verdict, findings, rubrics, model)
-        update["summary_usage"] = usage.model_dump()
+    ctx = runtime.context
+    with _span(ctx, "coordinator") as span:
+        reviews = {g: GateReview.model_validate(state["reviews"][g]) for g in GATES}
+        amendments = {
+            k: Amendment.model_validate(v) for k, v in state.get("amendments", {}).items()
+        }
+        rubrics = load_rubrics()
+        verdict = compile_verdict(reviews, rubrics, amendments)
+        update: dict[str, Any] = {}
+        if ctx.runtime is not None:
+            findings = [
+                f for r in reviews.values() for f in apply_amendments(r.findings, amendments)
+            ]
+            verdict, events, usage = await write_summary(verdict, findings, rubrics, ctx.runtime)
+            record_events(ctx.recorder, span, events, ctx.settings.model)
+            update["summary_usage"] = usage.model_dump()
     return {**update, "verdict": verdict.model_dump()}
 
 
-def await_decision(state: ReviewState) -> Command:
-    """Pause for a named person's decision; nothing before `interrupt()` has side effects."""
-    raw = interrupt({"run_id": state["run_id"], "verdict": state["verdict"]})
-    decision = Decision.model_validate(raw)
+def _route(decision: Decision) -> Command:
     record = decision.model_dump()
     if decision.action == "approve":
         return Command(goto="finalise", update={"decisions": [record], "outcome": "approved"})
@@ -84,10 +121,52 @@ def await_decision(state: ReviewState) -> Command:
     )
 
 
+def await_decision(state: ReviewState, runtime: Runtime[ReviewContext]) -> Command:
+    """Pause for a named person's decision; only the trace span opens before `interrupt()`."""
+    ctx = runtime.context
+    with _span(ctx, "human_review") as span:
+        raw = interrupt({"run_id": state["run_id"], "verdict": state["verdict"]})
+        decision = Decision.model_validate(raw)
+        if ctx.recorder is not None:
+            amendments = [decision.amendment.model_dump()] if decision.amendment else None
+            ctx.recorder.record(
+                "decision",
+                decision.action,
+                span,
+                attr.decision_attributes(
+                    decision.action,
+                    decision.reviewer,
+                    comment=decision.comment,
+                    gates=list(decision.gates),
+                    amendments=amendments,
+                    at=decision.at,
+                ),
+            )
+    return _route(decision)
+
+
 def finalise(state: ReviewState, runtime: Runtime[ReviewContext]) -> dict[str, Any]:
-    """Write the report (Markdown and JSON) and close the run."""
-    paths = write_report(state, runtime.context.workspace)
-    return {"report": {k: str(v) for k, v in paths.items()}}
+    """Record the final verdict, close the trace and write the report (Markdown and JSON)."""
+    ctx = runtime.context
+    recorder = ctx.recorder
+    trace: dict[str, str] = {}
+    if recorder is not None and recorder.root_span_id is not None:
+        verdict = Verdict.model_validate(state["verdict"])
+        with recorder.node("finalise") as span:
+            recorder.record(
+                "verdict",
+                verdict.overall,
+                span,
+                {
+                    attr.VERDICT: verdict.overall,
+                    attr.STATUS: state.get("outcome"),
+                    attr.GATE_STATUSES: {g: v.status for g, v in verdict.gates.items()},
+                },
+            )
+        recorder.end_run({attr.STATUS: state.get("outcome")})
+        trace = {"trace": str(recorder.path), "trace_last_hash": recorder.last_hash or ""}
+    paths = write_report(state, ctx.workspace, trace)
+    return {"report": {**{k: str(v) for k, v in paths.items()}, **trace}}
 
 
 def build_graph() -> StateGraph:

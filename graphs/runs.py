@@ -6,7 +6,7 @@ import secrets
 import shutil
 import sqlite3
 from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager, closing
+from contextlib import asynccontextmanager, closing, nullcontext
 from datetime import UTC, datetime
 from typing import Any
 
@@ -22,8 +22,10 @@ from graphs.claims import claim_decision, last_claim
 from graphs.context import ReviewContext, make_context
 from graphs.review import build_graph
 from graphs.settings import Settings
+from graphs.tracing import run_start_attributes
 from graphs.view import RunView, build_view
 from graphs.workspace import Workspace
+from traces.recorder import TraceRecorder
 
 MAX_REREVIEWS = 3
 Progress = Callable[[str, dict[str, Any]], None]
@@ -74,22 +76,28 @@ async def start_review(
     paths: list[str], settings: Settings, progress: Progress | None = None
 ) -> RunView:
     """Run a new review up to the human decision; nothing is left behind if ingestion fails."""
-    context = make_context(settings)
-    if context.runtime is not None:
-        await check_model(context.runtime.settings)
-    workspace = context.workspace
+    preflight = make_context(settings)
+    if preflight.runtime is not None:
+        await check_model(preflight.runtime.settings)
+    workspace = preflight.workspace
     fresh = not workspace.home.exists()
     run_id = new_run_id()
     payload = {"run_id": run_id, "created_at": utc_now(), "paths": [str(p) for p in paths]}
     async with _open_graph(workspace) as graph:
-        try:
-            await _drive(graph, payload, run_id, context, progress)
-        except DocumentError:
-            # A document that cannot be read leaves no run and no workspace behind.
-            await graph.checkpointer.adelete_thread(run_id)
-            if fresh:
-                shutil.rmtree(workspace.home, ignore_errors=True)
-            raise
+        with TraceRecorder(workspace.trace_file(run_id), run_id) as recorder:
+            recorder.start_span(
+                "run_start", "review", attributes=run_start_attributes(settings, payload["paths"])
+            )
+            context = make_context(settings, recorder=recorder)
+            try:
+                await _drive(graph, payload, run_id, context, progress)
+            except DocumentError:
+                # A document that cannot be read leaves no run and no workspace behind.
+                await graph.checkpointer.adelete_thread(run_id)
+                workspace.trace_file(run_id).unlink(missing_ok=True)
+                if fresh:
+                    shutil.rmtree(workspace.home, ignore_errors=True)
+                raise
         snapshot = await graph.aget_state(_config(run_id))
     return build_view(run_id, run_state(snapshot), snapshot.values)
 
@@ -125,7 +133,6 @@ async def decide(
         if not snapshot.values:
             raise RunNotFoundError(f"no run {run_id} in {workspace.home}")
         spent = build_view(run_id, "interrupted", snapshot.values).usage.cost_usd or 0.0
-        context = make_context(settings, spent)
         if not snapshot.interrupts:
             claim = last_claim(workspace.database, run_id)
             state = run_state(snapshot)
@@ -138,7 +145,11 @@ async def decide(
         claim_decision(
             workspace.database, run_id, snapshot.config["configurable"]["checkpoint_id"], decision
         )
-        await _drive(graph, Command(resume=decision.model_dump()), run_id, context, progress)
+        trace_file = workspace.trace_file(run_id)
+        with TraceRecorder(trace_file, run_id) if trace_file.exists() else nullcontext() as rec:
+            context = make_context(settings, spent, recorder=rec)
+            resume = Command(resume=decision.model_dump())
+            await _drive(graph, resume, run_id, context, progress)
         snapshot = await graph.aget_state(_config(run_id))
     return build_view(run_id, run_state(snapshot), snapshot.values)
 

@@ -1,0 +1,72 @@
+"""Glue between the review graph and the trace: what is recorded at run start and per agent."""
+
+from __future__ import annotations
+
+from importlib.metadata import PackageNotFoundError, version
+from typing import Any
+
+from agents.gate import AgentEvent
+from agents.prompts import prompt_digests
+from agents.rubric import load_rubrics
+from graphs.settings import Settings
+from traces import attributes as attr
+from traces.recorder import TraceRecorder
+
+# Agent event attribute -> trace attribute, where a convention or our trace schema has a name.
+_RENAMES = {
+    "gatereview.messages": attr.INPUT_MESSAGES,
+    "gatereview.output": attr.OUTPUT_MESSAGES,
+    "gatereview.match_kind": attr.EVIDENCE_MATCH_KIND,
+    "gatereview.verified": attr.EVIDENCE_VERIFIED,
+    "gatereview.prompt_sha256": attr.PROMPT_HASH,
+}
+
+
+def tool_version() -> str:
+    """The installed gatereview version."""
+    try:
+        return version("gatereview")
+    except PackageNotFoundError:
+        return "unknown"
+
+
+def run_start_attributes(settings: Settings, paths: list[str]) -> dict[str, Any]:
+    """What a risk officer needs to know about how the run was set up (no secrets)."""
+    return {
+        attr.REQUEST_MODEL: settings.model,
+        "gatereview.paths": paths,
+        attr.RUBRICS: {gate: rubric.digest for gate, rubric in load_rubrics().items()},
+        "gatereview.prompts": prompt_digests(),
+        attr.TOOL_VERSION: tool_version(),
+        attr.SETTINGS: settings.model_dump(mode="json"),
+    }
+
+
+def event_attributes(event: AgentEvent, request_model: str) -> dict[str, Any]:
+    """An agent event's attributes under the trace's names."""
+    attributes = {_RENAMES.get(k, k): v for k, v in event.attributes.items()}
+    if event.kind == "llm_call":
+        attributes[attr.REQUEST_MODEL] = request_model
+        attributes[attr.LATENCY_S] = event.duration_s
+        attempts = attributes.get("gatereview.attempts") or []
+        attributes[attr.RETRIES] = max(0, len(attempts) - 1)
+    return attributes
+
+
+def record_events(
+    recorder: TraceRecorder | None,
+    parent: str | None,
+    events: list[AgentEvent],
+    request_model: str,
+) -> None:
+    """Write an agent's events under its node span."""
+    if recorder is None:
+        return
+    for event in events:
+        recorder.record(
+            event.kind,
+            event.name,
+            parent,
+            event_attributes(event, request_model),
+            duration_s=event.duration_s,
+        )
