@@ -133,7 +133,21 @@ def decide_and_print(run_id: str, decision: Decision, home: Path | None, as_json
 @app.command()
 def review(
     paths: Annotated[list[Path], typer.Argument(help="Design documents or folders.")],
-    model: Annotated[str | None, typer.Option(help="offline, or a litellm model string.")] = None,
+    model: Annotated[
+        str | None, typer.Option(help="offline, or a litellm model string [env GATEREVIEW_MODEL].")
+    ] = None,
+    api_base: Annotated[str | None, typer.Option(help="OpenAI-compatible server URL.")] = None,
+    budget_usd: Annotated[float | None, typer.Option(help="Most this review may spend.")] = None,
+    max_concurrency: Annotated[int | None, typer.Option(help="Model calls at once.")] = None,
+    max_context_tokens: Annotated[
+        int | None, typer.Option(help="Most document tokens sent per gate.")
+    ] = None,
+    timeout: Annotated[float | None, typer.Option(help="Seconds per model call.")] = None,
+    price_in: Annotated[float | None, typer.Option(help="USD per million input tokens.")] = None,
+    price_out: Annotated[float | None, typer.Option(help="USD per million output tokens.")] = None,
+    web: Annotated[
+        bool | None, typer.Option("--web/--no-web", help="Let risk and platform search the web.")
+    ] = None,
     max_bytes: Annotated[int | None, typer.Option(help="Largest document accepted.")] = None,
     interactive: Annotated[bool, typer.Option(help="Ask for the decision right away.")] = False,
     home: HomeOpt = None,
@@ -143,7 +157,19 @@ def review(
     with user_errors():
         from graphs.runs import start_review
 
-        settings = settings_for(home=home, model=model, max_bytes=max_bytes)
+        settings = settings_for(
+            home=home,
+            model=model,
+            api_base=api_base,
+            budget_usd=budget_usd,
+            max_concurrency=max_concurrency,
+            max_context_tokens=max_context_tokens,
+            timeout_s=timeout,
+            price_in=price_in,
+            price_out=price_out,
+            web=web,
+            max_bytes=max_bytes,
+        )
         if not as_json:
             err.print(f"Reviewing {len(paths)} path(s) with model [bold]{settings.model}[/bold]")
         view = asyncio.run(
@@ -266,6 +292,58 @@ def amend(
         amendment = Amendment(finding_id=finding, status=status, reason=reason, reviewer=reviewer)
         decision = Decision(action="amend", reviewer=reviewer, comment=reason, amendment=amendment)
         decide_and_print(run_id, decision, home, as_json)
+
+
+@app.command()
+def trace(
+    run_id: Annotated[str, typer.Argument(metavar="RUN")],
+    verify: Annotated[bool, typer.Option(help="Check the hash chain; exit 1 if broken.")] = False,
+    otlp_endpoint: Annotated[
+        str | None,
+        typer.Option(
+            help="Also send the spans to this OTLP/HTTP collector "
+            "[env OTEL_EXPORTER_OTLP_ENDPOINT]."
+        ),
+    ] = None,
+    home: HomeOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Show a run's trace as a tree, verify it, or export it over OTLP."""
+    import os
+
+    with user_errors():
+        from graphs.audit import export_trace, trace_records, verify_run_trace
+
+        settings = settings_for(home=home)
+        if verify:
+            result = verify_run_trace(run_id, settings)
+            if as_json:
+                out.print_json(result.model_dump_json())
+            elif result.ok:
+                out.print(
+                    f"trace of {run_id}: {result.records} records, chain intact "
+                    f"(last hash {result.last_hash})",
+                    highlight=False,
+                )
+            else:
+                err.print(
+                    f"trace of {run_id}: line {result.first_bad_line}: {result.problem}",
+                    highlight=False,
+                )
+            raise typer.Exit(0 if result.ok else 1)
+        endpoint = otlp_endpoint or os.environ.get("OTEL_EXPORTER_OTLP_ENDPOINT")
+        if endpoint:
+            sent = export_trace(run_id, settings, endpoint)
+            err.print(f"sent {sent} spans to {endpoint}", highlight=False)
+        records = trace_records(run_id, settings)
+        if as_json:
+            out.print_json(
+                data={"run_id": run_id, "records": [r.model_dump(mode="json") for r in records]}
+            )
+            return
+        from traces.viewer import render_trace
+
+        out.print(render_trace(records))
 
 
 if __name__ == "__main__":
