@@ -294,6 +294,21 @@ def amend(
         decide_and_print(run_id, decision, home, as_json)
 
 
+@app.command(name="resume")
+def resume_run(
+    run_id: Annotated[str, typer.Argument(metavar="RUN")],
+    home: HomeOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Finish a run whose process was killed: only the unfinished steps run again."""
+    with user_errors():
+        from graphs.runs import resume
+
+        settings = settings_for(home=home)
+        view = asyncio.run(resume(run_id, settings, progress_printer(as_json)))
+        emit(view, as_json)
+
+
 @app.command()
 def trace(
     run_id: Annotated[str, typer.Argument(metavar="RUN")],

@@ -20,6 +20,7 @@ CREATE TABLE IF NOT EXISTS decision_claims (
     action TEXT NOT NULL,
     reviewer TEXT NOT NULL,
     at TEXT NOT NULL,
+    decision TEXT NOT NULL,
     PRIMARY KEY (run_id, checkpoint_id)
 )
 """
@@ -37,8 +38,15 @@ def claim_decision(database: Path, run_id: str, checkpoint_id: str, decision: De
     conn = _connect(database)
     try:
         conn.execute(
-            "INSERT INTO decision_claims VALUES (?, ?, ?, ?, ?)",
-            (run_id, checkpoint_id, decision.action, decision.reviewer, decision.at),
+            "INSERT INTO decision_claims VALUES (?, ?, ?, ?, ?, ?)",
+            (
+                run_id,
+                checkpoint_id,
+                decision.action,
+                decision.reviewer,
+                decision.at,
+                decision.model_dump_json(),
+            ),
         )
     except sqlite3.IntegrityError:
         row = conn.execute(
@@ -65,3 +73,18 @@ def last_claim(database: Path, run_id: str) -> tuple[str, str, str] | None:
         ).fetchone()
     finally:
         conn.close()
+
+
+def claimed_decision(database: Path, run_id: str, checkpoint_id: str) -> Decision | None:
+    """The decision claimed on this checkpoint, if one was (it may not have been applied)."""
+    if not database.is_file():
+        return None
+    conn = _connect(database)
+    try:
+        row = conn.execute(
+            "SELECT decision FROM decision_claims WHERE run_id=? AND checkpoint_id=?",
+            (run_id, checkpoint_id),
+        ).fetchone()
+    finally:
+        conn.close()
+    return None if row is None else Decision.model_validate_json(row[0])

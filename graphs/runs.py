@@ -18,7 +18,7 @@ from langgraph.types import Command, StateSnapshot
 from agents.errors import DecisionError, DocumentError, RunNotFoundError
 from agents.llm import check_model
 from agents.models import Decision, RunState, utc_now
-from graphs.claims import claim_decision, last_claim
+from graphs.claims import claim_decision, claimed_decision, last_claim
 from graphs.context import ReviewContext, make_context
 from graphs.review import build_graph
 from graphs.settings import Settings
@@ -150,6 +150,35 @@ async def decide(
             context = make_context(settings, spent, recorder=rec)
             resume = Command(resume=decision.model_dump())
             await _drive(graph, resume, run_id, context, progress)
+        snapshot = await graph.aget_state(_config(run_id))
+    return build_view(run_id, run_state(snapshot), snapshot.values)
+
+
+async def resume(run_id: str, settings: Settings, progress: Progress | None = None) -> RunView:
+    """Finish what a killed process left: unfinished steps, or a claimed but unapplied decision."""
+    workspace = Workspace(settings.home)
+    if not workspace.exists():
+        raise RunNotFoundError(f"no run {run_id} in {workspace.home} (no reviews there yet)")
+    async with _open_graph(workspace) as graph:
+        snapshot = await graph.aget_state(_config(run_id))
+        if not snapshot.values:
+            raise RunNotFoundError(f"no run {run_id} in {workspace.home}")
+        payload: Any = None
+        if snapshot.interrupts:
+            checkpoint = snapshot.config["configurable"]["checkpoint_id"]
+            pending = claimed_decision(workspace.database, run_id, checkpoint)
+            if pending is None:
+                raise DecisionError(f"run {run_id} is awaiting a decision; nothing to resume")
+            payload = Command(resume=pending.model_dump())
+        elif not snapshot.next:
+            raise DecisionError(
+                f"run {run_id} has finished ({run_state(snapshot)}); nothing to resume"
+            )
+        spent = build_view(run_id, "interrupted", snapshot.values).usage.cost_usd or 0.0
+        trace_file = workspace.trace_file(run_id)
+        with TraceRecorder(trace_file, run_id) if trace_file.exists() else nullcontext() as rec:
+            context = make_context(settings, spent, recorder=rec)
+            await _drive(graph, payload, run_id, context, progress)
         snapshot = await graph.aget_state(_config(run_id))
     return build_view(run_id, run_state(snapshot), snapshot.values)
 
