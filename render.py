@@ -6,6 +6,7 @@ from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
+from agents.models import Usage
 from graphs.view import RunView
 
 STATUS_STYLE = {
@@ -33,7 +34,9 @@ def styled(value: str) -> Text:
 def gate_table(view: RunView) -> Table:
     """One row per gate: status, finding counts, reviewer, degradation."""
     table = Table(title=f"Run {view.run_id}", title_justify="left")
-    for column in ("gate", "status", "met", "partial", "missing", "contradicted", "reviewer"):
+    priced = view.usage.calls > 0
+    columns = ["gate", "status", "met", "partial", "missing", "contradicted", "reviewer"]
+    for column in columns + (["tokens in/out", "cost", "time"] if priced else []):
         table.add_column(column)
     if view.verdict is None:
         return table
@@ -46,8 +49,25 @@ def gate_table(view: RunView) -> Table:
         reviewer = info.reviewer if info else "?"
         if info and info.degraded:
             reviewer += f" (degraded: {info.degraded_reason})"
-        table.add_row(gate, styled(verdict.status), *[str(counts[k]) for k in counts], reviewer)
+        usage = [] if not priced or info is None else usage_cells(info.usage)
+        table.add_row(
+            gate, styled(verdict.status), *[str(counts[k]) for k in counts], reviewer, *usage
+        )
     return table
+
+
+def cost_text(cost: float | None) -> str:
+    """A cost in USD, or 'unknown' when the model has no known price."""
+    return "unknown" if cost is None else f"${cost:.4f}"
+
+
+def usage_cells(usage: Usage) -> list[str]:
+    """Tokens, cost and latency of one gate's model calls."""
+    return [
+        f"{usage.input_tokens}/{usage.output_tokens}",
+        cost_text(usage.cost_usd),
+        f"{usage.latency_s:.1f}s",
+    ]
 
 
 def verdict_lines(view: RunView) -> RenderableType:
@@ -58,6 +78,16 @@ def verdict_lines(view: RunView) -> RenderableType:
         Text.assemble("Verdict: ", styled(view.verdict.overall), f"   state: {view.state}"),
         Text(view.verdict.summary),
     ]
+    if view.usage.calls:
+        u = view.usage
+        parts.append(
+            Text(
+                f"Model usage: {u.calls} calls, {u.input_tokens} input and "
+                f"{u.output_tokens} output tokens, cost {cost_text(u.cost_usd)}"
+            )
+        )
+    if view.groundedness is not None:
+        parts.append(Text(f"Groundedness: {view.groundedness:.0%} of quoted evidence verified"))
     checks = ", ".join(f"{k.replace('_', ' ')}: {v}" for k, v in view.verdict.checks.items())
     if checks:
         parts.append(Text(f"Checks: {checks}"))

@@ -18,6 +18,7 @@ from agents.models import (
     Usage,
     Verdict,
 )
+from tools.evidence import groundedness
 
 
 class DocumentInfo(Strict):
@@ -51,6 +52,9 @@ class RunView(Strict):
     gates: dict[str, GateInfo] = Field(default_factory=dict)
     findings: list[Finding] = Field(default_factory=list)
     usage: Usage = Field(default_factory=Usage)
+    groundedness: float | None = Field(
+        default=None, description="Verified document evidence / all document evidence"
+    )
     decisions: list[Decision] = Field(default_factory=list)
     report: dict[str, str] = Field(default_factory=dict)
 
@@ -97,6 +101,7 @@ def build_view(run_id: str, state: RunState, values: dict[str, Any]) -> RunView:
         gates=gates,
         findings=findings,
         usage=total,
+        groundedness=groundedness(findings),
         decisions=[Decision.model_validate(d) for d in values.get("decisions", [])],
         report=values.get("report", {}),
     )
