@@ -361,5 +361,33 @@ def trace(
         out.print(render_trace(records))
 
 
+@app.command("eval")
+def eval_(
+    suite: Annotated[Path | None, typer.Argument(help="Suite or case folder.")] = None,
+    model: Annotated[str, typer.Option(help="offline, replay, or a live model.")] = "offline",
+    api_base: Annotated[str | None, typer.Option(help="Live model or upstream URL.")] = None,
+    baseline: Annotated[Path | None, typer.Option(help="Earlier results file.")] = None,
+    record: Annotated[bool, typer.Option(help="Record MODEL's answers as the recordings.")] = False,
+    home: HomeOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Run the eval cases through the full review; exit 1 on a low or regressed metric."""
+    with user_errors():
+        from evals import runner, tables
+
+        def step(case: str, note: str) -> None:
+            if not as_json:
+                err.print(f"  {note:<10} {case}", highlight=False)
+
+        result = asyncio.run(runner.evaluate(suite, model, api_base, baseline, record, step))
+        path = runner.write_results(result, settings_for(home=home).home)
+        if as_json:
+            out.print_json(result.model_dump_json())
+        else:
+            out.print(tables.cases_table(result), tables.totals_view(result))
+            out.print(f"Results: {path}", highlight=False)
+        if not result.passed:
+            raise typer.Exit(1)
+
 if __name__ == "__main__":
     app()

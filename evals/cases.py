@@ -1,0 +1,98 @@
+"""Eval cases: a folder of design documents, what a careful reviewer expects, and recordings.
+
+`evals/cases/<case>/` holds the documents (any supported format, in the folder or below it),
+`expected.json` (the `Expected` model below) and `recording.jsonl` (see evals.recording).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from pydantic import Field, ValidationError, model_validator
+
+from agents.errors import GateReviewError
+from agents.models import Gate, GateStatus, Overall, Strict
+from agents.rubric import Rubric
+from evals.recording import RECORDING_FILE
+
+CASES_DIR = Path(__file__).parent / "cases"
+EXPECTED_FILE = "expected.json"
+CASE_FILES = frozenset({EXPECTED_FILE, RECORDING_FILE})
+
+
+class Expected(Strict):
+    """What a careful human reviewer would conclude about a case's documents."""
+
+    description: str = Field(description="What the case is and why it is in the suite")
+    gates: dict[Gate, GateStatus] = Field(description="Expected status of each labelled gate")
+    must_flag: list[str] = Field(
+        default_factory=list, description="Criteria that must be found unmet (not met)"
+    )
+    must_not_flag: list[str] = Field(
+        default_factory=list, description="Criteria that must not be reported unmet"
+    )
+    adversarial: bool = Field(default=False, description="The documents try to steer the review")
+    expected_overall: Overall | None = Field(
+        default=None, description="For adversarial cases: the verdict that must come out"
+    )
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Expected:
+        both = set(self.must_flag) & set(self.must_not_flag)
+        if both:
+            raise ValueError(f"criteria both flagged and not flagged: {sorted(both)}")
+        if self.adversarial and self.expected_overall is None:
+            raise ValueError("an adversarial case states its expected_overall")
+        return self
+
+    def unknown_criteria(self, rubrics: dict[Gate, Rubric]) -> list[str]:
+        """Labelled criteria that no rubric defines (a deleted or renamed criterion)."""
+        known = {c.id for rubric in rubrics.values() for c in rubric.criteria}
+        return [c for c in [*self.must_flag, *self.must_not_flag] if c not in known]
+
+
+@dataclass(frozen=True)
+class Case:
+    """One eval case on disk."""
+
+    name: str
+    folder: Path
+    expected: Expected
+
+    @property
+    def recording(self) -> Path:
+        """The case's recording file (it may not exist yet)."""
+        return self.folder / RECORDING_FILE
+
+    def documents(self) -> list[str]:
+        """The case's document paths relative to its folder, sorted; folders are kept whole."""
+        entries = sorted(p for p in self.folder.iterdir() if not p.name.startswith("."))
+        return [p.name for p in entries if p.name not in CASE_FILES]
+
+
+def load_case(folder: Path) -> Case:
+    """Read one case folder; a malformed expected.json is a one-line error."""
+    path = folder / EXPECTED_FILE
+    try:
+        expected = Expected.model_validate_json(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise GateReviewError(f"{folder}: not an eval case (no {EXPECTED_FILE})") from None
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"]) or "(root)"
+        raise GateReviewError(f"{path}: {where}: {first['msg']}") from None
+    return Case(name=folder.name, folder=folder, expected=expected)
+
+
+def load_suite(suite: Path | None = None) -> list[Case]:
+    """The cases of a suite folder (or the one case a case folder is), sorted by name."""
+    folder = suite or CASES_DIR
+    if not folder.is_dir():
+        raise GateReviewError(f"{folder}: no such suite folder")
+    if (folder / EXPECTED_FILE).is_file():
+        return [load_case(folder)]
+    cases = [load_case(p) for p in sorted(folder.iterdir()) if (p / EXPECTED_FILE).is_file()]
+    if not cases:
+        raise GateReviewError(f"{folder}: no eval cases (folders with {EXPECTED_FILE})")
+    return cases

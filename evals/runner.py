@@ -1,0 +1,310 @@
+"""The eval runner: every case through the full review graph, an automatic decision, scores.
+
+Modes: `offline` (the built-in reviewer), `replay` (the case's recording served over HTTP
+under litellm by evals.replay_server), `record` (a live OpenAI-compatible model through the
+same server acting as a recording proxy) and `live` (any litellm model, nothing recorded).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field
+
+from agents.errors import GateReviewError
+from agents.models import Decision, GateStatus, Overall, Strict, utc_now
+from agents.rubric import load_rubrics
+from evals.cases import CASES_DIR, Case, load_suite
+from evals.recording import load_recording, save_recording
+from evals.replay_server import ReplayServer
+from evals.scorers import CaseScores, Totals, score_case, total_scores
+from evals.thresholds import (
+    Mode,
+    Thresholds,
+    below_minimum,
+    load_baseline,
+    load_thresholds,
+    regressions,
+)
+from graphs.runs import decide, start_review
+from graphs.settings import Settings
+from graphs.view import RunView
+
+RunMode = Literal["offline", "replay", "record", "live"]
+CaseStatus = Literal["scored", "stale", "unrecorded", "invalid", "error"]
+DEFAULT_UPSTREAM = "https://api.openai.com/v1"
+REPLAY_KEY = "replay"
+RERECORD = "re-record with `python main.py eval --record --model MODEL`"
+AUTOMATIC = Decision(
+    action="approve", reviewer="eval-runner", comment="automatic decision by the eval runner"
+)
+Progress = Callable[[str, str], None]
+
+
+class CaseResult(Strict):
+    """One case's outcome: scored, or why it could not be scored."""
+
+    name: str
+    status: CaseStatus
+    scores: CaseScores | None = None
+    overall: Overall | None = None
+    gates: dict[str, GateStatus] = Field(default_factory=dict)
+    degraded: dict[str, str] = Field(default_factory=dict, description="gate: reason")
+    problems: list[str] = Field(default_factory=list)
+    run_id: str | None = None
+
+
+class SuiteResult(Strict):
+    """A whole eval run: per-case results, totals, metrics and what failed."""
+
+    suite: str
+    mode: RunMode
+    model: str
+    started_at: str
+    duration_s: float
+    cases: list[CaseResult]
+    totals: Totals
+    metrics: dict[str, float | None]
+    failures: list[str]
+
+    @property
+    def passed(self) -> bool:
+        """True when no case failed and no metric is below its minimum or regressed."""
+        return not self.failures
+
+
+@contextlib.contextmanager
+def _api_key(value: str | None) -> Iterator[None]:
+    """OPENAI_API_KEY for litellm while the suite runs, when it is unset; restored after."""
+    # Settings has no api_key field yet, so litellm can only find the key in the environment.
+    if value is None or os.environ.get("OPENAI_API_KEY"):
+        yield
+        return
+    os.environ["OPENAI_API_KEY"] = value
+    try:
+        yield
+    finally:
+        os.environ.pop("OPENAI_API_KEY", None)
+
+
+def wire_model(model: str) -> str:
+    """The model id an OpenAI-compatible server sees for a litellm model string."""
+    provider, _, name = model.partition("/")
+    if not name:
+        return model
+    if provider != "openai":
+        raise GateReviewError(
+            f"record mode speaks the OpenAI wire format: use openai/MODEL (got {model}); "
+            "for other providers give --api-base of an OpenAI-compatible gateway"
+        )
+    return name
+
+
+async def _review(case: Case, settings: Settings) -> tuple[RunView, float]:
+    """The case through the whole graph, decided automatically; with wall-clock seconds."""
+    started = time.perf_counter()
+    # Display paths are relative to the case folder, so prompts (and recording keys) do not
+    # depend on where the repository is checked out.
+    with contextlib.chdir(case.folder):
+        view = await start_review(case.documents(), settings)
+        if view.state == "awaiting_decision":
+            view = await decide(view.run_id, AUTOMATIC, settings)
+    return view, time.perf_counter() - started
+
+
+def _scored(case: Case, view: RunView, latency_s: float) -> CaseResult:
+    verdict = view.verdict
+    statuses = {g: v.status for g, v in verdict.gates.items()} if verdict else {}
+    scores = score_case(
+        case.expected,
+        statuses,
+        verdict.overall if verdict else None,
+        view.findings,
+        view.usage,
+        latency_s,
+    )
+    degraded = {g: i.degraded_reason or "degraded" for g, i in view.gates.items() if i.degraded}
+    return CaseResult(
+        name=case.name,
+        status="scored",
+        scores=scores,
+        overall=verdict.overall if verdict else None,
+        gates=statuses,
+        degraded=degraded,
+        run_id=view.run_id,
+    )
+
+
+class SuiteRunner:
+    """Runs cases in one mode; holds the replay/record server for the whole suite."""
+
+    def __init__(
+        self, mode: RunMode, model: str | None = None, api_base: str | None = None
+    ) -> None:
+        self.mode, self.model, self.api_base = mode, model, api_base
+        self.server: ReplayServer | None = None
+        self.home: Path | None = None
+
+    def settings(self, model: str, api_base: str | None) -> Settings:
+        """Explicit settings: a user's GATEREVIEW_* or gatereview.toml must not change prompts."""
+        if self.home is None:
+            raise RuntimeError("cases run inside SuiteRunner.serving()")
+        return Settings(home=self.home, model=model, api_base=api_base)
+
+    async def run_case(self, case: Case) -> CaseResult:
+        """One case in this runner's mode."""
+        unknown = case.expected.unknown_criteria(load_rubrics())
+        if unknown:
+            problem = f"expected.json names criteria no rubric defines: {', '.join(unknown)}"
+            return CaseResult(name=case.name, status="invalid", problems=[problem])
+        if self.mode == "offline":
+            return await self._attempt(case, self.settings("offline", None))
+        if self.mode == "live":
+            return await self._attempt(case, self.settings(self.model or "", self.api_base))
+        return await self._through_server(case)
+
+    async def _through_server(self, case: Case) -> CaseResult:
+        server = self.server
+        if server is None:
+            raise RuntimeError("replay and record run inside SuiteRunner.serving()")
+        if self.mode == "record":
+            server.load([])
+            model = self.model or ""
+        else:
+            entries = load_recording(case.recording)
+            if not entries:
+                problem = f"no recording in {case.recording}; {RERECORD}"
+                return CaseResult(name=case.name, status="unrecorded", problems=[problem])
+            server.load(entries)
+            model = next((e.request.model for e in entries if e.request.model), "")
+        settings = self.settings(f"openai/{wire_model(model)}", server.api_base)
+        result = await self._attempt(case, settings)
+        if server.misses:
+            problems = [f"stale recording, {m.message}; {RERECORD}" for m in server.misses]
+            stale = {"status": "stale", "scores": None, "problems": problems}
+            return result.model_copy(update=stale)
+        if self.mode == "record" and result.status == "scored":
+            save_recording(case.recording, server.recorded)
+        return result
+
+    async def _attempt(self, case: Case, settings: Settings) -> CaseResult:
+        try:
+            view, latency = await _review(case, settings)
+        except GateReviewError as exc:
+            return CaseResult(name=case.name, status="error", problems=[str(exc)])
+        return _scored(case, view, latency)
+
+    @contextlib.contextmanager
+    def serving(self) -> Iterator[None]:
+        """A throwaway workspace for the runs and, to replay or record, the local server."""
+        with tempfile.TemporaryDirectory(prefix="gatereview-eval-") as home:
+            self.home = Path(home)
+            try:
+                if self.mode not in ("replay", "record"):
+                    yield
+                else:
+                    with self._server():
+                        yield
+            finally:
+                self.home = None
+
+    @contextlib.contextmanager
+    def _server(self) -> Iterator[None]:
+        if self.mode == "record" and not os.environ.get("OPENAI_API_KEY"):
+            raise GateReviewError("record mode needs OPENAI_API_KEY (it is sent to the upstream)")
+        upstream = (self.api_base or DEFAULT_UPSTREAM) if self.mode == "record" else None
+        with ReplayServer(upstream=upstream) as server, _api_key(REPLAY_KEY):
+            self.server = server
+            try:
+                yield
+            finally:
+                self.server = None
+
+
+def threshold_mode(mode: RunMode) -> Mode:
+    """Which minimums apply: record and live runs are judged as live models."""
+    return "live" if mode in ("record", "live") else mode
+
+
+def run_mode(model: str, record: bool) -> RunMode:
+    """The mode a --model value and --record select."""
+    if record and model in ("offline", "replay"):
+        raise GateReviewError("--record needs a live model: --model openai/MODEL")
+    if record:
+        return "record"
+    return model if model in ("offline", "replay") else "live"  # type: ignore[return-value]
+
+
+async def evaluate(
+    suite: Path | None,
+    model: str,
+    api_base: str | None = None,
+    baseline: Path | None = None,
+    record: bool = False,
+    progress: Progress | None = None,
+) -> SuiteResult:
+    """Load the suite, thresholds and baseline, and run the suite in the selected mode."""
+    mode = run_mode(model, record)
+    cases, thresholds = load_suite(suite), load_thresholds()
+    base = None
+    if baseline is not None:
+        base_mode, base = load_baseline(baseline)
+        if base_mode != mode:
+            raise GateReviewError(f"{baseline}: a {base_mode} run; compare {mode} with {mode}")
+    runner = SuiteRunner(mode, None if mode in ("offline", "replay") else model, api_base)
+    return await run_suite(suite or CASES_DIR, cases, runner, thresholds, base, progress)
+
+
+async def run_suite(
+    suite: Path,
+    cases: list[Case],
+    runner: SuiteRunner,
+    thresholds: Thresholds,
+    baseline: dict[str, float | None] | None = None,
+    progress: Progress | None = None,
+) -> SuiteResult:
+    """Run every case, total the scores and judge them against thresholds and a baseline."""
+    started, t0 = utc_now(), time.perf_counter()
+    results: list[CaseResult] = []
+    with runner.serving():
+        for number, case in enumerate(cases, 1):
+            if progress is not None:
+                progress(case.name, f"{number}/{len(cases)}")
+            result = await runner.run_case(case)
+            results.append(result)
+            if progress is not None:
+                progress(case.name, result.status)
+    totals = total_scores([r.scores for r in results])
+    metrics = totals.metrics()
+    failures = [f"{r.name}: {p}" for r in results if r.status != "scored" for p in r.problems]
+    failures += below_minimum(metrics, thresholds, threshold_mode(runner.mode))
+    if baseline is not None:
+        failures += regressions(metrics, baseline, thresholds)
+    return SuiteResult(
+        suite=str(suite),
+        mode=runner.mode,
+        model=runner.model or runner.mode,
+        started_at=started,
+        duration_s=round(time.perf_counter() - t0, 2),
+        cases=results,
+        totals=totals,
+        metrics=metrics,
+        failures=failures,
+    )
+
+
+def write_results(result: SuiteResult, home: Path) -> Path:
+    """Save the results as `<home>/evals/<timestamp>-<mode>.json`; returns the path."""
+    folder = home / "evals"
+    folder.mkdir(parents=True, exist_ok=True)
+    stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
+    path = folder / f"{stamp}-{result.mode}.json"
+    path.write_text(result.model_dump_json(indent=2), encoding="utf-8")
+    return path

@@ -1,0 +1,81 @@
+"""Rich tables of an eval run, built here and printed by main.py (nothing below it prints)."""
+
+from __future__ import annotations
+
+from rich.console import Group, RenderableType
+from rich.table import Table
+from rich.text import Text
+
+from evals.runner import CaseResult, SuiteResult
+from evals.scorers import QUALITY_METRICS, Tally
+
+STYLE = {"scored": "", "stale": "bold red", "unrecorded": "red", "invalid": "red", "error": "red"}
+
+
+def _tally(tally: Tally) -> str:
+    return "-" if tally.value is None else f"{tally.hits}/{tally.total}"
+
+
+def _cost(value: float | None) -> str:
+    return "?" if value is None else f"${value:.4f}"
+
+
+def _notes(result: CaseResult) -> str:
+    if result.scores is None:
+        return "; ".join(result.problems)
+    notes = [f"{g} {change}" for g, change in result.scores.wrong_gates.items()]
+    if result.scores.missed:
+        notes.append("missed " + ", ".join(result.scores.missed))
+    if result.scores.false_flags:
+        notes.append("wrongly flagged " + ", ".join(result.scores.false_flags))
+    notes += [f"{g} degraded" for g in result.degraded]
+    return "; ".join(notes)
+
+
+def cases_table(result: SuiteResult) -> RenderableType:
+    """One row per case (status, each score as hits/total, usage), then what went wrong."""
+    table = Table(title=f"eval {result.suite} ({result.model})", title_justify="left")
+    table.add_column("case", no_wrap=True)
+    for name in ("status", "gates", "prec", "recall", "grounded", "resists"):
+        table.add_column(name)
+    for name in ("tokens", "cost", "s"):
+        table.add_column(name, justify="right")
+    notes = Text()
+    for case in result.cases:
+        status = Text(case.status, style=STYLE[case.status] or "green")
+        s = case.scores
+        if _notes(case):
+            notes.append(f"{case.name}: {_notes(case)}\n", style=STYLE.get(case.status, ""))
+        if s is None:
+            table.add_row(case.name, status, *["-"] * 8)
+            continue
+        table.add_row(
+            case.name,
+            status,
+            *(_tally(getattr(s, k)) for k in QUALITY_METRICS),
+            str(s.tokens),
+            _cost(s.cost_usd),
+            f"{s.latency_s:.1f}",
+        )
+    return Group(table, notes) if notes else table
+
+
+def totals_view(result: SuiteResult) -> RenderableType:
+    """The totals, each metric against its tally, and the verdict of the run."""
+    totals = result.totals
+    table = Table(title="totals", title_justify="left")
+    for name in ("metric", "value", "count"):
+        table.add_column(name)
+    for name in QUALITY_METRICS:
+        value = result.metrics[name]
+        shown = "unscored" if value is None else f"{value:.3f}"
+        table.add_row(name, shown, _tally(totals.tallies[name]))
+    table.add_row("cost_usd", _cost(totals.cost_usd), f"{totals.calls} calls")
+    table.add_row("tokens", str(totals.tokens), "")
+    latency = result.metrics["latency_s"]
+    table.add_row("latency_s", "-" if latency is None else f"{latency:.2f} mean", "")
+    scored = Text(f"{totals.scored} of {totals.cases} cases scored in {result.duration_s:.1f} s")
+    if result.passed:
+        return Group(table, scored, Text("PASS", style="bold green"))
+    failures = Text("\n".join(f"FAIL {f}" for f in result.failures), style="red")
+    return Group(table, scored, failures)
