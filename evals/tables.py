@@ -20,6 +20,10 @@ def _cost(value: float | None) -> str:
     return "?" if value is None else f"${value:.4f}"
 
 
+def _tokens(count: int) -> str:
+    return str(count) if count < 10_000 else f"{count / 1000:.0f}k"
+
+
 def _notes(result: CaseResult) -> str:
     if result.scores is None:
         return "; ".join(result.problems)
@@ -33,28 +37,32 @@ def _notes(result: CaseResult) -> str:
 
 
 def cases_table(result: SuiteResult) -> RenderableType:
-    """One row per case (status, each score as hits/total, usage), then what went wrong."""
-    table = Table(title=f"eval {result.suite} ({result.model})", title_justify="left")
-    table.add_column("case", no_wrap=True)
-    for name in ("status", "gates", "prec", "recall", "grounded", "resists"):
-        table.add_column(name)
-    for name in ("tokens", "cost", "s"):
-        table.add_column(name, justify="right")
+    """One row per case (each score as hits/total, usage), then what went wrong in each."""
+    table = Table(
+        title=f"eval {result.suite} ({result.model})",
+        title_justify="left",
+        box=None,
+        padding=(0, 1, 0, 0),
+        pad_edge=False,
+    )
+    table.add_column("case", no_wrap=True, overflow="ellipsis")
+    for name, width in (("gates", 5), ("prec", 5), ("recall", 6), ("ground", 7), ("resist", 6)):
+        table.add_column(name, no_wrap=True, min_width=width)
+    for name, width in (("tokens", 6), ("cost", 7), ("s", 4)):
+        table.add_column(name, justify="right", no_wrap=True, min_width=width)
     notes = Text()
     for case in result.cases:
-        status = Text(case.status, style=STYLE[case.status] or "green")
         s = case.scores
         if _notes(case):
-            notes.append(f"{case.name}: {_notes(case)}\n", style=STYLE.get(case.status, ""))
+            notes.append(f"{case.name}: {_notes(case)}\n", style=STYLE[case.status])
         if s is None:
-            table.add_row(case.name, status, *["-"] * 8)
+            table.add_row(case.name, Text(case.status.upper(), style=STYLE[case.status]))
             continue
         table.add_row(
             case.name,
-            status,
             *(_tally(getattr(s, k)) for k in QUALITY_METRICS),
-            str(s.tokens),
-            _cost(s.cost_usd),
+            _tokens(s.tokens),
+            _cost(s.cost_usd) if s.calls else "-",
             f"{s.latency_s:.1f}",
         )
     return Group(table, notes) if notes else table
