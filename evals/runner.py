@@ -41,7 +41,10 @@ RunMode = Literal["offline", "replay", "record", "live"]
 CaseStatus = Literal["scored", "stale", "unrecorded", "invalid", "error"]
 DEFAULT_UPSTREAM = "https://api.openai.com/v1"
 REPLAY_KEY = "replay"
-RERECORD = "re-record with `python main.py eval --record --model MODEL`"
+RERECORD = (
+    "re-record with `python main.py eval --record --model MODEL` "
+    "(the committed scripted recordings: `python -m evals.make_recordings`)"
+)
 AUTOMATIC = Decision(
     action="approve", reviewer="eval-runner", comment="automatic decision by the eval runner"
 )
