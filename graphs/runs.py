@@ -20,6 +20,7 @@ from agents.llm import check_model
 from agents.models import Decision, RunState, utc_now
 from graphs.claims import claim_decision, claimed_decision, last_claim
 from graphs.context import ReviewContext, make_context
+from graphs.liveness import driving, forget, is_running
 from graphs.review import build_graph
 from graphs.settings import Settings
 from graphs.tracing import run_start_attributes
@@ -64,6 +65,17 @@ async def _drive(
     context: ReviewContext,
     progress: Progress | None,
 ) -> None:
+    with driving(context.workspace, run_id):
+        await _stream(graph, payload, run_id, context, progress)
+
+
+async def _stream(
+    graph: CompiledStateGraph,
+    payload: Any,
+    run_id: str,
+    context: ReviewContext,
+    progress: Progress | None,
+) -> None:
     async for chunk in graph.astream(
         payload, _config(run_id), context=context, stream_mode="updates", durability="sync"
     ):
@@ -95,6 +107,7 @@ async def start_review(
                 # A document that cannot be read leaves no run and no workspace behind.
                 await graph.checkpointer.adelete_thread(run_id)
                 workspace.trace_file(run_id).unlink(missing_ok=True)
+                forget(workspace, run_id)
                 if fresh:
                     shutil.rmtree(workspace.home, ignore_errors=True)
                 raise
@@ -208,7 +221,10 @@ def load_runs(settings: Settings, run_ids: list[str] | None = None) -> list[RunV
             snapshot = graph.get_state(_config(run_id))
             if not snapshot.values:
                 raise RunNotFoundError(f"no run {run_id} in {workspace.home}")
-            views.append(build_view(run_id, run_state(snapshot), snapshot.values))
+            state = run_state(snapshot)
+            if state == "interrupted" and is_running(workspace, run_id):
+                state = "running"
+            views.append(build_view(run_id, state, snapshot.values))
     return sorted(views, key=lambda v: v.created_at or "", reverse=True)
 
 

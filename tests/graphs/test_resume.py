@@ -73,3 +73,15 @@ def test_resume_of_a_run_awaiting_a_fresh_decision_says_so(workspace: Path) -> N
     run = asyncio.run(start_review([DOC], settings))
     with pytest.raises(DecisionError, match="awaiting a decision"):
         asyncio.run(resume(run.run_id, settings))
+
+
+def test_a_run_held_by_a_live_process_is_running_not_interrupted(workspace: Path) -> None:
+    from graphs.liveness import driving
+
+    settings = Settings(home=workspace)
+    asyncio.run(_stop_before("coordinator", settings, "busy-run"))
+    with driving(Workspace(workspace), "busy-run"):
+        assert load_run("busy-run", settings).state == "running"
+        with pytest.raises(DecisionError, match="another process"):
+            asyncio.run(resume("busy-run", settings))
+    assert load_run("busy-run", settings).state == "interrupted"
