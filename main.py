@@ -389,5 +389,6 @@ def eval_(
         if not result.passed:
             raise typer.Exit(1)
 
+
 if __name__ == "__main__":
     app()
