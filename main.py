@@ -373,14 +373,14 @@ def eval_(
 ) -> None:
     """Run the eval cases through the full review; exit 1 on a low or regressed metric."""
     with user_errors():
-        from evals import runner, tables
+        from evals import results, runner, tables
 
         def step(case: str, note: str) -> None:
             if not as_json:
                 err.print(f"  {note:<10} {case}", highlight=False)
 
         result = asyncio.run(runner.evaluate(suite, model, api_base, baseline, record, step))
-        path = runner.write_results(result, settings_for(home=home).home)
+        path = results.write_results(result, settings_for(home=home).home)
         if as_json:
             out.print_json(result.model_dump_json())
         else:

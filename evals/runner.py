@@ -12,19 +12,16 @@ import os
 import tempfile
 import time
 from collections.abc import Callable, Iterator
-from datetime import UTC, datetime
 from pathlib import Path
-from typing import Literal
-
-from pydantic import Field
 
 from agents.errors import GateReviewError
-from agents.models import Decision, GateStatus, Overall, Strict, utc_now
+from agents.models import Decision, utc_now
 from agents.rubric import load_rubrics
 from evals.cases import CASES_DIR, Case, load_suite
 from evals.recording import load_recording, save_recording
 from evals.replay_server import ReplayServer
-from evals.scorers import CaseScores, Totals, score_case, total_scores
+from evals.results import CaseResult, RunMode, SuiteResult
+from evals.scorers import score_case, total_scores
 from evals.thresholds import (
     Mode,
     Thresholds,
@@ -37,8 +34,6 @@ from graphs.runs import decide, start_review
 from graphs.settings import Settings
 from graphs.view import RunView
 
-RunMode = Literal["offline", "replay", "record", "live"]
-CaseStatus = Literal["scored", "stale", "unrecorded", "invalid", "error"]
 DEFAULT_UPSTREAM = "https://api.openai.com/v1"
 REPLAY_KEY = "replay"
 RERECORD = (
@@ -49,38 +44,6 @@ AUTOMATIC = Decision(
     action="approve", reviewer="eval-runner", comment="automatic decision by the eval runner"
 )
 Progress = Callable[[str, str], None]
-
-
-class CaseResult(Strict):
-    """One case's outcome: scored, or why it could not be scored."""
-
-    name: str
-    status: CaseStatus
-    scores: CaseScores | None = None
-    overall: Overall | None = None
-    gates: dict[str, GateStatus] = Field(default_factory=dict)
-    degraded: dict[str, str] = Field(default_factory=dict, description="gate: reason")
-    problems: list[str] = Field(default_factory=list)
-    run_id: str | None = None
-
-
-class SuiteResult(Strict):
-    """A whole eval run: per-case results, totals, metrics and what failed."""
-
-    suite: str
-    mode: RunMode
-    model: str
-    started_at: str
-    duration_s: float
-    cases: list[CaseResult]
-    totals: Totals
-    metrics: dict[str, float | None]
-    failures: list[str]
-
-    @property
-    def passed(self) -> bool:
-        """True when no case failed and no metric is below its minimum or regressed."""
-        return not self.failures
 
 
 @contextlib.contextmanager
@@ -301,13 +264,3 @@ async def run_suite(
         metrics=metrics,
         failures=failures,
     )
-
-
-def write_results(result: SuiteResult, home: Path) -> Path:
-    """Save the results as `<home>/evals/<timestamp>-<mode>.json`; returns the path."""
-    folder = home / "evals"
-    folder.mkdir(parents=True, exist_ok=True)
-    stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
-    path = folder / f"{stamp}-{result.mode}.json"
-    path.write_text(result.model_dump_json(indent=2), encoding="utf-8")
-    return path

@@ -6,7 +6,7 @@ from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
-from evals.runner import CaseResult, SuiteResult
+from evals.results import CaseResult, SuiteResult
 from evals.scorers import QUALITY_METRICS, Tally
 
 STYLE = {"scored": "", "stale": "bold red", "unrecorded": "red", "invalid": "red", "error": "red"}
