@@ -57,7 +57,7 @@ def make_context(
         budget=Budget(limit),
         limiter=make_limiter(settings.max_concurrency),
         max_context_tokens=settings.max_context_tokens,
-        redact=not is_local_model(settings),
+        redact=not is_local_model(settings) if settings.redact is None else settings.redact,
         web=settings.web,
     )
     return ReviewContext(settings=settings, workspace=workspace, runtime=runtime, recorder=recorder)

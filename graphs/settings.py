@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from pydantic import Field, ValidationError
+from pydantic import Field, SecretStr, ValidationError
 
 from agents.errors import GateReviewError
 from agents.models import Strict
@@ -23,6 +23,10 @@ class Settings(Strict):
     home: Path = Field(default=Path(".gatereview"), description="Workspace folder")
     model: str = Field(default="offline", description="offline, or any litellm model string")
     api_base: str | None = None
+    api_key: SecretStr | None = Field(default=None, exclude=True, repr=False)
+    redact: bool | None = Field(
+        default=None, description="Mask personal data and secrets; default: for hosted models"
+    )
     budget_usd: float | None = Field(default=None, ge=0)
     max_concurrency: int = Field(default=4, ge=1, le=64)
     max_context_tokens: int = Field(default=6000, ge=500)
