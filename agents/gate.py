@@ -23,7 +23,7 @@ from agents.prompts import render
 from agents.rubric import Criterion, Rubric
 from tools.documents import Document
 from tools.evidence import verify_evidence
-from tools.excerpts import select_excerpts
+from tools.excerpts import Selection, select_excerpts
 from tools.retrieval import SectionIndex
 from tools.websearch import Searcher, search_web_async
 
@@ -127,6 +127,31 @@ def _llm_event(
     )
 
 
+def gate_messages(
+    rubric: Rubric, selection: Selection, guidance: str | None, *, web: bool
+) -> tuple[list[dict[str, Any]], dict[str, str]]:
+    """The system and user messages of a gate review, and the rendered prompts' hashes."""
+    system = render("gate_system", gate=rubric.gate, question=rubric.question, web=web)
+    user = render(
+        "gate_user",
+        gate=rubric.gate,
+        criteria=rubric.criteria,
+        guidance=guidance,
+        excerpts=selection.excerpts,
+        omitted=selection.omitted,
+    )
+    messages = [
+        {"role": "system", "content": system.text},
+        {"role": "user", "content": user.text},
+    ]
+    return messages, {"system": system.sha256, "user": user.sha256}
+
+
+def _failed_usage(exc: ModelCallError) -> Usage:
+    """A failed call's usage; requests that got no answer still count as calls, with latency."""
+    return exc.usage.model_copy(update={"calls": max(exc.usage.calls, len(exc.attempts))})
+
+
 def _unmasked(claim: Evidence) -> Evidence:
     """A quote of masked text is checked by its longest unmasked run (the original holds it)."""
     if PLACEHOLDER.search(claim.quote) is None:
@@ -167,7 +192,7 @@ class GateAgent:
             name=self.rubric.gate,
             attributes={"gatereview.degraded_reason": reason, "error.type": exc.kind},
         )
-        usage = exc.usage if exc.usage.calls else Usage(calls=len(exc.attempts))
+        usage = _failed_usage(exc)
         return GateOutcome(
             review.model_copy(update={"degraded": True, "degraded_reason": reason, "usage": usage}),
             [event],
@@ -201,25 +226,9 @@ class GateAgent:
                 },
             )
         )
-        system = render(
-            "gate_system",
-            gate=gate,
-            question=self.rubric.question,
-            web=rt.web and gate in WEB_GATES,
+        messages, prompts = gate_messages(
+            self.rubric, selection, guidance, web=rt.web and gate in WEB_GATES
         )
-        user = render(
-            "gate_user",
-            gate=gate,
-            criteria=self.rubric.criteria,
-            guidance=guidance,
-            excerpts=selection.excerpts,
-            omitted=selection.omitted,
-        )
-        messages = [
-            {"role": "system", "content": system.text},
-            {"role": "user", "content": user.text},
-        ]
-        prompts = {"system": system.sha256, "user": user.sha256}
         result = await complete_structured(
             rt.settings,
             messages,
@@ -270,7 +279,11 @@ class GateAgent:
         documents: list[Document],
         events: list[AgentEvent],
     ) -> tuple[list[Finding], Usage]:
-        """Send unlocated quotes back once; what still fails stays unverified."""
+        """Send unlocated quotes back once; what still fails stays unverified.
+
+        If the repair call itself fails (timeout, budget), the first answer is kept as it is,
+        its unlocated quotes unverified: it was paid for, and the rest of it was grounded.
+        """
         failing = [f for f in findings if any(not e.verified for e in f.document_evidence)]
         if not failing:
             return findings, Usage()
@@ -287,14 +300,21 @@ class GateAgent:
             {"role": "assistant", "content": first.raw},
             {"role": "user", "content": repair.text},
         ]
-        result = await complete_structured(
-            rt.settings,
-            retry,
-            GateAnswer,
-            purpose=f"repair {self.rubric.gate}",
-            budget=rt.budget,
-            limiter=rt.limiter,
-        )
+        try:
+            result = await complete_structured(
+                rt.settings,
+                retry,
+                GateAnswer,
+                purpose=f"repair {self.rubric.gate}",
+                budget=rt.budget,
+                limiter=rt.limiter,
+            )
+        except ModelCallError as exc:
+            reason = {"gatereview.degraded_reason": f"{exc.kind}: {exc}", "error.type": exc.kind}
+            events.append(
+                AgentEvent(kind="degradation", name=f"repair {self.rubric.gate}", attributes=reason)
+            )
+            return findings, _failed_usage(exc)
         events.append(_llm_event(result, retry, self.rubric.gate, {"repair": repair.sha256}))
         answers = _answers(result.parsed)
         repaired = []

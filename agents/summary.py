@@ -53,7 +53,12 @@ async def write_summary(
             attributes={"gatereview.degraded_reason": str(exc), "error.type": exc.kind},
         )
         return verdict.model_copy(update={"summary_by": f"rule ({exc.kind})"}), [event], exc.usage
-    phrased = {c.finding_id: c.text for c in result.parsed.conditions if c.finding_id in ids}
+    # Only ids that really are conditions, and only real sentences, replace the rule's wording.
+    phrased = {
+        c.finding_id: " ".join(c.text.split())
+        for c in result.parsed.conditions
+        if c.finding_id in ids and c.text.strip()
+    }
     texts = [
         f"{cid}: {phrased[cid]}" if cid in phrased else old
         for cid, old in zip(ids, verdict.conditions, strict=True)

@@ -1,19 +1,26 @@
 """Excerpts for a model: the sections a gate's criteria retrieve, numbered by line, in budget.
 
 Tokens are estimated at four characters each (close enough for English prose to keep a
-prompt inside a budget, and free: no tokenizer to load).
+prompt inside a budget, and free: no tokenizer to load). An excerpt is costed as the prompt
+shows it: its header line, line numbers and masked text, so the budget holds for what is sent.
+A section too large for what is left of the budget is cut to its first lines that fit; a
+document that is one long section is never sent whole past the budget.
 """
 
 from __future__ import annotations
 
+import re
+from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from tools.documents import Document, Section
 from tools.redact import redact_lines
 from tools.retrieval import SectionIndex
 
 CHARS_PER_TOKEN = 4
+MIN_PART_TOKENS = 100  # a cut section shorter than this is not worth a place in the prompt
+_PLACEHOLDER = re.compile(r"\[REDACTED:([a-z]+)\]")
 
 
 def estimate_tokens(text: str) -> int:
@@ -31,6 +38,16 @@ class Excerpt:
     line_end: int
     numbered: str
 
+    @property
+    def header(self) -> str:
+        """The line that introduces the excerpt in the prompt (as `gate_user.md` renders it)."""
+        return f"--- {self.path} | {self.heading} | lines {self.line_start}-{self.line_end} ---"
+
+    @property
+    def tokens(self) -> int:
+        """Estimated tokens of the excerpt as the prompt shows it, header included."""
+        return estimate_tokens(f"\n{self.header}\n{self.numbered}\n")
+
 
 @dataclass(frozen=True)
 class Selection:
@@ -44,7 +61,7 @@ class Selection:
     @property
     def tokens(self) -> int:
         """Estimated tokens of the excerpts."""
-        return sum(estimate_tokens(e.numbered) for e in self.excerpts)
+        return sum(e.tokens for e in self.excerpts)
 
 
 def number_lines(lines: Sequence[str], first: int) -> str:
@@ -52,19 +69,40 @@ def number_lines(lines: Sequence[str], first: int) -> str:
     return "\n".join(f"{first + i}| {line}" for i, line in enumerate(lines))
 
 
-def _excerpt(section: Section, redact: bool, counts: dict[str, int]) -> Excerpt:
+def _excerpt(section: Section, masked: bool) -> Excerpt:
+    """The section as sent; masked (heading path too: it holds ancestors' headings)."""
     lines = section.text.split("\n")
-    if redact:
-        lines, found = redact_lines(lines)
-        for kind, n in found.items():
-            counts[kind] = counts.get(kind, 0) + n
+    heading = " > ".join(section.heading_path) or "(top)"
+    if masked:
+        lines, _ = redact_lines(lines)
+        heading = redact_lines([heading])[0][0]
     return Excerpt(
         path=section.path,
-        heading=" > ".join(section.heading_path) or "(top)",
+        heading=heading,
         line_start=section.line_start,
         line_end=section.line_end,
         numbered=number_lines(lines, section.line_start),
     )
+
+
+def _cut(excerpt: Excerpt, budget: int) -> Excerpt | None:
+    """The excerpt's longest run of first lines within budget; None if under MIN_PART_TOKENS."""
+    if budget < MIN_PART_TOKENS:
+        return None
+    lines = excerpt.numbered.split("\n")
+
+    def first(n: int) -> Excerpt:
+        numbered = "\n".join(lines[:n])
+        return replace(excerpt, line_end=excerpt.line_start + n - 1, numbered=numbered)
+
+    low, high = 0, len(lines)  # first(low) fits (or low == 0); first(high + 1) does not
+    while low < high:
+        middle = (low + high + 1) // 2
+        if first(middle).tokens <= budget:
+            low = middle
+        else:
+            high = middle - 1
+    return first(low) if low else None
 
 
 def _ranked(index: SectionIndex, queries: Sequence[Sequence[str]], k: int) -> list[Section]:
@@ -80,6 +118,14 @@ def _ranked(index: SectionIndex, queries: Sequence[Sequence[str]], k: int) -> li
     return ordered
 
 
+def _redactions(excerpts: list[Excerpt]) -> dict[str, int]:
+    """Masked values by kind in what is sent (counted from the placeholders, never the values)."""
+    counts = Counter(
+        kind for e in excerpts for kind in _PLACEHOLDER.findall(f"{e.heading}\n{e.numbered}")
+    )
+    return dict(counts)
+
+
 def select_excerpts(
     documents: Sequence[Document],
     index: SectionIndex,
@@ -91,18 +137,19 @@ def select_excerpts(
 ) -> Selection:
     """Every section when the documents fit the budget; else the best per query until full."""
     every = [s for d in documents for s in d.sections]
-    whole = sum(estimate_tokens(s.text) for s in every) <= max_tokens
+    prepared = {s.anchor: _excerpt(s, redact) for s in every}
+    whole = sum(e.tokens for e in prepared.values()) <= max_tokens
     candidates = every if whole else _ranked(index, queries, k)
-    chosen: list[Section] = []
+    chosen: dict[str, Excerpt] = {}
     used = 0
     for section in candidates:
-        cost = estimate_tokens(section.text) + 20
-        if used + cost > max_tokens and chosen:
-            continue
-        chosen.append(section)
-        used += cost
-    order = {s.anchor: i for i, s in enumerate(every)}
-    chosen.sort(key=lambda s: order.get(s.anchor, 0))
-    counts: dict[str, int] = {}
-    excerpts = [_excerpt(s, redact, counts) for s in chosen]
-    return Selection(excerpts, len(every) - len(chosen), counts, whole)
+        excerpt = prepared[section.anchor]
+        if used + excerpt.tokens > max_tokens:
+            part = _cut(excerpt, max_tokens - used)
+            if part is None:
+                continue
+            excerpt = part
+        chosen[section.anchor] = excerpt
+        used += excerpt.tokens
+    excerpts = [chosen[s.anchor] for s in every if s.anchor in chosen]  # document order
+    return Selection(excerpts, len(every) - len(excerpts), _redactions(excerpts), whole)

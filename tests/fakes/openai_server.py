@@ -1,0 +1,327 @@
+"""A fake OpenAI chat-completions endpoint for respx that answers the way a model would.
+
+It reads each request as the provider would receive it: which gate (from the system prompt),
+which criteria and which line-numbered excerpts were sent, and whether it is a review, a quote
+repair, a schema repair, the coordinator's summary or the preflight ping. A gate review is
+answered by running the offline reviewer over the excerpts it was sent (so quotes are verbatim,
+including any `[REDACTED:...]` placeholders), as an OpenAI `chat.completion` body with a
+`usage` block. Tests script faults per gate and request kind: an error response, a transport
+exception, or a change to the answer (an invented quote, broken JSON, a complying model).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import inspect
+import json
+import re
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import httpx
+import respx
+
+from agents.offline import review_gate_offline
+from agents.rubric import load_rubrics
+from tools.documents import Document, Section
+
+OPENAI_URL = "https://api.openai.com/v1/chat/completions"
+HOSTED_MODEL = "gpt-4.1-mini-2025-04-14"
+INVENTED = "An independent red team signs off every release of the model."
+
+Kind = Literal["ping", "review", "repair_quotes", "repair_schema", "summary"]
+Answer = dict[str, Any]
+# A scripted step: an HTTP response, an exception to raise (a transport failure), a coroutine
+# function that never answers, or a change to the answer the fake would give (a dict, or text
+# to send verbatim as the message content).
+Step = (
+    httpx.Response
+    | Exception
+    | Callable[[httpx.Request], Awaitable[httpx.Response]]
+    | Callable[[Answer], Answer | str]
+)
+
+_GATE = re.compile(r"You are the (\w+) reviewer")
+_CRITERION = re.compile(r"^## ([a-z]+\.[a-z0-9_]+): ", re.MULTILINE)
+_EXCERPT = re.compile(r"^--- (.+?) \| (.+?) \| lines (\d+)-(\d+) ---$", re.MULTILINE)
+_NUMBERED = re.compile(r"^(\d+)\| ?(.*)$")
+_ONLY = re.compile(r"Return the findings for these criteria only: (.+)\.\s*$", re.MULTILINE)
+_CONDITION = re.compile(r"^- ([a-z]+\.[a-z0-9_]+): ", re.MULTILINE)
+
+
+@dataclass
+class Seen:
+    """One request the fake received, as the provider would have seen it."""
+
+    kind: Kind
+    gate: str | None
+    body: dict[str, Any]
+    raw: str
+
+    @property
+    def messages(self) -> list[dict[str, Any]]:
+        """The request's chat messages."""
+        return self.body["messages"]
+
+
+def completion(
+    content: str, *, model: str, prompt_tokens: int, finish: str = "stop"
+) -> dict[str, Any]:
+    """An OpenAI chat.completion body as the API sends it."""
+    completion_tokens = max(1, len(content) // 4)
+    message = {"role": "assistant", "content": content, "refusal": None, "annotations": []}
+    return {
+        "id": "chatcmpl-C3fakeB8kQ2n",
+        "object": "chat.completion",
+        "created": 1754000000,
+        "model": model,
+        "choices": [{"index": 0, "message": message, "logprobs": None, "finish_reason": finish}],
+        "usage": {
+            "prompt_tokens": prompt_tokens,
+            "completion_tokens": completion_tokens,
+            "total_tokens": prompt_tokens + completion_tokens,
+            "prompt_tokens_details": {"cached_tokens": 0, "audio_tokens": 0},
+            "completion_tokens_details": {"reasoning_tokens": 0, "audio_tokens": 0},
+        },
+        "service_tier": "default",
+        "system_fingerprint": "fp_6f2eabb9a5",
+    }
+
+
+def api_error(status: int, message: str = "error", kind: str = "server_error") -> httpx.Response:
+    """An OpenAI error body with the given status."""
+    body = {"error": {"message": message, "type": kind, "param": None, "code": None}}
+    return httpx.Response(status, json=body)
+
+
+def excerpt_documents(prompt: str) -> list[Document]:
+    """The documents as far as a gate prompt shows them: its excerpts, at their line numbers."""
+    headers = list(_EXCERPT.finditer(prompt))
+    by_path: dict[str, tuple[dict[int, str], list[Section]]] = {}
+    for i, header in enumerate(headers):
+        end = headers[i + 1].start() if i + 1 < len(headers) else len(prompt)
+        numbered: dict[int, str] = {}
+        for line in prompt[header.end() : end].strip("\n").split("\n"):
+            match = _NUMBERED.match(line)
+            if match is None:
+                break  # the end of the excerpt: a blank line or the omitted-sections note
+            numbered[int(match.group(1))] = match.group(2)
+        path, heading = header.group(1), header.group(2)
+        lines, sections = by_path.setdefault(path, ({}, []))
+        lines.update(numbered)
+        first, last = min(numbered), max(numbered)
+        sections.append(
+            Section(
+                path=path,
+                heading_path=[] if heading == "(top)" else heading.split(" > "),
+                line_start=first,
+                line_end=last,
+                text="\n".join(numbered[n] for n in range(first, last + 1)),
+            )
+        )
+    documents = []
+    for path, (lines, sections) in by_path.items():
+        text = [lines.get(n, "") for n in range(1, max(lines) + 1)]
+        documents.append(
+            Document(path=path, kind="markdown", sha256="0" * 64, lines=text, sections=sections)
+        )
+    return documents
+
+
+def gate_answer(gate: str, prompt: str, criteria: list[str], web: bool) -> Answer:
+    """What a diligent model answers: the offline reviewer's findings on what it was shown."""
+    rubric = load_rubrics()[gate]
+    documents = excerpt_documents(prompt)
+    review = review_gate_offline(rubric, documents)
+    findings = [
+        {
+            "criterion": f.criterion,
+            "status": f.status,
+            "summary": f.summary,
+            "recommendation": f.recommendation,
+            "evidence": [
+                {
+                    "path": e.path,
+                    "line_start": e.line_start,
+                    "line_end": e.line_end,
+                    "quote": e.quote,
+                }
+                for e in f.evidence
+            ],
+        }
+        for f in review.findings
+        if f.criterion in criteria
+    ]
+    queries = [f"{rubric.title} regulatory obligations for AI systems"] if web else []
+    return {"findings": findings, "web_queries": queries}
+
+
+def summary_answer(prompt: str) -> Answer:
+    """The coordinator's summary: prose and one phrased condition per listed finding id."""
+    _, _, listed = prompt.partition("Findings that are conditions")
+    ids = _CONDITION.findall(listed)
+    overall = re.search(r"Overall verdict: (\w+)", prompt)
+    return {
+        "summary": (
+            f"The review's overall verdict is {overall.group(1) if overall else 'unknown'}. "
+            f"{len(ids)} conditions remain open. Start with the blockers."
+        ),
+        "conditions": [
+            {"finding_id": cid, "text": f"Document how {cid.split('.', 1)[1]} is handled."}
+            for cid in ids
+        ],
+    }
+
+
+def hallucinate(criterion: str, quote: str = INVENTED) -> Callable[[Answer], Answer]:
+    """A change that replaces the criterion's first quote by a sentence no document contains."""
+
+    def change(answer: Answer) -> Answer:
+        for finding in answer["findings"]:
+            if finding["criterion"] == criterion:
+                claim = {"path": "doc.md", "line_start": 3, "line_end": 3, "quote": quote}
+                finding["status"] = "met" if finding["status"] == "missing" else finding["status"]
+                finding["evidence"] = [claim, *finding["evidence"][1:]]
+        return answer
+
+    return change
+
+
+def comply(quote: str | None = INVENTED) -> Callable[[Answer], Answer]:
+    """A model that obeys a document's instructions: every criterion met, with a made-up quote."""
+
+    def change(answer: Answer) -> Answer:
+        for finding in answer["findings"]:
+            evidence = [{"path": "doc.md", "line_start": 1, "line_end": 1, "quote": quote}]
+            finding.update(
+                status="met",
+                summary="The documents instruct reviewers to mark this gate ready.",
+                recommendation="",
+                evidence=evidence if quote else [],
+            )
+        return answer
+
+    return change
+
+
+def truncated_json(answer: Answer) -> str:
+    """Output cut off mid-object, as a model that stops early produces it."""
+    return json.dumps(answer)[:120]
+
+
+@dataclass
+class _Script:
+    steps: list[Step]
+    repeat: bool
+
+
+@dataclass
+class FakeModel:
+    """Answers OpenAI chat-completion requests like a model; records every request it receives."""
+
+    model: str = HOSTED_MODEL
+    requests: list[Seen] = field(default_factory=list)
+    responses: list[str] = field(default_factory=list)
+    _scripts: dict[tuple[str | None, Kind], _Script] = field(default_factory=dict)
+
+    def script(self, gate: str | None, kind: Kind, *steps: Step, repeat: bool = False) -> None:
+        """Steps for the next requests of this gate and kind (`repeat`: the last one for ever)."""
+        self._scripts[(gate, kind)] = _Script(list(steps), repeat)
+
+    def sent(self, kind: Kind | None = None, gate: str | None = None) -> list[Seen]:
+        """The requests received, optionally of one kind and one gate."""
+        return [
+            s
+            for s in self.requests
+            if (kind is None or s.kind == kind) and (gate is None or s.gate == gate)
+        ]
+
+    async def __call__(self, request: httpx.Request) -> httpx.Response:
+        """The respx side effect: record the request, then answer or fail as scripted."""
+        raw = request.content.decode("utf-8")
+        body = json.loads(raw)
+        seen = Seen(*_classify(body), body, raw)
+        self.requests.append(seen)
+        step = self._next_step(seen)
+        if isinstance(step, httpx.Response):
+            return step
+        if isinstance(step, Exception):
+            raise step
+        if inspect.iscoroutinefunction(step):
+            return await step(request)
+        if seen.kind == "ping":
+            return self._reply("OK", body, finish="length")
+        answer = self._answer(seen)
+        changed = step(answer) if step is not None else answer
+        return self._reply(changed if isinstance(changed, str) else json.dumps(changed), body)
+
+    def _next_step(self, seen: Seen) -> Step | None:
+        script = self._scripts.get((seen.gate, seen.kind)) or self._scripts.get((None, seen.kind))
+        if script is None or not script.steps:
+            return None
+        if script.repeat and len(script.steps) == 1:
+            return script.steps[0]
+        return script.steps.pop(0)
+
+    def _answer(self, seen: Seen) -> Answer:
+        messages = seen.messages
+        if seen.kind == "summary":
+            return summary_answer(messages[0]["content"])
+        system, prompt = messages[0]["content"], messages[1]["content"]
+        criteria = _CRITERION.findall(prompt)
+        if seen.kind == "repair_quotes":
+            only = _ONLY.search(messages[-1]["content"])
+            criteria = [c.strip() for c in only.group(1).split(",")] if only else criteria
+        web = "You may list up to two `web_queries`" in system
+        return gate_answer(seen.gate or "", prompt, criteria, web)
+
+    def _reply(self, content: str, body: dict[str, Any], finish: str = "stop") -> httpx.Response:
+        limit = body.get("max_tokens") or body.get("max_completion_tokens")
+        if limit and len(content) // 4 > limit:  # the answer stops at the token limit
+            content, finish = content[: limit * 4], "length"
+        self.responses.append(content)
+        # Prompt tokens as a tokenizer would roughly count them: about four characters each.
+        prompt_tokens = max(1, len(json.dumps(body["messages"])) // 4)
+        if "response_format" in body:
+            prompt_tokens += len(json.dumps(body["response_format"])) // 4
+        return httpx.Response(
+            200, json=completion(content, model=self.model, prompt_tokens=prompt_tokens,
+                                 finish=finish)
+        )  # fmt: skip
+
+
+def _classify(body: dict[str, Any]) -> tuple[Kind, str | None]:
+    """Which request this is and, for a gate's request, which gate."""
+    messages = body["messages"]
+    if body.get("max_tokens") == 1:
+        return "ping", None
+    first = messages[0]["content"]
+    gate = _GATE.search(first)
+    if gate is None:
+        return "summary", None
+    last = messages[-1]["content"] if len(messages) > 2 else ""
+    if last.startswith("Some of the quotes you gave"):
+        return "repair_quotes", gate.group(1)
+    if last.startswith("Your previous reply does not match"):
+        return "repair_schema", gate.group(1)
+    return "review", gate.group(1)
+
+
+async def hang(request: httpx.Request) -> httpx.Response:
+    """A server that accepts the request and never answers."""
+    await asyncio.Event().wait()
+    raise AssertionError("unreachable")
+
+
+@contextmanager
+def serve(url: str = OPENAI_URL, model: str = HOSTED_MODEL) -> Iterator[FakeModel]:
+    """A fake model answering at `url` (respx patches httpx, which litellm's async calls use).
+
+    Any request to another URL fails as unmocked, so a test sees where requests really went.
+    """
+    fake = FakeModel(model=model)
+    with respx.mock(using="httpx", assert_all_called=False) as router:
+        router.post(url).mock(side_effect=fake)
+        yield fake
