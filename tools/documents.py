@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 from collections.abc import Iterator, Sequence
 from pathlib import Path, PurePosixPath
 
@@ -22,6 +23,8 @@ from tools.formats import (
     NotTextError,
     all_suffixes,
     check_file,
+    clean_lines,
+    clean_text,
     decode,
     docx_lines,
     pdf_texts,
@@ -50,7 +53,13 @@ __all__ = [
     "display_path",
     "load_document",
     "load_documents",
+    "printable",
 ]
+
+
+# Characters that would break a one-line message, drive a terminal, reorder displayed text, or
+# (lone surrogates from file names that are not UTF-8) fail to encode at all.
+_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
 
 
 class Document(BaseModel):
@@ -119,9 +128,14 @@ def display_path(given: str | Path) -> str:
     """The path as the user gave it: relative to the current directory when inside it, posix."""
     absolute = Path(os.path.abspath(given))
     try:
-        return absolute.relative_to(Path.cwd()).as_posix()
+        return printable(absolute.relative_to(Path.cwd()).as_posix())
     except ValueError:
-        return Path(os.path.normpath(given)).as_posix()
+        return printable(Path(os.path.normpath(given)).as_posix())
+
+
+def printable(name: str) -> str:
+    """A file name with control, bidirectional and undecodable characters escaped."""
+    return _UNPRINTABLE.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), name)
 
 
 def _walk(
@@ -141,7 +155,8 @@ def _walk(
     for entry in entries:
         if entry.name.startswith("."):
             continue
-        child, child_shown = Path(entry.path), (PurePosixPath(shown) / entry.name).as_posix()
+        child = Path(entry.path)
+        child_shown = (PurePosixPath(shown) / printable(entry.name)).as_posix()
         if entry.is_dir():
             yield from _walk(child, child_shown, notes, visited)
         elif not entry.is_file():
@@ -158,16 +173,19 @@ def load_document(path: Path, display: str, *, max_bytes: int = DEFAULT_MAX_BYTE
     suffix = path.suffix.lower()
     notes: list[str] = []
     if suffix == ".pdf":
-        kind, lines, headings = "pdf", *pdf_page_lines(pdf_texts(data, display))
+        kind, lines, found = "pdf", *pdf_page_lines(pdf_texts(data, display))
     elif suffix == ".docx":
-        kind, lines, headings = "docx", *docx_lines(data, display)
+        kind, lines, found = "docx", *docx_lines(data, display)
     else:
-        text = decode(data, display, notes, strict_binary=suffix == "")
-        lines = text.split("\n")
-        if suffix in MARKDOWN_SUFFIXES:
-            kind, headings = "markdown", markdown_headings(lines)
-        else:
-            kind, headings = "text", text_headings(lines)
+        lines = decode(data, display, notes, strict_binary=suffix == "").split("\n")
+        kind, found = "markdown" if suffix in MARKDOWN_SUFFIXES else "text", []
+    lines = clean_lines(lines, notes)
+    if kind == "markdown":
+        headings = markdown_headings(lines)
+    elif kind == "text":
+        headings = text_headings(lines)
+    else:
+        headings = [(index, level, clean_text(title)) for index, level, title in found]
     if not any(line.strip() for line in lines):
         raise DocumentError(f"{display}: empty document")
     sections = split_sections(display, lines, headings, notes)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import io
 import logging
 import re
@@ -24,6 +25,17 @@ TEXT_SUFFIXES = frozenset({".txt", ".text", ".rst", ""})
 SUPPORTED = "supported: .md .markdown .txt .text .rst .pdf .docx, and text without a suffix"
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
+# Left in a quote, these drive the terminal that shows it (ESC, C1) or make text display in
+# another order than it reads (bidirectional overrides and isolates, "Trojan Source").
+_TERMINAL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f]")
+_BIDI = re.compile(r"[\u202a-\u202e\u2066-\u2069]")
+_UNSAFE = re.compile(f"{_TERMINAL.pattern}|{_BIDI.pattern}")
+_BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
 
 
 class NotTextError(DocumentError):
@@ -78,23 +90,58 @@ def _size(count: int) -> str:
 
 
 def decode(data: bytes, display: str, notes: list[str], *, strict_binary: bool) -> str:
-    """Decode text bytes (UTF-8, UTF-16 with BOM, Latin text) and normalise line endings to LF."""
+    """Decode text bytes (UTF-8, UTF-16/32, Latin text) and normalise line endings to LF."""
     binary = NotTextError if strict_binary else DocumentError
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+    bom = next((codec for mark, codec in _BOMS if data.startswith(mark)), None)
+    if bom is not None:
         try:
-            text = data.decode("utf-16")
+            text = data.decode(bom)
         except UnicodeDecodeError:
-            raise DocumentError(f"{display}: invalid UTF-16 text") from None
+            raise DocumentError(f"{display}: invalid {bom.upper()} text") from None
     elif b"\x00" in data:
-        raise binary(f"{display}: binary file, not a text document")
+        text = _decode_utf16_without_bom(data, display, notes, binary)
     else:
-        try:
-            text = data.removeprefix(b"\xef\xbb\xbf").decode("utf-8")
-        except UnicodeDecodeError:
-            text = _decode_latin(data, display, notes, binary)
-    if len(_CONTROL.findall(text)) > max(2, len(text) // 100):
+        text = _decode_8bit(data, display, notes, binary)
+    if len(_CONTROL.findall(text)) > max(8, len(text) // 100):
         raise binary(f"{display}: binary file, not a text document")
     return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def _decode_8bit(data: bytes, display: str, notes: list[str], binary: type[DocumentError]) -> str:
+    """UTF-8 (a few bad bytes replaced), else Windows-1252 or Latin-1 text."""
+    try:
+        return data.removeprefix(codecs.BOM_UTF8).decode("utf-8")
+    except UnicodeDecodeError as exc:
+        first_bad = exc.start
+    text = data.removeprefix(codecs.BOM_UTF8).decode("utf-8", errors="replace")
+    bad = text.count("\ufffd") - data.count("\ufffd".encode())
+    wide = len(text) - len(text.encode("ascii", "ignore")) - text.count("\ufffd")
+    if wide <= bad:  # no more real UTF-8 characters than broken ones: another encoding
+        return _decode_latin(data, display, notes, binary)
+    line = data.count(b"\n", 0, first_bad) + 1
+    notes.append(
+        f"{bad} invalid UTF-8 byte sequence(s) replaced with U+FFFD (first on line {line})"
+    )
+    return text
+
+
+def _decode_utf16_without_bom(
+    data: bytes, display: str, notes: list[str], binary: type[DocumentError]
+) -> str:
+    """Text saved as UTF-16 without a byte order mark: every other byte of ASCII is NUL."""
+    if len(data) >= 4 and len(data) % 2 == 0:
+        even, odd = data[0::2], data[1::2]
+        for zeros, chars, codec in ((odd, even, "utf-16-le"), (even, odd, "utf-16-be")):
+            if chars.count(0) or zeros.count(0) * 5 < len(zeros) * 3:
+                continue
+            try:
+                text = data.decode(codec)
+            except UnicodeDecodeError:
+                break
+            order = codec[-2:].upper()
+            notes.append(f"decoded as UTF-16 {order} (the file has no byte order mark)")
+            return text
+    raise binary(f"{display}: binary file, not a text document")
 
 
 def _decode_latin(data: bytes, display: str, notes: list[str], binary: type[DocumentError]) -> str:
@@ -116,6 +163,33 @@ def _decode_latin(data: bytes, display: str, notes: list[str], binary: type[Docu
         f"decoded as {'Windows-1252' if c1_controls else 'Latin-1'} (the file is not valid UTF-8)"
     )
     return text
+
+
+def clean_lines(lines: list[str], notes: list[str]) -> list[str]:
+    """Lines without terminal control or bidirectional override characters, noting removals."""
+    if not _UNSAFE.search("\n".join(lines)):
+        return lines
+    cleaned: list[str] = []
+    where: dict[str, list[int]] = {"control": [], "bidirectional control": []}
+    counts = dict.fromkeys(where, 0)
+    for number, line in enumerate(lines, start=1):
+        for kind, pattern in (("control", _TERMINAL), ("bidirectional control", _BIDI)):
+            line, removed = pattern.subn("", line)
+            if removed:
+                counts[kind] += removed
+                where[kind].append(number)
+        cleaned.append(line)
+    for kind, numbers in where.items():
+        if numbers:
+            shown = ", ".join(map(str, numbers[:5])) + (", ..." if len(numbers) > 5 else "")
+            label = "line" if len(numbers) == 1 else "lines"
+            notes.append(f"removed {counts[kind]} {kind} characters ({label} {shown})")
+    return cleaned
+
+
+def clean_text(text: str) -> str:
+    """Text without terminal control or bidirectional override characters."""
+    return _UNSAFE.sub("", text)
 
 
 @contextmanager
