@@ -110,24 +110,37 @@ class Reading:
     flag: str | None
 
 
+@cache
+def _heading_tokens(heading: str) -> tuple[str, ...]:
+    return tuple(tokenize(heading, keep_stopwords=False))
+
+
+def _terms(rules: Rules, tokens: tuple[str, ...]) -> set[tuple[str, ...]]:
+    return {t for t in rules.terms if find_phrase(t, tokens, TERM_SLACK) is not None}
+
+
 def _read(passage: Passage, rules: Rules, signals: Signals) -> Reading:
     tokens = passage.tokens
-    matched = {t for t in rules.terms if find_phrase(t, tokens, TERM_SLACK) is not None}
+    own_terms = _terms(rules, tokens)
+    # A sentence is read with its section heading and, for a list item or a table row, with
+    # the lead-in sentence or header row it belongs to: their terms count as its own.
+    leaf = _heading_tokens(passage.heading[-1]) if passage.heading else ()
+    matched = own_terms | _terms(rules, passage.context) | _terms(rules, leaf)
     base = sum(rules.terms[t] for t in matched)
-    heading = tuple(t for h in passage.heading for t in tokenize(h, keep_stopwords=False))
-    in_heading = int(any(find_phrase(t, heading, 0) is not None for t in rules.terms))
+    above = (t for h in passage.heading[:-1] for t in _heading_tokens(h))
+    in_heading = int(not matched and bool(_terms(rules, tuple(above))))
     own = {w for s, w in rules.specifics.items() if find_phrase(s, tokens, TERM_SLACK) is not None}
     generic = {name for name, pattern in signals.specific if pattern.search(passage.text)}
     # A word that is both a term and a specific must not count twice toward relevance.
     fresh = {w for s, w in rules.specifics.items() if w in own and s not in matched}
-    bonus = int(bool(fresh) and base + in_heading > 0)
+    bonus = int(bool(fresh) and base > 0)
     return Reading(
         passage=passage,
         relevance=base + in_heading + bonus,
         specifics=frozenset(own | generic),
         own_specifics=len(own),
         hedged=any(p.search(passage.text) for p in signals.hedge),
-        # A deferral counts only where the sentence itself names the criterion's subject.
+        # A deferral counts only where the sentence (or what it is read with) names the subject.
         deferral=base > 0 and any(p.search(passage.text) for p in signals.deferral),
         flag=_red_flag(tokens, rules, signals) if base + in_heading > 0 else None,
     )

@@ -11,17 +11,25 @@ import numpy as np
 
 from tools.documents import Document, Section
 
-_WORD = re.compile(r"[a-z0-9]+(?:['\u2019][a-z]+)?")
+_WORD = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*(?:['\u2019][a-z]+)?")
 # Small on purpose: words such as "no", "not", "over" and "without" carry meaning for rubrics.
 STOPWORDS = frozenset(
     "a an the of to and or for in on at by with is are was were be been being as it its this "
     "that these those we our us they their them i you your he she his her from into onto".split()
 )
-_SUFFIXES = (("ies", "y"), ("ied", "y"), ("ing", ""), ("ed", ""), ("es", ""), ("s", ""))
+_SUFFIXES = (
+    ("ally", "al"),
+    ("ies", "y"),
+    ("ied", "y"),
+    ("ing", ""),
+    ("ed", ""),
+    ("es", ""),
+    ("s", ""),
+)
 
 
 def stem(word: str) -> str:
-    """A light suffix-stripping stem: plurals, -ing, -ed, a final -e, -ize spelt -ise."""
+    """A light suffix-stripping stem: plurals, -ing, -ed, -ally, a final -e, -ize spelt -ise."""
     if len(word) <= 3 or word.isdigit():
         return word
     word = word.replace("iz", "is") if word.endswith(("ize", "izes", "ized", "izing")) else word
@@ -36,11 +44,20 @@ def stem(word: str) -> str:
     return word
 
 
+def _words(text: str) -> list[str]:
+    """Words without apostrophes; a hyphenated word is split unless a part is a stopword,
+    so "on-call" and "add-in" stay one word instead of shrinking to "call" and "add"."""
+    words: list[str] = []
+    for match in _WORD.finditer(text.lower()):
+        word = match.group(0).replace("'", "").replace("\u2019", "")
+        parts = word.split("-")
+        words.extend(["".join(parts)] if any(p in STOPWORDS for p in parts) else parts)
+    return words
+
+
 def tokenize(text: str, keep_stopwords: bool = True) -> list[str]:
     """Lowercase words with punctuation and apostrophes removed, lightly stemmed."""
-    found = (m.group(0) for m in _WORD.finditer(text.lower()))
-    words = (w.replace("'", "").replace("\u2019", "") for w in found)
-    return [stem(w) for w in words if keep_stopwords or w not in STOPWORDS]
+    return [stem(w) for w in _words(text) if keep_stopwords or w not in STOPWORDS]
 
 
 def phrases(items: list[str]) -> list[tuple[str, ...]]:
@@ -84,7 +101,9 @@ class Passage:
     """One sentence (or list item, or table row) of a section, anchored to its exact lines.
 
     `text` is a verbatim substring of the file (lines joined with "\\n" as in the file);
-    `tokens` are its content words, lowercased and stemmed, stopwords removed.
+    `tokens` are its content words, lowercased and stemmed, stopwords removed; `context` are
+    those of what the passage is read with: a table row's header row, or the lead-in sentence
+    (ending in a colon) of the list an item belongs to.
     """
 
     path: str
@@ -93,6 +112,7 @@ class Passage:
     text: str
     heading: tuple[str, ...] = ()
     tokens: tuple[str, ...] = field(default=(), compare=False)
+    context: tuple[str, ...] = field(default=(), compare=False)
 
 
 _BLOCK_BREAK = re.compile(r"^\s*(#|[-*+]\s|\d+[.)]\s|\||<|```|~~~|>)")
@@ -127,13 +147,43 @@ def _close(blocks: list[tuple[int, int]], start: int | None, end: int) -> None:
     return None
 
 
+_TABLE_RULE = re.compile(r"^\s*\|?[\s:|-]+\|?\s*$")
+_LIST_ITEM = re.compile(r"^([-*+]|\d+[.)])\s")
+
+
+def _contexts(lines: list[str], blocks: list[tuple[int, int]]) -> list[str]:
+    """Per block, the text it is read with: a table row its table's header row, a list item
+    the sentence ending in a colon that introduces its list; otherwise nothing."""
+    contexts: list[str] = []
+    header = lead = ""
+    for first, last in blocks:
+        line = lines[first].lstrip()
+        if line.startswith("|"):
+            if last < len(lines) and _TABLE_RULE.match(lines[last]):
+                header = lines[first]
+                contexts.append("")
+            else:
+                contexts.append(header)
+            continue
+        header = ""
+        if _LIST_ITEM.match(line):
+            contexts.append(lead)
+            continue
+        text = "\n".join(lines[first:last]).rstrip()
+        lead = _SENTENCE_END.split(text)[-1] if text.endswith(":") else ""
+        contexts.append("")
+    return contexts
+
+
 def split_passages(section: Section) -> list[Passage]:
     """The section's sentences, each a verbatim substring of the file with exact line numbers."""
     lines = section.text.split("\n")
     heading = tuple(section.heading_path)
     passages: list[Passage] = []
-    for first, last in _blocks(lines):
+    blocks = _blocks(lines)
+    for (first, last), context in zip(blocks, _contexts(lines, blocks), strict=True):
         text = "\n".join(lines[first:last])
+        around = tuple(tokenize(context, keep_stopwords=False))
         cuts = [0, *(m.end() for m in _SENTENCE_END.finditer(text)), len(text)]
         for begin, end in pairwise(cuts):
             chunk = text[begin:end].rstrip()
@@ -154,6 +204,7 @@ def split_passages(section: Section) -> list[Passage]:
                     text=chunk,
                     heading=heading,
                     tokens=tokens,
+                    context=around,
                 )
             )
     return passages
