@@ -40,6 +40,7 @@ class Signals:
     met_specifics: int
     met_criterion_specifics: int
     sections: int
+    deeper_every: int
     evidence: int
     deferral: tuple[re.Pattern[str], ...]
     hedge: tuple[re.Pattern[str], ...]
@@ -63,6 +64,7 @@ def load_signals(path: Path = SIGNALS_PATH) -> Signals:
         met_specifics=limits["met_specifics"],
         met_criterion_specifics=limits["met_criterion_specifics"],
         sections=limits["sections"],
+        deeper_every=limits["deeper_every"],
         evidence=limits["evidence"],
         deferral=compiled("deferral"),
         hedge=compiled("hedge"),
@@ -80,6 +82,7 @@ class Rules:
     terms: dict[tuple[str, ...], int]
     specifics: dict[tuple[str, ...], str]
     flags: list[tuple[tuple[str, ...], str]]
+    firsts: frozenset[str]  # every term's first word: a sentence without one cannot match
 
     @classmethod
     def of(cls, criterion: Criterion) -> Rules:
@@ -94,7 +97,7 @@ class Rules:
         for word in criterion.specifics:
             for phrase in phrases([word]):
                 specifics.setdefault(phrase, word)
-        return cls(terms, specifics, flags)
+        return cls(terms, specifics, flags, frozenset(t[0] for t in terms))
 
 
 @dataclass
@@ -121,19 +124,24 @@ def _terms(rules: Rules, tokens: tuple[str, ...]) -> set[tuple[str, ...]]:
 
 def _read(passage: Passage, rules: Rules, signals: Signals) -> Reading:
     tokens = passage.tokens
+    above = tuple(t for h in passage.heading[:-1] for t in _heading_tokens(h))
+    in_heading = bool(_terms(rules, above))
+    leaf = _heading_tokens(passage.heading[-1]) if passage.heading else ()
+    if not in_heading and all(
+        rules.firsts.isdisjoint(words) for words in (tokens, passage.context, leaf)
+    ):
+        return Reading(passage, 0, frozenset(), 0, False, False, None)  # no term: not about it
     own_terms = _terms(rules, tokens)
     # A sentence is read with its section heading and, for a list item or a table row, with
     # the lead-in sentence or header row it belongs to: their terms count as its own.
-    leaf = _heading_tokens(passage.heading[-1]) if passage.heading else ()
     matched = own_terms | _terms(rules, passage.context) | _terms(rules, leaf)
     base = sum(rules.terms[t] for t in matched)
-    above = (t for h in passage.heading[:-1] for t in _heading_tokens(h))
-    in_heading = int(not matched and bool(_terms(rules, tuple(above))))
+    in_heading = int(in_heading and not matched)
     own = {w for s, w in rules.specifics.items() if find_phrase(s, tokens, TERM_SLACK) is not None}
     generic = {name for name, pattern in signals.specific if pattern.search(passage.text)}
     # A word that is both a term and a specific must not count twice toward relevance.
     fresh = {w for s, w in rules.specifics.items() if w in own and s not in matched}
-    bonus = int(bool(fresh) and base > 0)
+    bonus = int(bool(fresh or generic) and base > 0)
     return Reading(
         passage=passage,
         relevance=base + in_heading + bonus,
@@ -169,7 +177,9 @@ def _candidates(
     criterion: Criterion, index: SectionIndex, signals: Signals, extra: list[str]
 ) -> list[Passage]:
     """Sentences of the sections that best match the criterion, in document order, unique."""
-    hits = index.search([*criterion.terms, *extra], k=signals.sections)
+    # A long document gets a deeper search, so a bulky appendix cannot crowd out the body.
+    depth = signals.sections + len(index.sections) // signals.deeper_every
+    hits = index.search([*criterion.terms, *extra], k=depth)
     seen: dict[tuple[str, int, str], Passage] = {}
     for hit in hits:
         for passage in index.passages(hit.section):
@@ -205,7 +215,7 @@ def grade(criterion: Criterion, passages: list[Passage], signals: Signals) -> Gr
         return Grade("contradicted", flagged + deferred, f"red flag: {flagged[0].flag}")
     if deferred and not met:
         return Grade("contradicted", deferred, "deferred")
-    if not relevant:
+    if not relevant or (len(relevant) < 2 and relevant[0].relevance < 3 and not met):
         return Grade("missing", [], "")
     if met and deferred:
         return Grade("partial", deferred + solid, "partly deferred")
