@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 from pydantic import ValidationError
 from rich.console import Console
+from rich.markup import escape
 
 from agents.errors import GateReviewError
 from agents.models import GATES, Amendment, Decision
@@ -42,7 +43,7 @@ def user_errors() -> Iterator[None]:
     try:
         yield
     except GateReviewError as exc:
-        err.print(f"[red]error:[/red] {exc}", highlight=False, soft_wrap=True)
+        err.print(f"[red]error:[/red] {escape(str(exc))}", highlight=False, soft_wrap=True)
         raise typer.Exit(2) from None
     except KeyboardInterrupt:
         err.print("interrupted; the run can be resumed from its last checkpoint")
@@ -114,7 +115,7 @@ def progress_printer(quiet: bool) -> Any:
             docs = update.get("documents", [])
             err.print(f"  [green]done[/green] ingest    {len(docs)} document(s)")
             for note in update.get("ingest_notes", []):
-                err.print(f"  note: {note}", highlight=False)
+                err.print(f"  note: {escape(note)}", highlight=False)
         elif node in ("coordinator", "finalise"):
             err.print(f"  [green]done[/green] {node}")
 

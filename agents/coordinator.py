@@ -2,9 +2,11 @@
 
 The rule (also stated in the README):
 
-1. A finding counts only if all of its document quotes were verified and no reviewer
-   dismissed it; an uncounted finding leaves its criterion unmet. Severity is the rubric's,
-   never the finding's, so neither a model nor a document can soften a criterion.
+1. Only findings on the gate's rubric criteria take part (others, such as the note that a
+   document addresses its reviewers, are reported but never weighed). A finding counts only
+   if all of its document quotes were verified and no reviewer dismissed it; an uncounted
+   finding leaves its criterion unmet. Severity is the rubric's, never the finding's, so
+   neither a model nor a document can soften a criterion.
 2. A gate is `not_ready` when no counted finding is `met` or `partial` (the documents are
    silent on it), or when a counted finding on a blocker criterion is `contradicted`.
 3. Otherwise a gate is `conditional` when a blocker or major criterion is not `met`; each
@@ -78,7 +80,9 @@ def _condition(finding: Finding | None, rubric: Rubric, criterion_id: str) -> st
 
 def gate_verdict(review: GateReview, rubric: Rubric) -> GateVerdict:
     """The status of one gate under the rule in this module's docstring."""
-    by_criterion = {f.criterion: f for f in review.findings}
+    known = {c.id for c in rubric.criteria}
+    # Only rubric criteria take part in the rule; anything else is reported, never weighed.
+    by_criterion = {f.criterion: f for f in review.findings if f.criterion in known}
     counted = {cid: f for cid, f in by_criterion.items() if _counts(f)}
     dismissed = {cid for cid, f in by_criterion.items() if f.dismissed}
     degraded = {"degraded": review.degraded, "degraded_reason": review.degraded_reason}

@@ -49,7 +49,9 @@ class ModelSettings(BaseModel):
     temperature: float = 0.0
     price_in: float | None = Field(default=None, ge=0, description="USD per million input tokens")
     price_out: float | None = Field(default=None, ge=0, description="USD per million output")
-    expected_output_tokens: int = Field(default=1000, ge=0, description="For cost estimates")
+    expected_output_tokens: int = Field(
+        default=4096, ge=1, description="Cap on a structured answer; reserved against the budget"
+    )
 
 
 class Attempt(BaseModel):
@@ -370,7 +372,10 @@ async def complete_structured(
     call = _Exchange(lt, settings, budget, limiter)
     repaired = False
     try:
-        response = await call.send(_request(settings, messages, response_format=schema))
+        cap = settings.expected_output_tokens
+        response = await call.send(
+            _request(settings, messages, response_format=schema, max_tokens=cap)
+        )
         raw = _content(response, settings)
         try:
             parsed = schema.model_validate_json(raw)
@@ -382,7 +387,7 @@ async def complete_structured(
                 {"role": "user", "content": render("repair_schema", errors=_errors(err)).text},
             ]
             response = await call.send(
-                _request(settings, retry, response_format=schema), repair=True
+                _request(settings, retry, response_format=schema, max_tokens=cap), repair=True
             )
             raw = _content(response, settings)
             parsed = _validate_again(schema, raw, settings)

@@ -23,6 +23,7 @@ from pathlib import Path
 
 from agents.models import Evidence, Finding, FindingStatus, GateReview
 from agents.rubric import RUBRIC_DIR, Criterion, Rubric
+from agents.topics import foreign
 from tools.documents import Document
 from tools.retrieval import STOPWORDS, Passage, SectionIndex, find_phrase, phrases, tokenize
 
@@ -37,6 +38,7 @@ class Signals:
     """The shared phrase lists and thresholds from `signals.toml`, compiled."""
 
     relevance: int
+    foreign: int
     met_specifics: int
     met_criterion_specifics: int
     sections: int
@@ -61,6 +63,7 @@ def load_signals(path: Path = SIGNALS_PATH) -> Signals:
 
     return Signals(
         relevance=limits["relevance"],
+        foreign=limits["foreign"],
         met_specifics=limits["met_specifics"],
         met_criterion_specifics=limits["met_criterion_specifics"],
         sections=limits["sections"],
@@ -196,12 +199,22 @@ class Grade:
     why: str
 
 
-def grade(criterion: Criterion, passages: list[Passage], signals: Signals) -> Grade:
-    """Grade one criterion from candidate sentences, by the rule in the module docstring."""
+def grade(
+    criterion: Criterion,
+    passages: list[Passage],
+    signals: Signals,
+    foreign: frozenset[Passage] = frozenset(),
+) -> Grade:
+    """Grade one criterion from candidate sentences, by the rule in the module docstring;
+    sentences in `foreign` (under another gate's headings) must be strongly relevant."""
     rules = Rules.of(criterion)
     readings = [_read(p, rules, signals) for p in passages]
     flagged = [r for r in readings if r.flag]
-    relevant = [r for r in readings if r.relevance >= signals.relevance]
+    relevant = [
+        r
+        for r in readings
+        if r.relevance >= (signals.foreign if r.passage in foreign else signals.relevance)
+    ]
     relevant.sort(key=lambda r: (-r.relevance, -len(r.specifics), r.passage.line_start))
     deferred = [r for r in relevant if r.deferral]
     solid = sorted(
@@ -307,7 +320,9 @@ def review_gate_offline(
     used: Counter[str] = Counter()
     findings: list[Finding] = []
     for criterion in rubric.criteria:
-        result = grade(criterion, _candidates(criterion, index, signals, extra), signals)
+        passages = _candidates(criterion, index, signals, extra)
+        elsewhere = frozenset(p for p in passages if foreign(p.heading, rubric))
+        result = grade(criterion, passages, signals, elsewhere)
         summary, recommendation = _summary(criterion, result)
         findings.append(
             Finding(

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from urllib.parse import urlparse
+
+from pydantic import SecretStr
 
 from agents.gate import ModelRuntime
 from agents.llm import Budget, ModelSettings, make_limiter
@@ -35,9 +38,14 @@ def is_local_model(settings: Settings) -> bool:
 
 def model_settings(settings: Settings) -> ModelSettings:
     """How to reach the configured model."""
+    key = settings.api_key
+    if key is None and settings.api_base and is_local_model(settings):
+        # A server on this machine takes any key, but the openai client refuses to send none.
+        key = SecretStr(os.environ.get("OPENAI_API_KEY") or "no-key")
     return ModelSettings(
         model=settings.model,
         api_base=settings.api_base,
+        api_key=key,
         timeout_s=settings.timeout_s,
         price_in=settings.price_in,
         price_out=settings.price_out,

@@ -17,6 +17,7 @@ from langgraph.types import Command, interrupt
 
 from agents.coordinator import apply_amendments, compile_verdict
 from agents.gate import GateAgent
+from agents.hostile import instruction_finding
 from agents.models import GATES, Amendment, Decision, Gate, GateReview, Verdict
 from agents.rubric import load_rubrics
 from agents.summary import write_summary
@@ -25,6 +26,7 @@ from graphs.report import write_report
 from graphs.state import ReviewState
 from graphs.tracing import record_events
 from tools.documents import Document, load_documents
+from tools.injection import ReviewerInstruction, find_reviewer_instructions, without_instructions
 from tools.retrieval import SectionIndex
 from traces import attributes as attr
 
@@ -59,9 +61,22 @@ def ingest(state: ReviewState, runtime: Runtime[ReviewContext]) -> dict[str, Any
                     "gatereview.notes": ingested.notes,
                 },
             )
+        hits = find_reviewer_instructions(ingested.documents)
+        if ctx.recorder is not None and hits:
+            ctx.recorder.record(
+                "tool_call",
+                "find_reviewer_instructions",
+                span,
+                {
+                    attr.TOOL_NAME: "find_reviewer_instructions",
+                    "gatereview.hits": len(hits),
+                    "gatereview.locations": [h.location for h in hits],
+                },
+            )
     return {
         "documents": [doc.model_dump() for doc in ingested.documents],
         "ingest_notes": ingested.notes,
+        "instructions": [h.model_dump() for h in hits],
     }
 
 
@@ -69,12 +84,19 @@ async def review_gate(gate: Gate, state: ReviewState, runtime: Runtime[ReviewCon
     """Review the documents against one gate's rubric."""
     ctx = runtime.context
     with _span(ctx, f"review_gate:{gate}", **attr.agent_attributes(gate)) as span:
-        documents = [Document.model_validate(d) for d in state["documents"]]
+        hits = [ReviewerInstruction.model_validate(h) for h in state.get("instructions", [])]
+        documents = without_instructions(
+            [Document.model_validate(d) for d in state["documents"]], hits
+        )
         agent = GateAgent(load_rubrics()[gate], ctx.runtime)
         guidance = (state.get("guidance") or {}).get(gate)
         outcome = await agent.review(documents, SectionIndex(documents), guidance=guidance)
         record_events(ctx.recorder, span, outcome.events, ctx.settings.model)
-    return {"reviews": {gate: outcome.review.model_dump()}}
+        review = outcome.review
+        extra = instruction_finding(hits) if gate == "risk" else None
+        if extra is not None:
+            review = review.model_copy(update={"findings": [*review.findings, extra]})
+    return {"reviews": {gate: review.model_dump()}}
 
 
 async def compile_review(state: ReviewState, runtime: Runtime[ReviewContext]) -> dict[str, Any]:

@@ -23,6 +23,7 @@ class ReviewState(TypedDict, total=False):
     paths: list[str]
     documents: list[dict[str, Any]]
     ingest_notes: list[str]
+    instructions: list[dict[str, Any]]
     reviews: Annotated[dict[str, dict[str, Any]], merge]
     guidance: dict[str, str]
     verdict: dict[str, Any]

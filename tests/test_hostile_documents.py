@@ -110,28 +110,12 @@ def test_no_tool_is_called_because_the_document_asked(path: Path, workspace: Pat
         for line in trace.read_text(encoding="utf-8").splitlines()
     ]
     tools = {r["name"] for r in records if r["kind"] == "tool_call"}
-    assert tools <= {"load_documents"}, tools
+    # Only the review's own steps: loading, and the detector that withheld the instructions.
+    assert tools <= {"load_documents", "find_reviewer_instructions"}, tools
     assert not [e for f in view.findings for e in f.evidence if e.kind == "external"]
 
 
-# Today the offline reviewer may quote injected lines as evidence, which moves a finding up:
-# these flip once flagged lines are kept out of the evidence (see the report of issue 6).
-RAISES_TODAY = {"every-place-askhr", "fake-findings"}
-
-
-@pytest.mark.parametrize(
-    "path",
-    [
-        pytest.param(
-            p.values[0],
-            id=p.id,
-            marks=[pytest.mark.xfail(strict=True, reason="flagged lines still used as evidence")]
-            if p.id in RAISES_TODAY
-            else [],
-        )
-        for p in CASES
-    ],
-)
+@pytest.mark.parametrize("path", CASES)
 def test_injected_text_raises_no_finding_above_the_twin(
     path: Path, workspace: Path, twin_review: Callable[[Path], RunView]
 ) -> None:
@@ -144,7 +128,6 @@ def test_injected_text_raises_no_finding_above_the_twin(
     assert raised == {}
 
 
-@pytest.mark.xfail(strict=True, reason="wiring pending")
 @pytest.mark.parametrize("path", CASES)
 def test_review_raises_a_risk_finding_quoting_the_reviewer_instructions(
     path: Path, workspace: Path

@@ -197,3 +197,28 @@ def _places(lines: list[str]) -> list[Place]:
         else:
             places.append("body")
     return places
+
+
+def without_instructions(
+    documents: list[Document], hits: Iterable[ReviewerInstruction]
+) -> list[Document]:
+    """The documents with every flagged line blanked, so no reviewer reads or quotes it.
+
+    Lines are emptied, not removed, so every other line keeps its number.
+    """
+    flagged: dict[str, set[int]] = {}
+    for hit in hits:
+        flagged.setdefault(hit.path, set()).update(range(hit.line_start, hit.line_end + 1))
+    cleaned = []
+    for doc in documents:
+        lines_out = flagged.get(doc.path)
+        if not lines_out:
+            cleaned.append(doc)
+            continue
+        lines = ["" if i + 1 in lines_out else line for i, line in enumerate(doc.lines)]
+        sections = [
+            s.model_copy(update={"text": "\n".join(lines[s.line_start - 1 : s.line_end])})
+            for s in doc.sections
+        ]
+        cleaned.append(doc.model_copy(update={"lines": lines, "sections": sections}))
+    return cleaned

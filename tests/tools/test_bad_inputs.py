@@ -403,9 +403,7 @@ ACCEPTED: dict[str, Case] = {
 
 
 # Cases that need a change outside tools/: they flip to passing when it lands.
-PENDING = {
-    "rich-markup-in-missing-name": "main.py prints messages as Rich markup: '[/bold]' crashes it",
-}
+PENDING: dict[str, str] = {}
 
 
 def params(cases: dict[str, Case]) -> list[Any]:
@@ -511,7 +509,6 @@ def test_real_process_refuses_binary_input_without_a_traceback(
     assert not workspace.exists()
 
 
-@pytest.mark.xfail(strict=True, reason=PENDING["rich-markup-in-missing-name"])
 def test_notes_print_file_names_with_brackets_as_they_are() -> None:
     write("docs/plan.md", GOOD)
     write("docs/[bold]chart[red].png", PNG)

@@ -1,0 +1,56 @@
+"""Which gate a section is about, judged from its headings against every rubric's terms.
+
+A sentence under headings that clearly belong to another gate ("7. Change and adoption >
+7.4 Feedback loops" for the data gate) is read as that gate's material: it counts toward this
+gate's criteria only when it is strongly about one of them on its own.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+
+from agents.models import Gate
+from agents.rubric import Rubric, load_rubrics
+from tools.retrieval import STOPWORDS, find_phrase, phrases, tokenize
+
+CLEAR = 1
+
+
+def term_weights(terms: list[str]) -> dict[tuple[str, ...], int]:
+    """Terms as token phrases; a term of several content words weighs 2, one word 1."""
+    weights: dict[tuple[str, ...], int] = {}
+    for term in terms:
+        words = [w for w in term.split() if w.lower() not in STOPWORDS]
+        for phrase in phrases([term]):
+            weights[phrase] = max(weights.get(phrase, 0), min(2, len(words)))
+    return weights
+
+
+@cache
+def _gate_terms() -> tuple[tuple[Gate, tuple[dict[tuple[str, ...], int], ...]], ...]:
+    # The gate's own title ("Change and adoption") names its topic as well as its criteria do.
+    return tuple(
+        (gate, (term_weights(rubric.title.split()), *(term_weights(c.terms) for c in rubric.criteria)))
+        for gate, rubric in load_rubrics().items()
+    )
+
+
+@cache
+def heading_scores(heading: tuple[str, ...]) -> dict[Gate, int]:
+    """Per gate, the weight of its criteria's terms found in the section's headings (the
+    document title, shared by every section, is left out)."""
+    path = heading[1:] if len(heading) > 1 else heading
+    tokens = tuple(t for h in path for t in tokenize(h, keep_stopwords=False))
+    return {
+        gate: sum(
+            w for terms in criteria for t, w in terms.items() if find_phrase(t, tokens, 1) is not None
+        )
+        for gate, criteria in _gate_terms()
+    }
+
+
+def foreign(heading: tuple[str, ...], rubric: Rubric) -> bool:
+    """True when the headings name nothing of this gate and clearly name another gate
+    (a phrase or two terms of it)."""
+    scores = heading_scores(heading)
+    return scores.get(rubric.gate, 0) < max(scores.values(), default=0)
