@@ -13,8 +13,6 @@ from agents.models import Gate
 from agents.rubric import Rubric, load_rubrics
 from tools.retrieval import STOPWORDS, find_phrase, phrases, tokenize
 
-CLEAR = 1
-
 
 def term_weights(terms: list[str]) -> dict[tuple[str, ...], int]:
     """Terms as token phrases; a term of several content words weighs 2, one word 1."""
@@ -28,9 +26,8 @@ def term_weights(terms: list[str]) -> dict[tuple[str, ...], int]:
 
 @cache
 def _gate_terms() -> tuple[tuple[Gate, tuple[dict[tuple[str, ...], int], ...]], ...]:
-    # The gate's own title ("Change and adoption") names its topic as well as its criteria do.
     return tuple(
-        (gate, (term_weights(rubric.title.split()), *(term_weights(c.terms) for c in rubric.criteria)))
+        (gate, tuple(term_weights(c.terms) for c in rubric.criteria))
         for gate, rubric in load_rubrics().items()
     )
 
@@ -43,14 +40,16 @@ def heading_scores(heading: tuple[str, ...]) -> dict[Gate, int]:
     tokens = tuple(t for h in path for t in tokenize(h, keep_stopwords=False))
     return {
         gate: sum(
-            w for terms in criteria for t, w in terms.items() if find_phrase(t, tokens, 1) is not None
+            w
+            for terms in criteria
+            for t, w in terms.items()
+            if find_phrase(t, tokens, 1) is not None
         )
         for gate, criteria in _gate_terms()
     }
 
 
 def foreign(heading: tuple[str, ...], rubric: Rubric) -> bool:
-    """True when the headings name nothing of this gate and clearly name another gate
-    (a phrase or two terms of it)."""
+    """True when the headings match another gate's criteria better than this gate's."""
     scores = heading_scores(heading)
     return scores.get(rubric.gate, 0) < max(scores.values(), default=0)

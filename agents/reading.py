@@ -1,0 +1,170 @@
+"""How one sentence reads against one criterion: relevance, specifics, hedges, deferrals, gaps
+and red flags, from the rubric's words and the shared phrases in `rubrics/signals.toml`.
+
+A sentence is read with its section heading and, for a list item or a table row, with the
+lead-in sentence or header row it belongs to (`Passage.context`): their terms count as its own.
+Relevance is the weight of the matched terms (a phrase 2, a word 1), plus 1 when a heading
+above names the criterion, plus 1 when a sentence that names it also shows a concrete detail.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+from agents.rubric import RUBRIC_DIR, Criterion
+from agents.topics import term_weights
+from tools.retrieval import Passage, find_phrase, phrases, tokenize
+
+SIGNALS_PATH = RUBRIC_DIR / "signals.toml"
+TERM_SLACK = 1
+FLAG_SLACK = 4
+
+
+@dataclass(frozen=True)
+class Signals:
+    """The shared phrase lists and thresholds from `signals.toml`, compiled."""
+
+    relevance: int
+    foreign: int
+    met_specifics: int
+    met_criterion_specifics: int
+    sections: int
+    deeper_every: int
+    evidence: int
+    deferral: tuple[re.Pattern[str], ...]
+    gap: tuple[re.Pattern[str], ...]
+    hedge: tuple[re.Pattern[str], ...]
+    negation: tuple[re.Pattern[str], ...]
+    negation_after: tuple[re.Pattern[str], ...]
+    negation_window: int
+    specific: tuple[tuple[str, re.Pattern[str]], ...]
+
+
+@cache
+def load_signals(path: Path = SIGNALS_PATH) -> Signals:
+    """Read and compile the shared signals file (once per process)."""
+    data = tomllib.loads(path.read_text(encoding="utf-8"))
+    limits = data["thresholds"]
+
+    def compiled(key: str) -> tuple[re.Pattern[str], ...]:
+        return tuple(re.compile(p, re.IGNORECASE) for p in data[key]["patterns"])
+
+    return Signals(
+        relevance=limits["relevance"],
+        foreign=limits["foreign"],
+        met_specifics=limits["met_specifics"],
+        met_criterion_specifics=limits["met_criterion_specifics"],
+        sections=limits["sections"],
+        deeper_every=limits["deeper_every"],
+        evidence=limits["evidence"],
+        deferral=compiled("deferral"),
+        gap=compiled("gap"),
+        hedge=compiled("hedge"),
+        negation=compiled("negation"),
+        negation_after=tuple(re.compile(p) for p in data["negation"]["after"]),
+        negation_window=data["negation"]["window"],
+        specific=tuple((name, re.compile(p)) for name, p in data["specific"].items()),
+    )
+
+
+@dataclass(frozen=True)
+class Rules:
+    """One criterion's matching rules: terms, specifics and red flags as token phrases."""
+
+    terms: dict[tuple[str, ...], int]
+    specifics: dict[tuple[str, ...], str]
+    flags: list[tuple[tuple[str, ...], str]]
+    firsts: frozenset[str]  # every term's first word: a sentence without one cannot match
+
+    @classmethod
+    def of(cls, criterion: Criterion) -> Rules:
+        """Compile a criterion's words into token phrases; a term of several words weighs 2."""
+        terms = term_weights(criterion.terms)
+        flags = [(p, f) for f in criterion.red_flags for p in phrases([f])]
+        specifics: dict[tuple[str, ...], str] = {}
+        for word in criterion.specifics:
+            for phrase in phrases([word]):
+                specifics.setdefault(phrase, word)
+        return cls(terms, specifics, flags, frozenset(t[0] for t in terms))
+
+
+@dataclass
+class Reading:
+    """How one sentence reads against one criterion."""
+
+    passage: Passage
+    relevance: int
+    specifics: frozenset[str]
+    own_specifics: int
+    hedged: bool
+    deferral: bool
+    gap: bool
+    flag: str | None
+
+
+@cache
+def _heading_tokens(heading: str) -> tuple[str, ...]:
+    return tuple(tokenize(heading, keep_stopwords=False))
+
+
+def _terms(rules: Rules, tokens: tuple[str, ...]) -> set[tuple[str, ...]]:
+    return {t for t in rules.terms if find_phrase(t, tokens, TERM_SLACK) is not None}
+
+
+def read(passage: Passage, rules: Rules, signals: Signals) -> Reading:
+    """How one sentence reads against one criterion (see the module docstring)."""
+    tokens = passage.tokens
+    above = tuple(t for h in passage.heading[:-1] for t in _heading_tokens(h))
+    in_heading = bool(_terms(rules, above))
+    leaf = _heading_tokens(passage.heading[-1]) if passage.heading else ()
+    if not in_heading and all(
+        rules.firsts.isdisjoint(words) for words in (tokens, passage.context, leaf)
+    ):
+        # Without a single term's first word, nothing below can match: not about it.
+        return Reading(passage, 0, frozenset(), 0, False, False, False, None)
+    own_terms = _terms(rules, tokens)
+    # A sentence is read with its section heading and, for a list item or a table row, with
+    # the lead-in sentence or header row it belongs to: their terms count as its own.
+    matched = own_terms | _terms(rules, passage.context) | _terms(rules, leaf)
+    base = sum(rules.terms[t] for t in matched)
+    in_heading = int(in_heading and not matched)
+    own = {w for s, w in rules.specifics.items() if find_phrase(s, tokens, TERM_SLACK) is not None}
+    generic = {name for name, pattern in signals.specific if pattern.search(passage.text)}
+    # A word that is both a term and a specific must not count twice toward relevance.
+    fresh = {w for s, w in rules.specifics.items() if w in own and s not in matched}
+    bonus = int(bool(fresh or generic) and base > 0)
+    gap = base > 0 and any(p.search(passage.text) for p in signals.gap)
+    return Reading(
+        passage=passage,
+        relevance=base + in_heading + bonus,
+        specifics=frozenset(own | generic),
+        own_specifics=len(own),
+        hedged=any(p.search(passage.text) for p in signals.hedge),
+        # A deferral counts only where the sentence (or what it is read with) names the subject.
+        deferral=base > 0 and any(p.search(passage.text) for p in signals.deferral),
+        gap=gap,
+        flag=_red_flag(tokens, rules, signals) if base + in_heading > 0 and not gap else None,
+    )
+
+
+def _red_flag(tokens: tuple[str, ...], rules: Rules, signals: Signals) -> str | None:
+    """The first red flag the sentence commits to, unless a negation comes just before it."""
+    for phrase, text in rules.flags:
+        found = find_phrase(phrase, tokens, FLAG_SLACK)
+        if found is None:
+            continue
+        if any(p.search(" ".join(phrase)) for p in signals.negation):
+            return text  # the flag is itself a negative ("no fallback")
+        start, end = found
+        before = " ".join(tokens[max(0, start - signals.negation_window) : start])
+        after = " ".join(tokens[end : end + signals.negation_window])
+        negated = any(p.search(before) for p in signals.negation) or any(
+            p.search(after) for p in signals.negation_after
+        )
+        if not negated:
+            return text
+    return None
