@@ -133,7 +133,7 @@ def read(passage: Passage, rules: Rules, signals: Signals) -> Reading:
     base = sum(rules.terms[t] for t in matched)
     in_heading = int(in_heading and not matched)
     own = {w for s, w in rules.specifics.items() if find_phrase(s, tokens, TERM_SLACK) is not None}
-    generic = {name for name, pattern in signals.specific if pattern.search(passage.text)}
+    generic = _generic(passage.text, own, signals)
     # A word that is both a term and a specific must not count twice toward relevance.
     fresh = {w for s, w in rules.specifics.items() if w in own and s not in matched}
     bonus = int(bool(fresh or generic) and base > 0)
@@ -149,6 +149,17 @@ def read(passage: Passage, rules: Rules, signals: Signals) -> Reading:
         gap=gap,
         flag=_red_flag(tokens, rules, signals) if base + in_heading > 0 and not gap else None,
     )
+
+
+def _generic(text: str, own: set[str], signals: Signals) -> set[str]:
+    """The generic specifics a sentence shows, leaving out one that only repeats a word the
+    criterion already counts ("monthly" is not also a separate cadence)."""
+    found = set()
+    for name, pattern in signals.specific:
+        match = pattern.search(text)
+        if match and match.group(0).lower() not in own:
+            found.add(name)
+    return found
 
 
 def _red_flag(tokens: tuple[str, ...], rules: Rules, signals: Signals) -> str | None:
