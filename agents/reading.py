@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
@@ -79,6 +79,9 @@ class Rules:
     specifics: dict[tuple[str, ...], str]
     flags: list[tuple[tuple[str, ...], str]]
     firsts: frozenset[str]  # every term's first word: a sentence without one cannot match
+    seen: dict[tuple[str, ...], tuple[bool, frozenset[tuple[str, ...]]]] = field(
+        default_factory=dict, compare=False
+    )
 
     @classmethod
     def of(cls, criterion: Criterion) -> Rules:
@@ -111,28 +114,46 @@ def _heading_tokens(heading: str) -> tuple[str, ...]:
     return tuple(tokenize(heading, keep_stopwords=False))
 
 
-def _terms(rules: Rules, tokens: tuple[str, ...]) -> set[tuple[str, ...]]:
-    return {t for t in rules.terms if find_phrase(t, tokens, TERM_SLACK) is not None}
+def _terms(rules: Rules, tokens: tuple[str, ...]) -> frozenset[tuple[str, ...]]:
+    if rules.firsts.isdisjoint(tokens):
+        return frozenset()
+    words = set(tokens)
+    return frozenset(
+        t for t in rules.terms if t[0] in words and find_phrase(t, tokens, TERM_SLACK) is not None
+    )
+
+
+def _headings(rules: Rules, heading: tuple[str, ...]) -> tuple[bool, frozenset[tuple[str, ...]]]:
+    """Whether a heading above the leaf names the criterion, and the terms the leaf matches
+    (worked out once per section and criterion)."""
+    if heading not in rules.seen:
+        above = tuple(t for h in heading[:-1] for t in _heading_tokens(h))
+        leaf = _heading_tokens(heading[-1]) if heading else ()
+        rules.seen[heading] = (bool(_terms(rules, above)), _terms(rules, leaf))
+    return rules.seen[heading]
 
 
 def read(passage: Passage, rules: Rules, signals: Signals) -> Reading:
     """How one sentence reads against one criterion (see the module docstring)."""
     tokens = passage.tokens
-    above = tuple(t for h in passage.heading[:-1] for t in _heading_tokens(h))
-    in_heading = bool(_terms(rules, above))
-    leaf = _heading_tokens(passage.heading[-1]) if passage.heading else ()
-    if not in_heading and all(
-        rules.firsts.isdisjoint(words) for words in (tokens, passage.context, leaf)
+    in_heading, in_leaf = _headings(rules, passage.heading)
+    if not (in_heading or in_leaf) and all(
+        rules.firsts.isdisjoint(words) for words in (tokens, passage.context)
     ):
         # Without a single term's first word, nothing below can match: not about it.
         return Reading(passage, 0, frozenset(), 0, False, False, False, None)
     own_terms = _terms(rules, tokens)
     # A sentence is read with its section heading and, for a list item or a table row, with
     # the lead-in sentence or header row it belongs to: their terms count as its own.
-    matched = own_terms | _terms(rules, passage.context) | _terms(rules, leaf)
+    matched = own_terms | _terms(rules, passage.context) | in_leaf
     base = sum(rules.terms[t] for t in matched)
     in_heading = int(in_heading and not matched)
-    own = {w for s, w in rules.specifics.items() if find_phrase(s, tokens, TERM_SLACK) is not None}
+    words = set(tokens)
+    own = {
+        w
+        for s, w in rules.specifics.items()
+        if s[0] in words and find_phrase(s, tokens, TERM_SLACK) is not None
+    }
     generic = _generic(passage.text, own, signals)
     # A word that is both a term and a specific must not count twice toward relevance.
     fresh = {w for s, w in rules.specifics.items() if w in own and s not in matched}

@@ -49,7 +49,16 @@ def heading_scores(heading: tuple[str, ...]) -> dict[Gate, int]:
     }
 
 
+@cache
+def _path_tokens(heading: tuple[str, ...]) -> frozenset[str]:
+    path = heading[1:] if len(heading) > 1 else heading
+    return frozenset(t for h in path for t in tokenize(h, keep_stopwords=False))
+
+
 def foreign(heading: tuple[str, ...], rubric: Rubric) -> bool:
-    """True when the headings match another gate's criteria better than this gate's."""
+    """True when the headings match another gate's criteria better than this gate's and do
+    not name this gate itself (a word of its title, as in "Product and adoption")."""
     scores = heading_scores(heading)
-    return scores.get(rubric.gate, 0) < max(scores.values(), default=0)
+    if scores.get(rubric.gate, 0) >= max(scores.values(), default=0):
+        return False
+    return _path_tokens(heading).isdisjoint(tokenize(rubric.title, keep_stopwords=False))
