@@ -160,6 +160,32 @@ def _unmasked(claim: Evidence) -> Evidence:
     return claim.model_copy(update={"quote": longest}) if len(longest) >= 20 else claim
 
 
+def offline_events(review: GateReview) -> list[AgentEvent]:
+    """What the offline reviewer did, for the trace: its retrieval and its quote checks."""
+    quoted = [e for f in review.findings for e in f.document_evidence]
+    return [
+        AgentEvent(
+            kind="tool_call",
+            name="retrieve_sections",
+            attributes={
+                "gen_ai.tool.name": "retrieve_sections",
+                "gatereview.reviewer": "offline",
+                "gatereview.criteria": len(review.findings),
+                "gatereview.quotes": len(quoted),
+            },
+        ),
+        AgentEvent(
+            kind="verification",
+            name=review.gate,
+            attributes={
+                "gatereview.match_kind": "exact",
+                "gatereview.verified": all(e.verified for e in quoted),
+                "gatereview.quotes": len(quoted),
+            },
+        ),
+    ]
+
+
 class GateAgent:
     """Reviews the documents against one gate's rubric with the configured model."""
 
@@ -172,7 +198,8 @@ class GateAgent:
     ) -> GateOutcome:
         """Findings for every criterion of the gate; degraded to offline if the model fails."""
         if self.runtime is None:
-            return GateOutcome(review_gate_offline(self.rubric, documents, index, guidance))
+            review = review_gate_offline(self.rubric, documents, index, guidance)
+            return GateOutcome(review, offline_events(review))
         try:
             return await self._review_with_model(self.runtime, documents, index, guidance)
         except ModelCallError as exc:

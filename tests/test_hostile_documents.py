@@ -111,7 +111,7 @@ def test_no_tool_is_called_because_the_document_asked(path: Path, workspace: Pat
     ]
     tools = {r["name"] for r in records if r["kind"] == "tool_call"}
     # Only the review's own steps: loading, and the detector that withheld the instructions.
-    assert tools <= {"load_documents", "find_reviewer_instructions"}, tools
+    assert tools <= {"load_documents", "find_reviewer_instructions", "retrieve_sections"}, tools
     assert not [e for f in view.findings for e in f.evidence if e.kind == "external"]
 
 
