@@ -90,7 +90,8 @@ def grade(
         return Grade("contradicted", deferred, "deferred")
     # One weakly relevant sentence is a passing mention unless it is unusually concrete.
     passing = len(relevant) == 1 and relevant[0].relevance <= signals.relevance
-    if not relevant or (passing and len(shown) <= signals.met_specifics):
+    concrete = len(shown) > signals.met_specifics or own >= signals.met_specifics
+    if not relevant or (passing and not concrete):
         return Grade("missing", [], "")
     if met and (deferred or gaps):
         return Grade("partial", deferred + gaps + solid, "partly deferred")
