@@ -221,6 +221,10 @@ class SectionIndex:
             tokenize(" ".join([*s.heading_path, s.text]), keep_stopwords=False)
             for s in self.sections
         ]
+        self._shapes = [
+            tuple(t for t in tokenize(s.text, keep_stopwords=False) if not t.isdigit())
+            for s in self.sections
+        ]
         self._bm25 = bm25s.BM25()
         if self.sections:
             self._bm25.index([tokens or [""] for tokens in corpus], show_progress=False)
@@ -228,13 +232,22 @@ class SectionIndex:
         self._passages: dict[int, list[Passage]] = {}
 
     def search(self, terms: list[str], k: int = 3) -> list[Hit]:
-        """The k sections that best match the terms, best first; sections scoring 0 are left out."""
+        """The k sections that best match the terms, best first; sections scoring 0 are left out,
+        and so is a section whose words (numbers aside) repeat one already returned."""
         query = [t for term in terms for t in tokenize(term, keep_stopwords=False)]
         if not self.sections or not query:
             return []
         scores = self._bm25.get_scores(query)
-        order = np.argsort(-scores, kind="stable")[:k]
-        return [Hit(self.sections[i], float(scores[i])) for i in order if scores[i] > 0]
+        hits: list[Hit] = []
+        seen: set[tuple[str, ...]] = set()
+        for i in np.argsort(-scores, kind="stable"):
+            if len(hits) == k or scores[i] <= 0:
+                break
+            # Repeated boilerplate (a sprint log, a numbered template) takes one slot, not many.
+            if self._shapes[i] not in seen:
+                seen.add(self._shapes[i])
+                hits.append(Hit(self.sections[i], float(scores[i])))
+        return hits
 
     def passages(self, section: Section) -> list[Passage]:
         """The sentences of one indexed section (split once, then cached)."""
