@@ -129,6 +129,21 @@ def decide_and_print(run_id: str, decision: Decision, home: Path | None, as_json
     settings = settings_for(home=home)
     view = asyncio.run(decide(run_id, decision, settings, progress_printer(as_json)))
     emit(view, as_json)
+    if settings.otlp_endpoint and view.state in ("approved", "rejected"):
+        export_finished(view.run_id, settings)
+
+
+def export_finished(run_id: str, settings: Settings) -> None:
+    """Send a finished run's spans to the configured collector; a failure is only a warning."""
+    from graphs.audit import export_trace
+    from traces.otlp import TraceExportError
+
+    try:
+        sent = export_trace(run_id, settings, settings.otlp_endpoint or "")
+    except TraceExportError as exc:
+        err.print(f"[yellow]warning:[/yellow] trace not exported: {escape(str(exc))}")
+        return
+    err.print(f"sent {sent} spans to {settings.otlp_endpoint}", highlight=False)
 
 
 @app.command()

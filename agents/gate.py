@@ -220,9 +220,26 @@ class GateAgent:
             attributes={"gatereview.degraded_reason": reason, "error.type": exc.kind},
         )
         usage = _failed_usage(exc)
+        events = [event]
+        if exc.attempts:
+            failed = AgentEvent(
+                kind="llm_call",
+                name=f"chat {self.runtime.settings.model if self.runtime else 'model'}",
+                duration_s=usage.latency_s,
+                attributes={
+                    "gen_ai.agent.name": self.rubric.gate,
+                    "error.type": exc.kind,
+                    "gatereview.purpose": f"review {self.rubric.gate}",
+                    "gatereview.attempts": [a.model_dump() for a in exc.attempts],
+                    "gen_ai.usage.input_tokens": usage.input_tokens,
+                    "gen_ai.usage.output_tokens": usage.output_tokens,
+                    "gatereview.cost_usd": usage.cost_usd,
+                },
+            )
+            events.insert(0, failed)
         return GateOutcome(
             review.model_copy(update={"degraded": True, "degraded_reason": reason, "usage": usage}),
-            [event],
+            events,
         )
 
     async def _review_with_model(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 
 from agents.errors import RunNotFoundError
 from graphs.settings import Settings
@@ -46,4 +47,6 @@ def export_trace(run_id: str, settings: Settings, endpoint: str) -> int:
     """Send the run's spans to an OTLP/HTTP collector; returns how many."""
     from traces.otlp import export_spans
 
+    # The exporter logs each retry itself; the caller reports the outcome in one line.
+    logging.getLogger("opentelemetry.exporter.otlp.proto.http").setLevel(logging.CRITICAL)
     return export_spans(trace_records(run_id, settings), endpoint=endpoint)

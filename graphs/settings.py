@@ -33,6 +33,9 @@ class Settings(Strict):
     timeout_s: float = Field(default=60.0, gt=0)
     web: bool = False
     max_bytes: int = Field(default=DEFAULT_MAX_BYTES, ge=1)
+    otlp_endpoint: str | None = Field(
+        default=None, description="OTLP/HTTP collector; else OTEL_EXPORTER_OTLP_ENDPOINT"
+    )
     price_in: float | None = Field(default=None, ge=0, description="USD per million input tokens")
     price_out: float | None = Field(default=None, ge=0, description="USD per million output tokens")
 
@@ -70,6 +73,8 @@ def resolve_settings(
     env = os.environ if env is None else env
     merged: dict[str, Any] = {}
     merged.update(_from_file(config_file or Path(CONFIG_FILE)))
+    if env.get("OTEL_EXPORTER_OTLP_ENDPOINT"):
+        merged["otlp_endpoint"] = env["OTEL_EXPORTER_OTLP_ENDPOINT"]
     merged.update(_from_env(env))
     merged.update({k: v for k, v in (flags or {}).items() if v is not None})
     try:

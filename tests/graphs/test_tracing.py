@@ -142,3 +142,33 @@ def test_trace_files_are_owner_only_and_hold_no_secrets(
 def test_trace_of_unknown_run_is_a_clear_error(workspace: Path) -> None:
     result = runner.invoke(app, ["trace", "nope", "--verify"])
     assert result.exit_code == 2 and "no trace for run nope" in result.stderr
+
+
+def test_trace_is_sent_to_an_otlp_collector_on_loopback(approved_run: str) -> None:
+    import threading
+    from http.server import BaseHTTPRequestHandler, HTTPServer
+
+    received: list[tuple[str, int]] = []
+
+    class Collector(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            size = int(self.headers["Content-Length"])
+            self.rfile.read(size)
+            received.append((self.path, size))
+            self.send_response(200)
+            self.send_header("Content-Type", "application/x-protobuf")
+            self.end_headers()
+
+        def log_message(self, *_args: object) -> None:
+            return
+
+    server = HTTPServer(("127.0.0.1", 0), Collector)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        url = f"http://127.0.0.1:{server.server_address[1]}"
+        result = runner.invoke(app, ["trace", approved_run, "--otlp-endpoint", url])
+    finally:
+        server.shutdown()
+    assert result.exit_code == 0, result.stderr
+    assert "sent" in result.stderr and received and received[0][0] == "/v1/traces"
+    assert received[0][1] > 0

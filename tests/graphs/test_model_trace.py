@@ -1,0 +1,65 @@
+"""The trace of a model-backed review: every record kind, with the GenAI attributes, no secrets."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fakes.openai_server import FakeModel, api_error, hallucinate, serve
+
+from agents.models import Decision
+from graphs.runs import decide, start_review
+from graphs.settings import Settings
+from traces.verify import verify_trace
+from traces.viewer import load_records
+
+ROOT = Path(__file__).resolve().parents[2]
+PERSONAL = str(ROOT / "tests" / "fixtures" / "docs" / "personal-data.md")
+SEEDED = ("priya.shah@parcelco.co.uk", "+44 20 7946 0958", "4111 1111 1111 1111",
+          "sk-proj-4fJx9Qm2Lr7Tz1Vb8Nc3Hd6Kp0Ws5Ya")
+KEY = "sk-test-" + "Q7" * 16
+
+
+@pytest.fixture
+def fake(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeModel]:
+    monkeypatch.setenv("OPENAI_API_KEY", KEY)
+    with serve() as model:
+        yield model
+
+
+def test_a_model_review_records_every_kind_and_no_secret(fake: FakeModel,
+                                                         workspace: Path) -> None:
+    fake.script("change", "review", api_error(400, "bad request"), repeat=True)
+    fake.script("data", "review", hallucinate("data.owners"))
+    settings = Settings(home=workspace, model="openai/gpt-4.1-mini")
+    view = asyncio.run(start_review([PERSONAL], settings))
+    asyncio.run(decide(view.run_id, Decision(action="approve", reviewer="ana"), settings))
+
+    path = workspace / "traces" / f"{view.run_id}.jsonl"
+    assert verify_trace(path).ok
+    records = load_records(path)
+    assert {r.kind for r in records} == {
+        "run_start", "node_start", "node_end", "llm_call", "tool_call", "verification",
+        "degradation", "decision", "verdict", "run_end",
+    }
+    calls = [r for r in records if r.kind == "llm_call"]
+    assert len(calls) == len(fake.requests) - 1  # every request but the preflight ping
+    first = next(c.attributes for c in calls if "error.type" not in c.attributes)
+    assert any(c.attributes.get("error.type") == "bad_request" for c in calls)
+    assert first["gen_ai.request.model"] == "openai/gpt-4.1-mini"
+    assert first["gen_ai.usage.input_tokens"] > 0 and first["gatereview.cost_usd"] > 0
+    assert first["gen_ai.input.messages"] and first["gen_ai.output.messages"]
+    assert first["gen_ai.conversation.id"] == view.run_id
+    degraded = next(r for r in records if r.kind == "degradation")
+    assert "bad_request" in degraded.attributes["gatereview.degraded_reason"]
+    retrieval = [r for r in records if r.name == "retrieve_sections"]
+    masked = [r.attributes.get("gatereview.redactions", {}) for r in retrieval]
+    assert any(sum(m.values()) for m in masked), masked
+
+    text = path.read_text()
+    report = (workspace / "reports" / f"{view.run_id}.json").read_text()
+    assert KEY not in text and KEY not in report
+    for value in SEEDED:
+        assert value not in text
