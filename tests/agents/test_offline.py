@@ -8,7 +8,7 @@ import pytest
 
 from agents.coordinator import gate_verdict
 from agents.models import GATES, Finding
-from agents.offline import grade, load_signals, review_gate_offline
+from agents.offline import _candidates, grade, load_signals, review_gate_offline
 from agents.rubric import load_rubrics
 from tools.documents import Document, Section, load_documents
 from tools.retrieval import SectionIndex, find_phrase, split_passages, tokenize
@@ -131,3 +131,67 @@ def _document(text: str) -> Document:
         path="note.md", heading_path=["Costs"], line_start=1, line_end=len(lines), text=text
     )
     return Document(path="note.md", kind="markdown", sha256="0", lines=lines, sections=[section])
+
+
+def _review(tmp_path: Path, text: str, gate: str) -> dict[str, Finding]:
+    path = tmp_path / "design.md"
+    path.write_text(text, encoding="utf-8")
+    review = review_gate_offline(load_rubrics()[gate], load_documents([path]).documents)  # type: ignore[index]
+    return {f.criterion: f for f in review.findings}
+
+
+def test_table_rows_are_read_with_their_header(tmp_path: Path) -> None:
+    text = (
+        "# Design\n\n## Sources\n\n| Source | Owner |\n|---|---|\n"
+        "| Billing API | Billing Operations team lead |\n| Contact notes | Collections manager |\n"
+    )
+    owners = _review(tmp_path, text, "data")["data.owners"]
+    assert owners.status == "met"
+    assert {e.line_start for e in owners.evidence} <= {7, 8}
+
+
+@pytest.mark.parametrize(
+    ("text", "gate", "criterion_id"),
+    [
+        ("Deployments are done manually from a developer's machine.", "platform", "platform.cicd"),
+        ("Legal will be asked to sign off once the tool is built.", "risk", "risk.stakeholders"),
+        (
+            "We will check data protection with the privacy office later.",
+            "data",
+            "data.sensitivity",
+        ),
+    ],
+    ids=["manual-deploys", "sign-off-at-the-end", "privacy-later"],
+)
+def test_contradicted_practices(tmp_path: Path, text: str, gate: str, criterion_id: str) -> None:
+    finding = _review(tmp_path, f"# Design\n\n## Notes\n\n{text}\n", gate)[criterion_id]
+    assert finding.status == "contradicted"
+
+
+def test_not_yet_is_a_gap_to_close_not_a_contradiction(tmp_path: Path) -> None:
+    text = (
+        "# Design\n\n## Cost\n\nSpend is visible in a dashboard. There is no budget or cap yet.\n"
+    )
+    finding = _review(tmp_path, text, "platform")["platform.cost_controls"]
+    assert finding.status == "partial"
+    assert "not done yet" in finding.summary
+
+
+def test_another_gates_section_counts_only_when_strongly_relevant(tmp_path: Path) -> None:
+    text = (
+        "# Design\n\n## Change and adoption\n\n### Feedback loops\n\n"
+        "The feedback button is triaged weekly by the product owner and reported back.\n"
+    )
+    assert _review(tmp_path, text, "risk")["risk.human_oversight"].status == "missing"
+    assert _review(tmp_path, text, "change")["change.feedback_loops"].status == "met"
+
+
+def test_a_long_document_gets_a_deeper_search(tmp_path: Path) -> None:
+    signals = load_signals()
+    criterion = load_rubrics()["platform"].criterion("platform.cost_controls")
+    sections = "".join(f"\n## Entry {n}\n\nThe budget for item{n} is tracked.\n" for n in range(80))
+    path = tmp_path / "long.md"
+    path.write_text(f"# Ledger\n{sections}", encoding="utf-8")
+    index = SectionIndex(load_documents([path]).documents)
+    read = {p.heading for p in _candidates(criterion, index, signals, [])}
+    assert len(read) == signals.sections + len(index.sections) // signals.deeper_every > 4

@@ -11,6 +11,7 @@ from agents.coordinator import PATTERN_CRITERION, SLA_CRITERION
 from agents.models import GATES, Gate
 from agents.offline import SIGNALS_PATH, load_signals
 from agents.rubric import RUBRIC_DIR, load_rubric, load_rubrics
+from tools.retrieval import phrases
 
 
 @pytest.mark.parametrize("gate", GATES)
@@ -79,6 +80,44 @@ def test_deferral_phrases(sentence: str, deferred: bool) -> None:
 
 def test_signals_file_is_valid_toml_with_regexes() -> None:
     data = tomllib.loads(SIGNALS_PATH.read_text(encoding="utf-8"))
-    for key in ("deferral", "hedge", "negation"):
+    for key in ("deferral", "gap", "hedge", "negation"):
         for pattern in data[key]["patterns"]:
             re.compile(pattern)
+
+
+def test_no_phrase_shrinks_to_one_word_once_stopwords_are_dropped() -> None:
+    # "reviewed by" would match every "review": a phrase must keep two content words.
+    for rubric in load_rubrics().values():
+        for criterion in rubric.criteria:
+            for entry in [*criterion.terms, *criterion.specifics, *criterion.red_flags]:
+                if len(entry.replace("...", " ").split()) > 1:
+                    assert len(phrases([entry])[0]) >= 2, f"{criterion.id}: {entry!r}"
+
+
+@pytest.mark.parametrize(
+    ("sentence", "hedged"),
+    [
+        ("We will log prompts where possible.", True),
+        ("Spend should be fine at launch.", True),
+        ("The clerk edits the draft if needed and presses Send.", False),
+    ],
+)
+def test_hedge_phrases(sentence: str, hedged: bool) -> None:
+    assert any(p.search(sentence) for p in load_signals().hedge) is hedged
+
+
+@pytest.mark.parametrize(
+    ("sentence", "gap", "deferred"),
+    [
+        ("There is no budget or throttling yet.", True, False),
+        ("Quality targets are still being discussed.", True, False),
+        ("We will check data protection later, after the pilot.", False, True),
+        ("The budget is enforced by alerts.", False, False),
+    ],
+)
+def test_a_gap_is_not_yet_done_and_a_deferral_postpones(
+    sentence: str, gap: bool, deferred: bool
+) -> None:
+    signals = load_signals()
+    assert any(p.search(sentence) for p in signals.gap) is gap
+    assert any(p.search(sentence) for p in signals.deferral) is deferred

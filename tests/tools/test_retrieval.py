@@ -78,3 +78,63 @@ def test_passages_of_a_fixture_resolve_in_the_file() -> None:
         for passage in index.passages(section):
             assert passage.text in document.line_text(passage.line_start, passage.line_end)
             assert passage.heading == tuple(section.heading_path)
+
+
+def test_a_hyphenated_word_with_a_stopword_part_stays_one_word() -> None:
+    assert tokenize("on-call rota, add-in", keep_stopwords=False) == ["oncall", "rota", "addin"]
+    assert tokenize("role-based access", keep_stopwords=False) == ["role", "bas", "access"]
+    assert stem("manually") == stem("manual")
+
+
+def _section(text: str, heading: str = "Notes") -> Section:
+    lines = text.split("\n")
+    return Section(
+        path="n.md", heading_path=[heading], line_start=1, line_end=len(lines), text=text
+    )
+
+
+def test_a_table_row_is_read_with_its_header_row() -> None:
+    text = "| Source | Owner |\n|---|---|\n| Billing API | Head of Billing |\n"
+    passages = split_passages(_section(text))
+    assert [p.text for p in passages] == ["Source | Owner", "Billing API | Head of Billing"]
+    assert passages[0].context == ()
+    assert passages[1].context == tuple(tokenize("Source | Owner", keep_stopwords=False))
+
+
+def test_a_list_item_is_read_with_the_sentence_that_introduces_it() -> None:
+    text = (
+        "We do not answer. These uses are out of scope:\n\n"
+        "- supplier disputes\n- credit notes\n\nDone here now.\n"
+    )
+    passages = split_passages(_section(text))
+    lead = tuple(tokenize("These uses are out of scope:", keep_stopwords=False))
+    by_text = {p.text: p.context for p in passages}
+    assert by_text["supplier disputes"] == by_text["credit notes"] == lead
+    assert by_text["Done here now."] == ()
+
+
+def test_repeated_boilerplate_sections_take_one_search_slot() -> None:
+    body = Section(
+        path="d.md",
+        heading_path=["Budget"],
+        line_start=1,
+        line_end=1,
+        text="A monthly budget with alerts and a cost dashboard for every team.",
+    )
+    logs = [
+        Section(
+            path="d.md",
+            heading_path=[f"Sprint {n}"],
+            line_start=n + 2,
+            line_end=n + 2,
+            text=f"Worked on the budget. Carried {n} items into sprint {n + 1}.",
+        )
+        for n in range(1, 30)
+    ]
+    lines = [s.text for s in [body, *logs]]
+    document = Document(
+        path="d.md", kind="markdown", sha256="0", lines=lines, sections=[body, *logs]
+    )
+    hits = SectionIndex([document]).search(["budget"], k=3)
+    assert body in [h.section for h in hits]
+    assert len(hits) == 2
