@@ -32,12 +32,18 @@ def styled(value: str) -> Text:
 
 
 def gate_table(view: RunView) -> Table:
-    """One row per gate: status, finding counts, reviewer, degradation."""
-    table = Table(title=f"Run {view.run_id}", title_justify="left")
+    """One row per gate: status, finding counts, usage; the reviewer only where it differs."""
+    reviewers = sorted({info.reviewer for info in view.gates.values()})
+    title = f"Run {view.run_id}  reviewer: {', '.join(reviewers) or '?'}"
+    table = Table(title=title, title_justify="left")
     priced = view.usage.calls > 0
-    columns = ["gate", "status", "met", "partial", "missing", "contradicted", "reviewer"]
-    for column in columns + (["tokens in/out", "cost", "time"] if priced else []):
-        table.add_column(column)
+    degraded = any(info.degraded for info in view.gates.values())
+    columns = ["gate", "status", "met", "part.", "miss.", "contra."]
+    columns += ["tokens in/out", "cost", "time"] if priced else []
+    for column in columns:
+        table.add_column(column, no_wrap=True)
+    if degraded:
+        table.add_column("degraded", overflow="fold")
     if view.verdict is None:
         return table
     for gate, verdict in view.verdict.gates.items():
@@ -46,13 +52,13 @@ def gate_table(view: RunView) -> Table:
             if finding.gate == gate and not finding.dismissed:
                 counts[finding.status] += 1
         info = view.gates.get(gate)
-        reviewer = info.reviewer if info else "?"
-        if info and info.degraded:
-            reviewer += f" (degraded: {info.degraded_reason})"
-        usage = [] if not priced or info is None else usage_cells(info.usage)
-        table.add_row(
-            gate, styled(verdict.status), *[str(counts[k]) for k in counts], reviewer, *usage
-        )
+        cells = [gate, styled(verdict.status), *[str(n) for n in counts.values()]]
+        cells += usage_cells(info.usage) if priced and info is not None else []
+        if degraded:
+            cells.append(
+                f"{info.reviewer}: {info.degraded_reason}" if info and info.degraded else ""
+            )
+        table.add_row(*cells)
     return table
 
 
