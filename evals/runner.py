@@ -35,7 +35,6 @@ from graphs.settings import Settings
 from graphs.view import RunView
 
 DEFAULT_UPSTREAM = "https://api.openai.com/v1"
-REPLAY_KEY = "replay"
 RERECORD = (
     "re-record with `python main.py eval --record --model MODEL` "
     "(the committed scripted recordings: `python -m evals.make_recordings`)"
@@ -44,20 +43,6 @@ AUTOMATIC = Decision(
     action="approve", reviewer="eval-runner", comment="automatic decision by the eval runner"
 )
 Progress = Callable[[str, str], None]
-
-
-@contextlib.contextmanager
-def _api_key(value: str | None) -> Iterator[None]:
-    """OPENAI_API_KEY for litellm while the suite runs, when it is unset; restored after."""
-    # Settings has no api_key field yet, so litellm can only find the key in the environment.
-    if value is None or os.environ.get("OPENAI_API_KEY"):
-        yield
-        return
-    os.environ["OPENAI_API_KEY"] = value
-    try:
-        yield
-    finally:
-        os.environ.pop("OPENAI_API_KEY", None)
 
 
 def wire_model(model: str) -> str:
@@ -122,7 +107,10 @@ class SuiteRunner:
         """Explicit settings: a user's GATEREVIEW_* or gatereview.toml must not change prompts."""
         if self.home is None:
             raise RuntimeError("cases run inside SuiteRunner.serving()")
-        return Settings(home=self.home, model=model, api_base=api_base)
+        # Replayed and recorded prompts are masked as for a hosted model, though the server
+        # is on loopback: what is recorded is what a provider would receive.
+        redact = True if self.mode in ("replay", "record") else None
+        return Settings(home=self.home, model=model, api_base=api_base, redact=redact)
 
     async def run_case(self, case: Case) -> CaseResult:
         """One case in this runner's mode."""
@@ -186,7 +174,7 @@ class SuiteRunner:
         if self.mode == "record" and not os.environ.get("OPENAI_API_KEY"):
             raise GateReviewError("record mode needs OPENAI_API_KEY (it is sent to the upstream)")
         upstream = (self.api_base or DEFAULT_UPSTREAM) if self.mode == "record" else None
-        with ReplayServer(upstream=upstream) as server, _api_key(REPLAY_KEY):
+        with ReplayServer(upstream=upstream) as server:
             self.server = server
             try:
                 yield
