@@ -114,16 +114,9 @@ def search_web(
     deadline_s: float = DEFAULT_DEADLINE_S,
 ) -> WebSearchOutcome:
     """Search the web within a hard deadline; failures come back as ok=False with the reason."""
-    started = time.perf_counter()
-    search = searcher or ddgs_searcher()
-    future = _in_daemon_thread(lambda: search(query, max_results))
-    try:
-        hits = future.result(timeout=deadline_s)
-    except TimeoutError:
-        return _outcome(query, started, None, f"no answer within {deadline_s:g} s", max_results)
-    except Exception as exc:  # any search failure is reported, the review carries on
-        return _outcome(query, started, None, _reason(exc), max_results)
-    return _outcome(query, started, hits, None, max_results)
+    return asyncio.run(
+        search_web_async(query, max_results=max_results, searcher=searcher, deadline_s=deadline_s)
+    )
 
 
 async def search_web_async(
