@@ -8,6 +8,7 @@ from typing import Any
 
 from graphs.view import RunView, build_view
 from graphs.workspace import Workspace
+from tools.redact import redact
 
 _STATUS_MARK = {
     "met": "met",
@@ -15,6 +16,38 @@ _STATUS_MARK = {
     "missing": "missing",
     "contradicted": "CONTRADICTED",
 }
+
+
+# Identifiers, hashes, times, paths and closed vocabularies: kept as they are. Every other
+# string in a report (quotes, summaries, reasons, comments, conditions) is masked.
+_KEPT = frozenset(
+    {
+        "run_id", "state", "created_at", "path", "kind", "sha256", "id", "gate", "criterion",
+        "status", "severity", "overall", "action", "at", "gates", "markdown", "json", "trace",
+        "trace_last_hash", "reviewer", "amended_by", "summary_by", "finding_id",
+    }
+)  # fmt: skip
+
+
+def _masked(value: Any, key: str | None = None) -> Any:
+    if key in _KEPT:
+        return value
+    if isinstance(value, str):
+        return redact(value).text
+    if isinstance(value, dict):
+        return {k: _masked(v, k) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_masked(v, key) for v in value]
+    return value
+
+
+def masked_view(view: RunView) -> RunView:
+    """The view as a report shows it: personal data and credentials masked in every text.
+
+    Reports travel (meetings, tickets, CI artefacts); evidence keeps its `path:line`, and the
+    text as written stays in the owner-only workspace, where `show` reads it.
+    """
+    return RunView.model_validate(_masked(view.model_dump(mode="json")))
 
 
 def _write_private(path: Path, text: str) -> None:
@@ -76,7 +109,7 @@ def write_report(
         "json": workspace.reports / f"{run_id}.json",
     }
     report = {**{k: str(p) for k, p in paths.items()}, **(trace or {})}
-    view = view.model_copy(update={"report": report})
+    view = masked_view(view.model_copy(update={"report": report}))
     _write_private(paths["markdown"], render_markdown(view))
     _write_private(paths["json"], view.model_dump_json(indent=2))
     return paths

@@ -27,6 +27,7 @@ from graphs.state import ReviewState
 from graphs.tracing import record_events
 from tools.documents import Document, load_documents
 from tools.injection import ReviewerInstruction, find_reviewer_instructions, without_instructions
+from tools.redact import redact
 from tools.retrieval import SectionIndex
 from traces import attributes as attr
 
@@ -90,6 +91,8 @@ async def review_gate(gate: Gate, state: ReviewState, runtime: Runtime[ReviewCon
         )
         agent = GateAgent(load_rubrics()[gate], ctx.runtime)
         guidance = (state.get("guidance") or {}).get(gate)
+        if guidance and ctx.runtime is not None and ctx.runtime.redact:
+            guidance = redact(guidance).text  # a reviewer's comment leaves masked, like documents
         outcome = await agent.review(documents, SectionIndex(documents), guidance=guidance)
         record_events(ctx.recorder, span, outcome.events, ctx.settings.model)
         review = outcome.review
@@ -150,7 +153,11 @@ def await_decision(state: ReviewState, runtime: Runtime[ReviewContext]) -> Comma
         raw = interrupt({"run_id": state["run_id"], "verdict": state["verdict"]})
         decision = Decision.model_validate(raw)
         if ctx.recorder is not None:
-            amendments = [decision.amendment.model_dump()] if decision.amendment else None
+            # The trace travels (OTLP export): personal data a reviewer typed is masked in it.
+            amendment = decision.amendment
+            if amendment is not None:
+                amendment = amendment.model_copy(update={"reason": redact(amendment.reason).text})
+            amendments = [amendment.model_dump()] if amendment else None
             ctx.recorder.record(
                 "decision",
                 decision.action,
@@ -158,7 +165,7 @@ def await_decision(state: ReviewState, runtime: Runtime[ReviewContext]) -> Comma
                 attr.decision_attributes(
                     decision.action,
                     decision.reviewer,
-                    comment=decision.comment,
+                    comment=redact(decision.comment).text,
                     gates=list(decision.gates),
                     amendments=amendments,
                     at=decision.at,

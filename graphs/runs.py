@@ -30,6 +30,12 @@ from traces.recorder import TraceRecorder
 
 MAX_REREVIEWS = 3
 Progress = Callable[[str, dict[str, Any]], None]
+# What a run keeps of how it was started, so that whichever process resumes it or re-reviews a
+# gate uses the same model and limits (never the key: that comes from the deciding process).
+RUN_SETTINGS = (
+    "model", "api_base", "redact", "budget_usd", "max_concurrency", "max_context_tokens",
+    "timeout_s", "web", "max_bytes", "price_in", "price_out",
+)  # fmt: skip
 
 
 def new_run_id() -> str:
@@ -39,6 +45,12 @@ def new_run_id() -> str:
 
 def _config(run_id: str) -> dict[str, Any]:
     return {"configurable": {"thread_id": run_id}}
+
+
+def run_settings(settings: Settings, values: dict[str, Any]) -> Settings:
+    """This process's settings with the model and limits the run was started with."""
+    recorded = values.get("settings") or {}
+    return settings.model_copy(update={k: v for k, v in recorded.items() if k in RUN_SETTINGS})
 
 
 def run_state(snapshot: StateSnapshot) -> RunState:
@@ -94,7 +106,12 @@ async def start_review(
     workspace = preflight.workspace
     fresh = not workspace.home.exists()
     run_id = new_run_id()
-    payload = {"run_id": run_id, "created_at": utc_now(), "paths": [str(p) for p in paths]}
+    payload = {
+        "run_id": run_id,
+        "created_at": utc_now(),
+        "paths": [str(p) for p in paths],
+        "settings": settings.model_dump(mode="json", include=set(RUN_SETTINGS)),
+    }
     async with _open_graph(workspace) as graph:
         with TraceRecorder(workspace.trace_file(run_id), run_id) as recorder:
             recorder.start_span(
@@ -145,15 +162,20 @@ async def decide(
         snapshot = await graph.aget_state(_config(run_id))
         if not snapshot.values:
             raise RunNotFoundError(f"no run {run_id} in {workspace.home}")
+        settings = run_settings(settings, snapshot.values)
         spent = build_view(run_id, "interrupted", snapshot.values).usage.cost_usd or 0.0
         if not snapshot.interrupts:
             claim = last_claim(workspace.database, run_id)
             state = run_state(snapshot)
-            if claim is not None and state in ("approved", "rejected"):
+            # A decision still being applied by another process is as decided as a final one.
+            if claim is not None and (
+                state in ("approved", "rejected") or is_running(workspace, run_id)
+            ):
                 raise DecisionError(
                     f"run {run_id} was already decided ({claim[0]}) by {claim[1]} at {claim[2]}"
                 )
-            raise DecisionError(f"run {run_id} is not awaiting a decision (state: {state})")
+            hint = f"; finish it with: python main.py resume {run_id}" if claim else ""
+            raise DecisionError(f"run {run_id} is not awaiting a decision (state: {state}){hint}")
         _check_decision(snapshot, decision)
         claim_decision(
             workspace.database, run_id, snapshot.config["configurable"]["checkpoint_id"], decision
@@ -187,6 +209,7 @@ async def resume(run_id: str, settings: Settings, progress: Progress | None = No
             raise DecisionError(
                 f"run {run_id} has finished ({run_state(snapshot)}); nothing to resume"
             )
+        settings = run_settings(settings, snapshot.values)
         spent = build_view(run_id, "interrupted", snapshot.values).usage.cost_usd or 0.0
         trace_file = workspace.trace_file(run_id)
         with TraceRecorder(trace_file, run_id) if trace_file.exists() else nullcontext() as rec:

@@ -12,6 +12,8 @@ from traces.schema import GENESIS_HASH, TraceError, canonical_json, record_hash
 
 FILE_MODE = 0o600
 DIR_MODE = 0o700
+# Set on the first record appended after an incomplete last line was cut: how many bytes.
+TORN_TAIL_ATTRIBUTE = "gatereview.trace.torn_tail_bytes"
 
 
 def ensure_private_dir(directory: Path) -> None:
@@ -19,6 +21,27 @@ def ensure_private_dir(directory: Path) -> None:
     if not directory.exists():
         directory.mkdir(mode=DIR_MODE, parents=True, exist_ok=True)
         directory.chmod(DIR_MODE)  # mkdir's mode is filtered by the umask
+
+
+def drop_torn_tail(fd: int) -> int:
+    """Cut an incomplete last line (a writer killed mid-write); returns the bytes dropped.
+
+    Call with the file's flock held: writers hold it for the whole write, so a tail without
+    its newline under the lock can only be left by a process that died writing it. Those
+    bytes never formed a record, so no record is lost; the next record notes the repair.
+    """
+    size = os.fstat(fd).st_size
+    end = size
+    while end > 0:
+        start = max(0, end - 4096)
+        cut = os.pread(fd, end - start, start).rfind(b"\n")
+        if cut >= 0:
+            end = start + cut + 1
+            break
+        end = start
+    if end < size:
+        os.ftruncate(fd, end)
+    return size - end
 
 
 def read_tail(fd: int, path: Path) -> tuple[int, str]:
@@ -60,6 +83,13 @@ def append_chained(path: Path, pending: list[dict[str, Any]]) -> str:
         fcntl.flock(fd, fcntl.LOCK_EX)  # the tail must not move between reading and writing
         if os.fstat(fd).st_mode & 0o077:
             os.fchmod(fd, FILE_MODE)
+        torn = drop_torn_tail(fd)
+        if torn:
+            first = pending[0]
+            pending = [
+                {**first, "attributes": {**first["attributes"], TORN_TAIL_ATTRIBUTE: torn}},
+                *pending[1:],
+            ]
         seq, prev = read_tail(fd, path)
         lines = []
         for record in pending:

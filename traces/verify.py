@@ -117,6 +117,19 @@ def verify_trace(path: Path, expected_last_hash: str | None = None) -> VerifyRes
     lines = data.split(b"\n")
     if lines and lines[-1] == b"":
         lines.pop()  # the newline that ends the last record
+    elif lines:
+        result = verify_records(lines[:-1], expected_last_hash)
+        if not result.ok:
+            return result
+        # A last line without its newline is a write cut short by a killed process.
+        return VerifyResult(
+            ok=False,
+            records=result.records,
+            first_bad_line=len(lines),
+            problem="the last record is incomplete: its writer was killed mid-write "
+            "(resuming the run cuts it and notes the repair in the next record)",
+            last_hash=result.last_hash,
+        )
     return verify_records(lines, expected_last_hash)
 
 

@@ -59,6 +59,7 @@ class Seen:
     gate: str | None
     body: dict[str, Any]
     raw: str
+    headers: dict[str, str] = field(default_factory=dict)
 
     @property
     def messages(self) -> list[dict[str, Any]]:
@@ -242,7 +243,7 @@ class FakeModel:
         """The respx side effect: record the request, then answer or fail as scripted."""
         raw = request.content.decode("utf-8")
         body = json.loads(raw)
-        seen = Seen(*_classify(body), body, raw)
+        seen = Seen(*request_kind(body), body, raw, dict(request.headers))
         self.requests.append(seen)
         step = self._next_step(seen)
         if isinstance(step, httpx.Response):
@@ -266,33 +267,53 @@ class FakeModel:
         return script.steps.pop(0)
 
     def _answer(self, seen: Seen) -> Answer:
-        messages = seen.messages
-        if seen.kind == "summary":
-            return summary_answer(messages[0]["content"])
-        system, prompt = messages[0]["content"], messages[1]["content"]
-        criteria = _CRITERION.findall(prompt)
-        if seen.kind == "repair_quotes":
-            only = _ONLY.search(messages[-1]["content"])
-            criteria = [c.strip() for c in only.group(1).split(",")] if only else criteria
-        web = "You may list up to two `web_queries`" in system
-        return gate_answer(seen.gate or "", prompt, criteria, web)
+        return model_answer(seen.kind, seen.gate, seen.messages)
 
     def _reply(self, content: str, body: dict[str, Any], finish: str = "stop") -> httpx.Response:
-        limit = body.get("max_tokens") or body.get("max_completion_tokens")
-        if limit and len(content) // 4 > limit:  # the answer stops at the token limit
-            content, finish = content[: limit * 4], "length"
-        self.responses.append(content)
-        # Prompt tokens as a tokenizer would roughly count them: about four characters each.
-        prompt_tokens = max(1, len(json.dumps(body["messages"])) // 4)
-        if "response_format" in body:
-            prompt_tokens += len(json.dumps(body["response_format"])) // 4
-        return httpx.Response(
-            200, json=completion(content, model=self.model, prompt_tokens=prompt_tokens,
-                                 finish=finish)
-        )  # fmt: skip
+        reply = reply_body(content, body, self.model, finish)
+        self.responses.append(reply["choices"][0]["message"]["content"])
+        return httpx.Response(200, json=reply)
 
 
-def _classify(body: dict[str, Any]) -> tuple[Kind, str | None]:
+def model_answer(kind: Kind, gate: str | None, messages: list[dict[str, Any]]) -> Answer:
+    """The answer a diligent model gives to a request of this kind (not for the ping)."""
+    if kind == "summary":
+        return summary_answer(messages[0]["content"])
+    system, prompt = messages[0]["content"], messages[1]["content"]
+    criteria = _CRITERION.findall(prompt)
+    if kind == "repair_quotes":
+        only = _ONLY.search(messages[-1]["content"])
+        criteria = [c.strip() for c in only.group(1).split(",")] if only else criteria
+    web = "You may list up to two `web_queries`" in system
+    return gate_answer(gate or "", prompt, criteria, web)
+
+
+def reply_body(
+    content: str, body: dict[str, Any], model: str, finish: str = "stop"
+) -> dict[str, Any]:
+    """The chat.completion body carrying `content`, cut off at the request's token limit."""
+    limit = body.get("max_tokens") or body.get("max_completion_tokens")
+    if limit and len(content) // 4 > limit:  # the answer stops at the token limit
+        content, finish = content[: limit * 4], "length"
+    # Prompt tokens as a tokenizer would roughly count them: about four characters each.
+    prompt_tokens = max(1, len(json.dumps(body["messages"])) // 4)
+    if "response_format" in body:
+        prompt_tokens += len(json.dumps(body["response_format"])) // 4
+    return completion(content, model=model, prompt_tokens=prompt_tokens, finish=finish)
+
+
+def answer(body: dict[str, Any], model: str = HOSTED_MODEL) -> tuple[int, dict[str, Any]]:
+    """What a diligent model replies to one request body: (HTTP status, chat.completion body).
+
+    Pure, so a real HTTP server (e.g. for tests across processes) can answer like the fake.
+    """
+    kind, gate = request_kind(body)
+    if kind == "ping":
+        return 200, reply_body("OK", body, model, finish="length")
+    return 200, reply_body(json.dumps(model_answer(kind, gate, body["messages"])), body, model)
+
+
+def request_kind(body: dict[str, Any]) -> tuple[Kind, str | None]:
     """Which request this is and, for a gate's request, which gate."""
     messages = body["messages"]
     if body.get("max_tokens") == 1:

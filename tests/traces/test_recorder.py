@@ -17,7 +17,7 @@ from synthetic_run import RUN_ID, review_until_interrupt
 from traces import attributes as attr
 from traces.recorder import TraceRecorder
 from traces.redaction import redact_secrets
-from traces.schema import RecordKind, TraceError
+from traces.schema import RecordKind
 from traces.verify import verify_trace
 from traces.viewer import load_records
 
@@ -170,13 +170,22 @@ def test_run_end_from_another_process_measures_from_run_start(full_run: Callable
     assert run_end.duration_s >= 0
 
 
-def test_truncated_last_line_is_reported_not_extended(full_run: Callable[[], Path]) -> None:
+def test_an_incomplete_last_line_is_reported_then_cut_and_noted_by_the_next_append(
+    full_run: Callable[[], Path],
+) -> None:
     path = full_run()
-    path.write_bytes(path.read_bytes()[:-20])
+    whole = path.read_bytes()
+    path.write_bytes(whole[:-20])  # what a writer killed mid-write leaves
+    broken = verify_trace(path)
+    assert not broken.ok and "incomplete" in (broken.problem or "")
     recorder = TraceRecorder(path, RUN_ID)
     recorder.record("tool_call", "late", None, {})
-    with pytest.raises(TraceError, match="incomplete record"):
-        recorder.flush()
+    recorder.flush()
+    assert verify_trace(path).ok
+    records = load_records(path)
+    cut = len(whole) - 20 - (whole[:-20].rfind(b"\n") + 1)
+    assert records[-1].name == "late"
+    assert records[-1].attributes["gatereview.trace.torn_tail_bytes"] == cut
 
 
 SECRET = "sk-test-Zq8wX3vB9nM2kL5pR7tY1uI4oP6aS0dF"

@@ -1,0 +1,154 @@
+"""Secrets and personal data, seeded in a document, the environment and a reviewer's comment,
+never reach a hosted model's request, the trace or the reports; workspace files are owner-only.
+
+What "never reaches a report" means: the reports quote the documents as evidence, so a quote
+that held an e-mail address, a card number or a credential is shown masked
+(`[REDACTED:email]`) with its `path:line`, where the reader with access finds the original.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import stat
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fakes.openai_server import FakeModel, serve
+from typer.testing import CliRunner
+
+from main import app
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parents[1]
+DOCUMENT = str(HERE / "fixtures" / "secrets-and-personal-data.md")
+MODEL = "openai/gpt-4.1-mini"
+
+KEY_IN_USE = "sk-gatereview-Pq9Wo8Ei7Ru6Ty5Ua4Sd3Fg2"  # GATEREVIEW_API_KEY: sent, as a header
+ENVIRONMENT = {
+    "GATEREVIEW_API_KEY": KEY_IN_USE,
+    "OPENAI_API_KEY": "sk-env-openai-8Hq2Lw5Nx9Kv3Tz7Rb1Yc4",
+    "ANTHROPIC_API_KEY": "sk-ant-api03-Zx8Vc7Bn6Mm5Ll4Kk3Jj2Hh1Gg0",
+    "GATEREVIEW_WEBHOOK_TOKEN": "whk-7Yt6Rf5Ed4Ws3Qa2Zx1",
+}
+IN_DOCUMENT = (
+    "marta.kowalski@northwind-health.co.uk",
+    "dpo@northwind-health.co.uk",
+    "5555 5555 5555 4444",
+    "4111-1111-1111-1111",
+    "sk-proj-Q7vN2xL9mK4pR8sT1wY6zB3cD5fG0hJ2",
+    "AKIAQ3EGUV7ZK2M4XW5N",
+    "ghp_R4nd0mT0k3nV4lu3F0rT3st1ngXy9Zq8Wp7",
+    "S3cr3t-Passw0rd-91",
+    "tok_live_9f8e7d6c5b4a3f2e1d0c",
+    "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJjbGFpbXMtc3ZjIn0.Yk3dQ9vL2mN8pR5sT7wX1zA4cF6hJ0",
+)
+IN_COMMENT = "ask marta.kowalski@northwind-health.co.uk; card 5555 5555 5555 4444 is test data"
+SEEDED = (*IN_DOCUMENT, *ENVIRONMENT.values())
+
+
+@pytest.fixture
+def hosted(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeModel]:
+    """A hosted model (respx at api.openai.com) and secrets in the environment."""
+    for name, value in ENVIRONMENT.items():
+        monkeypatch.setenv(name, value)
+    with serve() as model:
+        yield model
+
+
+def _cli(*args: str) -> dict[str, Any]:
+    result = CliRunner().invoke(app, [*args, "--json"])
+    assert result.exit_code == 0, result.output
+    return json.loads(result.stdout)
+
+
+def _leaks(text: str) -> set[str]:
+    return {value for value in SEEDED if value in text}
+
+
+def _wrong_schema(answer: dict[str, Any]) -> dict[str, Any]:
+    return {"verdict": "ready"}
+
+
+def test_seeded_secrets_and_personal_data_reach_no_request_trace_or_report(
+    hosted: FakeModel, workspace: Path
+) -> None:
+    # The data gate degrades (its findings then come from the offline reviewer, quoting the
+    # original text), so the summary request carries offline findings as well.
+    hosted.script("data", "review", _wrong_schema)
+    hosted.script("data", "repair_schema", _wrong_schema)
+    run = _cli("review", DOCUMENT, "--model", MODEL)
+    assert run["gates"]["data"]["degraded"]
+    run_id = run["run_id"]
+    _cli("reject", run_id, "--reviewer", "Ana Ruiz", "--comment", IN_COMMENT, "--gate", "data")
+    final = _cli("approve", run_id, "--reviewer", "Ana Ruiz", "--comment", "conditions accepted")
+    assert final["state"] == "approved"
+
+    kinds = [s.kind for s in hosted.requests]
+    assert kinds.count("review") == 6 and kinds.count("summary") == 2  # 5 gates, 1 re-review
+    assert [(s.kind, s.gate, _leaks(s.raw)) for s in hosted.requests if _leaks(s.raw)] == []
+    rereview = hosted.sent("review", "data")[-1].raw
+    assert "[REDACTED:email]" in rereview and "ask [REDACTED:email]" in rereview
+    for seen in hosted.requests:
+        assert seen.headers["authorization"] == f"Bearer {KEY_IN_USE}"
+        assert _leaks(json.dumps(seen.headers)) == {KEY_IN_USE}
+
+    trace = (workspace / "traces" / f"{run_id}.jsonl").read_text(encoding="utf-8")
+    assert _leaks(trace) == set()
+    assert "[REDACTED:email]" in trace  # the masked prompt is what the trace records
+
+    for suffix in ("md", "json"):
+        report = (workspace / "reports" / f"{run_id}.{suffix}").read_text(encoding="utf-8")
+        assert _leaks(report) == set(), suffix
+        assert "[REDACTED:email]" in report and "[REDACTED:card]" in report
+    owners = next(f for f in final["findings"] if f["id"] == "data.owners")
+    quoted = json.loads((workspace / "reports" / f"{run_id}.json").read_text())
+    masked = next(f for f in quoted["findings"] if f["id"] == "data.owners")
+    assert [e["line_start"] for e in masked["evidence"]] == [
+        e["line_start"] for e in owners["evidence"]
+    ]
+
+
+def _modes(home: Path) -> dict[str, int]:
+    return {str(p.relative_to(home)): stat.S_IMODE(p.stat().st_mode) for p in home.rglob("*")}
+
+
+def test_every_workspace_file_is_owner_only_whatever_the_umask(workspace: Path) -> None:
+    env = {**os.environ, "GATEREVIEW_HOME": str(workspace)}
+    script = (
+        "import os, subprocess, sys\n"
+        "os.umask(0)\n"  # the loosest umask a user could have
+        "main = [sys.executable, 'main.py']\n"
+        "run = subprocess.run(main + ['review', sys.argv[1], '--json'], capture_output=True,"
+        " text=True, check=True)\n"
+        "import json; run_id = json.loads(run.stdout)['run_id']\n"
+        "subprocess.run(main + ['approve', run_id, '--reviewer', 'ana'], check=True,"
+        " capture_output=True)\n"
+    )
+    subprocess.run(
+        [sys.executable, "-c", script, str(ROOT / "examples" / "demo-grade-poc.md")],
+        cwd=ROOT, env=env, check=True, timeout=120,
+    )  # fmt: skip
+    modes = _modes(workspace)
+    kinds = {Path(name).parts[0] for name in modes}
+    assert {"checkpoints.sqlite", "traces", "reports", "locks"} <= kinds
+    assert {name: oct(mode) for name, mode in modes.items() if mode & 0o077} == {}
+
+
+def test_an_offline_reviews_report_masks_the_personal_data_its_quotes_hold(
+    workspace: Path,
+) -> None:
+    run = _cli("review", DOCUMENT)
+    quotes = " ".join(e["quote"] for f in run["findings"] for e in f["evidence"])
+    assert _leaks(quotes)  # the run itself quotes the document as written, for its owner
+    _cli("approve", run["run_id"], "--reviewer", "ana", "--comment", "ok: 4111-1111-1111-1111")
+    for suffix in ("md", "json"):
+        report = (workspace / "reports" / f"{run['run_id']}.{suffix}").read_text("utf-8")
+        assert _leaks(report) == set(), suffix
+        assert "[REDACTED:email]" in report
+    trace = (workspace / "traces" / f"{run['run_id']}.jsonl").read_text(encoding="utf-8")
+    assert _leaks(trace) == set()
