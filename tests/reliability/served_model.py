@@ -9,6 +9,7 @@ test releases them, so a test can kill the client while it waits on a known requ
 from __future__ import annotations
 
 import threading
+from collections import Counter
 from collections.abc import Callable
 from types import TracebackType
 from typing import Any
@@ -32,6 +33,8 @@ class ServedModel:
         self._changed = threading.Condition()
         self._release = threading.Event()
         self._server = LocalServer(self._answer)
+        # A held answer goes to a client killed meanwhile: a broken pipe, not worth a traceback.
+        self._server._server.handle_error = lambda request, address: None  # type: ignore[method-assign]
 
     @property
     def api_base(self) -> str:
@@ -42,6 +45,22 @@ class ServedModel:
         """Leave the next `times` requests of this kind (and gate) unanswered until released."""
         with self._changed:
             self._holds[(kind, gate)] = times
+
+    @property
+    def flags(self) -> list[str]:
+        """The review options that point `main.py` at this server."""
+        return ["--model", f"openai/{self.model}", "--api-base", self.api_base]
+
+    def per_gate(self, kind: Kind = "review") -> Counter[str | None]:
+        """How many requests of this kind each gate sent."""
+        with self._changed:
+            return Counter(g for k, g in self.requests if k == kind)
+
+    def last_body(self, kind: Kind, gate: str | None = None) -> dict[str, Any]:
+        """The body of the latest request of this kind (and gate)."""
+        with self._changed:
+            pairs = zip(self.requests, self.bodies, strict=True)
+            return [b for (k, g), b in pairs if k == kind and (gate is None or g == gate)][-1]
 
     def count(self, kind: Kind, gate: str | None = None) -> int:
         """How many requests of this kind (and gate, when given) arrived."""
