@@ -11,13 +11,21 @@ from __future__ import annotations
 import asyncio
 import re
 from dataclasses import dataclass, field
-from typing import Any, Literal
-
-from pydantic import Field
+from typing import Any
 
 from agents.answers import CriterionAnswer, GateAnswer
+from agents.events import (
+    AgentEvent,
+    degradation_event,
+    failed_call_event,
+    llm_event,
+    offline_events,
+    retrieval_event,
+    verification_event,
+    web_search_event,
+)
 from agents.llm import Budget, ModelCallError, ModelSettings, StructuredResult, complete_structured
-from agents.models import Evidence, Finding, GateReview, Strict, Usage
+from agents.models import Evidence, Finding, GateReview, Usage
 from agents.offline import review_gate_offline
 from agents.prompts import render
 from agents.rubric import Criterion, Rubric
@@ -31,15 +39,6 @@ PLACEHOLDER = re.compile(r"\[REDACTED:[a-z]+\]")
 WEB_GATES = ("risk", "platform")
 MAX_WEB_QUERIES = 2
 MAX_QUOTES = 3
-
-
-class AgentEvent(Strict):
-    """Something an agent did that belongs in the trace (never in the review state)."""
-
-    kind: Literal["llm_call", "tool_call", "verification", "degradation"]
-    name: str
-    attributes: dict[str, Any] = Field(default_factory=dict)
-    duration_s: float | None = None
 
 
 @dataclass
@@ -101,32 +100,6 @@ def _answers(answer: GateAnswer) -> dict[str, CriterionAnswer]:
     return found
 
 
-def _llm_event(
-    result: StructuredResult[Any],
-    messages: list[dict[str, Any]],
-    gate: str,
-    prompts: dict[str, str],
-) -> AgentEvent:
-    return AgentEvent(
-        kind="llm_call",
-        name=f"chat {result.model}",
-        duration_s=result.usage.latency_s,
-        attributes={
-            "gen_ai.agent.name": gate,
-            "gen_ai.response.model": result.model,
-            "gen_ai.usage.input_tokens": result.usage.input_tokens,
-            "gen_ai.usage.output_tokens": result.usage.output_tokens,
-            "gatereview.cost_usd": result.usage.cost_usd,
-            "gatereview.purpose": result.purpose,
-            "gatereview.attempts": [a.model_dump() for a in result.attempts],
-            "gatereview.repaired": result.repaired,
-            "gatereview.prompt_sha256": prompts,
-            "gatereview.messages": messages,
-            "gatereview.output": result.raw,
-        },
-    )
-
-
 def gate_messages(
     rubric: Rubric, selection: Selection, guidance: str | None, *, web: bool
 ) -> tuple[list[dict[str, Any]], dict[str, str]]:
@@ -160,32 +133,6 @@ def _unmasked(claim: Evidence) -> Evidence:
     return claim.model_copy(update={"quote": longest}) if len(longest) >= 20 else claim
 
 
-def offline_events(review: GateReview) -> list[AgentEvent]:
-    """What the offline reviewer did, for the trace: its retrieval and its quote checks."""
-    quoted = [e for f in review.findings for e in f.document_evidence]
-    return [
-        AgentEvent(
-            kind="tool_call",
-            name="retrieve_sections",
-            attributes={
-                "gen_ai.tool.name": "retrieve_sections",
-                "gatereview.reviewer": "offline",
-                "gatereview.criteria": len(review.findings),
-                "gatereview.quotes": len(quoted),
-            },
-        ),
-        AgentEvent(
-            kind="verification",
-            name=review.gate,
-            attributes={
-                "gatereview.match_kind": "exact",
-                "gatereview.verified": all(e.verified for e in quoted),
-                "gatereview.quotes": len(quoted),
-            },
-        ),
-    ]
-
-
 class GateAgent:
     """Reviews the documents against one gate's rubric with the configured model."""
 
@@ -214,29 +161,14 @@ class GateAgent:
     ) -> GateOutcome:
         review = review_gate_offline(self.rubric, documents, index, guidance)
         reason = f"{exc.kind}: {exc}"
-        event = AgentEvent(
-            kind="degradation",
-            name=self.rubric.gate,
-            attributes={"gatereview.degraded_reason": reason, "error.type": exc.kind},
-        )
+        event = degradation_event(self.rubric.gate, reason, exc.kind)
         usage = _failed_usage(exc)
         events = [event]
         if exc.attempts:
-            failed = AgentEvent(
-                kind="llm_call",
-                name=f"chat {self.runtime.settings.model if self.runtime else 'model'}",
-                duration_s=usage.latency_s,
-                attributes={
-                    "gen_ai.agent.name": self.rubric.gate,
-                    "error.type": exc.kind,
-                    "gatereview.purpose": f"review {self.rubric.gate}",
-                    "gatereview.attempts": [a.model_dump() for a in exc.attempts],
-                    "gen_ai.usage.input_tokens": usage.input_tokens,
-                    "gen_ai.usage.output_tokens": usage.output_tokens,
-                    "gatereview.cost_usd": usage.cost_usd,
-                },
+            model = self.runtime.settings.model if self.runtime else "model"
+            events.insert(
+                0, failed_call_event(model, self.rubric.gate, exc.attempts, usage, exc.kind)
             )
-            events.insert(0, failed)
         return GateOutcome(
             review.model_copy(update={"degraded": True, "degraded_reason": reason, "usage": usage}),
             events,
@@ -257,19 +189,7 @@ class GateAgent:
             rt.max_context_tokens,
             redact=rt.redact,
         )
-        events.append(
-            AgentEvent(
-                kind="tool_call",
-                name="retrieve_sections",
-                attributes={
-                    "gen_ai.tool.name": "retrieve_sections",
-                    "gatereview.sections": len(selection.excerpts),
-                    "gatereview.sections_omitted": selection.omitted,
-                    "gatereview.estimated_tokens": selection.tokens,
-                    "gatereview.redactions": selection.redactions,
-                },
-            )
-        )
+        events.append(retrieval_event(selection))
         messages, prompts = gate_messages(
             self.rubric, selection, guidance, web=rt.web and gate in WEB_GATES
         )
@@ -281,7 +201,7 @@ class GateAgent:
             budget=rt.budget,
             limiter=rt.limiter,
         )
-        events.append(_llm_event(result, messages, gate, prompts))
+        events.append(llm_event(result, messages, gate, prompts))
         usage = result.usage
         answers = _answers(result.parsed)
         findings = [_finding(c, answers.get(c.id), gate) for c in self.rubric.criteria]
@@ -302,15 +222,7 @@ class GateAgent:
             evidence, kind = verify_evidence(_unmasked(claim), documents)
             checked.append(evidence)
             events.append(
-                AgentEvent(
-                    kind="verification",
-                    name=finding.id,
-                    attributes={
-                        "gatereview.criterion": finding.criterion,
-                        "gatereview.match_kind": kind,
-                        "gatereview.verified": evidence.verified,
-                    },
-                )
+                verification_event(finding.id, finding.criterion, kind, evidence.verified)
             )
         return finding.model_copy(update={"evidence": checked})
 
@@ -354,12 +266,11 @@ class GateAgent:
                 limiter=rt.limiter,
             )
         except ModelCallError as exc:
-            reason = {"gatereview.degraded_reason": f"{exc.kind}: {exc}", "error.type": exc.kind}
             events.append(
-                AgentEvent(kind="degradation", name=f"repair {self.rubric.gate}", attributes=reason)
+                degradation_event(f"repair {self.rubric.gate}", f"{exc.kind}: {exc}", exc.kind)
             )
             return findings, _failed_usage(exc)
-        events.append(_llm_event(result, retry, self.rubric.gate, {"repair": repair.sha256}))
+        events.append(llm_event(result, retry, self.rubric.gate, {"repair": repair.sha256}))
         answers = _answers(result.parsed)
         repaired = []
         for finding in findings:
@@ -380,19 +291,6 @@ class GateAgent:
         found: list[Evidence] = []
         for query in queries[:MAX_WEB_QUERIES]:
             outcome = await search_web_async(query, searcher=rt.searcher)
-            events.append(
-                AgentEvent(
-                    kind="tool_call",
-                    name="web_search",
-                    duration_s=outcome.latency_s,
-                    attributes={
-                        "gen_ai.tool.name": "web_search",
-                        "gatereview.query": query,
-                        "gatereview.ok": outcome.ok,
-                        "gatereview.error": outcome.error,
-                        "gatereview.results": len(outcome.results),
-                    },
-                )
-            )
+            events.append(web_search_event(query, outcome))
             found.extend(outcome.results)
         return found

@@ -8,7 +8,8 @@ really a condition.
 from __future__ import annotations
 
 from agents.answers import SummaryAnswer
-from agents.gate import AgentEvent, ModelRuntime, _llm_event
+from agents.events import AgentEvent, degradation_event, llm_event
+from agents.gate import ModelRuntime
 from agents.llm import ModelCallError, complete_structured
 from agents.models import Finding, Usage, Verdict
 from agents.prompts import render
@@ -47,11 +48,7 @@ async def write_summary(
             limiter=rt.limiter,
         )
     except ModelCallError as exc:
-        event = AgentEvent(
-            kind="degradation",
-            name="summary",
-            attributes={"gatereview.degraded_reason": str(exc), "error.type": exc.kind},
-        )
+        event = degradation_event("summary", str(exc), exc.kind)
         return verdict.model_copy(update={"summary_by": f"rule ({exc.kind})"}), [event], exc.usage
     # Only ids that really are conditions, and only real sentences, replace the rule's wording.
     phrased = {
@@ -77,5 +74,5 @@ async def write_summary(
             "summary_by": result.model,
         }
     )
-    event = _llm_event(result, messages, "coordinator", {"coordinator": prompt.sha256})
+    event = llm_event(result, messages, "coordinator", {"coordinator": prompt.sha256})
     return updated, [event], result.usage

@@ -5,7 +5,7 @@ from __future__ import annotations
 from importlib.metadata import PackageNotFoundError, version
 from typing import Any
 
-from agents.gate import AgentEvent
+from agents.events import AgentEvent
 from agents.prompts import prompt_digests
 from agents.rubric import load_rubrics
 from graphs.settings import Settings
