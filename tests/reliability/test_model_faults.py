@@ -33,7 +33,7 @@ from traces.verify import verify_trace
 
 ROOT = Path(__file__).resolve().parents[2]
 STRONG = str(ROOT / "examples" / "strong-contract-search.md")
-TIMEOUT_S = 2.0
+TIMEOUT_S = 1.0
 
 
 @pytest.fixture
@@ -45,7 +45,7 @@ def fake(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeModel]:
 
 
 def _review(workspace: Path, model: bool = True) -> tuple[RunView, list[dict[str, Any]]]:
-    """A traced review to the human decision; retries do not wait, calls time out in 2 s."""
+    """A traced review to the human decision; retries do not wait, calls time out in 1 s."""
     settings = Settings(home=workspace, model="openai/gpt-4.1-mini" if model else "offline")
     runtime = None
     if model:

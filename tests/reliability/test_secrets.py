@@ -11,8 +11,6 @@ from __future__ import annotations
 import json
 import os
 import stat
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -118,21 +116,12 @@ def _modes(home: Path) -> dict[str, int]:
 
 
 def test_every_workspace_file_is_owner_only_whatever_the_umask(workspace: Path) -> None:
-    env = {**os.environ, "GATEREVIEW_HOME": str(workspace)}
-    script = (
-        "import os, subprocess, sys\n"
-        "os.umask(0)\n"  # the loosest umask a user could have
-        "main = [sys.executable, 'main.py']\n"
-        "run = subprocess.run(main + ['review', sys.argv[1], '--json'], capture_output=True,"
-        " text=True, check=True)\n"
-        "import json; run_id = json.loads(run.stdout)['run_id']\n"
-        "subprocess.run(main + ['approve', run_id, '--reviewer', 'ana'], check=True,"
-        " capture_output=True)\n"
-    )
-    subprocess.run(
-        [sys.executable, "-c", script, str(ROOT / "examples" / "demo-grade-poc.md")],
-        cwd=ROOT, env=env, check=True, timeout=120,
-    )  # fmt: skip
+    previous = os.umask(0)  # the loosest umask a user could have
+    try:
+        run = _cli("review", str(ROOT / "examples" / "demo-grade-poc.md"))
+        _cli("approve", run["run_id"], "--reviewer", "ana")
+    finally:
+        os.umask(previous)
     modes = _modes(workspace)
     kinds = {Path(name).parts[0] for name in modes}
     assert {"checkpoints.sqlite", "traces", "reports", "locks"} <= kinds
