@@ -9,28 +9,31 @@ import os
 import time
 from dataclasses import dataclass, field
 from types import ModuleType
-from typing import Any, Generic, Literal, TypeVar
+from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
 from tenacity import AsyncRetrying, retry_if_exception, stop_after_attempt, wait_random_exponential
 
-from agents.errors import ModelError
+from agents.budget import Budget, make_limiter
+from agents.model_errors import (
+    FATAL,
+    RETRYABLE,
+    Attempt,
+    ErrorKind,
+    ModelCallError,
+    Outcome,
+    classify,
+    describe,
+)
 from agents.models import Usage
 from agents.prompts import render
 
-ErrorKind = Literal[
-    "auth", "not_found", "rate_limit", "server", "timeout", "connection",
-    "malformed", "refusal", "truncated", "bad_request", "budget",
+__all__ = [
+    "FATAL", "RETRYABLE", "Attempt", "Budget", "ErrorKind", "ModelCallError", "ModelSettings",
+    "Outcome", "StructuredResult", "check_model", "complete_structured", "estimate_cost",
+    "make_limiter",
 ]  # fmt: skip
-Outcome = Literal["ok"] | ErrorKind
-RETRYABLE: frozenset[str] = frozenset({"rate_limit", "server", "timeout", "connection"})
-FATAL: frozenset[str] = frozenset({"auth", "not_found"})
-_STATUS_KINDS: dict[int, ErrorKind] = {
-    401: "auth", 403: "auth", 404: "not_found", 408: "timeout", 429: "rate_limit",
-}  # fmt: skip
-# Providers whose credentials are not one API key variable.
-_CREDENTIALS = {"bedrock": "AWS credentials", "sagemaker": "AWS credentials"}
-_CREDENTIALS["vertex_ai"] = "Google Cloud credentials"
+
 T = TypeVar("T", bound=BaseModel)
 Message = dict[str, Any]
 
@@ -54,38 +57,6 @@ class ModelSettings(BaseModel):
     )
 
 
-class Attempt(BaseModel):
-    """One HTTP request to the model: its outcome, HTTP status if any, and latency."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    outcome: Outcome
-    status: int | None = None
-    latency_s: float
-    repair: bool = False
-
-
-class ModelCallError(ModelError):
-    """A model call that failed; `kind` says how, `fatal` says the whole review should stop."""
-
-    def __init__(self, kind: ErrorKind, message: str, *, status: int | None = None) -> None:
-        super().__init__(message)
-        self.kind: ErrorKind = kind
-        self.status = status
-        self.attempts: list[Attempt] = []
-        self.usage = Usage()
-
-    @property
-    def fatal(self) -> bool:
-        """True for errors no other gate would escape either: bad credentials, unknown model."""
-        return self.kind in FATAL
-
-    @property
-    def retryable(self) -> bool:
-        """True for transient errors: rate limits, 5xx, timeouts, connection failures."""
-        return self.kind in RETRYABLE
-
-
 @dataclass
 class StructuredResult(Generic[T]):
     """A validated model answer with what it cost and how it was obtained."""
@@ -97,54 +68,6 @@ class StructuredResult(Generic[T]):
     attempts: list[Attempt]
     purpose: str = ""
     repaired: bool = False
-
-
-class Budget:
-    """A per-review USD limit shared by concurrent calls: reserve an estimate, settle the actual."""
-
-    # Reservations stop concurrent calls overshooting together; once one call is refused all
-    # later ones are (the rest of the review goes offline). Unpriced calls (self-hosted, no
-    # price_in/price_out) are counted, not enforced. No method awaits: atomic within one loop.
-
-    def __init__(self, limit_usd: float | None) -> None:
-        self.limit_usd = limit_usd
-        self.spent_usd = 0.0
-        self.reserved_usd = 0.0
-        self.unpriced_calls = 0
-        self.closed = False
-
-    def would_exceed(self, estimate_usd: float | None) -> bool:
-        """True if a call of this estimated cost must not start."""
-        if self.closed:
-            return True
-        if self.limit_usd is None or estimate_usd is None:
-            return False
-        return self.spent_usd + self.reserved_usd + estimate_usd > self.limit_usd
-
-    def reserve(self, estimate_usd: float | None) -> bool:
-        """Hold the estimate for a call about to start; False (and closed) if it would not fit."""
-        if self.would_exceed(estimate_usd):
-            self.closed = True
-            return False
-        self.reserved_usd += estimate_usd or 0.0
-        return True
-
-    def settle(self, estimate_usd: float | None, usage: Usage) -> None:
-        """Release a reservation and charge what the call really cost."""
-        self.reserved_usd = max(0.0, self.reserved_usd - (estimate_usd or 0.0))
-        self.spend(usage)
-
-    def spend(self, usage: Usage) -> None:
-        """Charge a usage; an unknown cost is counted, not charged."""
-        if usage.cost_usd is None:
-            self.unpriced_calls += usage.calls
-        else:
-            self.spent_usd += usage.cost_usd
-
-
-def make_limiter(max_concurrency: int) -> asyncio.Semaphore:
-    """A per-review limit on simultaneous model requests."""
-    return asyncio.Semaphore(max(1, max_concurrency))
 
 
 def _litellm() -> ModuleType:
@@ -213,53 +136,6 @@ def _usage(lt: ModuleType, response: Any, settings: ModelSettings, latency_s: fl
     return Usage(calls=1, input_tokens=tin, output_tokens=tout, cost_usd=cost, latency_s=latency_s)
 
 
-def _classify(lt: ModuleType, exc: BaseException) -> tuple[ErrorKind, int | None]:
-    """Map a litellm/openai exception (or our deadline) to an error kind and HTTP status."""
-    text = str(exc).lower()
-    status = getattr(exc, "status_code", None)
-    status = status if isinstance(status, int) else None
-    if isinstance(exc, TimeoutError | lt.Timeout):
-        return "timeout", status
-    if "missing credentials" in text or "api_key client option" in text:
-        return "auth", None
-    if "llm provider not provided" in text:
-        return "not_found", None
-    if isinstance(exc, lt.APIConnectionError) or "connection error" in text:
-        return "connection", None
-    if status is not None:
-        return ("server" if status >= 500 else _STATUS_KINDS.get(status, "bad_request")), status
-    classes: list[tuple[Any, ErrorKind]] = [
-        (lt.AuthenticationError, "auth"), (lt.PermissionDeniedError, "auth"),
-        (lt.NotFoundError, "not_found"), (lt.RateLimitError, "rate_limit"),
-        (lt.BadRequestError, "bad_request"),
-    ]  # fmt: skip
-    return next((kind for cls, kind in classes if isinstance(exc, cls)), "server"), None
-
-
-def _describe(lt: ModuleType, kind: ErrorKind, settings: ModelSettings, exc: BaseException) -> str:
-    """One line for the user: what failed and what to check."""
-    head = f"model {settings.model}:"
-    if kind == "auth":
-        return f"{head} authentication failed (check {_credential_hint(lt, settings)})"
-    if kind == "not_found":
-        return f"{head} unknown model (use provider/model, e.g. openai/gpt-4.1-mini)"
-    if kind == "timeout":
-        return f"{head} no answer within {settings.timeout_s:g} s"
-    detail = (str(exc).strip().splitlines() or [type(exc).__name__])[0][:200]
-    return f"{head} {kind.replace('_', ' ')}: {detail}"
-
-
-def _credential_hint(lt: ModuleType, settings: ModelSettings) -> str:
-    """The credential a user should check for this model."""
-    if settings.api_key is not None:
-        return "--api-key"
-    try:
-        provider = lt.get_llm_provider(settings.model)[1]
-    except Exception:  # unparsable model string: no specific hint
-        return "the provider's API key"
-    return _CREDENTIALS.get(provider, f"{provider.upper()}_API_KEY")
-
-
 def _request(settings: ModelSettings, messages: list[Message], **extra: Any) -> dict[str, Any]:
     """The keyword arguments of one litellm.acompletion call."""
     key = settings.api_key.get_secret_value() if settings.api_key else None
@@ -321,10 +197,10 @@ class _Exchange:
                 async with asyncio.timeout(self.settings.timeout_s):
                     response = await self.lt.acompletion(**request)
         except (TimeoutError, OpenAIError) as exc:
-            kind, status = _classify(self.lt, exc)
+            kind, status = classify(self.lt, exc)
             self._record(kind, status, started, repair)
             raise ModelCallError(
-                kind, _describe(self.lt, kind, self.settings, exc), status=status
+                kind, describe(self.lt, kind, self.settings, exc), status=status
             ) from exc
         self._record("ok", 200, started, repair)
         return response
