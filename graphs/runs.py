@@ -151,19 +151,47 @@ def _check_decision(snapshot: StateSnapshot, decision: Decision) -> None:
             )
 
 
+def _existing_workspace(settings: Settings, run_id: str) -> Workspace:
+    workspace = Workspace(settings.home)
+    if not workspace.exists():
+        raise RunNotFoundError(f"no run {run_id} in {workspace.home} (no reviews there yet)")
+    return workspace
+
+
+async def _snapshot(graph: CompiledStateGraph, workspace: Workspace, run_id: str) -> StateSnapshot:
+    snapshot = await graph.aget_state(_config(run_id))
+    if not snapshot.values:
+        raise RunNotFoundError(f"no run {run_id} in {workspace.home}")
+    return snapshot
+
+
+async def _continue(
+    graph: CompiledStateGraph,
+    workspace: Workspace,
+    snapshot: StateSnapshot,
+    payload: Any,
+    settings: Settings,
+    progress: Progress | None,
+) -> RunView:
+    """Drive an existing run on, with the model and limits it was started with."""
+    run_id = snapshot.values["run_id"]
+    settings = run_settings(settings, snapshot.values)
+    spent = build_view(run_id, "interrupted", snapshot.values).usage.cost_usd or 0.0
+    trace_file = workspace.trace_file(run_id)
+    with TraceRecorder(trace_file, run_id) if trace_file.exists() else nullcontext() as rec:
+        context = make_context(settings, spent, recorder=rec)
+        await _drive(graph, payload, run_id, context, progress)
+    snapshot = await graph.aget_state(_config(run_id))
+    return build_view(run_id, run_state(snapshot), snapshot.values)
+
+
 async def decide(
     run_id: str, decision: Decision, settings: Settings, progress: Progress | None = None
 ) -> RunView:
     """Apply a decision to a run awaiting one; exactly one concurrent decider wins."""
-    workspace = Workspace(settings.home)
-    if not workspace.exists():
-        raise RunNotFoundError(f"no run {run_id} in {workspace.home} (no reviews there yet)")
+    workspace = _existing_workspace(settings, run_id)
     async with _open_graph(workspace) as graph:
-        snapshot = await graph.aget_state(_config(run_id))
-        if not snapshot.values:
-            raise RunNotFoundError(f"no run {run_id} in {workspace.home}")
-        settings = run_settings(settings, snapshot.values)
-        spent = build_view(run_id, "interrupted", snapshot.values).usage.cost_usd or 0.0
+        snapshot = await _snapshot(graph, workspace, run_id)
         if not snapshot.interrupts:
             claim = last_claim(workspace.database, run_id)
             state = run_state(snapshot)
@@ -180,24 +208,15 @@ async def decide(
         claim_decision(
             workspace.database, run_id, snapshot.config["configurable"]["checkpoint_id"], decision
         )
-        trace_file = workspace.trace_file(run_id)
-        with TraceRecorder(trace_file, run_id) if trace_file.exists() else nullcontext() as rec:
-            context = make_context(settings, spent, recorder=rec)
-            resume = Command(resume=decision.model_dump())
-            await _drive(graph, resume, run_id, context, progress)
-        snapshot = await graph.aget_state(_config(run_id))
-    return build_view(run_id, run_state(snapshot), snapshot.values)
+        payload = Command(resume=decision.model_dump())
+        return await _continue(graph, workspace, snapshot, payload, settings, progress)
 
 
 async def resume(run_id: str, settings: Settings, progress: Progress | None = None) -> RunView:
     """Finish what a killed process left: unfinished steps, or a claimed but unapplied decision."""
-    workspace = Workspace(settings.home)
-    if not workspace.exists():
-        raise RunNotFoundError(f"no run {run_id} in {workspace.home} (no reviews there yet)")
+    workspace = _existing_workspace(settings, run_id)
     async with _open_graph(workspace) as graph:
-        snapshot = await graph.aget_state(_config(run_id))
-        if not snapshot.values:
-            raise RunNotFoundError(f"no run {run_id} in {workspace.home}")
+        snapshot = await _snapshot(graph, workspace, run_id)
         payload: Any = None
         if snapshot.interrupts:
             checkpoint = snapshot.config["configurable"]["checkpoint_id"]
@@ -209,14 +228,7 @@ async def resume(run_id: str, settings: Settings, progress: Progress | None = No
             raise DecisionError(
                 f"run {run_id} has finished ({run_state(snapshot)}); nothing to resume"
             )
-        settings = run_settings(settings, snapshot.values)
-        spent = build_view(run_id, "interrupted", snapshot.values).usage.cost_usd or 0.0
-        trace_file = workspace.trace_file(run_id)
-        with TraceRecorder(trace_file, run_id) if trace_file.exists() else nullcontext() as rec:
-            context = make_context(settings, spent, recorder=rec)
-            await _drive(graph, payload, run_id, context, progress)
-        snapshot = await graph.aget_state(_config(run_id))
-    return build_view(run_id, run_state(snapshot), snapshot.values)
+        return await _continue(graph, workspace, snapshot, payload, settings, progress)
 
 
 def _thread_ids(workspace: Workspace) -> list[str]:
