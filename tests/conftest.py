@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from fakes.openai_server import FakeModel, serve
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"
@@ -19,3 +21,11 @@ def workspace(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     for key in ("OPENAI_API_KEY", "ANTHROPIC_API_KEY", "AZURE_API_KEY"):
         monkeypatch.delenv(key, raising=False)
     return home
+
+
+@pytest.fixture
+def fake(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeModel]:
+    """A fake OpenAI endpoint (respx at api.openai.com) with a key in the environment."""
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-test")
+    with serve() as model:
+        yield model

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -17,9 +16,9 @@ from fakes.openai_server import (
     comply,
     hallucinate,
     hang,
-    serve,
     truncated_json,
 )
+from fakes.personal_data import SEEDED
 
 from agents.answers import GateAnswer
 from agents.coordinator import gate_verdict
@@ -34,23 +33,6 @@ ROOT = Path(__file__).resolve().parents[2]
 DOCS = ROOT / "tests" / "fixtures" / "docs"
 STRONG = ROOT / "examples" / "strong-contract-search.md"
 HOSTED = ModelSettings(model="openai/gpt-4.1-mini", retry_wait_s=0, max_retries=2, timeout_s=5)
-SEEDED = (
-    "priya.shah@parcelco.co.uk",
-    "dpo@parcelco.co.uk",
-    "+44 20 7946 0958",
-    "4111 1111 1111 1111",
-    "GB82 WEST 1234 5698 7654 32",
-    "10.42.7.19",
-    "sk-proj-4fJx9Qm2Lr7Tz1Vb8Nc3Hd6Kp0Ws5Ya",
-)
-
-
-@pytest.fixture
-def fake(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeModel]:
-    """A fake OpenAI endpoint for the hosted model, with a key in the environment."""
-    monkeypatch.setenv("OPENAI_API_KEY", "sk-test")
-    with serve() as model:
-        yield model
 
 
 def _documents(path: Path = STRONG) -> list[Document]:

@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import pytest
-from fakes.openai_server import FakeModel, api_error, serve
+from fakes.openai_server import FakeModel, api_error
 
 from agents.coordinator import compile_verdict
 from agents.gate import ModelRuntime
@@ -22,14 +20,6 @@ from tools.documents import load_documents
 ROOT = Path(__file__).resolve().parents[2]
 MIDDLING = ROOT / "examples" / "middling-claims-triage.md"
 HOSTED = ModelSettings(model="openai/gpt-4.1-mini", retry_wait_s=0, max_retries=1, timeout_s=5)
-
-
-@pytest.fixture
-def fake(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeModel]:
-    """A fake OpenAI endpoint for the hosted model, with a key in the environment."""
-    monkeypatch.setenv("OPENAI_API_KEY", "sk-test")
-    with serve() as model:
-        yield model
 
 
 def _verdict() -> tuple[Verdict, list[Any]]:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +18,7 @@ from fakes.openai_server import (
     serve,
     truncated_json,
 )
+from fakes.personal_data import SEEDED
 from langgraph.checkpoint.memory import InMemorySaver
 from typer.testing import CliRunner
 
@@ -44,23 +44,6 @@ STRONG = str(ROOT / "examples" / "strong-contract-search.md")
 PERSONAL = str(ROOT / "tests" / "fixtures" / "docs" / "personal-data.md")
 APPROVE_ME = str(ROOT / "tests" / "fixtures" / "docs" / "approve-me.md")
 LOCAL_BASE = "http://127.0.0.1:8999/v1"
-SEEDED = (
-    "priya.shah@parcelco.co.uk",
-    "dpo@parcelco.co.uk",
-    "+44 20 7946 0958",
-    "4111 1111 1111 1111",
-    "GB82 WEST 1234 5698 7654 32",
-    "10.42.7.19",
-    "sk-proj-4fJx9Qm2Lr7Tz1Vb8Nc3Hd6Kp0Ws5Ya",
-)
-
-
-@pytest.fixture
-def fake(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeModel]:
-    """A fake OpenAI endpoint for the hosted model, with a key in the environment."""
-    monkeypatch.setenv("OPENAI_API_KEY", "sk-test")
-    with serve() as model:
-        yield model
 
 
 def _review(path: str, workspace: Path, **fields: Any) -> RunView:

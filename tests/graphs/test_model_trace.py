@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from fakes.openai_server import FakeModel, api_error, hallucinate, serve
+from fakes.openai_server import FakeModel, api_error, hallucinate
+from fakes.personal_data import SEEDED
 
 from agents.models import Decision
 from graphs.runs import decide, start_review
@@ -17,20 +17,13 @@ from traces.viewer import load_records
 
 ROOT = Path(__file__).resolve().parents[2]
 PERSONAL = str(ROOT / "tests" / "fixtures" / "docs" / "personal-data.md")
-SEEDED = ("priya.shah@parcelco.co.uk", "+44 20 7946 0958", "4111 1111 1111 1111",
-          "sk-proj-4fJx9Qm2Lr7Tz1Vb8Nc3Hd6Kp0Ws5Ya")
 KEY = "sk-test-" + "Q7" * 16
 
 
-@pytest.fixture
-def fake(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeModel]:
+def test_a_model_review_records_every_kind_and_no_secret(
+    fake: FakeModel, workspace: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("OPENAI_API_KEY", KEY)
-    with serve() as model:
-        yield model
-
-
-def test_a_model_review_records_every_kind_and_no_secret(fake: FakeModel,
-                                                         workspace: Path) -> None:
     fake.script("change", "review", api_error(400, "bad request"), repeat=True)
     fake.script("data", "review", hallucinate("data.owners"))
     settings = Settings(home=workspace, model="openai/gpt-4.1-mini")

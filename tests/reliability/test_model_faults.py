@@ -10,13 +10,12 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
-from fakes.openai_server import HOSTED_MODEL, FakeModel, api_error, completion, serve
+from fakes.openai_server import HOSTED_MODEL, FakeModel, api_error, completion
 from langgraph.checkpoint.memory import InMemorySaver
 
 from agents.gate import ModelRuntime
@@ -34,14 +33,6 @@ from traces.verify import verify_trace
 ROOT = Path(__file__).resolve().parents[2]
 STRONG = str(ROOT / "examples" / "strong-contract-search.md")
 TIMEOUT_S = 1.0
-
-
-@pytest.fixture
-def fake(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeModel]:
-    """A hosted model behind respx, with a key in the environment."""
-    monkeypatch.setenv("OPENAI_API_KEY", "sk-test")
-    with serve() as model:
-        yield model
 
 
 def _review(workspace: Path, model: bool = True) -> tuple[RunView, list[dict[str, Any]]]:

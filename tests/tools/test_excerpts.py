@@ -6,6 +6,7 @@ import re
 from pathlib import Path
 
 import pytest
+from fakes.personal_data import SEEDED
 
 from agents.prompts import render
 from agents.rubric import load_rubrics
@@ -16,15 +17,6 @@ from tools.retrieval import SectionIndex
 ROOT = Path(__file__).resolve().parents[2]
 DOCS = ROOT / "tests" / "fixtures" / "docs"
 LARGEST = ROOT / "examples" / "strong-contract-search.md"
-SEEDED = (
-    "priya.shah@parcelco.co.uk",
-    "dpo@parcelco.co.uk",
-    "+44 20 7946 0958",
-    "4111 1111 1111 1111",
-    "GB82 WEST 1234 5698 7654 32",
-    "10.42.7.19",
-    "sk-proj-4fJx9Qm2Lr7Tz1Vb8Nc3Hd6Kp0Ws5Ya",
-)
 NUMBERED = re.compile(r"^(\d+)\| (.*)$")
 
 
