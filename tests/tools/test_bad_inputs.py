@@ -23,7 +23,7 @@ from typing import Any
 
 import docx
 import pytest
-from pypdf import PdfWriter
+from fakes.pdfs import blank_pdf, encrypted_pdf, make_pdf
 from typer.testing import CliRunner, Result
 
 from main import app
@@ -49,50 +49,12 @@ def write(name: str, content: str | bytes) -> str:
     return name
 
 
-def pdf_bytes(lines: list[str]) -> bytes:
-    """A minimal one-page PDF with a Helvetica text line per entry."""
-    stream = "BT /F1 12 Tf 14 TL 72 720 Td " + " ".join(f"({x}) Tj T*" for x in lines) + " ET"
-    bodies = [
-        "<< /Type /Catalog /Pages 2 0 R >>",
-        "<< /Type /Pages /Kids [4 0 R] /Count 1 >>",
-        "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
-        "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] "
-        "/Resources << /Font << /F1 3 0 R >> >> /Contents 5 0 R >>",
-        f"<< /Length {len(stream)} >>\nstream\n{stream}\nendstream",
-    ]
-    out = bytearray(b"%PDF-1.4\n")
-    offsets = []
-    for number, body in enumerate(bodies, start=1):
-        offsets.append(len(out))
-        out += f"{number} 0 obj\n{body}\nendobj\n".encode("latin-1")
-    xref = len(out)
-    out += f"xref\n0 {len(bodies) + 1}\n0000000000 65535 f \n".encode()
-    out += "".join(f"{offset:010d} 00000 n \n" for offset in offsets).encode()
-    out += (
-        f"trailer\n<< /Size {len(bodies) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode()
-    )
-    return bytes(out)
+def pdf_page(lines: list[str]) -> bytes:
+    """A one-page text PDF."""
+    return make_pdf([lines])
 
 
 PLAN = ["Model Serving Plan", "The data team owns the data.", "Budget is 200 USD a day."]
-
-
-def encrypted_pdf() -> bytes:
-    """A text PDF that needs a password to open."""
-    writer = PdfWriter(clone_from=io.BytesIO(pdf_bytes(PLAN)))
-    writer.encrypt("secret", owner_password="owner", algorithm="RC4-128")
-    buffer = io.BytesIO()
-    writer.write(buffer)
-    return buffer.getvalue()
-
-
-def scanned_pdf() -> bytes:
-    """A PDF whose page has no text layer, as a scan without OCR."""
-    writer = PdfWriter()
-    writer.add_blank_page(width=612, height=792)
-    buffer = io.BytesIO()
-    writer.write(buffer)
-    return buffer.getvalue()
 
 
 def docx_bytes(*paragraphs: str) -> bytes:
@@ -301,10 +263,12 @@ REFUSED: dict[str, Case] = {
         "binary file, not a text document",
     ),
     "pdf-zero-byte": Case(file("empty.pdf", b""), "corrupt PDF (the file is empty)"),
-    "pdf-encrypted": Case(file("locked.pdf", encrypted_pdf), "encrypted PDF (remove the password"),
-    "pdf-no-text-layer": Case(file("scan.pdf", scanned_pdf), "scanned documents need OCR"),
+    "pdf-encrypted": Case(
+        file("locked.pdf", lambda: encrypted_pdf("secret")), "encrypted PDF (remove the password"
+    ),
+    "pdf-no-text-layer": Case(file("scan.pdf", blank_pdf), "scanned documents need OCR"),
     "pdf-truncated": Case(
-        file("cut.pdf", lambda: pdf_bytes(PLAN)[:300]), "corrupt PDF (truncated, no %%EOF marker"
+        file("cut.pdf", lambda: pdf_page(PLAN)[:300]), "corrupt PDF (truncated, no %%EOF marker"
     ),
     "pdf-that-is-text": Case(file("notes.pdf", GOOD), "corrupt PDF (not a PDF file: no %PDF"),
     "docx-corrupt": Case(
@@ -398,7 +362,7 @@ ACCEPTED: dict[str, Case] = {
     "file-name-not-utf8": Case(undecodable_name, shown="names/caf\\udce9 plan.md"),
     "file-name-with-rtl-override": Case(bidi_name, shown="plan\\u202efdp.md"),
     "docx-with-text": Case(file("plan.docx", lambda: docx_bytes("Model serving plan", GOOD))),
-    "pdf-with-text": Case(file("plan.pdf", lambda: pdf_bytes(PLAN))),
+    "pdf-with-text": Case(file("plan.pdf", lambda: pdf_page(PLAN))),
 }
 
 
