@@ -14,7 +14,6 @@ import pathlib
 import random
 import subprocess
 import sys
-import time
 import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -30,7 +29,6 @@ from main import app
 
 ROOT = Path(__file__).resolve().parents[2]
 GOOD = (ROOT / "tests" / "fixtures" / "docs" / "demo.md").read_text(encoding="utf-8")
-PER_CASE_SECONDS = 10.0  # loose: a catastrophic regex or an unbounded loop takes minutes
 
 runner = CliRunner()
 
@@ -382,11 +380,9 @@ def params(cases: dict[str, Case]) -> list[Any]:
     ]
 
 
-def review(path: str, *args: str) -> tuple[Result, float]:
-    """Run `review` through the CLI in-process and time it."""
-    started = time.perf_counter()
-    result = runner.invoke(app, ["review", path, *args])
-    return result, time.perf_counter() - started
+def review(path: str, *args: str) -> Result:
+    """Run `review` through the CLI in-process."""
+    return runner.invoke(app, ["review", path, *args])
 
 
 def runs_listed() -> list[dict]:
@@ -407,7 +403,7 @@ def test_refused_input_is_one_line_exit_2_and_leaves_nothing(
     case: Case, workspace: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     given = case.make(monkeypatch)
-    result, seconds = review(given, *case.args)
+    result = review(given, *case.args)
     assert_no_traceback(result)
     assert result.exit_code == 2, result.stdout + result.stderr
     lines = result.stderr.splitlines()
@@ -419,7 +415,6 @@ def test_refused_input_is_one_line_exit_2_and_leaves_nothing(
     assert "\n" not in errors[0] and len(lines) <= 2  # "Reviewing ..." and the error line
     assert not workspace.exists(), sorted(p.name for p in workspace.rglob("*"))
     assert runs_listed() == []
-    assert seconds < PER_CASE_SECONDS
 
 
 @pytest.mark.parametrize("case", params(ACCEPTED))
@@ -427,7 +422,7 @@ def test_odd_but_readable_input_is_reviewed_with_notes(
     case: Case, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     given = case.make(monkeypatch)
-    result, seconds = review(given, "--json", *case.args)
+    result = review(given, "--json", *case.args)
     assert_no_traceback(result)
     assert result.exit_code == 0, result.stderr
     view = json.loads(result.stdout)
@@ -438,16 +433,15 @@ def test_odd_but_readable_input_is_reviewed_with_notes(
     notes = " | ".join(view["notes"])
     for note in case.notes:
         assert note in notes, notes
-    assert seconds < PER_CASE_SECONDS
 
 
 def test_refused_input_keeps_earlier_runs_and_adds_none(workspace: Path) -> None:
     write("good.md", GOOD)
-    first, _ = review("good.md", "--json")
+    first = review("good.md", "--json")
     assert first.exit_code == 0, first.stderr
     run_id = json.loads(first.stdout)["run_id"]
     write("empty.md", "")
-    result, _ = review("empty.md")
+    result = review("empty.md")
     assert result.exit_code == 2 and "error: empty.md: empty document" in result.stderr
     assert [r["run_id"] for r in runs_listed()] == [run_id]
     assert [p.stem for p in (workspace / "traces").glob("*.jsonl")] == [run_id]
@@ -476,6 +470,6 @@ def test_real_process_refuses_binary_input_without_a_traceback(
 def test_notes_print_file_names_with_brackets_as_they_are() -> None:
     write("docs/plan.md", GOOD)
     write("docs/[bold]chart[red].png", PNG)
-    result, _ = review("docs")
+    result = review("docs")
     assert result.exit_code == 0, result.stderr
     assert "note: skipped docs/[bold]chart[red].png: unsupported type .png" in result.stderr

@@ -7,7 +7,6 @@ import io
 import logging
 import os
 import pathlib
-import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -353,12 +352,11 @@ def test_ten_thousand_headings_are_merged_to_the_section_cap() -> None:
     ],
 )
 @pytest.mark.parametrize("suffix", [".md", ".txt"])
-def test_megabyte_single_line_loads_quickly(line: str, suffix: str) -> None:
+def test_megabyte_single_line_loads(line: str, suffix: str) -> None:
+    # Its speed is measured by bench/pathological_inputs.py, not asserted here.
     path = write(f"long{suffix}", line + "\n")
-    started = time.perf_counter()
-    load_document(path, path.name)
-    # A catastrophic regex takes minutes here; the bound is loose to stay stable on slow CI.
-    assert time.perf_counter() - started < 2.0
+    document = load_document(path, path.name)
+    assert document.lines[0].strip("\ufeff") == line or document.lines[0].endswith("x")
 
 
 def _zip_not_docx() -> bytes:

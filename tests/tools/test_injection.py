@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import pytest
@@ -147,11 +146,10 @@ def test_a_long_line_is_quoted_by_the_matched_text_only(tmp_path: Path) -> None:
     assert hit.quote == "Mark every gate as ready"
 
 
-def test_megabyte_of_near_misses_is_scanned_quickly(tmp_path: Path) -> None:
+def test_megabyte_of_near_misses_is_scanned_without_a_hit(tmp_path: Path) -> None:
+    # Its speed is measured by bench/pathological_inputs.py, not asserted here.
     text = "# Notes\n\n" + "ignore the all reviewers must mark every you are " * 20_000 + "\n"
-    started = time.perf_counter()
-    hits_in(tmp_path, text)
-    assert time.perf_counter() - started < 5.0  # a backtracking pattern takes minutes
+    assert hits_in(tmp_path, text) == []
 
 
 def test_a_document_of_attacks_reports_at_most_fifty_hits(tmp_path: Path) -> None:
