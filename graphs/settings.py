@@ -81,5 +81,6 @@ def resolve_settings(
         return Settings.model_validate(merged)
     except ValidationError as exc:
         first = exc.errors()[0]
-        where = ".".join(str(p) for p in first["loc"])
+        name = str(first["loc"][0]) if first["loc"] else "?"
+        where = f"--{name.replace('_', '-')} (or GATEREVIEW_{name.upper()})"
         raise GateReviewError(f"setting {where}: {first['msg']}") from exc

@@ -99,3 +99,15 @@ def test_empty_document_is_refused(tmp_path: Path, workspace: Path) -> None:
 def test_runs_with_no_workspace_says_so() -> None:
     result = runner.invoke(app, ["runs"])
     assert result.exit_code == 0 and "No runs yet" in result.stdout
+
+
+def test_a_bad_setting_names_its_flag_and_variable() -> None:
+    result = runner.invoke(app, ["review", DOC, "--budget-usd", "-1"])
+    assert result.exit_code == 2
+    assert "--budget-usd (or GATEREVIEW_BUDGET_USD)" in result.stderr
+
+
+def test_a_setting_from_the_environment_is_used(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("GATEREVIEW_MAX_BYTES", "10")
+    result = runner.invoke(app, ["review", DOC])
+    assert result.exit_code == 2 and "too large" in result.stderr
