@@ -83,18 +83,7 @@ def emit(view: RunView, as_json: bool, *, findings: bool = False) -> None:
         out.print(render.findings_view(view))
         out.rule("Decisions")
         out.print(render.decisions_view(view))
-    if view.state == "awaiting_decision":
-        out.print(
-            f"\nAwaiting a decision. Details: [bold]python main.py show {view.run_id}[/bold]\n"
-            f"Decide: python main.py approve {view.run_id} --reviewer NAME\n"
-            f"        python main.py reject {view.run_id} --reviewer NAME --comment TEXT "
-            "[--gate GATE]\n"
-            f"        python main.py amend {view.run_id} --reviewer NAME --finding ID "
-            "--status STATUS --reason TEXT",
-            highlight=False,
-        )
-    elif view.report:
-        out.print(f"\nReport: {view.report.get('markdown')}  {view.report.get('json')}")
+    out.print(render.next_steps(view), highlight=False)
 
 
 def progress_printer(quiet: bool) -> Any:
@@ -103,21 +92,10 @@ def progress_printer(quiet: bool) -> Any:
     def report(node: str, update: dict[str, Any]) -> None:
         if quiet:
             return
-        if node in GATES and "reviews" in update:
-            findings = update["reviews"][node]["findings"]
-            counts = {
-                s: sum(1 for f in findings if f["status"] == s)
-                for s in ("met", "partial", "missing", "contradicted")
-            }
-            summary = ", ".join(f"{n} {s}" for s, n in counts.items() if n)
-            err.print(f"  [green]done[/green] {node:<9} {summary}", highlight=False)
-        elif node == "ingest":
-            docs = update.get("documents", [])
-            err.print(f"  [green]done[/green] ingest    {len(docs)} document(s)")
-            for note in update.get("ingest_notes", []):
-                err.print(f"  note: {escape(note)}", highlight=False)
-        elif node in ("coordinator", "finalise"):
-            err.print(f"  [green]done[/green] {node}")
+        import render
+
+        for line in render.progress_lines(node, update):
+            err.print(line, highlight=False)
 
     return report
 

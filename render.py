@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
-from agents.models import Usage
+from agents.models import GATES, Usage
 from graphs.view import RunView
 
 STATUS_STYLE = {
@@ -147,3 +149,40 @@ def runs_table(views: list[RunView]) -> Table:
         docs = ", ".join(d.path for d in v.documents)
         table.add_row(v.run_id, styled(v.state), styled(overall), docs, v.created_at or "")
     return table
+
+
+def next_steps(view: RunView) -> Text:
+    """How to decide on a run awaiting a decision, or where its report is."""
+    if view.state == "awaiting_decision":
+        run = view.run_id
+        return Text.assemble(
+            "\nAwaiting a decision. Details: ",
+            (f"python main.py show {run}", "bold"),
+            f"\nDecide: python main.py approve {run} --reviewer NAME\n"
+            f"        python main.py reject {run} --reviewer NAME --comment TEXT [--gate GATE]\n"
+            f"        python main.py amend {run} --reviewer NAME --finding ID "
+            "--status STATUS --reason TEXT",
+        )
+    if view.report:
+        return Text(f"\nReport: {view.report.get('markdown')}  {view.report.get('json')}")
+    return Text("")
+
+
+def progress_lines(node: str, update: dict[str, Any]) -> list[Text]:
+    """What to say when a step of the graph has finished."""
+    done = Text("  done ", style="green")
+    if node in GATES and "reviews" in update:
+        findings = update["reviews"][node]["findings"]
+        counts = {
+            s: sum(1 for f in findings if f["status"] == s)
+            for s in ("met", "partial", "missing", "contradicted")
+        }
+        summary = ", ".join(f"{n} {s}" for s, n in counts.items() if n)
+        return [Text.assemble(done, f"{node:<9} {summary}")]
+    if node == "ingest":
+        docs = update.get("documents", [])
+        lines = [Text.assemble(done, f"ingest    {len(docs)} document(s)")]
+        return lines + [Text(f"  note: {note}") for note in update.get("ingest_notes", [])]
+    if node in ("coordinator", "finalise"):
+        return [Text.assemble(done, node)]
+    return []
