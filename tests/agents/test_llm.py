@@ -10,6 +10,7 @@ from typing import Any, Literal
 import httpx
 import pytest
 import respx
+from fakes.openai_server import OPENAI_URL, api_error, completion, hang
 from pydantic import BaseModel, ConfigDict, Field, SecretStr
 
 from agents.llm import (
@@ -23,7 +24,6 @@ from agents.llm import (
 )
 from agents.models import Finding, Usage
 
-OPENAI_URL = "https://api.openai.com/v1/chat/completions"
 LOCAL_BASE = "http://127.0.0.1:8999/v1"
 HOSTED = ModelSettings(model="openai/gpt-4.1-mini", retry_wait_s=0, max_retries=2, timeout_s=5)
 LOCAL = ModelSettings(
@@ -45,43 +45,10 @@ class Answer(BaseModel):
     summary: str = Field(description="One sentence")
 
 
-def completion(
-    content: str | None,
-    *,
-    model: str = "gpt-4.1-mini-2025-04-14",
-    finish: str = "stop",
-    refusal: str | None = None,
-    tokens: tuple[int, int] = (120, 30),
-) -> dict[str, Any]:
-    """An OpenAI chat.completion body as the API sends it."""
-    message = {"role": "assistant", "content": content, "refusal": refusal, "annotations": []}
-    return {
-        "id": "chatcmpl-BzQ1x2y3z4",
-        "object": "chat.completion",
-        "created": 1754000000,
-        "model": model,
-        "choices": [{"index": 0, "message": message, "logprobs": None, "finish_reason": finish}],
-        "usage": {
-            "prompt_tokens": tokens[0],
-            "completion_tokens": tokens[1],
-            "total_tokens": sum(tokens),
-            "prompt_tokens_details": {"cached_tokens": 0, "audio_tokens": 0},
-            "completion_tokens_details": {"reasoning_tokens": 0, "audio_tokens": 0},
-        },
-        "service_tier": "default",
-        "system_fingerprint": "fp_6f2eabb9a5",
-    }
-
-
-def ok(content: str | None = GOOD, **kwargs: Any) -> httpx.Response:
+def ok(content: str | None = GOOD, tokens: tuple[int, int] = (120, 30), **kwargs: Any) -> Any:
     """A 200 response carrying one completion."""
-    return httpx.Response(200, json=completion(content, **kwargs))
-
-
-def api_error(status: int, message: str = "error") -> httpx.Response:
-    """An OpenAI error body with the given status."""
-    body = {"error": {"message": message, "type": "invalid_request_error", "code": None}}
-    return httpx.Response(status, json=body)
+    body = completion(content, prompt_tokens=tokens[0], completion_tokens=tokens[1], **kwargs)
+    return httpx.Response(200, json=body)
 
 
 def body(route: respx.Route, index: int = 0) -> dict[str, Any]:
@@ -90,9 +57,8 @@ def body(route: respx.Route, index: int = 0) -> dict[str, Any]:
 
 
 @pytest.fixture(autouse=True)
-def workspace(monkeypatch: pytest.MonkeyPatch, tmp_path: Any) -> None:
-    """Every test gets its own workspace and a fake OpenAI key."""
-    monkeypatch.setenv("GATEREVIEW_HOME", str(tmp_path))
+def openai_key(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A fake OpenAI key on top of the shared per-test workspace."""
     monkeypatch.setenv("OPENAI_API_KEY", "sk-test")
 
 
@@ -258,11 +224,7 @@ def test_transport_failures_are_retried_then_typed(
 
 
 def test_a_server_that_never_answers_hits_the_deadline(router: respx.MockRouter) -> None:
-    async def never(request: httpx.Request) -> httpx.Response:
-        await asyncio.Event().wait()  # nobody sets it: the server hangs
-        raise AssertionError("unreachable")
-
-    router.post(OPENAI_URL).mock(side_effect=never)
+    router.post(OPENAI_URL).mock(side_effect=hang)
     settings = HOSTED.model_copy(update={"timeout_s": 0.2, "max_retries": 0})
     error = failure(settings)
     assert error.kind == "timeout" and "0.2 s" in str(error)
@@ -272,7 +234,9 @@ def test_a_server_that_never_answers_hits_the_deadline(router: respx.MockRouter)
     ("response", "kind"),
     [
         pytest.param(
-            httpx.Response(200, json={**completion(GOOD), "choices": []}), "malformed", id="empty"
+            httpx.Response(200, json={**completion(GOOD, prompt_tokens=120), "choices": []}),
+            "malformed",
+            id="empty",
         ),
         pytest.param(ok(None, refusal="I can't help with that."), "refusal", id="refusal"),
         pytest.param(ok('{"status": "met", "summ', finish="length"), "truncated", id="length"),

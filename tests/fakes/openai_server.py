@@ -68,11 +68,18 @@ class Seen:
 
 
 def completion(
-    content: str, *, model: str, prompt_tokens: int, finish: str = "stop"
+    content: str | None,
+    *,
+    model: str = HOSTED_MODEL,
+    prompt_tokens: int,
+    completion_tokens: int | None = None,
+    finish: str = "stop",
+    refusal: str | None = None,
 ) -> dict[str, Any]:
-    """An OpenAI chat.completion body as the API sends it."""
-    completion_tokens = max(1, len(content) // 4)
-    message = {"role": "assistant", "content": content, "refusal": None, "annotations": []}
+    """An OpenAI chat.completion body as the API sends it (output tokens: about 4 chars each)."""
+    if completion_tokens is None:
+        completion_tokens = max(1, len(content or "") // 4)
+    message = {"role": "assistant", "content": content, "refusal": refusal, "annotations": []}
     return {
         "id": "chatcmpl-C3fakeB8kQ2n",
         "object": "chat.completion",

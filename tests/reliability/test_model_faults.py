@@ -15,7 +15,7 @@ from typing import Any
 
 import httpx
 import pytest
-from fakes.openai_server import HOSTED_MODEL, FakeModel, api_error, completion
+from fakes.openai_server import HOSTED_MODEL, FakeModel, api_error, completion, hang
 from langgraph.checkpoint.memory import InMemorySaver
 
 from agents.gate import ModelRuntime
@@ -73,14 +73,8 @@ def _statuses(view: RunView, gate: str) -> list[tuple[str, str]]:
     return [(f.id, f.status) for f in view.findings if f.gate == gate]
 
 
-async def _slow(request: httpx.Request) -> httpx.Response:
-    await asyncio.sleep(10 * TIMEOUT_S)  # cancelled at the deadline
-    raise AssertionError("the deadline should have cut this call")
-
-
 def _answer(content: str | None, finish: str = "stop", refusal: str | None = None) -> Any:
-    body = completion(content or "", model=HOSTED_MODEL, prompt_tokens=900, finish=finish)
-    body["choices"][0]["message"].update(content=content, refusal=refusal)
+    body = completion(content, prompt_tokens=900, finish=finish, refusal=refusal)
     return httpx.Response(200, json=body)
 
 
@@ -109,7 +103,7 @@ KEY_REVOKED = api_error(401, "Incorrect API key provided: sk-test.", "invalid_re
                      id="429-storm"),
         pytest.param(httpx.ReadError("[Errno 104] Connection reset by peer"), None, "connection",
                      3, id="connection-reset"),
-        pytest.param(_slow, None, "timeout", 3, id="slower-than-the-timeout"),
+        pytest.param(hang, None, "timeout", 3, id="slower-than-the-timeout"),
         pytest.param(_answer('{"findings": [{"criterion": "risk.', finish="length"), None,
                      "truncated", 1, id="truncated-length"),
     ],
