@@ -27,12 +27,6 @@ HITS = [
 ]
 
 
-@pytest.fixture(autouse=True)
-def workspace(monkeypatch: pytest.MonkeyPatch, tmp_path: Any) -> None:
-    """Every test gets its own workspace."""
-    monkeypatch.setenv("GATEREVIEW_HOME", str(tmp_path))
-
-
 @pytest.fixture
 def release() -> Iterator[threading.Event]:
     """An event a hanging searcher waits on; set at teardown so its thread ends."""
