@@ -17,6 +17,7 @@ from typing import Any
 from pydantic import Field
 
 from agents.models import Strict
+from traces.schema import canonical_json
 
 RECORDING_FILE = "recording.jsonl"
 # Transport details that do not change what the model is asked.
@@ -54,8 +55,7 @@ class Entry(Strict):
 def canonical_key(body: dict[str, Any]) -> str:
     """The hash of a request body without transport details, keys sorted."""
     kept = {k: v for k, v in body.items() if k not in VOLATILE_KEYS}
-    text = json.dumps(kept, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
+    return hashlib.sha256(canonical_json(kept).encode("utf-8")).hexdigest()[:32]
 
 
 def _digest(value: Any) -> str:
