@@ -289,27 +289,33 @@ def test_a_call_is_charged_to_the_budget(router: respx.MockRouter) -> None:
     assert budget.reserved_usd == pytest.approx(0.0)
 
 
-def test_the_limiter_bounds_concurrent_requests(router: respx.MockRouter) -> None:
+@pytest.mark.parametrize("limit", [pytest.param(1, id="one"), pytest.param(2, id="two")])
+def test_the_limiter_bounds_concurrent_requests(router: respx.MockRouter, limit: int) -> None:
+    """Requests wait at the server until `limit` are in flight: more would break the bound."""
     in_flight, peak = 0, 0
+    full = asyncio.Event()
 
     async def serve(request: httpx.Request) -> httpx.Response:
         nonlocal in_flight, peak
         in_flight += 1
         peak = max(peak, in_flight)
-        for _ in range(5):
-            await asyncio.sleep(0)  # let the other calls run if they may
+        if in_flight == limit:
+            full.set()
+        await full.wait()  # the limiter must let exactly `limit` calls reach this point
+        for _ in range(100):
+            await asyncio.sleep(0)  # give a leaking limiter the chance to let one more in
         in_flight -= 1
         return ok()
 
     router.post(OPENAI_URL).mock(side_effect=serve)
 
-    async def four(limit: int) -> None:
+    async def four() -> None:
         limiter = make_limiter(limit)
         calls = [complete_structured(HOSTED, MESSAGES, Answer, limiter=limiter) for _ in range(4)]
-        await asyncio.gather(*calls)
+        await asyncio.wait_for(asyncio.gather(*calls), timeout=30)
 
-    asyncio.run(four(1))
-    assert peak == 1
+    asyncio.run(four())
+    assert peak == limit
 
 
 def test_preflight_passes_with_a_one_token_call(router: respx.MockRouter) -> None:
