@@ -350,6 +350,7 @@ def test_preflight_rejects_an_unknown_provider(router: respx.MockRouter) -> None
 
 def test_the_api_key_never_leaves_the_settings() -> None:
     settings = LOCAL.model_copy(update={"api_key": SecretStr("sk-very-secret")})
+    assert settings.api_key and settings.api_key.get_secret_value() == "sk-very-secret"
     assert "sk-very-secret" not in repr(settings)
     assert "sk-very-secret" not in settings.model_dump_json()
     assert "api_key" not in settings.model_dump()

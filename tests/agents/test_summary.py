@@ -50,6 +50,7 @@ def test_the_model_writes_the_summary_and_conditions_of_the_rules_verdict(
     assert updated.summary_by == "gpt-4.1-mini-2025-04-14"
     assert updated.summary.startswith("The review's overall verdict is ")
     assert all(": Document how " in c for c in updated.conditions)
+    assert updated.gates.keys() == verdict.gates.keys()
     for gate, v in updated.gates.items():
         assert [c.split(":")[0] for c in v.conditions] == [
             c.split(":")[0] for c in verdict.gates[gate].conditions

@@ -35,6 +35,7 @@ def test_defaults_with_nothing_set(tmp_path: Path) -> None:
 
 def test_api_key_is_never_dumped() -> None:
     settings = resolve_settings({"api_key": "sk-secret-value"}, env={})
+    assert settings.api_key and settings.api_key.get_secret_value() == "sk-secret-value"
     assert "sk-secret-value" not in settings.model_dump_json()
     assert "sk-secret-value" not in repr(settings)
 

@@ -74,10 +74,11 @@ def test_passages_are_verbatim_with_exact_lines_across_wrapped_lines() -> None:
 def test_passages_of_a_fixture_resolve_in_the_file() -> None:
     document = _strong()
     index = SectionIndex([document])
-    for section in document.sections:
-        for passage in index.passages(section):
-            assert passage.text in document.line_text(passage.line_start, passage.line_end)
-            assert passage.heading == tuple(section.heading_path)
+    passages = [(s, p) for s in document.sections for p in index.passages(s)]
+    assert passages
+    for section, passage in passages:
+        assert passage.text in document.line_text(passage.line_start, passage.line_end)
+        assert passage.heading == tuple(section.heading_path)
 
 
 def test_a_hyphenated_word_with_a_stopword_part_stays_one_word() -> None:
