@@ -8,16 +8,13 @@ from rich.text import Text
 
 from evals.results import CaseResult, SuiteResult
 from evals.scorers import QUALITY_METRICS, Tally
+from render import cost_text
 
 STYLE = {"scored": "", "stale": "bold red", "unrecorded": "red", "invalid": "red", "error": "red"}
 
 
 def _tally(tally: Tally) -> str:
     return "-" if tally.value is None else f"{tally.hits}/{tally.total}"
-
-
-def _cost(value: float | None) -> str:
-    return "?" if value is None else f"${value:.4f}"
 
 
 def _tokens(count: int) -> str:
@@ -62,7 +59,7 @@ def cases_table(result: SuiteResult) -> RenderableType:
             case.name,
             *(_tally(getattr(s, k)) for k in QUALITY_METRICS),
             _tokens(s.tokens),
-            _cost(s.cost_usd) if s.calls else "-",
+            cost_text(s.cost_usd) if s.calls else "-",
             f"{s.latency_s:.1f}",
         )
     return Group(table, notes) if notes else table
@@ -78,7 +75,7 @@ def totals_view(result: SuiteResult) -> RenderableType:
         value = result.metrics[name]
         shown = "unscored" if value is None else f"{value:.3f}"
         table.add_row(name, shown, _tally(totals.tallies[name]))
-    table.add_row("cost_usd", _cost(totals.cost_usd), f"{totals.calls} calls")
+    table.add_row("cost_usd", cost_text(totals.cost_usd), f"{totals.calls} calls")
     table.add_row("tokens", str(totals.tokens), "")
     latency = result.metrics["latency_s"]
     table.add_row("latency_s", "-" if latency is None else f"{latency:.2f} mean", "")
