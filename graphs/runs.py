@@ -6,7 +6,8 @@ import secrets
 import shutil
 import sqlite3
 from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager, closing, nullcontext
+from contextlib import asynccontextmanager, nullcontext
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -77,23 +78,14 @@ async def _drive(
     context: ReviewContext,
     progress: Progress | None,
 ) -> None:
+    """Stream the graph on under the run's lock, reporting each finished step."""
     with driving(context.workspace, run_id):
-        await _stream(graph, payload, run_id, context, progress)
-
-
-async def _stream(
-    graph: CompiledStateGraph,
-    payload: Any,
-    run_id: str,
-    context: ReviewContext,
-    progress: Progress | None,
-) -> None:
-    async for chunk in graph.astream(
-        payload, _config(run_id), context=context, stream_mode="updates", durability="sync"
-    ):
-        for node, update in chunk.items():
-            if progress is not None and node != "__interrupt__":
-                progress(node, update or {})
+        async for chunk in graph.astream(
+            payload, _config(run_id), context=context, stream_mode="updates", durability="sync"
+        ):
+            for node, update in chunk.items():
+                if progress is not None and node != "__interrupt__":
+                    progress(node, update or {})
 
 
 async def start_review(
@@ -117,7 +109,7 @@ async def start_review(
             recorder.start_span(
                 "run_start", "review", attributes=run_start_attributes(settings, payload["paths"])
             )
-            context = make_context(settings, recorder=recorder)
+            context = replace(preflight, recorder=recorder)
             try:
                 await _drive(graph, payload, run_id, context, progress)
             except DocumentError:
@@ -231,14 +223,13 @@ async def resume(run_id: str, settings: Settings, progress: Progress | None = No
         return await _continue(graph, workspace, snapshot, payload, settings, progress)
 
 
-def _thread_ids(workspace: Workspace) -> list[str]:
-    with closing(sqlite3.connect(workspace.database, timeout=30)) as conn:
-        try:
-            rows = conn.execute(
-                "SELECT DISTINCT thread_id FROM checkpoints WHERE checkpoint_ns = ''"
-            ).fetchall()
-        except sqlite3.OperationalError:
-            return []
+def _thread_ids(saver: SqliteSaver) -> list[str]:
+    try:
+        rows = saver.conn.execute(
+            "SELECT DISTINCT thread_id FROM checkpoints WHERE checkpoint_ns = ''"
+        ).fetchall()
+    except sqlite3.OperationalError:  # no checkpoint table yet: no run was ever saved
+        return []
     return [r[0] for r in rows]
 
 
@@ -252,7 +243,7 @@ def load_runs(settings: Settings, run_ids: list[str] | None = None) -> list[RunV
     views = []
     with SqliteSaver.from_conn_string(str(workspace.database)) as saver:
         graph = build_graph().compile(checkpointer=saver)
-        for run_id in run_ids if run_ids is not None else _thread_ids(workspace):
+        for run_id in run_ids if run_ids is not None else _thread_ids(saver):
             snapshot = graph.get_state(_config(run_id))
             if not snapshot.values:
                 raise RunNotFoundError(f"no run {run_id} in {workspace.home}")
