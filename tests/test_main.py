@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pytest
+from fakes.cli import cli_json
 from typer.testing import CliRunner
 
 from main import app
@@ -15,14 +15,8 @@ DOC = str(ROOT / "examples" / "middling-claims-triage.md")
 runner = CliRunner()
 
 
-def _json(*args: str) -> dict:
-    result = runner.invoke(app, [*args, "--json"])
-    assert result.exit_code == 0, result.output
-    return json.loads(result.stdout)
-
-
 def _review() -> dict:
-    return _json("review", DOC)
+    return cli_json("review", DOC)
 
 
 def test_review_json_has_the_documented_shape() -> None:
@@ -43,18 +37,18 @@ def test_review_json_has_the_documented_shape() -> None:
 
 def test_runs_show_and_decisions_through_the_cli() -> None:
     run_id = _review()["run_id"]
-    listed = _json("runs")["runs"]
+    listed = cli_json("runs")["runs"]
     assert [(r["run_id"], r["state"]) for r in listed] == [(run_id, "awaiting_decision")]
-    shown = _json("show", run_id)
+    shown = cli_json("show", run_id)
     assert shown["run_id"] == run_id and len(shown["findings"]) >= 30
     finding = shown["findings"][0]["id"]
-    amended = _json("amend", run_id, "--reviewer", "ana", "--finding", finding,
+    amended = cli_json("amend", run_id, "--reviewer", "ana", "--finding", finding,
                     "--status", "dismissed", "--reason", "duplicate")
     assert amended["state"] == "awaiting_decision"
-    approved = _json("approve", run_id, "--reviewer", "ana", "--comment", "fine")
+    approved = cli_json("approve", run_id, "--reviewer", "ana", "--comment", "fine")
     assert approved["state"] == "approved"
     assert Path(approved["report"]["markdown"]).is_file()
-    assert _json("runs")["runs"][0]["state"] == "approved"
+    assert cli_json("runs")["runs"][0]["state"] == "approved"
 
 
 def test_review_prints_the_gate_table_and_how_to_decide() -> None:

@@ -4,19 +4,17 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+from fakes.cli import ROOT, main_command, run_main
 
 from agents.errors import DecisionError, DocumentError, RunNotFoundError
 from agents.models import GATES, Amendment, Decision
 from graphs.runs import decide, load_run, load_runs, start_review
 from graphs.settings import Settings
 
-ROOT = Path(__file__).resolve().parents[2]
 STRONG = str(ROOT / "examples" / "strong-contract-search.md")
 DEMO = str(ROOT / "examples" / "demo-grade-poc.md")
 
@@ -30,14 +28,6 @@ def _start(settings: Settings, path: str = STRONG) -> str:
     view = asyncio.run(start_review([path], settings))
     assert view.state == "awaiting_decision"
     return view.run_id
-
-
-def _cli(*args: str, home: Path) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "GATEREVIEW_HOME": str(home)}
-    return subprocess.run(
-        [sys.executable, str(ROOT / "main.py"), *args],
-        capture_output=True, text=True, env=env, cwd=ROOT, timeout=120,
-    )
 
 
 def test_review_runs_every_gate_to_the_human_decision(settings: Settings) -> None:
@@ -55,8 +45,7 @@ def test_decision_from_a_separate_process_finalises_and_writes_the_report(
     settings: Settings, workspace: Path
 ) -> None:
     run_id = _start(settings)
-    done = _cli("approve", run_id, "--reviewer", "Ana Ruiz", "--comment", "ok", "--json",
-                home=workspace)
+    done = run_main("approve", run_id, "--reviewer", "Ana Ruiz", "--comment", "ok", "--json")
     assert done.returncode == 0, done.stderr
     payload = json.loads(done.stdout)
     assert payload["state"] == "approved"
@@ -77,11 +66,10 @@ def test_second_decision_on_a_decided_run_names_who_decided(settings: Settings) 
 
 def test_concurrent_deciders_exactly_one_applies(settings: Settings, workspace: Path) -> None:
     run_id = _start(settings)
-    env = {**os.environ, "GATEREVIEW_HOME": str(workspace)}
     procs = [
         subprocess.Popen(
-            [sys.executable, str(ROOT / "main.py"), "approve", run_id, "--reviewer", f"r{i}"],
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, cwd=ROOT,
+            main_command("approve", run_id, "--reviewer", f"r{i}"),
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT,
         )
         for i in range(4)
     ]

@@ -4,12 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+from fakes.cli import run_main
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 from typer.testing import CliRunner
 
@@ -28,11 +26,7 @@ runner = CliRunner()
 def approved_run(workspace: Path) -> str:
     """A review started here and approved from a second process."""
     view = asyncio.run(start_review([DOC], Settings(home=workspace)))
-    env = {**os.environ, "GATEREVIEW_HOME": str(workspace)}
-    done = subprocess.run(
-        [sys.executable, str(ROOT / "main.py"), "approve", view.run_id, "--reviewer", "ana"],
-        capture_output=True, text=True, env=env, cwd=ROOT, timeout=120,
-    )
+    done = run_main("approve", view.run_id, "--reviewer", "ana")
     assert done.returncode == 0, done.stderr
     return view.run_id
 

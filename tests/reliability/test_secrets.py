@@ -16,10 +16,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from fakes.cli import cli_json
 from fakes.openai_server import FakeModel, serve
-from typer.testing import CliRunner
-
-from main import app
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
@@ -58,12 +56,6 @@ def hosted(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeModel]:
         yield model
 
 
-def _cli(*args: str) -> dict[str, Any]:
-    result = CliRunner().invoke(app, [*args, "--json"])
-    assert result.exit_code == 0, result.output
-    return json.loads(result.stdout)
-
-
 def _leaks(text: str) -> set[str]:
     return {value for value in SEEDED if value in text}
 
@@ -79,11 +71,13 @@ def test_seeded_secrets_and_personal_data_reach_no_request_trace_or_report(
     # original text), so the summary request carries offline findings as well.
     hosted.script("data", "review", _wrong_schema)
     hosted.script("data", "repair_schema", _wrong_schema)
-    run = _cli("review", DOCUMENT, "--model", MODEL)
+    run = cli_json("review", DOCUMENT, "--model", MODEL)
     assert run["gates"]["data"]["degraded"]
     run_id = run["run_id"]
-    _cli("reject", run_id, "--reviewer", "Ana Ruiz", "--comment", IN_COMMENT, "--gate", "data")
-    final = _cli("approve", run_id, "--reviewer", "Ana Ruiz", "--comment", "conditions accepted")
+    cli_json("reject", run_id, "--reviewer", "Ana Ruiz", "--comment", IN_COMMENT, "--gate", "data")
+    final = cli_json(
+        "approve", run_id, "--reviewer", "Ana Ruiz", "--comment", "conditions accepted"
+    )
     assert final["state"] == "approved"
 
     kinds = [s.kind for s in hosted.requests]
@@ -118,8 +112,8 @@ def _modes(home: Path) -> dict[str, int]:
 def test_every_workspace_file_is_owner_only_whatever_the_umask(workspace: Path) -> None:
     previous = os.umask(0)  # the loosest umask a user could have
     try:
-        run = _cli("review", str(ROOT / "examples" / "demo-grade-poc.md"))
-        _cli("approve", run["run_id"], "--reviewer", "ana")
+        run = cli_json("review", str(ROOT / "examples" / "demo-grade-poc.md"))
+        cli_json("approve", run["run_id"], "--reviewer", "ana")
     finally:
         os.umask(previous)
     modes = _modes(workspace)
@@ -131,10 +125,10 @@ def test_every_workspace_file_is_owner_only_whatever_the_umask(workspace: Path) 
 def test_an_offline_reviews_report_masks_the_personal_data_its_quotes_hold(
     workspace: Path,
 ) -> None:
-    run = _cli("review", DOCUMENT)
+    run = cli_json("review", DOCUMENT)
     quotes = " ".join(e["quote"] for f in run["findings"] for e in f["evidence"])
     assert _leaks(quotes)  # the run itself quotes the document as written, for its owner
-    _cli("approve", run["run_id"], "--reviewer", "ana", "--comment", "ok: 4111-1111-1111-1111")
+    cli_json("approve", run["run_id"], "--reviewer", "ana", "--comment", "ok: 4111-1111-1111-1111")
     for suffix in ("md", "json"):
         report = (workspace / "reports" / f"{run['run_id']}.{suffix}").read_text("utf-8")
         assert _leaks(report) == set(), suffix
