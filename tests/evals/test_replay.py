@@ -29,7 +29,10 @@ def test_replaying_a_case_twice_gives_the_same_findings(suite: Path) -> None:
 
 
 def test_a_malformed_recorded_reply_is_repaired_not_degraded(suite: Path) -> None:
-    add_case(suite, "multi-file-energy-advisor")
+    case = add_case(suite, "multi-file-energy-advisor")
+    # The recording holds the cut-off platform reply and the repair that answered it.
+    labels = {e.request.label for e in load_recording(case / "recording.jsonl")}
+    assert "repair platform" in labels
     result = run(suite, SuiteRunner("replay")).cases[0]
     assert result.status == "scored"
     assert result.degraded == {}
@@ -76,9 +79,11 @@ def test_a_deleted_criterion_is_named_in_the_change() -> None:
 
 
 def test_recordings_are_readable_json_lines_without_credentials() -> None:
-    from evals.cases import CASES_DIR
+    from evals.cases import CASES_DIR, load_suite
 
-    for path in CASES_DIR.glob("*/recording.jsonl"):
+    paths = sorted(CASES_DIR.glob("*/recording.jsonl"))
+    assert len(paths) == len(load_suite())  # every case is recorded
+    for path in paths:
         text = path.read_text(encoding="utf-8")
         assert "authorization" not in text.lower() and "sk-" not in text
         assert all(json.loads(line)["response"]["object"] == "chat.completion"
