@@ -267,13 +267,16 @@ def test_node_context_ends_the_span_with_its_outcome(
 ) -> None:
     recorder = TraceRecorder(trace_path, RUN_ID)
     recorder.start_span("run_start", "review")
+    escaped: Exception | None = None
     try:
         with recorder.node("review_gate:data", attributes=attr.agent_attributes("data")) as node:
             recorder.record("llm_call", "chat", node, {})
             if raised is not None:
                 raise raised("stop")
-    except (GraphInterrupt, RuntimeError):
-        pass
+    except (GraphInterrupt, RuntimeError) as error:
+        escaped = error
+    # the node records its outcome and lets the exception go on, unchanged
+    assert (type(escaped) if escaped else None) is raised
     end = load_records(trace_path)[-1]
     assert end.kind == "node_end" and end.span_id == node
     assert end.attributes[attr.STATUS] == status
