@@ -6,9 +6,6 @@ import re
 from dataclasses import dataclass, field
 from itertools import pairwise
 
-import bm25s
-import numpy as np
-
 from tools.documents import Document, Section
 
 _WORD = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*(?:['\u2019][a-z]+)?")
@@ -215,16 +212,15 @@ class SectionIndex:
 
     def __init__(self, documents: list[Document]) -> None:
         """Index every section of every document (heading path included in its text)."""
-        self.documents = {doc.path: doc for doc in documents}
+        import bm25s  # with scipy, over half a second: only a review needs it, not `runs`
+
         self.sections: list[Section] = [s for doc in documents for s in doc.sections]
+        texts = [tokenize(s.text, keep_stopwords=False) for s in self.sections]
         corpus = [
-            tokenize(" ".join([*s.heading_path, s.text]), keep_stopwords=False)
-            for s in self.sections
+            tokenize(" ".join(s.heading_path), keep_stopwords=False) + tokens
+            for s, tokens in zip(self.sections, texts, strict=True)
         ]
-        self._shapes = [
-            tuple(t for t in tokenize(s.text, keep_stopwords=False) if not t.isdigit())
-            for s in self.sections
-        ]
+        self._shapes = [tuple(t for t in tokens if not t.isdigit()) for tokens in texts]
         self._bm25 = bm25s.BM25()
         if self.sections:
             self._bm25.index([tokens or [""] for tokens in corpus], show_progress=False)
@@ -240,7 +236,7 @@ class SectionIndex:
         scores = self._bm25.get_scores(query)
         hits: list[Hit] = []
         seen: set[tuple[str, ...]] = set()
-        for i in np.argsort(-scores, kind="stable"):
+        for i in (-scores).argsort(kind="stable"):
             if len(hits) == k or scores[i] <= 0:
                 break
             # Repeated boilerplate (a sprint log, a numbered template) takes one slot, not many.
