@@ -100,11 +100,10 @@ def progress_printer(quiet: bool) -> Any:
     return report
 
 
-def decide_and_print(run_id: str, decision: Decision, home: Path | None, as_json: bool) -> None:
+def decide_and_print(run_id: str, decision: Decision, settings: Settings, as_json: bool) -> None:
     """Apply a decision and print the resulting run."""
     from graphs.runs import decide
 
-    settings = settings_for(home=home)
     view = asyncio.run(decide(run_id, decision, settings, progress_printer(as_json)))
     emit(view, as_json)
     if settings.otlp_endpoint and view.state in ("approved", "rejected"):
@@ -172,7 +171,7 @@ def review(
         emit(view, as_json)
         if interactive and view.state == "awaiting_decision":
             decision = ask_decision()
-            decide_and_print(view.run_id, decision, home, as_json)
+            decide_and_print(view.run_id, decision, settings, as_json)
 
 
 def ask_decision() -> Decision:
@@ -239,7 +238,7 @@ def approve(
     """Approve a review: the verdict becomes final and the report is written."""
     with user_errors():
         decision = make_decision(action="approve", reviewer=reviewer, comment=comment)
-        decide_and_print(run_id, decision, home, as_json)
+        decide_and_print(run_id, decision, settings_for(home=home), as_json)
 
 
 @app.command()
@@ -263,7 +262,7 @@ def reject(
         decision = make_decision(
             action="reject", reviewer=reviewer, comment=comment, gates=gate or []
         )
-        decide_and_print(run_id, decision, home, as_json)
+        decide_and_print(run_id, decision, settings_for(home=home), as_json)
 
 
 @app.command()
@@ -283,9 +282,11 @@ def amend(
             raise GateReviewError(f"unknown status {status!r}: one of {', '.join(allowed)}")
         if not reason.strip():
             raise GateReviewError("--reason must say why the finding is amended")
-        amendment = Amendment(finding_id=finding, status=status, reason=reason, reviewer=reviewer)
-        decision = Decision(action="amend", reviewer=reviewer, comment=reason, amendment=amendment)
-        decide_and_print(run_id, decision, home, as_json)
+        amendment = dict(finding_id=finding, status=status, reason=reason, reviewer=reviewer)
+        decision = make_decision(
+            action="amend", reviewer=reviewer, comment=reason, amendment=amendment
+        )
+        decide_and_print(run_id, decision, settings_for(home=home), as_json)
 
 
 @app.command(name="resume")
@@ -318,12 +319,10 @@ def trace(
     as_json: JsonOpt = False,
 ) -> None:
     """Show a run's trace as a tree, verify it, or export it over OTLP."""
-    import os
-
     with user_errors():
-        from graphs.audit import export_trace, trace_records, verify_run_trace
+        from graphs.audit import export_records, trace_records, verify_run_trace
 
-        settings = settings_for(home=home)
+        settings = settings_for(home=home, otlp_endpoint=otlp_endpoint)
         if verify:
             result = verify_run_trace(run_id, settings)
             if as_json:
@@ -340,11 +339,10 @@ def trace(
                     highlight=False,
                 )
             raise typer.Exit(0 if result.ok else 1)
-        endpoint = otlp_endpoint or os.environ.get("OTEL_EXPORTER_OTLP_ENDPOINT")
-        if endpoint:
-            sent = export_trace(run_id, settings, endpoint)
-            err.print(f"sent {sent} spans to {endpoint}", highlight=False)
         records = trace_records(run_id, settings)
+        if settings.otlp_endpoint:
+            sent = export_records(records, settings.otlp_endpoint)
+            err.print(f"sent {sent} spans to {settings.otlp_endpoint}", highlight=False)
         if as_json:
             out.print_json(
                 data={"run_id": run_id, "records": [r.model_dump(mode="json") for r in records]}

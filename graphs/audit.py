@@ -43,10 +43,15 @@ def trace_records(run_id: str, settings: Settings) -> list[TraceRecord]:
     return load_records(workspace.trace_file(run_id))
 
 
-def export_trace(run_id: str, settings: Settings, endpoint: str) -> int:
-    """Send the run's spans to an OTLP/HTTP collector; returns how many."""
+def export_records(records: list[TraceRecord], endpoint: str) -> int:
+    """Send already loaded trace records to an OTLP/HTTP collector; returns how many spans."""
     from traces.otlp import export_spans
 
     # The exporter logs each retry itself; the caller reports the outcome in one line.
     logging.getLogger("opentelemetry.exporter.otlp.proto.http").setLevel(logging.CRITICAL)
-    return export_spans(trace_records(run_id, settings), endpoint=endpoint)
+    return export_spans(records, endpoint=endpoint)
+
+
+def export_trace(run_id: str, settings: Settings, endpoint: str) -> int:
+    """Send the run's spans to an OTLP/HTTP collector; returns how many."""
+    return export_records(trace_records(run_id, settings), endpoint)
