@@ -11,7 +11,9 @@ from __future__ import annotations
 import asyncio
 import re
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
+
+from pydantic import BaseModel
 
 from agents.answers import CriterionAnswer, GateAnswer
 from agents.events import (
@@ -39,6 +41,7 @@ PLACEHOLDER = re.compile(r"\[REDACTED:[a-z]+\]")
 WEB_GATES = ("risk", "platform")
 MAX_WEB_QUERIES = 2
 MAX_QUOTES = 3
+T = TypeVar("T", bound=BaseModel)
 
 
 @dataclass
@@ -60,6 +63,19 @@ class ModelRuntime:
     redact: bool = True
     web: bool = False
     searcher: Searcher | None = None
+
+    async def complete(
+        self, messages: list[dict[str, Any]], schema: type[T], purpose: str
+    ) -> StructuredResult[T]:
+        """One structured model call under this runtime's settings, budget and limiter."""
+        return await complete_structured(
+            self.settings,
+            messages,
+            schema,
+            purpose=purpose,
+            budget=self.budget,
+            limiter=self.limiter,
+        )
 
 
 def _finding(criterion: Criterion, answer: CriterionAnswer | None, gate: str) -> Finding:
@@ -150,10 +166,11 @@ class GateAgent:
         try:
             return await self._review_with_model(self.runtime, documents, index, guidance)
         except ModelCallError as exc:
-            return self._degraded(documents, index, guidance, exc)
+            return self._degraded(self.runtime, documents, index, guidance, exc)
 
     def _degraded(
         self,
+        rt: ModelRuntime,
         documents: list[Document],
         index: SectionIndex,
         guidance: str | None,
@@ -165,9 +182,11 @@ class GateAgent:
         usage = _failed_usage(exc)
         events = [event]
         if exc.attempts:
-            model = self.runtime.settings.model if self.runtime else "model"
             events.insert(
-                0, failed_call_event(model, self.rubric.gate, exc.attempts, usage, exc.kind)
+                0,
+                failed_call_event(
+                    rt.settings.model, self.rubric.gate, exc.attempts, usage, exc.kind
+                ),
             )
         return GateOutcome(
             review.model_copy(update={"degraded": True, "degraded_reason": reason, "usage": usage}),
@@ -193,14 +212,7 @@ class GateAgent:
         messages, prompts = gate_messages(
             self.rubric, selection, guidance, web=rt.web and gate in WEB_GATES
         )
-        result = await complete_structured(
-            rt.settings,
-            messages,
-            GateAnswer,
-            purpose=f"review {gate}",
-            budget=rt.budget,
-            limiter=rt.limiter,
-        )
+        result = await rt.complete(messages, GateAnswer, f"review {gate}")
         events.append(llm_event(result, messages, gate, prompts))
         usage = result.usage
         answers = _answers(result.parsed)
@@ -257,14 +269,7 @@ class GateAgent:
             {"role": "user", "content": repair.text},
         ]
         try:
-            result = await complete_structured(
-                rt.settings,
-                retry,
-                GateAnswer,
-                purpose=f"repair {self.rubric.gate}",
-                budget=rt.budget,
-                limiter=rt.limiter,
-            )
+            result = await rt.complete(retry, GateAnswer, f"repair {self.rubric.gate}")
         except ModelCallError as exc:
             events.append(
                 degradation_event(f"repair {self.rubric.gate}", f"{exc.kind}: {exc}", exc.kind)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from agents.answers import SummaryAnswer
 from agents.events import AgentEvent, degradation_event, llm_event
 from agents.gate import ModelRuntime
-from agents.llm import ModelCallError, complete_structured
+from agents.llm import ModelCallError
 from agents.models import Finding, Usage, Verdict
 from agents.prompts import render
 from agents.rubric import Rubric
@@ -39,14 +39,7 @@ async def write_summary(
     )
     messages = [{"role": "user", "content": prompt.text}]
     try:
-        result = await complete_structured(
-            rt.settings,
-            messages,
-            SummaryAnswer,
-            purpose="summary",
-            budget=rt.budget,
-            limiter=rt.limiter,
-        )
+        result = await rt.complete(messages, SummaryAnswer, "summary")
     except ModelCallError as exc:
         event = degradation_event("summary", str(exc), exc.kind)
         return verdict.model_copy(update={"summary_by": f"rule ({exc.kind})"}), [event], exc.usage
