@@ -22,6 +22,7 @@ from typing import Any
 
 import docx
 import pytest
+from fakes.files import write
 from fakes.pdfs import blank_pdf, encrypted_pdf, make_pdf
 from typer.testing import CliRunner, Result
 
@@ -37,14 +38,6 @@ runner = CliRunner()
 def _in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Run in the test's folder so the CLI shows paths relative to it, as a user would see."""
     monkeypatch.chdir(tmp_path)
-
-
-def write(name: str, content: str | bytes) -> str:
-    """Write a file (creating folders) in the current folder and return its name."""
-    path = Path(name)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(content.encode("utf-8") if isinstance(content, str) else content)
-    return name
 
 
 def pdf_page(lines: list[str]) -> bytes:
@@ -82,7 +75,7 @@ PNG = (
 
 def unreadable(monkeypatch: pytest.MonkeyPatch) -> str:
     """A file the user may not read; root reads anything, so the refusal is faked for root."""
-    name = write("docs/secret.md", GOOD)
+    name = str(write("docs/secret.md", GOOD))
     Path(name).chmod(0)
     if os.geteuid() == 0:
         original = pathlib.Path.read_bytes
@@ -189,7 +182,7 @@ def undecodable_name(_mp: pytest.MonkeyPatch) -> str:
 
 def bidi_name(_mp: pytest.MonkeyPatch) -> str:
     """A document whose name uses a right-to-left override to pose as a PDF."""
-    return write("plan\u202efdp.md", GOOD)
+    return str(write("plan\u202efdp.md", GOOD))
 
 
 def truncated_docx() -> bytes:
@@ -223,7 +216,7 @@ class Case:
 
 def file(name: str, content: str | bytes | Callable[[], str | bytes]) -> Callable[..., str]:
     """A maker that writes one file and gives its name."""
-    return lambda _mp: write(name, content() if callable(content) else content)
+    return lambda _mp: str(write(name, content() if callable(content) else content))
 
 
 def given(name: str) -> Callable[..., str]:

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import docx
 import pytest
+from fakes.files import write
 from fakes.pdfs import blank_pdf, encrypted_pdf, make_pdf
 
 from agents.errors import DocumentError
@@ -52,17 +53,6 @@ def make_docx(path: Path) -> None:
     document.add_heading("Risk", 1)
     document.add_paragraph("A DPIA is planned.")
     document.save(str(path))
-
-
-def write(name: str, content: str | bytes) -> Path:
-    """Write a file (creating folders) in the current test folder."""
-    path = Path(name)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if isinstance(content, str):
-        path.write_bytes(content.encode("utf-8"))
-    else:
-        path.write_bytes(content)
-    return path
 
 
 def assert_anchored(document: Document) -> None:
