@@ -9,7 +9,6 @@ quotes back once, and falls back to the offline reviewer when the model fails.
 from __future__ import annotations
 
 import asyncio
-import re
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
@@ -34,10 +33,10 @@ from agents.rubric import Criterion, Rubric
 from tools.documents import Document
 from tools.evidence import verify_evidence
 from tools.excerpts import Selection, select_excerpts
+from tools.redact import PLACEHOLDER
 from tools.retrieval import SectionIndex
 from tools.websearch import Searcher, search_web_async
 
-PLACEHOLDER = re.compile(r"\[REDACTED:[a-z]+\]")
 WEB_GATES = ("risk", "platform")
 MAX_WEB_QUERIES = 2
 MAX_QUOTES = 3
@@ -145,7 +144,8 @@ def _unmasked(claim: Evidence) -> Evidence:
     """A quote of masked text is checked by its longest unmasked run (the original holds it)."""
     if PLACEHOLDER.search(claim.quote) is None:
         return claim
-    longest = max(PLACEHOLDER.split(claim.quote), key=len).strip()
+    runs = PLACEHOLDER.split(claim.quote)[::2]  # split also returns each kind: skip those
+    longest = max(runs, key=len).strip()
     return claim.model_copy(update={"quote": longest}) if len(longest) >= 20 else claim
 
 

@@ -9,18 +9,16 @@ document that is one long section is never sent whole past the budget.
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from tools.documents import Document, Section
-from tools.redact import redact_lines
+from tools.redact import PLACEHOLDER, redact_lines
 from tools.retrieval import SectionIndex
 
 CHARS_PER_TOKEN = 4
 MIN_PART_TOKENS = 100  # a cut section shorter than this is not worth a place in the prompt
-_PLACEHOLDER = re.compile(r"\[REDACTED:([a-z]+)\]")
 
 
 def estimate_tokens(text: str) -> int:
@@ -121,7 +119,7 @@ def _ranked(index: SectionIndex, queries: Sequence[Sequence[str]], k: int) -> li
 def _redactions(excerpts: list[Excerpt]) -> dict[str, int]:
     """Masked values by kind in what is sent (counted from the placeholders, never the values)."""
     counts = Counter(
-        kind for e in excerpts for kind in _PLACEHOLDER.findall(f"{e.heading}\n{e.numbered}")
+        kind for e in excerpts for kind in PLACEHOLDER.findall(f"{e.heading}\n{e.numbered}")
     )
     return dict(counts)
 

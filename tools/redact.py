@@ -55,6 +55,10 @@ def placeholder(kind: RedactionKind) -> str:
     return f"[REDACTED:{kind}]"
 
 
+# What `placeholder` writes, found again in masked text; the group is the kind.
+PLACEHOLDER = re.compile(r"\[REDACTED:([a-z]+)\]")
+
+
 def _always(_: re.Match[str]) -> bool:
     """Every match of the pattern is a hit."""
     return True
