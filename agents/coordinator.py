@@ -44,26 +44,13 @@ def apply_amendments(findings: list[Finding], amendments: Mapping[str, Amendment
         change = amendments.get(finding.id)
         if change is None:
             amended.append(finding)
-        elif change.status == "dismissed":
-            amended.append(
-                finding.model_copy(
-                    update={
-                        "dismissed": True,
-                        "amended_by": change.reviewer,
-                        "amend_reason": change.reason,
-                    }
-                )
-            )
+            continue
+        update: dict[str, object] = {"amended_by": change.reviewer, "amend_reason": change.reason}
+        if change.status == "dismissed":
+            update["dismissed"] = True
         else:
-            amended.append(
-                finding.model_copy(
-                    update={
-                        "status": change.status,
-                        "amended_by": change.reviewer,
-                        "amend_reason": change.reason,
-                    }
-                )
-            )
+            update["status"] = change.status
+        amended.append(finding.model_copy(update=update))
     return amended
 
 
