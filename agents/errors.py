@@ -25,7 +25,3 @@ class DecisionError(GateReviewError):
 
 class ModelError(GateReviewError):
     """A model call failed in a way the review cannot recover from (auth, unknown model)."""
-
-
-class BudgetExceededError(GateReviewError):
-    """The per-review budget would be exceeded by the next model call."""
