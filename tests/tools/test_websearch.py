@@ -90,9 +90,11 @@ def test_the_async_search_does_not_block_the_loop(release: threading.Event) -> N
     assert fine.ok and len(fine.results) == 2
 
 
-def test_real_ddgs_without_network_fails_fast() -> None:
-    # This machine has no internet: ddgs cannot resolve the search hosts.
-    outcome = search_web("EU AI Act data governance obligations", deadline_s=8)
+def test_real_ddgs_without_a_reachable_network_fails_fast() -> None:
+    # A proxy on a name that can never resolve (RFC 2606 .invalid): no request leaves the
+    # machine, on this sandbox or on one with internet, and ddgs fails as with no network.
+    searcher = ddgs_searcher(proxy="http://proxy.gatereview.invalid:3128")
+    outcome = search_web("EU AI Act data governance obligations", searcher=searcher, deadline_s=8)
     assert not outcome.ok and outcome.error and outcome.results == []
 
 
