@@ -33,11 +33,17 @@ def _gate_terms() -> tuple[tuple[Gate, tuple[dict[tuple[str, ...], int], ...]], 
 
 
 @cache
+def _path_tokens(heading: tuple[str, ...]) -> tuple[str, ...]:
+    """The headings' content words in order, without the document title shared by all."""
+    path = heading[1:] if len(heading) > 1 else heading
+    return tuple(t for h in path for t in tokenize(h, keep_stopwords=False))
+
+
+@cache
 def heading_scores(heading: tuple[str, ...]) -> dict[Gate, int]:
     """Per gate, the weight of its criteria's terms found in the section's headings (the
     document title, shared by every section, is left out)."""
-    path = heading[1:] if len(heading) > 1 else heading
-    tokens = tuple(t for h in path for t in tokenize(h, keep_stopwords=False))
+    tokens = _path_tokens(heading)
     return {
         gate: sum(
             w
@@ -49,16 +55,10 @@ def heading_scores(heading: tuple[str, ...]) -> dict[Gate, int]:
     }
 
 
-@cache
-def _path_tokens(heading: tuple[str, ...]) -> frozenset[str]:
-    path = heading[1:] if len(heading) > 1 else heading
-    return frozenset(t for h in path for t in tokenize(h, keep_stopwords=False))
-
-
 def foreign(heading: tuple[str, ...], rubric: Rubric) -> bool:
     """True when the headings match another gate's criteria better than this gate's and do
     not name this gate itself (a word of its title, as in "Product and adoption")."""
     scores = heading_scores(heading)
     if scores.get(rubric.gate, 0) >= max(scores.values(), default=0):
         return False
-    return _path_tokens(heading).isdisjoint(tokenize(rubric.title, keep_stopwords=False))
+    return frozenset(_path_tokens(heading)).isdisjoint(tokenize(rubric.title, keep_stopwords=False))
