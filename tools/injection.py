@@ -72,10 +72,7 @@ class ReviewerInstruction(BaseModel):
     @property
     def location(self) -> str:
         """`path:line` or `path:first-last`."""
-        lines = f"{self.line_start}" + (
-            f"-{self.line_end}" if self.line_end != self.line_start else ""
-        )
-        return f"{self.path}:{lines}"
+        return self.as_evidence().location
 
     def as_evidence(self) -> Evidence:
         """The hit as verified document evidence for a finding."""
