@@ -26,7 +26,7 @@ from agents.events import (
     web_search_event,
 )
 from agents.llm import Budget, ModelCallError, ModelSettings, StructuredResult, complete_structured
-from agents.models import Evidence, Finding, GateReview, Usage
+from agents.models import Evidence, Finding, Gate, GateReview, Usage
 from agents.offline import review_gate_offline
 from agents.prompts import render
 from agents.rubric import Criterion, Rubric
@@ -77,35 +77,15 @@ class ModelRuntime:
         )
 
 
-def _finding(criterion: Criterion, answer: CriterionAnswer | None, gate: str) -> Finding:
+def _finding(criterion: Criterion, answer: CriterionAnswer | None, gate: Gate) -> Finding:
     if answer is None:
-        return Finding(
-            id=criterion.id,
-            gate=gate,
-            criterion=criterion.id,
-            title=criterion.title,
-            status="missing",
-            severity=criterion.severity,
-            summary="The model returned no finding for this criterion.",
-            recommendation=criterion.question,
-            searched_for=criterion.terms,
-        )
+        summary = "The model returned no finding for this criterion."
+        return criterion.finding(gate, "missing", summary, criterion.question)
     evidence = [
         Evidence(path=q.path, line_start=q.line_start, line_end=q.line_end, quote=q.quote)
         for q in answer.evidence[:MAX_QUOTES]
     ]
-    return Finding(
-        id=criterion.id,
-        gate=gate,
-        criterion=criterion.id,
-        title=criterion.title,
-        status=answer.status,
-        severity="info" if answer.status == "met" else criterion.severity,
-        summary=answer.summary,
-        recommendation=answer.recommendation,
-        evidence=evidence,
-        searched_for=criterion.terms if answer.status == "missing" else [],
-    )
+    return criterion.finding(gate, answer.status, answer.summary, answer.recommendation, evidence)
 
 
 def _answers(answer: GateAnswer) -> dict[str, CriterionAnswer]:

@@ -190,18 +190,8 @@ def review_gate_offline(
         elsewhere = frozenset(p for p in passages if foreign(p.heading, rubric))
         result = grade(criterion, passages, signals, elsewhere)
         summary, recommendation = _summary(criterion, result)
+        evidence = _evidence(result.readings, by_path, used, signals.evidence)
         findings.append(
-            Finding(
-                id=criterion.id,
-                gate=rubric.gate,
-                criterion=criterion.id,
-                title=criterion.title,
-                status=result.status,
-                severity="info" if result.status == "met" else criterion.severity,
-                summary=summary,
-                recommendation=recommendation,
-                evidence=_evidence(result.readings, by_path, used, signals.evidence),
-                searched_for=list(criterion.terms) if result.status == "missing" else [],
-            )
+            criterion.finding(rubric.gate, result.status, summary, recommendation, evidence)
         )
     return GateReview(gate=rubric.gate, reviewer="offline", findings=findings)

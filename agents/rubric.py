@@ -11,7 +11,7 @@ from typing import Literal
 from pydantic import Field, ValidationError
 
 from agents.errors import RubricError
-from agents.models import GATES, Gate, Strict
+from agents.models import GATES, Evidence, Finding, FindingStatus, Gate, Strict
 
 RUBRIC_DIR = Path(__file__).parent / "rubrics"
 
@@ -30,6 +30,29 @@ class Criterion(Strict):
         default_factory=list,
         description="Words that show the criterion is addressed concretely (offline reviewer)",
     )
+
+    def finding(
+        self,
+        gate: Gate,
+        status: FindingStatus,
+        summary: str,
+        recommendation: str,
+        evidence: list[Evidence] | None = None,
+    ) -> Finding:
+        """A finding on this criterion: the rubric's severity (info once met), and what was
+        searched for when it is missing."""
+        return Finding(
+            id=self.id,
+            gate=gate,
+            criterion=self.id,
+            title=self.title,
+            status=status,
+            severity="info" if status == "met" else self.severity,
+            summary=summary,
+            recommendation=recommendation,
+            evidence=evidence or [],
+            searched_for=list(self.terms) if status == "missing" else [],
+        )
 
 
 class Rubric(Strict):
