@@ -298,20 +298,24 @@ def test_the_limiter_bounds_concurrent_requests(router: respx.MockRouter, limit:
     async def serve(request: httpx.Request) -> httpx.Response:
         nonlocal in_flight, peak
         in_flight += 1
-        peak = max(peak, in_flight)
-        if in_flight == limit:
-            full.set()
-        await full.wait()  # the limiter must let exactly `limit` calls reach this point
-        for _ in range(100):
-            await asyncio.sleep(0)  # give a leaking limiter the chance to let one more in
-        in_flight -= 1
+        try:
+            peak = max(peak, in_flight)
+            if in_flight == limit:
+                full.set()
+            await full.wait()  # the limiter must let exactly `limit` calls reach this point
+            for _ in range(100):
+                await asyncio.sleep(0)  # give a leaking limiter the chance to let one more in
+        finally:
+            in_flight -= 1  # also when a slow machine cancels the request at its deadline
         return ok()
 
     router.post(OPENAI_URL).mock(side_effect=serve)
 
     async def four() -> None:
         limiter = make_limiter(limit)
-        calls = [complete_structured(HOSTED, MESSAGES, Answer, limiter=limiter) for _ in range(4)]
+        # No deadline or retry under load: a retried request would count as one more in flight.
+        patient = HOSTED.model_copy(update={"timeout_s": 30, "max_retries": 0})
+        calls = [complete_structured(patient, MESSAGES, Answer, limiter=limiter) for _ in range(4)]
         await asyncio.wait_for(asyncio.gather(*calls), timeout=30)
 
     asyncio.run(four())
