@@ -54,7 +54,8 @@ def apply_amendments(findings: list[Finding], amendments: Mapping[str, Amendment
     return amended
 
 
-def _counts(finding: Finding) -> bool:
+def counts_toward_verdict(finding: Finding) -> bool:
+    """Rule 1: verified (or amended by a person) and not dismissed."""
     return not finding.dismissed and (finding.verified or finding.amended_by is not None)
 
 
@@ -70,7 +71,7 @@ def gate_verdict(review: GateReview, rubric: Rubric) -> GateVerdict:
     known = {c.id for c in rubric.criteria}
     # Only rubric criteria take part in the rule; anything else is reported, never weighed.
     by_criterion = {f.criterion: f for f in review.findings if f.criterion in known}
-    counted = {cid: f for cid, f in by_criterion.items() if _counts(f)}
+    counted = {cid: f for cid, f in by_criterion.items() if counts_toward_verdict(f)}
     dismissed = {cid for cid, f in by_criterion.items() if f.dismissed}
     degraded = {"degraded": review.degraded, "degraded_reason": review.degraded_reason}
 
@@ -126,7 +127,7 @@ def overall_status(statuses: list[GateStatus]) -> Overall:
 
 def _check(findings: list[Finding], criterion_id: str) -> str:
     for finding in findings:
-        if finding.criterion == criterion_id and _counts(finding):
+        if finding.criterion == criterion_id and counts_toward_verdict(finding):
             return finding.status
     return "missing"
 

@@ -11,6 +11,7 @@ from collections.abc import Iterable, Mapping
 
 from pydantic import Field
 
+from agents.coordinator import counts_toward_verdict
 from agents.models import Finding, Gate, GateStatus, Overall, Strict, Usage
 from evals.cases import Expected
 
@@ -55,11 +56,6 @@ def gate_accuracy(expected: Mapping[Gate, GateStatus], actual: Mapping[str, Gate
     """Labelled gates whose status matches the expected one."""
     hits = sum(1 for gate, status in expected.items() if actual.get(gate) == status)
     return Tally(hits=hits, total=len(expected))
-
-
-def counts_toward_verdict(finding: Finding) -> bool:
-    """The coordinator's rule 1: verified (or amended by a person) and not dismissed."""
-    return not finding.dismissed and (finding.verified or finding.amended_by is not None)
 
 
 def unmet_criteria(findings: Iterable[Finding]) -> set[str]:
