@@ -1,5 +1,8 @@
 """What an agent did, as events for the trace: model calls, tool calls, checks, degradations.
 
+Attribute names are the trace's own (`traces.attributes`: OpenTelemetry GenAI names where one
+exists), so the graph writes events as they are.
+
 Agents return these beside their review; the graph writes them under the agent's span. They
 never enter the review state.
 """
@@ -14,6 +17,7 @@ from agents.llm import Attempt, StructuredResult
 from agents.models import GateReview, Strict, Usage
 from tools.excerpts import Selection
 from tools.websearch import WebSearchOutcome
+from traces import attributes as attr
 
 
 class AgentEvent(Strict):
@@ -37,17 +41,17 @@ def llm_event(
         name=f"chat {result.model}",
         duration_s=result.usage.latency_s,
         attributes={
-            "gen_ai.agent.name": gate,
-            "gen_ai.response.model": result.model,
-            "gen_ai.usage.input_tokens": result.usage.input_tokens,
-            "gen_ai.usage.output_tokens": result.usage.output_tokens,
-            "gatereview.cost_usd": result.usage.cost_usd,
+            attr.AGENT_NAME: gate,
+            attr.RESPONSE_MODEL: result.model,
+            attr.INPUT_TOKENS: result.usage.input_tokens,
+            attr.OUTPUT_TOKENS: result.usage.output_tokens,
+            attr.COST_USD: result.usage.cost_usd,
             "gatereview.purpose": result.purpose,
             "gatereview.attempts": [a.model_dump() for a in result.attempts],
             "gatereview.repaired": result.repaired,
-            "gatereview.prompt_sha256": prompts,
-            "gatereview.messages": messages,
-            "gatereview.output": result.raw,
+            attr.PROMPT_HASH: prompts,
+            attr.INPUT_MESSAGES: messages,
+            attr.OUTPUT_MESSAGES: result.raw,
         },
     )
 
@@ -61,13 +65,13 @@ def failed_call_event(
         name=f"chat {model}",
         duration_s=usage.latency_s,
         attributes={
-            "gen_ai.agent.name": gate,
-            "error.type": kind,
+            attr.AGENT_NAME: gate,
+            attr.ERROR_TYPE: kind,
             "gatereview.purpose": f"review {gate}",
             "gatereview.attempts": [a.model_dump() for a in attempts],
-            "gen_ai.usage.input_tokens": usage.input_tokens,
-            "gen_ai.usage.output_tokens": usage.output_tokens,
-            "gatereview.cost_usd": usage.cost_usd,
+            attr.INPUT_TOKENS: usage.input_tokens,
+            attr.OUTPUT_TOKENS: usage.output_tokens,
+            attr.COST_USD: usage.cost_usd,
         },
     )
 
@@ -77,7 +81,7 @@ def degradation_event(name: str, reason: str, kind: str) -> AgentEvent:
     return AgentEvent(
         kind="degradation",
         name=name,
-        attributes={"gatereview.degraded_reason": reason, "error.type": kind},
+        attributes={attr.DEGRADED_REASON: reason, attr.ERROR_TYPE: kind},
     )
 
 
@@ -87,7 +91,7 @@ def retrieval_event(selection: Selection) -> AgentEvent:
         kind="tool_call",
         name="retrieve_sections",
         attributes={
-            "gen_ai.tool.name": "retrieve_sections",
+            attr.TOOL_NAME: "retrieve_sections",
             "gatereview.sections": len(selection.excerpts),
             "gatereview.sections_omitted": selection.omitted,
             "gatereview.estimated_tokens": selection.tokens,
@@ -102,9 +106,9 @@ def verification_event(finding_id: str, criterion: str, kind: str, verified: boo
         kind="verification",
         name=finding_id,
         attributes={
-            "gatereview.criterion": criterion,
-            "gatereview.match_kind": kind,
-            "gatereview.verified": verified,
+            attr.CRITERION: criterion,
+            attr.EVIDENCE_MATCH_KIND: kind,
+            attr.EVIDENCE_VERIFIED: verified,
         },
     )
 
@@ -116,7 +120,7 @@ def web_search_event(query: str, outcome: WebSearchOutcome) -> AgentEvent:
         name="web_search",
         duration_s=outcome.latency_s,
         attributes={
-            "gen_ai.tool.name": "web_search",
+            attr.TOOL_NAME: "web_search",
             "gatereview.query": query,
             "gatereview.ok": outcome.ok,
             "gatereview.error": outcome.error,
@@ -133,7 +137,7 @@ def offline_events(review: GateReview) -> list[AgentEvent]:
             kind="tool_call",
             name="retrieve_sections",
             attributes={
-                "gen_ai.tool.name": "retrieve_sections",
+                attr.TOOL_NAME: "retrieve_sections",
                 "gatereview.reviewer": "offline",
                 "gatereview.criteria": len(review.findings),
                 "gatereview.quotes": len(quoted),
@@ -143,8 +147,8 @@ def offline_events(review: GateReview) -> list[AgentEvent]:
             kind="verification",
             name=review.gate,
             attributes={
-                "gatereview.match_kind": "exact",
-                "gatereview.verified": all(e.verified for e in quoted),
+                attr.EVIDENCE_MATCH_KIND: "exact",
+                attr.EVIDENCE_VERIFIED: all(e.verified for e in quoted),
                 "gatereview.quotes": len(quoted),
             },
         ),

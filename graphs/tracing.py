@@ -12,15 +12,6 @@ from graphs.settings import Settings
 from traces import attributes as attr
 from traces.recorder import TraceRecorder
 
-# Agent event attribute -> trace attribute, where a convention or our trace schema has a name.
-_RENAMES = {
-    "gatereview.messages": attr.INPUT_MESSAGES,
-    "gatereview.output": attr.OUTPUT_MESSAGES,
-    "gatereview.match_kind": attr.EVIDENCE_MATCH_KIND,
-    "gatereview.verified": attr.EVIDENCE_VERIFIED,
-    "gatereview.prompt_sha256": attr.PROMPT_HASH,
-}
-
 
 def tool_version() -> str:
     """The installed gatereview version."""
@@ -43,8 +34,8 @@ def run_start_attributes(settings: Settings, paths: list[str]) -> dict[str, Any]
 
 
 def event_attributes(event: AgentEvent, request_model: str) -> dict[str, Any]:
-    """An agent event's attributes under the trace's names."""
-    attributes = {_RENAMES.get(k, k): v for k, v in event.attributes.items()}
+    """An agent event's attributes, with what only the graph knows added to model calls."""
+    attributes = dict(event.attributes)
     if event.kind == "llm_call":
         attributes[attr.REQUEST_MODEL] = request_model
         attributes[attr.LATENCY_S] = event.duration_s

@@ -110,7 +110,8 @@ def test_an_invented_quote_is_sent_back_once_and_repaired(fake: FakeModel) -> No
     assert "for these criteria only: data.owners." in repair[-1]["content"]
     owners = next(f for f in outcome.review.findings if f.criterion == "data.owners")
     assert owners.verified and INVENTED not in owners.evidence[0].quote
-    kinds = [a["gatereview.match_kind"] for a in _events(outcome, "verification", "data.owners")]
+    checks = _events(outcome, "verification", "data.owners")
+    kinds = [a["gatereview.evidence.match_kind"] for a in checks]
     assert kinds[0] == "unlocated" and kinds[-1] == "exact"
     assert outcome.review.usage.calls == 2
 
