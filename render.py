@@ -179,10 +179,13 @@ def progress_lines(node: str, update: dict[str, Any]) -> list[Text]:
         }
         summary = ", ".join(f"{n} {s}" for s, n in counts.items() if n)
         return [Text.assemble(done, f"{node:<9} {summary}")]
+    if node == "load_documents":
+        lines = [Text.assemble(done, f"read      {len(update['documents'])} document(s)")]
+        return lines + [Text(f"  note: {note}") for note in update["notes"]]
     if node == "ingest":
-        docs = update.get("documents", [])
-        lines = [Text.assemble(done, f"ingest    {len(docs)} document(s)")]
-        return lines + [Text(f"  note: {note}") for note in update.get("ingest_notes", [])]
+        found = len(update.get("instructions", []))
+        said = f"{found} passage(s) aimed at reviewers withheld" if found else ""
+        return [Text.assemble(done, f"ingest    {said}".rstrip())]
     if node in ("coordinator", "finalise"):
         return [Text.assemble(done, node)]
     return []

@@ -49,7 +49,3 @@ def is_running(workspace: Workspace, run_id: str) -> bool:
         os.close(fd)
     return False
 
-
-def forget(workspace: Workspace, run_id: str) -> None:
-    """Remove the run's lock file (for a run that is being deleted)."""
-    (workspace.home / "locks" / f"{run_id}.lock").unlink(missing_ok=True)

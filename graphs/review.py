@@ -24,8 +24,8 @@ from agents.summary import write_summary
 from graphs.context import ReviewContext
 from graphs.report import write_report
 from graphs.state import ReviewState
-from graphs.tracing import record_events
-from tools.documents import Document, load_documents
+from graphs.tracing import lineage, record_events
+from tools.documents import Document, Ingested, load_documents
 from tools.injection import ReviewerInstruction, find_reviewer_instructions, without_instructions
 from tools.redact import redact
 from tools.retrieval import SectionIndex
@@ -43,22 +43,22 @@ def _span(ctx: ReviewContext, name: str, **attributes: Any) -> Iterator[str | No
 
 
 def ingest(state: ReviewState, runtime: Runtime[ReviewContext]) -> dict[str, Any]:
-    """Load every document into sections with line anchors and content hashes."""
+    """Load the documents (unless the caller already did) and find text aimed at reviewers."""
     ctx = runtime.context
     with _span(ctx, "ingest") as span:
-        ingested = load_documents(state["paths"], max_bytes=ctx.settings.max_bytes)
+        if state.get("documents") is None:
+            ingested = load_documents(state["paths"], max_bytes=ctx.settings.max_bytes)
+        else:
+            documents = [Document.model_validate(d) for d in state["documents"]]
+            ingested = Ingested(documents=documents, notes=state.get("ingest_notes", []))
         if ctx.recorder is not None:
-            lineage = [
-                {"path": d.path, "sha256": d.sha256, "kind": d.kind, "sections": len(d.sections)}
-                for d in ingested.documents
-            ]
             ctx.recorder.record(
                 "tool_call",
                 "load_documents",
                 span,
                 {
                     attr.TOOL_NAME: "load_documents",
-                    attr.DOCUMENTS: lineage,
+                    attr.DOCUMENTS: lineage(ingested.documents),
                     "gatereview.notes": ingested.notes,
                 },
             )
@@ -74,11 +74,11 @@ def ingest(state: ReviewState, runtime: Runtime[ReviewContext]) -> dict[str, Any
                     "gatereview.locations": [h.location for h in hits],
                 },
             )
-    return {
-        "documents": [doc.model_dump() for doc in ingested.documents],
-        "ingest_notes": ingested.notes,
-        "instructions": [h.model_dump() for h in hits],
-    }
+    update: dict[str, Any] = {"instructions": [h.model_dump() for h in hits]}
+    if state.get("documents") is None:  # loaded here: keep them (else they are in state)
+        update["documents"] = [doc.model_dump() for doc in ingested.documents]
+        update["ingest_notes"] = ingested.notes
+    return update
 
 
 async def review_gate(gate: Gate, state: ReviewState, runtime: Runtime[ReviewContext]) -> dict:

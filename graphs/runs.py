@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import secrets
-import shutil
 import sqlite3
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager, nullcontext
@@ -16,17 +15,18 @@ from langgraph.checkpoint.sqlite.aio import AsyncSqliteSaver
 from langgraph.graph.state import CompiledStateGraph
 from langgraph.types import Command, StateSnapshot
 
-from agents.errors import DecisionError, DocumentError, RunNotFoundError
+from agents.errors import DecisionError, RunNotFoundError
 from agents.llm import check_model
 from agents.models import Decision, RunState, utc_now
 from graphs.claims import claim_decision, claimed_decision, last_claim
 from graphs.context import ReviewContext, make_context
-from graphs.liveness import driving, forget, is_running
+from graphs.liveness import driving, is_running
 from graphs.review import build_graph
 from graphs.settings import Settings
 from graphs.tracing import run_start_attributes
 from graphs.view import RunView, build_view
 from graphs.workspace import Workspace
+from tools.documents import load_documents
 from traces.recorder import TraceRecorder
 
 MAX_REREVIEWS = 3
@@ -91,35 +91,33 @@ async def _drive(
 async def start_review(
     paths: list[str], settings: Settings, progress: Progress | None = None
 ) -> RunView:
-    """Run a new review up to the human decision; nothing is left behind if ingestion fails."""
+    """Run a new review up to the human decision.
+
+    The documents are read before anything is written, so one that cannot be read leaves no
+    run and no workspace behind, and the trace's first record carries their content hashes.
+    """
+    ingested = load_documents(paths, max_bytes=settings.max_bytes)
+    if progress is not None:
+        progress("load_documents", {"documents": ingested.documents, "notes": ingested.notes})
     preflight = make_context(settings)
     if preflight.runtime is not None:
         await check_model(preflight.runtime.settings)
     workspace = preflight.workspace
-    fresh = not workspace.home.exists()
     run_id = new_run_id()
     payload = {
         "run_id": run_id,
         "created_at": utc_now(),
         "paths": [str(p) for p in paths],
         "settings": settings.model_dump(mode="json", include=set(RUN_SETTINGS)),
+        "documents": [doc.model_dump() for doc in ingested.documents],
+        "ingest_notes": ingested.notes,
     }
+    start = run_start_attributes(settings, payload["paths"], ingested.documents)
     async with _open_graph(workspace) as graph:
         with TraceRecorder(workspace.trace_file(run_id), run_id) as recorder:
-            recorder.start_span(
-                "run_start", "review", attributes=run_start_attributes(settings, payload["paths"])
-            )
+            recorder.start_span("run_start", "review", attributes=start)
             context = replace(preflight, recorder=recorder)
-            try:
-                await _drive(graph, payload, run_id, context, progress)
-            except DocumentError:
-                # A document that cannot be read leaves no run and no workspace behind.
-                await graph.checkpointer.adelete_thread(run_id)
-                workspace.trace_file(run_id).unlink(missing_ok=True)
-                forget(workspace, run_id)
-                if fresh:
-                    shutil.rmtree(workspace.home, ignore_errors=True)
-                raise
+            await _drive(graph, payload, run_id, context, progress)
         snapshot = await graph.aget_state(_config(run_id))
     return build_view(run_id, run_state(snapshot), snapshot.values)
 

@@ -9,6 +9,7 @@ from agents.events import AgentEvent
 from agents.prompts import prompt_digests
 from agents.rubric import load_rubrics
 from graphs.settings import Settings
+from tools.documents import Document
 from traces import attributes as attr
 from traces.recorder import TraceRecorder
 
@@ -21,11 +22,22 @@ def tool_version() -> str:
         return "unknown"
 
 
-def run_start_attributes(settings: Settings, paths: list[str]) -> dict[str, Any]:
+def lineage(documents: list[Document]) -> list[dict[str, Any]]:
+    """Each document's path, content hash, kind and section count."""
+    return [
+        {"path": d.path, "sha256": d.sha256, "kind": d.kind, "sections": len(d.sections)}
+        for d in documents
+    ]
+
+
+def run_start_attributes(
+    settings: Settings, paths: list[str], documents: list[Document]
+) -> dict[str, Any]:
     """What a risk officer needs to know about how the run was set up (no secrets)."""
     return {
         attr.REQUEST_MODEL: settings.model,
         "gatereview.paths": paths,
+        attr.DOCUMENTS: lineage(documents),
         attr.RUBRICS: {gate: rubric.digest for gate, rubric in load_rubrics().items()},
         "gatereview.prompts": prompt_digests(),
         attr.TOOL_VERSION: tool_version(),

@@ -36,8 +36,8 @@ def test_review_runs_every_gate_to_the_human_decision(settings: Settings) -> Non
     assert view.state == "awaiting_decision"
     assert set(view.verdict.gates) == set(GATES)
     assert {f.gate for f in view.findings} == set(GATES)
-    assert seen[0] == "ingest" and seen[-1] == "coordinator"
-    assert sorted(seen[1:6]) == sorted(GATES)
+    assert seen[:2] == ["load_documents", "ingest"] and seen[-1] == "coordinator"
+    assert sorted(seen[2:7]) == sorted(GATES)
     assert view.documents[0].sha256 and view.documents[0].sections > 5
 
 

@@ -166,3 +166,15 @@ def test_trace_is_sent_to_an_otlp_collector_on_loopback(approved_run: str) -> No
     assert result.exit_code == 0, result.stderr
     assert "sent" in result.stderr and received and received[0][0] == "/v1/traces"
     assert received[0][1] > 0
+
+
+def test_the_first_record_carries_each_document_and_its_content_hash(
+    approved_run: str, workspace: Path
+) -> None:
+    import hashlib
+
+    start = load_records(_trace(workspace, approved_run))[0]
+    assert start.kind == "run_start"
+    [document] = start.attributes["gatereview.documents"]
+    assert document["path"].endswith("middling-claims-triage.md")
+    assert document["sha256"] == hashlib.sha256(Path(DOC).read_bytes()).hexdigest()
