@@ -15,7 +15,7 @@ from rich.console import Console
 from rich.markup import escape
 
 from agents.errors import GateReviewError
-from agents.models import GATES, Amendment, Decision
+from agents.models import FINDING_STATUSES, GATES, Amendment, Decision
 
 if TYPE_CHECKING:
     from graphs.settings import Settings
@@ -270,14 +270,16 @@ def amend(
     run_id: Annotated[str, typer.Argument(metavar="RUN")],
     reviewer: ReviewerOpt,
     finding: Annotated[str, typer.Option(help="Finding id, e.g. data.owners.")],
-    status: Annotated[str, typer.Option(help="met, partial, missing, contradicted or dismissed.")],
+    status: Annotated[
+        str, typer.Option(help="met, partial, mentioned, missing, contradicted or dismissed.")
+    ],
     reason: Annotated[str, typer.Option(help="Why the finding is wrong.")],
     home: HomeOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Re-grade or dismiss one finding; the verdict is recomputed and awaits a decision."""
     with user_errors():
-        allowed = ("met", "partial", "missing", "contradicted", "dismissed")
+        allowed = (*FINDING_STATUSES, "dismissed")
         if status not in allowed:
             raise GateReviewError(f"unknown status {status!r}: one of {', '.join(allowed)}")
         if not reason.strip():

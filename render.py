@@ -8,7 +8,7 @@ from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
-from agents.models import GATES, Usage
+from agents.models import FINDING_STATUSES, GATES, Usage
 from graphs.view import RunView
 
 STATUS_STYLE = {
@@ -18,6 +18,7 @@ STATUS_STYLE = {
     "ready_with_conditions": "yellow",
     "met": "green",
     "partial": "yellow",
+    "mentioned": "dark_orange",
     "missing": "red",
     "contradicted": "bold red",
     "awaiting_decision": "cyan",
@@ -40,7 +41,7 @@ def gate_table(view: RunView) -> Table:
     table = Table(title=title, title_justify="left")
     priced = view.usage.calls > 0
     degraded = any(info.degraded for info in view.gates.values())
-    columns = ["gate", "status", "met", "part.", "miss.", "contra."]
+    columns = ["gate", "status", "met", "part.", "ment.", "miss.", "contra."]
     columns += ["tokens in/out", "cost", "time"] if priced else []
     for column in columns:
         table.add_column(column, no_wrap=True)
@@ -49,7 +50,7 @@ def gate_table(view: RunView) -> Table:
     if view.verdict is None:
         return table
     for gate, verdict in view.verdict.gates.items():
-        counts = {s: 0 for s in ("met", "partial", "missing", "contradicted")}
+        counts = dict.fromkeys(FINDING_STATUSES, 0)
         for finding in view.findings:
             if finding.gate == gate and not finding.dismissed:
                 counts[finding.status] += 1
@@ -175,7 +176,7 @@ def progress_lines(node: str, update: dict[str, Any]) -> list[Text]:
         findings = update["reviews"][node]["findings"]
         counts = {
             s: sum(1 for f in findings if f["status"] == s)
-            for s in ("met", "partial", "missing", "contradicted")
+            for s in FINDING_STATUSES
         }
         summary = ", ".join(f"{n} {s}" for s, n in counts.items() if n)
         return [Text.assemble(done, f"{node:<9} {summary}")]

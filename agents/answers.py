@@ -1,22 +1,21 @@
 """What a model must return: the JSON schemas of a gate review and of the verdict summary.
 
-Every field is required (providers' strict JSON-schema mode demands it); quotes and their
-locations are the model's claim until evidence verification has located them.
+Every field is required (providers' strict JSON-schema mode demands it). A quote is the
+model's claim until evidence verification has found it in the documents; its location (path
+and lines) always comes from that search, so the model is not asked for line numbers.
 """
 
 from __future__ import annotations
 
 from pydantic import Field
 
-from agents.models import FindingStatus, Strict
+from agents.models import FindingStatus, GateStatus, Strict
 
 
 class QuoteClaim(Strict):
     """A quote the model says supports a finding."""
 
-    path: str = Field(description="Path of the document the quote comes from")
-    line_start: int = Field(description="Line number where the quote starts")
-    line_end: int = Field(description="Line number where the quote ends")
+    path: str = Field(description="Path of the document the quote comes from, as in its header")
     quote: str = Field(description="Text copied character for character from the excerpt")
 
 
@@ -24,7 +23,7 @@ class CriterionAnswer(Strict):
     """The model's finding for one criterion."""
 
     criterion: str = Field(description="Criterion id exactly as given, e.g. data.owners")
-    status: FindingStatus = Field(description="met | partial | missing | contradicted")
+    status: FindingStatus = Field(description="met | partial | mentioned | missing | contradicted")
     summary: str = Field(description="One or two sentences on what the documents say")
     recommendation: str = Field(description="What to add or change; empty when met")
     evidence: list[QuoteClaim] = Field(description="One to three verbatim quotes; none if missing")
@@ -34,6 +33,10 @@ class GateAnswer(Strict):
     """The model's review of one gate."""
 
     findings: list[CriterionAnswer] = Field(description="Exactly one finding per criterion")
+    gate_status: GateStatus = Field(
+        description="ready | conditional | not_ready: the gate as a careful reviewer would rate it"
+    )
+    gate_reason: str = Field(description="One sentence: why the gate has that status")
     web_queries: list[str] = Field(description="Up to two web searches for external context")
 
 

@@ -7,12 +7,18 @@ The rule (also stated in the README):
    if all of its document quotes were verified and no reviewer dismissed it; an uncounted
    finding leaves its criterion unmet. Severity is the rubric's, never the finding's, so
    neither a model nor a document can soften a criterion.
-2. A gate is `not_ready` when no counted finding is `met` or `partial` (the documents are
-   silent on it), or when a counted finding on a blocker criterion is `contradicted`.
-3. Otherwise a gate is `conditional` when a blocker or major criterion is not `met`; each
+2. A criterion is addressed when its counted finding is `met` or `partial`. A passing
+   mention (`mentioned`), `missing` and an uncounted finding leave it unaddressed.
+3. A gate is judged by its core, its blocker criteria. It is `not_ready` when a counted
+   finding on a blocker criterion is `contradicted` (the documents defer it or commit to
+   what it warns against), or when fewer than MIN_CORE_ADDRESSED of its blocker criteria are
+   addressed: non-core criteria and passing mentions cannot lift a gate.
+4. Otherwise a gate is `conditional` when a blocker or major criterion is not `met`; each
    such criterion becomes one of the gate's conditions.
-4. Otherwise the gate is `ready`.
-5. The overall verdict is the worst gate: any `not_ready` gives `not_ready`, any
+5. Otherwise the gate is `ready`.
+6. When a model reviewed the gate and judged the whole gate itself, the gate takes the worse
+   of the two statuses: the judgement can lower a gate, never raise it.
+7. The overall verdict is the worst gate: any `not_ready` gives `not_ready`, any
    `conditional` gives `ready_with_conditions`, else `ready`.
 """
 
@@ -21,10 +27,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from agents.models import (
+    ADDRESSED,
     GATES,
     Amendment,
     Finding,
     Gate,
+    GateJudgement,
     GateReview,
     GateStatus,
     GateVerdict,
@@ -33,7 +41,10 @@ from agents.models import (
 )
 from agents.rubric import Rubric
 
+# Rule 3: how many of a gate's blocker criteria must be addressed to lift it off not_ready.
+MIN_CORE_ADDRESSED = 1
 SLA_CRITERION = "platform.sla_triangle"
+RANK: dict[GateStatus, int] = {"not_ready": 0, "conditional": 1, "ready": 2}
 PATTERN_CRITERION = "platform.pattern_fit"
 
 
@@ -66,26 +77,30 @@ def _condition(finding: Finding | None, rubric: Rubric, criterion_id: str) -> st
     return f"{criterion_id}: {criterion.question}"
 
 
-def gate_verdict(review: GateReview, rubric: Rubric) -> GateVerdict:
+def gate_verdict(
+    review: GateReview, rubric: Rubric, min_core: int = MIN_CORE_ADDRESSED
+) -> GateVerdict:
     """The status of one gate under the rule in this module's docstring."""
+    verdict = _rule_verdict(review, rubric, min_core)
+    return _lowered(verdict, review.judgement, rubric.gate)
+
+
+def _rule_verdict(review: GateReview, rubric: Rubric, min_core: int) -> GateVerdict:
+    """Rules 1 to 5: the status the findings alone give."""
     known = {c.id for c in rubric.criteria}
     # Only rubric criteria take part in the rule; anything else is reported, never weighed.
     by_criterion = {f.criterion: f for f in review.findings if f.criterion in known}
     counted = {cid: f for cid, f in by_criterion.items() if counts_toward_verdict(f)}
     dismissed = {cid for cid, f in by_criterion.items() if f.dismissed}
     degraded = {"degraded": review.degraded, "degraded_reason": review.degraded_reason}
+    core = [c.id for c in rubric.criteria if c.severity == "blocker"]
 
-    addressed = [f for f in counted.values() if f.status in ("met", "partial")]
-    contradicted = [
-        f
-        for cid, f in counted.items()
-        if f.status == "contradicted" and rubric.criterion(cid).severity == "blocker"
-    ]
+    contradicted = [f for cid, f in counted.items() if f.status == "contradicted" and cid in core]
     if contradicted:
         names = ", ".join(f.criterion for f in contradicted)
         return GateVerdict(
             status="not_ready",
-            reason=f"the documents commit to what a blocker criterion warns against ({names})",
+            reason=f"the documents defer or commit against a core criterion ({names})",
             conditions=[_condition(f, rubric, f.criterion) for f in contradicted],
             **degraded,
         )
@@ -97,10 +112,14 @@ def gate_verdict(review: GateReview, rubric: Rubric) -> GateVerdict:
         and (c.id not in counted or counted[c.id].status != "met")
     ]
     conditions = [_condition(by_criterion.get(cid), rubric, cid) for cid in unmet]
-    if not addressed:
+    addressed = [cid for cid in core if cid in counted and counted[cid].status in ADDRESSED]
+    # A dismissed core criterion is out of the count: what remains must still be addressed.
+    needed = min(min_core, len([cid for cid in core if cid not in dismissed]))
+    if len(addressed) < needed:
         return GateVerdict(
             status="not_ready",
-            reason="the documents are silent on this gate (no criterion met or partly met)",
+            reason=f"the documents are silent on this gate's core: {len(addressed)} of "
+            f"{len(core)} core criteria met or partly met",
             conditions=conditions,
             **degraded,
         )
@@ -113,6 +132,23 @@ def gate_verdict(review: GateReview, rubric: Rubric) -> GateVerdict:
         )
     return GateVerdict(
         status="ready", reason="every blocker and major criterion is met", **degraded
+    )
+
+
+def _lowered(verdict: GateVerdict, judgement: GateJudgement | None, gate: str) -> GateVerdict:
+    """Rule 6: a reviewer's gate-level judgement may lower the status, never raise it."""
+    if judgement is None or RANK[judgement.status] >= RANK[verdict.status]:
+        return verdict
+    why = judgement.reason or "no reason given"
+    conditions = verdict.conditions or [f"{gate}: {why}"]
+    return verdict.model_copy(
+        update={
+            "status": judgement.status,
+            "reason": f"the reviewer judged the gate {judgement.status.replace('_', ' ')} "
+            f"({why}); by the findings alone: {verdict.status.replace('_', ' ')}",
+            "conditions": conditions,
+            "lowered_by_judgement": True,
+        }
     )
 
 
@@ -136,6 +172,8 @@ def compile_verdict(
     reviews: Mapping[Gate, GateReview],
     rubrics: Mapping[Gate, Rubric],
     amendments: Mapping[str, Amendment] | None = None,
+    *,
+    min_core: int = MIN_CORE_ADDRESSED,
 ) -> Verdict:
     """Apply amendments, rate every gate and compile the verdict (summary written by rule)."""
     gates: dict[Gate, GateVerdict] = {}
@@ -144,7 +182,9 @@ def compile_verdict(
         review = reviews[gate]
         findings = apply_amendments(review.findings, amendments or {})
         every.extend(findings)
-        gates[gate] = gate_verdict(review.model_copy(update={"findings": findings}), rubrics[gate])
+        gates[gate] = gate_verdict(
+            review.model_copy(update={"findings": findings}), rubrics[gate], min_core
+        )
     overall = overall_status([g.status for g in gates.values()])
     conditions = [c for g in gates.values() for c in g.conditions]
     ready = [g for g, v in gates.items() if v.status == "ready"]

@@ -26,7 +26,7 @@ from agents.events import (
     web_search_event,
 )
 from agents.llm import Budget, ModelCallError, ModelSettings, StructuredResult, complete_structured
-from agents.models import Evidence, Finding, Gate, GateReview, Usage
+from agents.models import Evidence, Finding, Gate, GateJudgement, GateReview, Usage
 from agents.offline import review_gate_offline
 from agents.prompts import render
 from agents.rubric import Criterion, Rubric
@@ -81,10 +81,7 @@ def _finding(criterion: Criterion, answer: CriterionAnswer | None, gate: Gate) -
     if answer is None:
         summary = "The model returned no finding for this criterion."
         return criterion.finding(gate, "missing", summary, criterion.question)
-    evidence = [
-        Evidence(path=q.path, line_start=q.line_start, line_end=q.line_end, quote=q.quote)
-        for q in answer.evidence[:MAX_QUOTES]
-    ]
+    evidence = [Evidence(path=q.path, quote=q.quote) for q in answer.evidence[:MAX_QUOTES]]
     return criterion.finding(gate, answer.status, answer.summary, answer.recommendation, evidence)
 
 
@@ -201,8 +198,16 @@ class GateAgent:
         findings, extra = await self._repair(rt, findings, messages, result, documents, events)
         usage = usage.plus(extra)
         external = await self._search(rt, result.parsed.web_queries, events)
+        judgement = GateJudgement(
+            status=result.parsed.gate_status, reason=" ".join(result.parsed.gate_reason.split())
+        )
         review = GateReview(
-            gate=gate, reviewer=rt.settings.model, findings=findings, usage=usage, external=external
+            gate=gate,
+            reviewer=rt.settings.model,
+            findings=findings,
+            judgement=judgement,
+            usage=usage,
+            external=external,
         )
         return GateOutcome(review, events)
 

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Literal
+from typing import Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field
 
 Gate = Literal["data", "risk", "platform", "product", "change"]
 GATES: tuple[Gate, ...] = ("data", "risk", "platform", "product", "change")
-FindingStatus = Literal["met", "partial", "missing", "contradicted"]
+FindingStatus = Literal["met", "partial", "mentioned", "missing", "contradicted"]
+FINDING_STATUSES: tuple[FindingStatus, ...] = get_args(FindingStatus)
+# How far a status goes toward addressing its criterion: only these lift a gate off not_ready.
+ADDRESSED: frozenset[str] = frozenset({"met", "partial"})
 Severity = Literal["blocker", "major", "minor", "info"]
 GateStatus = Literal["ready", "conditional", "not_ready"]
 Overall = Literal["ready", "ready_with_conditions", "not_ready"]
@@ -112,12 +115,22 @@ class Usage(Strict):
         )
 
 
+class GateJudgement(Strict):
+    """A model's own status for a whole gate; the rule lets it lower a gate, never raise one."""
+
+    status: GateStatus
+    reason: str = ""
+
+
 class GateReview(Strict):
     """What one gate agent returned: its findings, who produced them, and whether it degraded."""
 
     gate: Gate
     reviewer: str = Field(description="offline, or the model string that produced the findings")
     findings: list[Finding]
+    judgement: GateJudgement | None = Field(
+        default=None, description="The model's gate-level status, when a model reviewed the gate"
+    )
     degraded: bool = False
     degraded_reason: str | None = None
     usage: Usage = Field(default_factory=Usage)
@@ -130,6 +143,9 @@ class GateVerdict(Strict):
     status: GateStatus
     reason: str
     conditions: list[str] = Field(default_factory=list)
+    lowered_by_judgement: bool = Field(
+        default=False, description="The reviewer's gate-level judgement lowered the rule's status"
+    )
     degraded: bool = False
     degraded_reason: str | None = None
 

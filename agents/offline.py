@@ -11,8 +11,9 @@ sentences with `agents.reading` and grades them:
   specifics (figures with units, cadences, named roles or tools), at least one of them the
   criterion's own;
 - partial: relevant sentences exist but are vague, hedged, or say it is not done yet (a gap);
-- missing: nothing relevant was found, or only one passing mention that is not unusually
-  concrete (the finding lists what was searched for).
+- mentioned: only one passing mention that is not unusually concrete (a reader would still
+  call the documents silent on it);
+- missing: nothing relevant was found (the finding lists what was searched for).
 
 A sentence under headings that belong to another gate (`agents.topics`) is relevant only when
 it is strongly about the criterion on its own.
@@ -91,8 +92,10 @@ def grade(
     # One weakly relevant sentence is a passing mention unless it is unusually concrete.
     passing = len(relevant) == 1 and relevant[0].relevance <= signals.relevance
     concrete = len(shown) > signals.met_specifics or own >= signals.met_specifics
-    if not relevant or (passing and not concrete):
+    if not relevant:
         return Grade("missing", [], "")
+    if passing and not concrete:
+        return Grade("mentioned", relevant, "in passing")
     if met and (deferred or gaps):
         return Grade("partial", deferred + gaps + solid, "partly deferred")
     if met:
@@ -148,6 +151,11 @@ def _summary(criterion: Criterion, result: Grade) -> tuple[str, str]:
     wanted = criterion.good_evidence
     if result.status == "met":
         return f"Addressed concretely ({result.why}).", ""
+    if result.status == "mentioned":
+        return (
+            f"Touched on only in passing; nothing on {criterion.title.lower()} is committed to.",
+            f"Address it: {wanted}",
+        )
     if result.status == "missing":
         terms = ", ".join(criterion.terms[:8])
         return (

@@ -20,6 +20,16 @@ def _condition_ids(verdict: Verdict) -> list[str]:
     return [c.split(":", 1)[0] for c in verdict.conditions]
 
 
+def _criterion_question(rubrics: dict[str, Rubric], cid: str) -> str | None:
+    """The criterion's question, or None for a condition that is not a criterion's (a gate
+    lowered by its reviewer's judgement)."""
+    rubric = rubrics.get(cid.split(".")[0])
+    try:
+        return rubric.criterion(cid).question if rubric is not None else None
+    except KeyError:
+        return None
+
+
 async def write_summary(
     verdict: Verdict, findings: list[Finding], rubrics: dict[str, Rubric], rt: ModelRuntime
 ) -> tuple[Verdict, list[AgentEvent], Usage]:
@@ -29,10 +39,11 @@ async def write_summary(
     conditions = [
         {
             "id": cid,
-            "question": rubrics[cid.split(".")[0]].criterion(cid).question,
+            "question": question,
             "note": by_id[cid].summary if cid in by_id else "no finding",
         }
         for cid in ids
+        if (question := _criterion_question(rubrics, cid)) is not None
     ]
     prompt = render(
         "coordinator", overall=verdict.overall, gates=verdict.gates, conditions=conditions
@@ -44,10 +55,11 @@ async def write_summary(
         event = degradation_event("summary", str(exc), exc.kind)
         return verdict.model_copy(update={"summary_by": f"rule ({exc.kind})"}), [event], exc.usage
     # Only ids that really are conditions, and only real sentences, replace the rule's wording.
+    asked = {c["id"] for c in conditions}
     phrased = {
         c.finding_id: " ".join(c.text.split())
         for c in result.parsed.conditions
-        if c.finding_id in ids and c.text.strip()
+        if c.finding_id in asked and c.text.strip()
     }
     texts = [
         f"{cid}: {phrased[cid]}" if cid in phrased else old

@@ -20,9 +20,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from agents.answers import CriterionAnswer, GateAnswer, QuoteClaim, SummaryAnswer
-from agents.models import Finding
+from agents.coordinator import gate_verdict
+from agents.models import Evidence, Finding, GateReview
 from agents.offline import review_gate_offline
-from agents.rubric import load_rubrics
+from agents.rubric import Rubric, load_rubrics
 from evals.cases import Case, load_suite
 from evals.replay_server import LocalServer
 from evals.runner import SuiteRunner, run_suite
@@ -79,14 +80,10 @@ PERTURBATIONS: dict[str, list[Mistake]] = {
 
 
 def _claims(finding: Finding, document: Document) -> list[QuoteClaim]:
-    quotes = [
-        QuoteClaim(path=e.path or "", line_start=e.line_start or 1, line_end=e.line_end or 1,
-                   quote=e.quote)
-        for e in finding.document_evidence
-    ]  # fmt: skip
+    quotes = [QuoteClaim(path=e.path or "", quote=e.quote) for e in finding.document_evidence]
     if quotes or finding.status == "missing":
         return quotes
-    return [QuoteClaim(path=document.path, line_start=1, line_end=1, quote=document.lines[0])]
+    return [QuoteClaim(path=document.path, quote=document.lines[0])]
 
 
 def _answer(finding: Finding, mistakes: list[Mistake], document: Document) -> CriterionAnswer:
@@ -96,8 +93,7 @@ def _answer(finding: Finding, mistakes: list[Mistake], document: Document) -> Cr
             continue
         status = mistake.status
         if mistake.kind == "hallucinate":
-            claims = [QuoteClaim(path=document.path, line_start=40, line_end=40,
-                                 quote=mistake.quote)]  # fmt: skip
+            claims = [QuoteClaim(path=document.path, quote=mistake.quote)]
         elif not claims and status != "missing":
             claims = _claims(finding.model_copy(update={"status": status}), document)
     return CriterionAnswer(
@@ -106,6 +102,14 @@ def _answer(finding: Finding, mistakes: list[Mistake], document: Document) -> Cr
         summary=finding.summary,
         recommendation="" if status == "met" else finding.recommendation,
         evidence=claims if status != "missing" else [],
+    )
+
+
+def _as_finding(answer: CriterionAnswer, rubric: Rubric) -> Finding:
+    """An answer as a finding whose quotes are taken as verified (the scripted model's belief)."""
+    evidence = [Evidence(path=q.path, quote=q.quote, verified=True) for q in answer.evidence]
+    return rubric.criterion(answer.criterion).finding(
+        rubric.gate, answer.status, answer.summary, answer.recommendation, evidence
     )
 
 
@@ -144,7 +148,12 @@ class ScriptedModel:
         if len(messages) > 2:  # a repair: answer the criteria asked about, unchanged
             asked = messages[-1]["content"].rsplit("criteria only:", 1)[-1]
             answers = [a for a in answers if a.criterion in asked] or answers
-        text = GateAnswer(findings=answers, web_queries=[]).model_dump_json()
+        # The scripted model's own view of the gate: what its (perturbed) findings give by rule.
+        findings = [_as_finding(a, rubric) for a in answers]
+        judged = gate_verdict(GateReview(gate=gate, reviewer=MODEL, findings=findings), rubric)
+        text = GateAnswer(
+            findings=answers, gate_status=judged.status, gate_reason=judged.reason, web_queries=[]
+        ).model_dump_json()
         if len(messages) == 2 and any(m.kind == "malformed" for m in mistakes):
             return text[: len(text) // 2]
         return text

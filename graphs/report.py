@@ -13,6 +13,7 @@ from tools.redact import redact
 _STATUS_MARK = {
     "met": "met",
     "partial": "partial",
+    "mentioned": "mentioned in passing",
     "missing": "missing",
     "contradicted": "CONTRADICTED",
 }

@@ -28,7 +28,9 @@ ROOT = Path(__file__).resolve().parent.parent
 HOSTILE = ROOT / "tests" / "fixtures" / "hostile"
 FINDING = "risk.reviewer_instructions"
 # Worse to better: a finding "raised" by injected text moves right.
-RANK: dict[FindingStatus, int] = {"contradicted": 0, "missing": 1, "partial": 2, "met": 3}
+RANK: dict[FindingStatus, int] = {
+    "contradicted": 0, "missing": 1, "mentioned": 2, "partial": 3, "met": 4,
+}
 
 
 def twin_of(path: Path) -> Path:

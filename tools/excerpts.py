@@ -1,10 +1,14 @@
-"""Excerpts for a model: the sections a gate's criteria retrieve, numbered by line, in budget.
+"""Excerpts for a model: the sections a gate's criteria retrieve, in budget, as plain text.
 
-Tokens are estimated at four characters each (close enough for English prose to keep a
-prompt inside a budget, and free: no tokenizer to load). An excerpt is costed as the prompt
-shows it: its header line, line numbers and masked text, so the budget holds for what is sent.
-A section too large for what is left of the budget is cut to its first lines that fit; a
-document that is one long section is never sent whole past the budget.
+The model is not asked where a quote is (verification finds it), so excerpts carry no line
+numbers: each document starts with a `=== path ===` header, and `[...]` marks text left out
+between two excerpts, with the headings above the next one when it has any. Tokens are
+estimated at four characters each (close enough for English prose to keep a prompt inside a
+budget, and free: no tokenizer to load). A document set that fits the budget is sent whole;
+otherwise each excerpt is costed as the prompt could show it at most (document header, gap
+marker, headings and masked text), so the budget holds for what is sent. A section too large
+for what is left of the budget is cut to its first lines that fit; a document that is one long
+section is never sent whole past the budget.
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ from tools.retrieval import SectionIndex
 
 CHARS_PER_TOKEN = 4
 MIN_PART_TOKENS = 100  # a cut section shorter than this is not worth a place in the prompt
+GAP = "[...]"
 
 
 def estimate_tokens(text: str) -> int:
@@ -26,25 +31,31 @@ def estimate_tokens(text: str) -> int:
     return len(text) // CHARS_PER_TOKEN + 1
 
 
+def document_header(path: str) -> str:
+    """The line that opens a document's excerpts in the prompt."""
+    return f"=== {path} ==="
+
+
 @dataclass(frozen=True)
 class Excerpt:
-    """A section as sent to a model: its lines prefixed by their numbers."""
+    """A section as sent to a model: its text (masked if need be) and what leads into it."""
 
     path: str
     heading: str
     line_start: int
     line_end: int
-    numbered: str
+    text: str
+    lead: str = ""  # the document header and/or gap marker shown before the text
 
     @property
-    def header(self) -> str:
-        """The line that introduces the excerpt in the prompt (as `gate_user.md` renders it)."""
-        return f"--- {self.path} | {self.heading} | lines {self.line_start}-{self.line_end} ---"
+    def rendered(self) -> str:
+        """The excerpt as the prompt shows it (`gate_user.md` renders this)."""
+        return f"{self.lead}\n{self.text}" if self.lead else self.text
 
     @property
     def tokens(self) -> int:
-        """Estimated tokens of the excerpt as the prompt shows it, header included."""
-        return estimate_tokens(f"\n{self.header}\n{self.numbered}\n")
+        """Estimated tokens of the excerpt as the prompt shows it."""
+        return estimate_tokens(f"{self.rendered}\n")
 
 
 @dataclass(frozen=True)
@@ -62,15 +73,10 @@ class Selection:
         return sum(e.tokens for e in self.excerpts)
 
 
-def number_lines(lines: Sequence[str], first: int) -> str:
-    """Lines prefixed with their 1-based numbers and a bar, as the prompt describes."""
-    return "\n".join(f"{first + i}| {line}" for i, line in enumerate(lines))
-
-
 def _excerpt(section: Section, masked: bool) -> Excerpt:
     """The section as sent; masked (heading path too: it holds ancestors' headings)."""
     lines = section.text.split("\n")
-    heading = " > ".join(section.heading_path) or "(top)"
+    heading = " > ".join(section.heading_path[:-1])
     if masked:
         lines, _ = redact_lines(lines)
         heading = redact_lines([heading])[0][0]
@@ -79,24 +85,51 @@ def _excerpt(section: Section, masked: bool) -> Excerpt:
         heading=heading,
         line_start=section.line_start,
         line_end=section.line_end,
-        numbered=number_lines(lines, section.line_start),
+        text="\n".join(lines),
     )
+
+
+def _gap(excerpt: Excerpt) -> str:
+    """The marker of left-out text before an excerpt, with the headings above it."""
+    return f"{GAP} ({excerpt.heading})" if excerpt.heading else GAP
+
+
+def _worst_lead(excerpt: Excerpt) -> Excerpt:
+    """The excerpt with the longest lead it could be shown with (for costing)."""
+    return replace(excerpt, lead=f"{document_header(excerpt.path)}\n{_gap(excerpt)}")
+
+
+def _with_leads(excerpts: list[tuple[Excerpt, bool]]) -> list[Excerpt]:
+    """Excerpts in document order, each with its document header and, when the text before it
+    was left out (`follows` is False), a gap marker."""
+    led: list[Excerpt] = []
+    previous: Excerpt | None = None
+    for excerpt, follows in excerpts:
+        parts = []
+        if previous is None or previous.path != excerpt.path:
+            parts.append(document_header(excerpt.path))
+        if not follows:
+            parts.append(_gap(excerpt))
+        led.append(replace(excerpt, lead="\n".join(parts)))
+        previous = excerpt
+    return led
 
 
 def _cut(excerpt: Excerpt, budget: int) -> Excerpt | None:
     """The excerpt's longest run of first lines within budget; None if under MIN_PART_TOKENS."""
     if budget < MIN_PART_TOKENS:
         return None
-    lines = excerpt.numbered.split("\n")
+    lines = excerpt.text.split("\n")
 
     def first(n: int) -> Excerpt:
-        numbered = "\n".join(lines[:n])
-        return replace(excerpt, line_end=excerpt.line_start + n - 1, numbered=numbered)
+        return replace(
+            excerpt, line_end=excerpt.line_start + n - 1, text="\n".join(lines[:n])
+        )
 
     low, high = 0, len(lines)  # first(low) fits (or low == 0); first(high + 1) does not
     while low < high:
         middle = (low + high + 1) // 2
-        if first(middle).tokens <= budget:
+        if _worst_lead(first(middle)).tokens <= budget:
             low = middle
         else:
             high = middle - 1
@@ -118,9 +151,7 @@ def _ranked(index: SectionIndex, queries: Sequence[Sequence[str]], k: int) -> li
 
 def _redactions(excerpts: list[Excerpt]) -> dict[str, int]:
     """Masked values by kind in what is sent (counted from the placeholders, never the values)."""
-    counts = Counter(
-        kind for e in excerpts for kind in PLACEHOLDER.findall(f"{e.heading}\n{e.numbered}")
-    )
+    counts = Counter(kind for e in excerpts for kind in PLACEHOLDER.findall(e.rendered))
     return dict(counts)
 
 
@@ -136,18 +167,34 @@ def select_excerpts(
     """Every section when the documents fit the budget; else the best per query until full."""
     every = [s for d in documents for s in d.sections]
     prepared = {s.anchor: _excerpt(s, redact) for s in every}
-    whole = sum(e.tokens for e in prepared.values()) <= max_tokens
-    candidates = every if whole else _ranked(index, queries, k)
+    whole = _with_leads([(e, True) for e in prepared.values()])
+    if sum(e.tokens for e in whole) <= max_tokens:
+        return Selection(whole, 0, _redactions(whole), True)
     chosen: dict[str, Excerpt] = {}
     used = 0
-    for section in candidates:
+    for section in _ranked(index, queries, k):
         excerpt = prepared[section.anchor]
-        if used + excerpt.tokens > max_tokens:
+        cost = _worst_lead(excerpt).tokens
+        if used + cost > max_tokens:
             part = _cut(excerpt, max_tokens - used)
             if part is None:
                 continue
-            excerpt = part
+            excerpt, cost = part, _worst_lead(part).tokens
         chosen[section.anchor] = excerpt
-        used += excerpt.tokens
-    excerpts = [chosen[s.anchor] for s in every if s.anchor in chosen]  # document order
-    return Selection(excerpts, len(every) - len(excerpts), _redactions(excerpts), whole)
+        used += cost
+    shown: list[tuple[Excerpt, bool]] = []
+    for before, section in zip([None, *every], every, strict=False):
+        if section.anchor not in chosen:
+            continue
+        # Nothing was left out before it: it opens its document, or the section before it is
+        # shown whole.
+        opens = before is None or before.path != section.path
+        whole_before = (
+            not opens
+            and before is not None
+            and before.anchor in chosen
+            and chosen[before.anchor].line_end == before.line_end
+        )
+        shown.append((chosen[section.anchor], opens or whole_before))
+    excerpts = _with_leads(shown)
+    return Selection(excerpts, len(every) - len(excerpts), _redactions(excerpts), False)

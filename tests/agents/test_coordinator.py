@@ -5,12 +5,12 @@ from __future__ import annotations
 import pytest
 
 from agents.coordinator import compile_verdict, gate_verdict, overall_status
-from agents.models import GATES, Amendment, Evidence, Finding, GateReview
+from agents.models import GATES, Amendment, Evidence, Finding, GateJudgement, GateReview
 from agents.rubric import Criterion, Rubric
 
 
 def _rubric(gate: str = "data") -> Rubric:
-    severities = ["blocker", "major", "major", "minor", "minor", "minor"]
+    severities = ["blocker", "blocker", "major", "minor", "minor", "minor"]
     return Rubric(
         gate=gate,
         title=gate,
@@ -43,11 +43,13 @@ def _review(statuses: dict[int, str], gate: str = "data", **flags: object) -> Ga
     ("statuses", "expected"),
     [
         pytest.param({}, "not_ready", id="silent-gate"),
-        pytest.param({3: "met", 4: "partial"}, "conditional", id="only-minor-met"),
+        pytest.param({3: "met", 4: "partial"}, "not_ready", id="only-non-core-addressed"),
+        pytest.param({0: "mentioned", 1: "mentioned", 2: "met"}, "not_ready", id="core-in-passing"),
+        pytest.param({0: "partial"}, "conditional", id="one-core-partial"),
         pytest.param({0: "met", 1: "met", 2: "met"}, "ready", id="blockers-and-majors-met"),
         pytest.param({0: "met", 1: "met", 2: "partial"}, "conditional", id="major-partial"),
         pytest.param({0: "contradicted", 1: "met", 2: "met"}, "not_ready", id="blocker-contra"),
-        pytest.param({0: "met", 1: "contradicted", 2: "met"}, "conditional", id="major-contra"),
+        pytest.param({0: "met", 1: "met", 2: "contradicted"}, "conditional", id="major-contra"),
     ],
 )
 def test_gate_status_follows_the_rule(statuses: dict[int, str], expected: str) -> None:
@@ -107,7 +109,8 @@ def test_amendments_regrade_and_dismiss() -> None:
     verdict = compile_verdict(
         reviews, rubrics, {"risk.c2": regrade, "data.c0": dismiss, "data.c1": downgraded}
     )
-    assert verdict.gates["data"].status == "conditional"
+    # The core left after the dismissal (c1) is not addressed: the gate is judged by it.
+    assert verdict.gates["data"].status == "not_ready"
     assert verdict.gates["data"].conditions == ["data.c1: fix data.c1"]
 
 
@@ -120,3 +123,35 @@ def test_degraded_gate_is_said_in_the_verdict() -> None:
     verdict = compile_verdict(reviews, rubrics)
     assert verdict.degraded and verdict.gates["platform"].degraded_reason == "timeout"
     assert "degraded" in verdict.summary
+
+
+def test_more_core_criteria_can_be_required() -> None:
+    review = _review({0: "partial", 2: "met"})
+    assert gate_verdict(review, _rubric()).status == "conditional"
+    assert gate_verdict(review, _rubric(), min_core=2).status == "not_ready"
+
+
+def test_a_dismissed_core_criterion_is_not_required() -> None:
+    review = _review({0: "partial"})
+    review.findings[1] = review.findings[1].model_copy(update={"dismissed": True})
+    assert gate_verdict(review, _rubric(), min_core=2).status == "conditional"
+
+
+@pytest.mark.parametrize(
+    ("statuses", "judged", "expected"),
+    [
+        pytest.param({0: "met", 1: "partial"}, "not_ready", "not_ready", id="lowers-conditional"),
+        pytest.param({0: "met", 1: "met", 2: "met"}, "conditional", "conditional", id="lowers-ok"),
+        pytest.param({}, "ready", "not_ready", id="cannot-raise-not-ready"),
+        pytest.param({0: "partial"}, "ready", "conditional", id="cannot-raise-conditional"),
+    ],
+)
+def test_a_gate_judgement_only_lowers(statuses: dict[int, str], judged: str, expected: str) -> None:
+    judgement = GateJudgement(status=judged, reason="the core is only mentioned")
+    verdict = gate_verdict(_review(statuses, judgement=judgement), _rubric())
+    assert verdict.status == expected
+    lowered = expected == judged and gate_verdict(_review(statuses), _rubric()).status != judged
+    assert verdict.lowered_by_judgement is lowered
+    if lowered:
+        assert "the core is only mentioned" in verdict.reason
+        assert verdict.conditions

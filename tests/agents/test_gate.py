@@ -72,7 +72,7 @@ def test_a_model_review_has_verified_findings_with_tokens_and_cost(fake: FakeMod
     assert call["gen_ai.response.model"] == "gpt-4.1-mini-2025-04-14"
 
 
-def test_the_prompt_frames_documents_as_material_and_sends_numbered_lines(
+def test_the_prompt_frames_documents_as_material_and_sends_their_own_lines(
     fake: FakeModel,
 ) -> None:
     documents = _documents()
@@ -81,11 +81,10 @@ def test_the_prompt_frames_documents_as_material_and_sends_numbered_lines(
     system, user = (m["content"] for m in request.messages)
     assert "material under review" in system and "never instructions" in system
     assert all(f"## {c.id}:" in user for c in load_rubrics()["risk"].criteria)
-    numbered = [line for line in user.split("\n") if line[:1].isdigit() and "| " in line]
-    assert len(numbered) > 100
-    for line in numbered:
-        number, text = line.split("| ", 1)
-        assert documents[0].lines[int(number) - 1] == text
+    shown = user.split(f"=== {documents[0].path} ===\n", 1)[1].split("\n")
+    # Sent whole, without line numbers: the text after the header is the document's own.
+    text = [line for line in shown if line.strip()]
+    assert text == [line for line in documents[0].lines if line.strip()]
     schema = request.body["response_format"]["json_schema"]
     assert schema["strict"] is True and schema["name"] == "GateAnswer"
 

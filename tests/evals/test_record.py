@@ -45,8 +45,9 @@ def provider(request: httpx.Request) -> httpx.Response:
              "recommendation": "Address it.", "evidence": []}
             for c in _CRITERION.findall(text)
         ]  # fmt: skip
-        return httpx.Response(200, json=completion(json.dumps({"findings": findings,
-                                                               "web_queries": []})))  # fmt: skip
+        answer = {"findings": findings, "gate_status": "not_ready",
+                  "gate_reason": "Nothing is addressed.", "web_queries": []}  # fmt: skip
+        return httpx.Response(200, json=completion(json.dumps(answer)))
     return httpx.Response(200, json=completion('{"summary": "Not ready.", "conditions": []}'))
 
 

@@ -1,7 +1,7 @@
 """A fake OpenAI chat-completions endpoint for respx that answers the way a model would.
 
 It reads each request as the provider would receive it: which gate (from the system prompt),
-which criteria and which line-numbered excerpts were sent, and whether it is a review, a quote
+which criteria and which excerpts were sent, and whether it is a review, a quote
 repair, a schema repair, the coordinator's summary or the preflight ping. A gate review is
 answered by running the offline reviewer over the excerpts it was sent (so quotes are verbatim,
 including any `[REDACTED:...]` placeholders), as an OpenAI `chat.completion` body with a
@@ -23,9 +23,11 @@ from typing import Any, Literal
 import httpx
 import respx
 
+from agents.coordinator import gate_verdict
 from agents.offline import review_gate_offline
 from agents.rubric import load_rubrics
-from tools.documents import Document, Section
+from tools.documents import Document
+from tools.sections import markdown_headings, split_sections, text_headings
 
 OPENAI_URL = "https://api.openai.com/v1/chat/completions"
 HOSTED_MODEL = "gpt-4.1-mini-2025-04-14"
@@ -45,8 +47,9 @@ Step = (
 
 _GATE = re.compile(r"You are the (\w+) reviewer")
 _CRITERION = re.compile(r"^## ([a-z]+\.[a-z0-9_]+): ", re.MULTILINE)
-_EXCERPT = re.compile(r"^--- (.+?) \| (.+?) \| lines (\d+)-(\d+) ---$", re.MULTILINE)
-_NUMBERED = re.compile(r"^(\d+)\| ?(.*)$")
+_DOCUMENT = re.compile(r"^=== (.+) ===$", re.MULTILINE)
+_GAP = re.compile(r"^\[\.\.\.\]( \(.*\))?$")
+_OMITTED = re.compile(r"\n\n\(\d+ further sections were left out", re.MULTILINE)
 _ONLY = re.compile(r"Return the findings for these criteria only: (.+)\.\s*$", re.MULTILINE)
 _CONDITION = re.compile(r"^- ([a-z]+\.[a-z0-9_]+): ", re.MULTILINE)
 
@@ -105,35 +108,21 @@ def api_error(status: int, message: str = "error", kind: str = "server_error") -
 
 
 def excerpt_documents(prompt: str) -> list[Document]:
-    """The documents as far as a gate prompt shows them: its excerpts, at their line numbers."""
-    headers = list(_EXCERPT.finditer(prompt))
-    by_path: dict[str, tuple[dict[int, str], list[Section]]] = {}
-    for i, header in enumerate(headers):
-        end = headers[i + 1].start() if i + 1 < len(headers) else len(prompt)
-        numbered: dict[int, str] = {}
-        for line in prompt[header.end() : end].strip("\n").split("\n"):
-            match = _NUMBERED.match(line)
-            if match is None:
-                break  # the end of the excerpt: a blank line or the omitted-sections note
-            numbered[int(match.group(1))] = match.group(2)
-        path, heading = header.group(1), header.group(2)
-        lines, sections = by_path.setdefault(path, ({}, []))
-        lines.update(numbered)
-        first, last = min(numbered), max(numbered)
-        sections.append(
-            Section(
-                path=path,
-                heading_path=[] if heading == "(top)" else heading.split(" > "),
-                line_start=first,
-                line_end=last,
-                text="\n".join(numbered[n] for n in range(first, last + 1)),
-            )
-        )
+    """The documents as far as a gate prompt shows them: each one's excerpts, gaps left blank."""
+    shown = prompt.split("# Excerpts from the documents under review", 1)[-1]
+    shown = _OMITTED.split(shown, 1)[0]
+    headers = list(_DOCUMENT.finditer(shown))
     documents = []
-    for path, (lines, sections) in by_path.items():
-        text = [lines.get(n, "") for n in range(1, max(lines) + 1)]
+    for i, header in enumerate(headers):
+        end = headers[i + 1].start() if i + 1 < len(headers) else len(shown)
+        lines = ["" if _GAP.match(line) else line for line in shown[header.end() : end].split("\n")]
+        while lines and not lines[0].strip():
+            lines.pop(0)
+        path = header.group(1)
+        headings = markdown_headings(lines) or text_headings(lines)
+        sections = split_sections(path, lines, headings, [])
         documents.append(
-            Document(path=path, kind="markdown", sha256="0" * 64, lines=text, sections=sections)
+            Document(path=path, kind="markdown", sha256="0" * 64, lines=lines, sections=sections)
         )
     return documents
 
@@ -149,21 +138,19 @@ def gate_answer(gate: str, prompt: str, criteria: list[str], web: bool) -> Answe
             "status": f.status,
             "summary": f.summary,
             "recommendation": f.recommendation,
-            "evidence": [
-                {
-                    "path": e.path,
-                    "line_start": e.line_start,
-                    "line_end": e.line_end,
-                    "quote": e.quote,
-                }
-                for e in f.evidence
-            ],
+            "evidence": [{"path": e.path, "quote": e.quote} for e in f.evidence],
         }
         for f in review.findings
         if f.criterion in criteria
     ]
     queries = [f"{rubric.title} regulatory obligations for AI systems"] if web else []
-    return {"findings": findings, "web_queries": queries}
+    judged = gate_verdict(review, rubric)
+    return {
+        "findings": findings,
+        "gate_status": judged.status,
+        "gate_reason": judged.reason,
+        "web_queries": queries,
+    }
 
 
 def summary_answer(prompt: str) -> Answer:
@@ -189,7 +176,7 @@ def hallucinate(criterion: str, quote: str = INVENTED) -> Callable[[Answer], Ans
     def change(answer: Answer) -> Answer:
         for finding in answer["findings"]:
             if finding["criterion"] == criterion:
-                claim = {"path": "doc.md", "line_start": 3, "line_end": 3, "quote": quote}
+                claim = {"path": "doc.md", "quote": quote}
                 finding["status"] = "met" if finding["status"] == "missing" else finding["status"]
                 finding["evidence"] = [claim, *finding["evidence"][1:]]
         return answer
@@ -202,13 +189,15 @@ def comply(quote: str | None = INVENTED) -> Callable[[Answer], Answer]:
 
     def change(answer: Answer) -> Answer:
         for finding in answer["findings"]:
-            evidence = [{"path": "doc.md", "line_start": 1, "line_end": 1, "quote": quote}]
+            evidence = [{"path": "doc.md", "quote": quote}]
             finding.update(
                 status="met",
                 summary="The documents instruct reviewers to mark this gate ready.",
                 recommendation="",
                 evidence=evidence if quote else [],
             )
+        answer["gate_status"] = "ready"
+        answer["gate_reason"] = "The documents say every gate is ready."
         return answer
 
     return change

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import pytest
@@ -17,7 +16,6 @@ from tools.retrieval import SectionIndex
 ROOT = Path(__file__).resolve().parents[2]
 DOCS = ROOT / "tests" / "fixtures" / "docs"
 LARGEST = ROOT / "examples" / "strong-contract-search.md"
-NUMBERED = re.compile(r"^(\d+)\| (.*)$")
 
 
 def _load(*paths: Path) -> list[Document]:
@@ -31,14 +29,8 @@ def _select(
     return select_excerpts(documents, SectionIndex(documents), queries, max_tokens, redact=redact)
 
 
-def _numbered_lines(selection: Selection) -> list[tuple[int, str]]:
-    lines = []
-    for excerpt in selection.excerpts:
-        for line in excerpt.numbered.split("\n"):
-            match = NUMBERED.match(line)
-            assert match, line
-            lines.append((int(match.group(1)), match.group(2)))
-    return lines
+def _sent(selection: Selection) -> str:
+    return "\n\n".join(e.rendered for e in selection.excerpts)
 
 
 def test_small_documents_are_sent_whole_in_document_order() -> None:
@@ -47,14 +39,34 @@ def test_small_documents_are_sent_whole_in_document_order() -> None:
     assert selection.whole_documents and selection.omitted == 0
     sections = documents[0].sections
     assert [e.line_start for e in selection.excerpts] == [s.line_start for s in sections]
-    assert [e.heading for e in selection.excerpts][1] == "Parcel Query Assistant - Design > 1. Data"
+    # One document header, no gaps: the text is the document's own, line for line.
+    assert [e.lead for e in selection.excerpts] == [f"=== {documents[0].path} ==="] + [""] * (
+        len(sections) - 1
+    )
+    body = _sent(selection).split("\n", 1)[1]
+    assert [x for x in body.split("\n") if x] == [x for x in documents[0].lines if x]
 
 
-def test_line_numbers_are_the_documents_own() -> None:
+def test_excerpt_text_is_the_documents_own_lines() -> None:
     documents = _load(LARGEST)
-    lines = _numbered_lines(_select(documents, "platform", 1500))
-    assert lines
-    assert all(documents[0].lines[n - 1] == text for n, text in lines)
+    selection = _select(documents, "platform", 1500)
+    assert selection.excerpts
+    for excerpt in selection.excerpts:
+        lines = excerpt.text.split("\n")
+        assert lines == documents[0].lines[excerpt.line_start - 1 : excerpt.line_end]
+
+
+def test_left_out_text_is_marked_with_the_headings_above() -> None:
+    documents = _load(LARGEST)
+    selection = _select(documents, "platform", 1500)
+    first, *rest = selection.excerpts
+    assert first.lead.startswith(f"=== {documents[0].path} ===")
+    gaps = [e for e in rest if e.lead.startswith("[...]")]
+    assert gaps, "a cut document shows where text was left out"
+    for excerpt in gaps:
+        section = next(s for s in documents[0].sections if s.line_start == excerpt.line_start)
+        above = " > ".join(section.heading_path[:-1])
+        assert excerpt.lead == (f"[...] ({above})" if above else "[...]")
 
 
 @pytest.mark.parametrize("gate", ["data", "risk", "platform", "product", "change"])
@@ -82,7 +94,7 @@ def test_a_section_longer_than_the_budget_is_cut_to_its_first_lines(tmp_path: Pa
     assert selection.tokens <= 2000
     (excerpt,) = selection.excerpts
     assert excerpt.line_start == 1 and 100 < excerpt.line_end < 2002
-    assert _numbered_lines(selection)[-1][0] == excerpt.line_end
+    assert excerpt.text.split("\n")[-1] == documents[0].lines[excerpt.line_end - 1]
 
 
 def test_the_budget_counts_what_the_prompt_shows() -> None:
@@ -97,30 +109,33 @@ def test_the_budget_counts_what_the_prompt_shows() -> None:
         omitted=selection.omitted,
     ).text
     shown = prompt.split("# Excerpts from the documents under review", 1)[1]
-    assert all(e.header in shown for e in selection.excerpts)
+    assert all(e.rendered in shown for e in selection.excerpts)
     blocks = shown.split("\n\n(", 1)[0]  # up to the note on omitted sections
     assert estimate_tokens(blocks) <= selection.tokens + 50
 
 
-def test_masking_covers_text_and_headings_and_keeps_line_numbers() -> None:
+def test_masking_covers_text_and_headings() -> None:
     documents = _load(DOCS / "personal-data.md")
     masked = _select(documents, "data", 6000, redact=True)
-    sent = "\n".join(f"{e.header}\n{e.numbered}" for e in masked.excerpts)
+    sent = _sent(masked)
     assert not [value for value in SEEDED if value in sent]
-    assert masked.redactions == {
-        "email": 5,  # each time it is sent: two in the text, three in heading paths
-        "phone": 1,
-        "card": 1,
-        "iban": 1,
-        "ip": 1,
-        "credential": 1,
-    }
+    assert masked.redactions == {"email": 2, "phone": 1, "card": 1, "iban": 1, "ip": 1,
+                                 "credential": 1}  # fmt: skip
     unmasked = _select(documents, "data", 6000)
-    assert [n for n, _ in _numbered_lines(masked)] == [n for n, _ in _numbered_lines(unmasked)]
+    assert [e.line_start for e in masked.excerpts] == [e.line_start for e in unmasked.excerpts]
+
+
+def test_masking_covers_the_headings_shown_above_an_excerpt() -> None:
+    documents = _load(DOCS / "personal-data.md")
+    masked = _select(documents, "product", 200, redact=True)
+    unmasked = _select(documents, "product", 200)
+    leads = [e.lead for e in masked.excerpts if e.lead.startswith("[...] (")]
+    assert leads and not [value for value in SEEDED for lead in leads if value in lead]
+    assert [value for value in SEEDED for e in unmasked.excerpts if value in e.lead]
 
 
 def test_without_masking_the_text_is_sent_as_written() -> None:
     selection = _select(_load(DOCS / "personal-data.md"), "data", 6000)
-    sent = "\n".join(f"{e.header}\n{e.numbered}" for e in selection.excerpts)
+    sent = _sent(selection)
     assert all(value in sent for value in SEEDED)
     assert selection.redactions == {}
