@@ -117,7 +117,7 @@ def _failed_usage(exc: ModelCallError) -> Usage:
     return exc.usage.model_copy(update={"calls": max(exc.usage.calls, len(exc.attempts))})
 
 
-def _unmasked(claim: Evidence) -> Evidence:
+def unmasked(claim: Evidence) -> Evidence:
     """A quote of masked text is checked by its longest unmasked run (the original holds it)."""
     if PLACEHOLDER.search(claim.quote) is None:
         return claim
@@ -216,7 +216,7 @@ class GateAgent:
     ) -> Finding:
         checked = []
         for claim in finding.evidence:
-            evidence, kind = verify_evidence(_unmasked(claim), documents)
+            evidence, kind = verify_evidence(unmasked(claim), documents)
             checked.append(evidence)
             events.append(
                 verification_event(finding.id, finding.criterion, kind, evidence.verified)
