@@ -31,9 +31,9 @@ from evals.recording import Provenance, load_recording, save_recording
 WRITTEN_BY = "a strong general-purpose model answering the exact request"
 
 
-def capture(labelled: list[LabelledDocument], folder: Path) -> int:
+def capture(labelled: list[LabelledDocument], folder: Path, recordings: Path) -> int:
     """Replay every document and save the requests that have no recording."""
-    outcomes = asyncio.run(replay_documents(labelled, capture=folder))
+    outcomes = asyncio.run(replay_documents(labelled, recordings, capture=folder))
     missing = sum(len(o.misses) for o in outcomes)
     for outcome in outcomes:
         for miss in outcome.misses:
@@ -42,7 +42,7 @@ def capture(labelled: list[LabelledDocument], folder: Path) -> int:
     return 0
 
 
-def store(labelled: list[LabelledDocument], folder: Path, when: str) -> int:
+def store(labelled: list[LabelledDocument], folder: Path, recordings: Path, when: str) -> int:
     """Store the written answers under each document's recording; report what is wrong."""
     provenance = Provenance(
         written_by=WRITTEN_BY,
@@ -61,7 +61,7 @@ def store(labelled: list[LabelledDocument], folder: Path, when: str) -> int:
             print(f"{item.name}: quote not in the document (the repair step will ask): {line}")
         problems += len(stored.invalid)
         if stored.entries:
-            path = recording_path(item.name)
+            path = recording_path(item.name, recordings)
             path.parent.mkdir(parents=True, exist_ok=True)
             save_recording(path, [*load_recording(path), *stored.entries])
             print(f"{item.name}: {len(stored.entries)} answer(s) stored in {path}")
@@ -76,17 +76,20 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("dir", nargs="?", type=Path, help="capture/store: the requests folder")
     parser.add_argument("--folder", type=Path, default=DEFAULT_FOLDER)
     parser.add_argument("--markdown", action="store_true", help="print Markdown tables")
+    parser.add_argument(
+        "--recordings", type=Path, default=RECORDINGS_DIR, help="default: evals/calibration"
+    )
     parser.add_argument("--date", default=date.today().isoformat(), help="store: when written")
     args = parser.parse_args(argv)
     try:
         labelled = load_calibration(args.folder)
         if args.action == "report":
-            return report(labelled, markdown=args.markdown, recordings=RECORDINGS_DIR)
+            return report(labelled, markdown=args.markdown, recordings=args.recordings)
         if args.dir is None:
             parser.error(f"{args.action} needs the requests folder")
         if args.action == "capture":
-            return capture(labelled, args.dir)
-        return store(labelled, args.dir, args.date)
+            return capture(labelled, args.dir, args.recordings)
+        return store(labelled, args.dir, args.recordings, args.date)
     except GateReviewError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

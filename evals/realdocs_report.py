@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Mapping
 from pathlib import Path
 
-from agents.coordinator import compile_verdict
-from agents.models import GATES, Gate, GateReview, GateStatus
-from agents.rubric import load_rubrics
+from agents.models import GATES, Gate, GateStatus
 from evals.agreement import STATUSES, Agreement, Pair, agreement
 from evals.calibration_docs import LabelledDocument
 from evals.calibration_replay import replay_documents
-from evals.fitting import OfflinePredictions, leave_one_out, offline_predictions
+from evals.fitting import (
+    Predictions,
+    fit,
+    leave_one_out,
+    model_predictions,
+    offline_predictions,
+)
 
 Statuses = dict[str, dict[Gate, GateStatus]]  # document name -> gate -> status
 
@@ -73,12 +76,6 @@ def section(
     return [heading, "", *_table(rows, markdown), "", *_confusion(overall, markdown), ""]
 
 
-def statuses(reviews: Mapping[Gate, GateReview]) -> dict[Gate, GateStatus]:
-    """Gate statuses by the coordinator's rule (the shipped one)."""
-    verdict = compile_verdict(reviews, load_rubrics())
-    return {g: verdict.gates[g].status for g in GATES}
-
-
 def _disagreements(labelled: list[LabelledDocument], ours: Statuses) -> list[str]:
     return [
         f"  {item.name[:48]:<48} {g:<9} ours {ours[item.name][g]:<12} reviewer {item.expected[g]}"
@@ -88,31 +85,37 @@ def _disagreements(labelled: list[LabelledDocument], ours: Statuses) -> list[str
     ]
 
 
+def _path(
+    title: str, labelled: list[LabelledDocument], predictions: Predictions, markdown: bool
+) -> list[str]:
+    """The shipped (in-sample) and leave-one-document-out figures of one path."""
+    loo, chosen = leave_one_out(labelled, predictions)
+    fitted = fit(labelled, predictions)
+    return [
+        *section(f"{title}, shipped parameters (in-sample)", labelled,
+                 predictions.shipped_statuses(), markdown),
+        *section(f"{title}, leave-one-document-out", labelled, loo, markdown),
+        f"fitted on every document: {fitted} (shipped: {predictions.shipped})",
+        "fitted without each document:",
+        *chosen,
+        "",
+        f"disagreements, {title} (leave-one-document-out):",
+        *_disagreements(labelled, loo),
+        "",
+    ]  # fmt: skip
+
+
 def report(labelled: list[LabelledDocument], *, markdown: bool, recordings: Path) -> int:
     """Print every figure; 1 when a recording is missing or stale or a quote is not verbatim."""
-    lines: list[str] = []
-    predictions: OfflinePredictions = offline_predictions(labelled)
-    shipped = {name: per[predictions.shipped] for name, per in predictions.by_params.items()}
-    lines += section(
-        "offline reviewer, shipped parameters (in-sample)", labelled, shipped, markdown
-    )
-    loo, chosen = leave_one_out(labelled, predictions)
-    lines += section("offline reviewer, leave-one-document-out", labelled, loo, markdown)
-    lines += ["parameters chosen per held-out document:", *chosen, ""]
+    offline = offline_predictions(labelled)
     outcomes = asyncio.run(replay_documents(labelled, recordings))
     misses = [f"{o.name}: {m.message}" for o in outcomes for m in o.misses]
-    model = {o.name: statuses(o.reviews) for o in outcomes}
-    lines += section("model path (recorded answers, replayed)", labelled, model, markdown)
-    bad = predictions.bad_quotes + [
-        f"{o.name}: {e.location}"
-        for o, item in zip(outcomes, labelled, strict=True)
-        for r in o.reviews.values()
-        for f in r.findings
-        for e in f.document_evidence
-        if e.verified and e.quote not in item.document.line_text(e.line_start or 0, e.line_end or 0)
+    model = model_predictions(labelled, {o.name: o.reviews for o in outcomes})
+    lines = [
+        *_path("offline reviewer", labelled, offline, markdown),
+        *_path("model path (recorded answers replayed)", labelled, model, markdown),
     ]
-    lines += ["disagreements, model path:", *_disagreements(labelled, model), ""]
-    lines += ["disagreements, offline (leave-one-out):", *_disagreements(labelled, loo), ""]
+    bad = offline.bad_quotes + model.bad_quotes
     lines += [f"quotes shown as verified but not verbatim: {len(bad)}", *bad]
     lines += [f"requests without a recording: {len(misses)}", *misses]
     print("\n".join(lines))
