@@ -4,8 +4,9 @@ The rule (also stated in the README):
 
 1. Only findings on the gate's rubric criteria take part (others, such as the note that a
    document addresses its reviewers, are reported but never weighed). A finding counts only
-   if all of its document quotes were verified and no reviewer dismissed it; an uncounted
-   finding leaves its criterion unmet. Severity is the rubric's, never the finding's, so
+   if all of its document quotes were verified, they support it (agents.support), the offline
+   reviewer does not dispute it and no reviewer dismissed it, or a person amended it; an
+   uncounted finding leaves its criterion unmet. Severity is the rubric's, never the finding's, so
    neither a model nor a document can soften a criterion.
 2. A criterion is addressed when its counted finding is `met` or `partial`. A passing
    mention (`mentioned`), `missing` and an uncounted finding leave it unaddressed.
@@ -71,8 +72,12 @@ def apply_amendments(findings: list[Finding], amendments: Mapping[str, Amendment
 
 
 def counts_toward_verdict(finding: Finding) -> bool:
-    """Rule 1: verified (or amended by a person) and not dismissed."""
-    return not finding.dismissed and (finding.verified or finding.amended_by is not None)
+    """Rule 1: not dismissed, and amended by a person or verified, supported and undisputed."""
+    if finding.dismissed:
+        return False
+    if finding.amended_by is not None:
+        return True
+    return finding.verified and finding.unsupported is None and finding.disputed is None
 
 
 def _condition(finding: Finding | None, rubric: Rubric, criterion_id: str) -> str:

@@ -115,6 +115,23 @@ def report(labelled: list[LabelledDocument], *, markdown: bool, recordings: Path
         *_path("offline reviewer", labelled, offline, markdown),
         *_path("model path (recorded answers replayed)", labelled, model, markdown),
     ]
+    findings = [
+        f
+        for o in outcomes
+        for r in o.reviews.values()
+        if not r.degraded
+        for f in r.findings
+        if f.status in ("met", "partial", "contradicted") or f.disputed
+    ]
+    lines += [
+        f"support checks on the model path's {len(findings)} met, partial, contradicted or "
+        "disputed findings:",
+        f"  disputed by the offline reviewer: {sum(bool(f.disputed) for f in findings)}",
+        f"  unsupported by their quotes: {sum(bool(f.unsupported) for f in findings)}",
+        f"  met shown as partial (no specific quoted): "
+        f"{sum(bool(f.support_note) for f in findings)}",
+        "",
+    ]
     bad = offline.bad_quotes + model.bad_quotes
     lines += [f"quotes shown as verified but not verbatim: {len(bad)}", *bad]
     lines += [f"requests without a recording: {len(misses)}", *misses]
