@@ -8,8 +8,8 @@ A quote that exists in the documents is not yet evidence for the finding it is a
 - it must be about the criterion: it shares the criterion's vocabulary (a term or a specific,
   read as the offline reviewer reads a sentence, with its heading and lead-in), or it lies in
   one of the sections retrieved for the criterion;
-- a `met` needs a specific in the quoted text (a figure with a unit, a named role or tool, a
-  cadence...); without one the finding is at most `partial`.
+- a `met` needs one of the criterion's own specifics in the quoted text (a named owning team
+  for owners, a cadence or target for freshness...); without one it is at most `partial`.
 
 A finding whose quotes fail the first two tests is unsupported and does not count toward the
 verdict. Then a second opinion: when the model says `met` and the offline reviewer finds no
@@ -53,7 +53,9 @@ def _about(
     rules = Rules.of(criterion)
     readings = [read(p, rules, signals) for p in passages]
     relevant = any(r.relevance > 0 for r in readings)
-    specific = any(r.specifics for r in readings)
+    # The specific must be one of the criterion's own (a named owner for owners, a cadence or
+    # target for freshness...): a figure about something else does not make this met.
+    specific = any(r.own_specifics for r in readings)
     return relevant, specific
 
 
