@@ -157,8 +157,12 @@ def _quote(passage: Passage) -> tuple[str, int]:
 def _evidence(
     readings: list[Reading], documents: dict[str, Document], used: Counter[str], limit: int
 ) -> list[Evidence]:
-    """Up to `limit` quotes, preferring sentences no other criterion has quoted yet."""
-    order = sorted(enumerate(readings), key=lambda item: (used[_key(item[1].passage)], item[0]))
+    """Up to `limit` quotes: first a sentence showing one of the criterion's own specifics (what
+    makes it met), then sentences no other criterion has quoted yet."""
+    order = sorted(
+        enumerate(readings),
+        key=lambda item: (item[1].own_specifics == 0, used[_key(item[1].passage)], item[0]),
+    )
     chosen: list[Evidence] = []
     for _, reading in order:
         if len(chosen) == limit:

@@ -11,11 +11,13 @@ A quote that exists in the documents is not yet evidence for the finding it is a
 - a `met` needs one of the criterion's own specifics in the quoted text (a named owning team
   for owners, a cadence or target for freshness...); without one it is at most `partial`.
 
-A finding whose quotes fail the first two tests is unsupported and does not count toward the
-verdict. Then a second opinion: when the model says `met` and the offline reviewer finds no
-relevant passage at all, or the model says a blocker is `missing` while the offline reviewer
-finds it met, the finding is `disputed`; a disputed finding does not lift its gate until a
-person amends it.
+A `met` or `partial` finding whose quotes fail the first two tests is unsupported and does not
+count toward the verdict (a `contradicted` one is not judged: dropping it would raise a gate).
+
+Then a second opinion: when the model says `met` and the offline reviewer finds no relevant
+passage at all, or the model says a blocker is `missing` while the offline reviewer finds it
+met, the finding is `disputed`; a disputed finding does not lift its gate until a person
+amends it.
 """
 
 from __future__ import annotations
@@ -68,8 +70,8 @@ def check_support(
 ) -> Finding:
     """The finding with its support judged (see the module docstring)."""
     quotes = [e for e in finding.document_evidence if e.verified]
-    # Only statuses that can move a gate are judged (a passing mention counts for nothing).
-    if finding.status not in ("met", "partial", "contradicted") or not quotes:
+    # Only statuses that lift a gate are judged: dropping a contradiction would raise one.
+    if finding.status not in ("met", "partial") or not quotes:
         return finding
     problems: list[str] = []
     specific = False
