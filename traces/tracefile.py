@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-import fcntl
 import json
 import os
 from pathlib import Path
 from typing import Any
+
+from filelock import FileLock
 
 from traces.schema import GENESIS_HASH, TraceError, canonical_json, record_hash
 
@@ -78,9 +79,14 @@ def _write_all(fd: int, payload: bytes) -> None:
 def append_chained(path: Path, pending: list[dict[str, Any]]) -> str:
     """Chain pending records onto the file's tail and append them; returns the last hash."""
     ensure_private_dir(path.parent)
+    # The tail must not move between reading and writing: writers take the file's lock first.
+    with FileLock(path.with_name(f".{path.name}.lock"), mode=FILE_MODE, preserve_lock_file=True):
+        return _append_locked(path, pending)
+
+
+def _append_locked(path: Path, pending: list[dict[str, Any]]) -> str:
     fd = os.open(path, os.O_RDWR | os.O_APPEND | os.O_CREAT, FILE_MODE)
     try:
-        fcntl.flock(fd, fcntl.LOCK_EX)  # the tail must not move between reading and writing
         if os.fstat(fd).st_mode & 0o077:
             os.fchmod(fd, FILE_MODE)
         torn = drop_torn_tail(fd)
@@ -99,5 +105,5 @@ def append_chained(path: Path, pending: list[dict[str, Any]]) -> str:
             seq += 1
         _write_all(fd, "".join(lines).encode("utf-8"))
     finally:
-        os.close(fd)  # closing the descriptor releases the flock
+        os.close(fd)
     return prev

@@ -38,7 +38,7 @@ def _trace(workspace: Path, run_id: str) -> Path:
 def test_one_trace_file_spans_both_processes_and_forms_a_tree(
     approved_run: str, workspace: Path
 ) -> None:
-    assert [p.name for p in (workspace / "traces").iterdir()] == [f"{approved_run}.jsonl"]
+    assert [p.name for p in (workspace / "traces").glob("*.jsonl")] == [f"{approved_run}.jsonl"]
     records = load_records(_trace(workspace, approved_run))
     kinds = [r.kind for r in records]
     assert kinds[0] == "run_start" and kinds[-1] == "run_end"
