@@ -174,6 +174,67 @@ def review(
             decide_and_print(view.run_id, decision, settings, as_json)
 
 
+def batch_printer(quiet: bool) -> Any:
+    """A progress callback that reports each project's start, steps and end on stderr."""
+
+    def report(project: str, event: str, detail: str) -> None:
+        if quiet:
+            return
+        style = {"failed": "red", "finished": "green"}.get(event, "dim")
+        line = f"[{style}]{escape(project)}: {event}[/{style}] {escape(detail)}"
+        err.print(line, highlight=False)
+
+    return report
+
+
+@app.command("review-batch")
+def review_batch(
+    manifest: Annotated[Path, typer.Argument(help="Portfolio manifest (.toml, .yaml or .yml).")],
+    model: Annotated[
+        str | None, typer.Option(help="offline, or a litellm model string [env GATEREVIEW_MODEL].")
+    ] = None,
+    api_base: Annotated[str | None, typer.Option(help="OpenAI-compatible server URL.")] = None,
+    budget_usd: Annotated[float | None, typer.Option(help="Most each review may spend.")] = None,
+    max_concurrency: Annotated[
+        int, typer.Option(min=1, max=64, help="Projects reviewed at once.")
+    ] = 4,
+    html: Annotated[
+        Path | None, typer.Option("--html", help="Also write the portfolio page here.")
+    ] = None,
+    home: HomeOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Review every project of a manifest as its own run and print a portfolio table."""
+    with user_errors():
+        from portfolio.batch import review_batch as run_batch
+        from portfolio.manifest import load_manifest
+
+        plan = load_manifest(manifest)
+        settings = settings_for(home=home, model=model, api_base=api_base, budget_usd=budget_usd)
+        if not as_json:
+            err.print(
+                f"Reviewing {len(plan.projects)} projects, {max_concurrency} at a time, "
+                f"with model [bold]{settings.model}[/bold]"
+            )
+        portfolio = asyncio.run(
+            run_batch(plan, settings, max_concurrency, batch_printer(as_json))
+        )
+        if html is not None:
+            from portfolio.page import write_page
+
+            write_page(portfolio, html)
+        if as_json:
+            out.print_json(portfolio.model_dump_json())
+        else:
+            import render
+
+            out.print(render.portfolio_table(portfolio))
+            if html is not None:
+                out.print(f"Portfolio page: {html}", highlight=False)
+        if portfolio.failed:
+            raise typer.Exit(1)
+
+
 def ask_decision() -> Decision:
     """Ask the reviewer in the terminal for approve or reject."""
     if not sys.stdin.isatty():
@@ -187,24 +248,36 @@ def ask_decision() -> Decision:
 
 
 @app.command()
-def runs(home: HomeOpt = None, as_json: JsonOpt = False) -> None:
+def runs(
+    home: HomeOpt = None,
+    as_json: JsonOpt = False,
+    project: Annotated[
+        str | None, typer.Option("--project", help="Only the runs of this portfolio project.")
+    ] = None,
+) -> None:
     """List the runs in the workspace with their state."""
     with user_errors():
         from graphs.runs import load_runs
 
         views = load_runs(settings_for(home=home))
+        if project is not None:
+            views = [v for v in views if v.project == project]
         if as_json:
             rows = [
                 {
                     "run_id": v.run_id,
                     "state": v.state,
                     "created_at": v.created_at,
+                    "project": v.project,
                     "verdict": v.verdict.overall if v.verdict else None,
                     "documents": [d.path for d in v.documents],
                 }
                 for v in views
             ]
             out.print_json(data={"runs": rows})
+            return
+        if not views and project is not None:
+            out.print(f"No runs of project {project}.")
             return
         if not views:
             out.print("No runs yet. Start one with: python main.py review PATH")

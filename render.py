@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.console import Group, RenderableType
 from rich.table import Table
@@ -10,6 +10,9 @@ from rich.text import Text
 
 from agents.models import FINDING_STATUSES, GATES, Usage
 from graphs.view import RunView
+
+if TYPE_CHECKING:
+    from portfolio.batch import Portfolio
 
 STATUS_STYLE = {
     "ready": "green",
@@ -26,6 +29,7 @@ STATUS_STYLE = {
     "rejected": "red",
     "interrupted": "magenta",
     "running": "cyan",
+    "failed": "red",
 }
 
 
@@ -156,6 +160,30 @@ def runs_table(views: list[RunView]) -> Table:
         overall = v.verdict.overall if v.verdict else "-"
         docs = ", ".join(d.path for d in v.documents)
         table.add_row(v.run_id, styled(v.state), styled(overall), docs, v.created_at or "")
+    return table
+
+
+def portfolio_table(portfolio: Portfolio) -> Table:
+    """One row per project: verdict, gate statuses, conditions, cost, run."""
+    table = Table(title=f"Portfolio ({len(portfolio.projects)} projects)")
+    for column in ("project", "owner", "verdict", "gates", "conditions", "cost", "run"):
+        table.add_column(column)
+    for p in portfolio.projects:
+        if p.error is not None:
+            table.add_row(p.project, p.owner or "", styled("failed"), Text(p.error), "", "", "")
+            continue
+        short = [Text.assemble(f"{g} ", styled(s)) for g, s in p.gates.items() if s != "ready"]
+        gates = Text(", ").join(short) if short else styled("all ready")
+        cost = "-" if p.cost_usd is None else f"${p.cost_usd:.4f}"
+        table.add_row(
+            p.project,
+            p.owner or "",
+            styled(p.verdict or p.state),
+            gates,
+            str(p.conditions),
+            cost,
+            p.run_id or "",
+        )
     return table
 
 

@@ -89,7 +89,10 @@ async def _drive(
 
 
 async def start_review(
-    paths: list[str], settings: Settings, progress: Progress | None = None
+    paths: list[str],
+    settings: Settings,
+    progress: Progress | None = None,
+    project: dict[str, str] | None = None,
 ) -> RunView:
     """Run a new review up to the human decision.
 
@@ -112,6 +115,8 @@ async def start_review(
         "documents": [doc.model_dump() for doc in ingested.documents],
         "ingest_notes": ingested.notes,
     }
+    if project is not None:
+        payload["project"] = project
     start = run_start_attributes(settings, payload["paths"], ingested.documents)
     async with _open_graph(workspace) as graph:
         with TraceRecorder(workspace.trace_file(run_id), run_id) as recorder:

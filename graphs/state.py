@@ -21,6 +21,7 @@ class ReviewState(TypedDict, total=False):
     run_id: str
     created_at: str
     paths: list[str]
+    project: dict[str, str]  # name and owner, when the run is one project of a portfolio
     settings: dict[str, Any]  # the model and limits it was started with (no secrets)
     documents: list[dict[str, Any]]
     ingest_notes: list[str]

@@ -48,6 +48,8 @@ class RunView(Strict):
     run_id: str
     state: RunState
     created_at: str | None = None
+    project: str | None = Field(default=None, description="Portfolio project, if any")
+    owner: str | None = Field(default=None, description="The project's owner, if given")
     documents: list[DocumentInfo] = Field(default_factory=list)
     notes: list[str] = Field(default_factory=list)
     verdict: Verdict | None = None
@@ -98,6 +100,8 @@ def build_view(run_id: str, state: RunState, values: dict[str, Any]) -> RunView:
         run_id=run_id,
         state=state,
         created_at=values.get("created_at"),
+        project=(values.get("project") or {}).get("name"),
+        owner=(values.get("project") or {}).get("owner"),
         documents=documents,
         notes=values.get("ingest_notes", []),
         verdict=Verdict.model_validate(verdict) if verdict else None,

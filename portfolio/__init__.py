@@ -1,0 +1,1 @@
+"""A portfolio: many projects, each reviewed as its own run, summarised in one table."""
