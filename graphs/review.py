@@ -22,6 +22,7 @@ from agents.models import GATES, Amendment, Decision, Gate, GateReview, Verdict
 from agents.rubric import load_rubrics
 from agents.summary import write_summary
 from graphs.context import ReviewContext
+from graphs.decisions import decision_problem, parse_decision
 from graphs.report import write_report
 from graphs.state import ReviewState
 from graphs.tracing import lineage, record_events
@@ -146,12 +147,26 @@ def _route(decision: Decision) -> Command:
     )
 
 
+def _valid_decision(state: ReviewState) -> Decision:
+    """Ask until the answer is a decision this run accepts; each refusal says why.
+
+    A refused resume leaves the run awaiting a decision (a new interrupt carrying the reason),
+    so the next caller can still decide it.
+    """
+    question: dict[str, Any] = {"run_id": state["run_id"], "verdict": state["verdict"]}
+    while True:
+        decision = parse_decision(interrupt(question))
+        problem = decision if isinstance(decision, str) else decision_problem(state, decision)
+        if problem is None and isinstance(decision, Decision):
+            return decision
+        question = {**question, "error": problem}
+
+
 def await_decision(state: ReviewState, runtime: Runtime[ReviewContext]) -> Command:
     """Pause for a named person's decision; only the trace span opens before `interrupt()`."""
     ctx = runtime.context
     with _span(ctx, "human_review") as span:
-        raw = interrupt({"run_id": state["run_id"], "verdict": state["verdict"]})
-        decision = Decision.model_validate(raw)
+        decision = _valid_decision(state)
         if ctx.recorder is not None:
             # The trace travels (OTLP export): personal data a reviewer typed is masked in it.
             amendment = decision.amendment

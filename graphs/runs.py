@@ -20,6 +20,7 @@ from agents.llm import check_model
 from agents.models import Decision, RunState, utc_now
 from graphs.claims import claim_decision, claimed_decision, last_claim
 from graphs.context import ReviewContext, make_context
+from graphs.decisions import decision_problem
 from graphs.liveness import driving, is_running
 from graphs.review import build_graph
 from graphs.settings import Settings
@@ -29,7 +30,6 @@ from graphs.workspace import Workspace
 from tools.documents import load_documents
 from traces.recorder import TraceRecorder
 
-MAX_REREVIEWS = 3
 Progress = Callable[[str, dict[str, Any]], None]
 # What a run keeps of how it was started, so that whichever process resumes it or re-reviews a
 # gate uses the same model and limits (never the key: that comes from the deciding process).
@@ -127,25 +127,6 @@ async def start_review(
     return build_view(run_id, run_state(snapshot), snapshot.values)
 
 
-def _check_decision(snapshot: StateSnapshot, decision: Decision) -> None:
-    values = snapshot.values
-    if decision.action == "amend":
-        if decision.amendment is None:
-            raise DecisionError("amend needs a finding, a status and a reason")
-        ids = {f["id"] for r in values.get("reviews", {}).values() for f in r["findings"]}
-        if decision.amendment.finding_id not in ids:
-            raise DecisionError(
-                f"no finding {decision.amendment.finding_id} in run {values['run_id']}"
-            )
-    if decision.action == "reject" and decision.gates:
-        done = sum(1 for d in values.get("decisions", []) if d["action"] == "reject")
-        if done >= MAX_REREVIEWS:
-            raise DecisionError(
-                f"run {values['run_id']} has been sent back {done} times, the limit; "
-                "approve or reject it without --gate"
-            )
-
-
 def _existing_workspace(settings: Settings, run_id: str) -> Workspace:
     workspace = Workspace(settings.home)
     if not workspace.exists():
@@ -199,7 +180,9 @@ async def decide(
                 )
             hint = f"; finish it with: python main.py resume {run_id}" if claim else ""
             raise DecisionError(f"run {run_id} is not awaiting a decision (state: {state}){hint}")
-        _check_decision(snapshot, decision)
+        problem = decision_problem(snapshot.values, decision)
+        if problem is not None:
+            raise DecisionError(problem)
         claim_decision(
             workspace.database, run_id, snapshot.config["configurable"]["checkpoint_id"], decision
         )
