@@ -6,11 +6,12 @@ import os
 from dataclasses import dataclass
 from urllib.parse import urlparse
 
-from pydantic import SecretStr
+from pydantic import Field, SecretStr
 
 from agents.gate import ModelRuntime
 from agents.llm import Budget, ModelSettings, make_limiter
-from graphs.settings import Settings
+from agents.models import Strict
+from graphs.settings import Settings, resolve_settings
 from graphs.workspace import Workspace
 from traces.recorder import TraceRecorder
 
@@ -26,6 +27,33 @@ class ReviewContext:
     workspace: Workspace
     runtime: ModelRuntime | None = None
     recorder: TraceRecorder | None = None
+
+
+class ServerContext(Strict):
+    """The plain, JSON context a LangGraph server passes (`context` of a run); all optional.
+
+    Keys and endpoints are not in it: they come from the server's environment, so a caller of a
+    shared server cannot point the server's key at a host of its choosing.
+    """
+
+    model: str | None = Field(default=None, description="offline, or a litellm model string")
+    home: str | None = Field(default=None, description="Workspace folder on the server")
+    budget_usd: float | None = Field(default=None, ge=0, description="Most one node may spend")
+    max_concurrency: int | None = Field(default=None, ge=1, le=64)
+    max_context_tokens: int | None = Field(default=None, ge=500)
+    timeout_s: float | None = Field(default=None, gt=0)
+    web: bool | None = None
+    max_bytes: int | None = Field(default=None, ge=1)
+    redact: bool | None = None
+
+
+def review_context(value: ReviewContext | ServerContext | dict | None) -> ReviewContext:
+    """The context a node works with: the caller's own, or one built from a server's JSON."""
+    if isinstance(value, ReviewContext):
+        return value
+    config = ServerContext.model_validate(value or {})
+    # flag > GATEREVIEW_* of the server's environment > gatereview.toml > default
+    return make_context(resolve_settings(config.model_dump(exclude_none=True)))
 
 
 def is_local_model(settings: Settings) -> bool:

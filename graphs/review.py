@@ -11,6 +11,7 @@ from contextlib import contextmanager
 from functools import partial
 from typing import Any
 
+from langgraph.config import get_config
 from langgraph.graph import END, START, StateGraph
 from langgraph.runtime import Runtime
 from langgraph.types import Command, interrupt
@@ -18,19 +19,22 @@ from langgraph.types import Command, interrupt
 from agents.coordinator import apply_amendments, compile_verdict
 from agents.gate import GateAgent
 from agents.hostile import instruction_finding
-from agents.models import GATES, Amendment, Decision, Gate, GateReview, Verdict
+from agents.models import GATES, Amendment, Decision, Gate, GateReview, Verdict, utc_now
 from agents.rubric import load_rubrics
 from agents.summary import write_summary
-from graphs.context import ReviewContext
+from graphs.context import ReviewContext, ServerContext, review_context
 from graphs.decisions import decision_problem, parse_decision
 from graphs.report import write_report
-from graphs.state import ReviewState
+from graphs.state import ReviewInput, ReviewState
 from graphs.tracing import lineage, record_events
 from tools.documents import Document, Ingested, load_documents
 from tools.injection import ReviewerInstruction, find_reviewer_instructions, without_instructions
 from tools.redact import redact
 from tools.retrieval import SectionIndex
 from traces import attributes as attr
+
+# The CLI passes its own ReviewContext; a LangGraph server passes plain JSON (ServerContext).
+NodeRuntime = Runtime[ReviewContext | ServerContext]
 
 
 @contextmanager
@@ -43,9 +47,9 @@ def _span(ctx: ReviewContext, name: str, **attributes: Any) -> Iterator[str | No
         yield span_id
 
 
-def ingest(state: ReviewState, runtime: Runtime[ReviewContext]) -> dict[str, Any]:
+def ingest(state: ReviewState, runtime: NodeRuntime) -> dict[str, Any]:
     """Load the documents (unless the caller already did) and find text aimed at reviewers."""
-    ctx = runtime.context
+    ctx = review_context(runtime.context)
     with _span(ctx, "ingest") as span:
         if state.get("documents") is None:
             ingested = load_documents(state["paths"], max_bytes=ctx.settings.max_bytes)
@@ -76,15 +80,18 @@ def ingest(state: ReviewState, runtime: Runtime[ReviewContext]) -> dict[str, Any
                 },
             )
     update: dict[str, Any] = {"instructions": [h.model_dump() for h in hits]}
+    if not state.get("run_id"):  # a server run: the thread is the run
+        update["run_id"] = str(get_config()["configurable"]["thread_id"])
+        update["created_at"] = utc_now()
     if state.get("documents") is None:  # loaded here: keep them (else they are in state)
         update["documents"] = [doc.model_dump() for doc in ingested.documents]
         update["ingest_notes"] = ingested.notes
     return update
 
 
-async def review_gate(gate: Gate, state: ReviewState, runtime: Runtime[ReviewContext]) -> dict:
+async def review_gate(gate: Gate, state: ReviewState, runtime: NodeRuntime) -> dict:
     """Review the documents against one gate's rubric."""
-    ctx = runtime.context
+    ctx = review_context(runtime.context)
     with _span(ctx, f"review_gate:{gate}", **attr.agent_attributes(gate)) as span:
         hits = [ReviewerInstruction.model_validate(h) for h in state.get("instructions", [])]
         documents = without_instructions(
@@ -103,9 +110,9 @@ async def review_gate(gate: Gate, state: ReviewState, runtime: Runtime[ReviewCon
     return {"reviews": {gate: review.model_dump()}}
 
 
-async def compile_review(state: ReviewState, runtime: Runtime[ReviewContext]) -> dict[str, Any]:
+async def compile_review(state: ReviewState, runtime: NodeRuntime) -> dict[str, Any]:
     """Turn the gate reviews and any amendments into a verdict by the coordinator's rule."""
-    ctx = runtime.context
+    ctx = review_context(runtime.context)
     with _span(ctx, "coordinator") as span:
         reviews = {g: GateReview.model_validate(state["reviews"][g]) for g in GATES}
         amendments = {
@@ -162,9 +169,9 @@ def _valid_decision(state: ReviewState) -> Decision:
         question = {**question, "error": problem}
 
 
-def await_decision(state: ReviewState, runtime: Runtime[ReviewContext]) -> Command:
+def await_decision(state: ReviewState, runtime: NodeRuntime) -> Command:
     """Pause for a named person's decision; only the trace span opens before `interrupt()`."""
-    ctx = runtime.context
+    ctx = review_context(runtime.context)
     with _span(ctx, "human_review") as span:
         decision = _valid_decision(state)
         if ctx.recorder is not None:
@@ -189,9 +196,9 @@ def await_decision(state: ReviewState, runtime: Runtime[ReviewContext]) -> Comma
     return _route(decision)
 
 
-def finalise(state: ReviewState, runtime: Runtime[ReviewContext]) -> dict[str, Any]:
+def finalise(state: ReviewState, runtime: NodeRuntime) -> dict[str, Any]:
     """Record the final verdict, close the trace and write the report (Markdown and JSON)."""
-    ctx = runtime.context
+    ctx = review_context(runtime.context)
     recorder = ctx.recorder
     trace: dict[str, str] = {}
     if recorder is not None and recorder.root_span_id is not None:
@@ -215,7 +222,7 @@ def finalise(state: ReviewState, runtime: Runtime[ReviewContext]) -> dict[str, A
 
 def build_graph() -> StateGraph:
     """The uncompiled review graph."""
-    builder = StateGraph(ReviewState, context_schema=ReviewContext)
+    builder = StateGraph(ReviewState, context_schema=ServerContext, input_schema=ReviewInput)
     builder.add_node("ingest", ingest)
     for gate in GATES:
         builder.add_node(gate, partial(review_gate, gate))

@@ -7,12 +7,30 @@ checkpoint round trip needs no type allow-list.
 from __future__ import annotations
 
 import operator
-from typing import Annotated, Any, TypedDict
+from typing import Annotated, Any
+
+from typing_extensions import TypedDict
 
 
 def merge(left: dict[str, Any] | None, right: dict[str, Any] | None) -> dict[str, Any]:
     """Fan-in reducer: later keys replace earlier ones, other keys are kept."""
     return {**(left or {}), **(right or {})}
+
+
+class ReviewInput(TypedDict, total=False):
+    """What a run starts from: the graph's documented input (a LangGraph server shows it).
+
+    Give `paths` (files or folders readable where the graph runs), or `documents` already
+    loaded by a caller. `run_id` defaults to the thread id, `created_at` to the start time.
+    """
+
+    paths: list[str]
+    documents: list[dict[str, Any]]  # loaded Document values (tools.documents.Document)
+    ingest_notes: list[str]
+    run_id: str
+    created_at: str
+    settings: dict[str, Any]
+    project: dict[str, str]
 
 
 class ReviewState(TypedDict, total=False):
