@@ -135,3 +135,33 @@ def test_a_server_run_reaches_the_cli_verdict_and_refuses_an_invalid_resume(
     assert {g: v["status"] for g, v in server_verdict["gates"].items()} == {
         g: v["status"] for g, v in cli["verdict"]["gates"].items()
     }
+
+
+async def _race(url: str, home: Path) -> tuple[list[Any], dict[str, Any]]:
+    from langgraph_sdk import get_client
+    from langgraph_sdk.schema import Command
+
+    client = get_client(url=url)
+    tid = (await client.threads.create())["thread_id"]
+    context = {"home": str(home)}
+    await client.runs.wait(tid, "review", input={"paths": [DOC]}, context=context)
+
+    async def decide(reviewer: str) -> Any:
+        return await client.runs.wait(
+            tid, "review", command=Command(resume={"action": "approve", "reviewer": reviewer}),
+            context=context,
+        )
+
+    outcomes = await asyncio.gather(decide("Ana"), decide("Bo"), return_exceptions=True)
+    return list(outcomes), await client.threads.get_state(tid)
+
+
+def test_two_racing_server_decisions_record_exactly_one(server: str, workspace: Path) -> None:
+    outcomes, final = asyncio.run(_race(server, workspace))
+    assert final["values"]["outcome"] == "approved" and final["next"] == []
+    decisions = final["values"]["decisions"]
+    assert len(decisions) == 1, decisions
+    loser = "Bo" if decisions[0]["reviewer"] == "Ana" else "Ana"
+    assert loser not in {d["reviewer"] for d in decisions}
+    for outcome in outcomes:  # a refused call, or one that sees the winner's decision only
+        assert isinstance(outcome, Exception) or outcome["decisions"] == decisions
