@@ -33,6 +33,14 @@ HomeOpt = Annotated[
     Path | None,
     typer.Option("--home", help="Workspace folder [env GATEREVIEW_HOME; default .gatereview]"),
 ]
+DatabaseOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--database-url",
+        help="postgresql://... for checkpoints and claims [env GATEREVIEW_DATABASE_URL; "
+        "default SQLite in the workspace]",
+    ),
+]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON object instead of tables.")]
 ReviewerOpt = Annotated[str, typer.Option("--reviewer", help="Your name, kept with the decision.")]
 
@@ -144,6 +152,7 @@ def review(
     max_bytes: Annotated[int | None, typer.Option(help="Largest document accepted.")] = None,
     interactive: Annotated[bool, typer.Option(help="Ask for the decision right away.")] = False,
     home: HomeOpt = None,
+    database_url: DatabaseOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Review documents gate by gate and wait for a named person's decision."""
@@ -152,6 +161,7 @@ def review(
 
         settings = settings_for(
             home=home,
+            database_url=database_url,
             model=model,
             api_base=api_base,
             budget_usd=budget_usd,
@@ -202,6 +212,7 @@ def review_batch(
         Path | None, typer.Option("--html", help="Also write the portfolio page here.")
     ] = None,
     home: HomeOpt = None,
+    database_url: DatabaseOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Review every project of a manifest as its own run and print a portfolio table."""
@@ -210,7 +221,13 @@ def review_batch(
         from portfolio.manifest import load_manifest
 
         plan = load_manifest(manifest)
-        settings = settings_for(home=home, model=model, api_base=api_base, budget_usd=budget_usd)
+        settings = settings_for(
+            home=home,
+            database_url=database_url,
+            model=model,
+            api_base=api_base,
+            budget_usd=budget_usd,
+        )
         if not as_json:
             err.print(
                 f"Reviewing {len(plan.projects)} projects, {max_concurrency} at a time, "
@@ -250,6 +267,7 @@ def ask_decision() -> Decision:
 @app.command()
 def runs(
     home: HomeOpt = None,
+    database_url: DatabaseOpt = None,
     as_json: JsonOpt = False,
     project: Annotated[
         str | None, typer.Option("--project", help="Only the runs of this portfolio project.")
@@ -259,7 +277,7 @@ def runs(
     with user_errors():
         from graphs.runs import load_runs
 
-        views = load_runs(settings_for(home=home))
+        views = load_runs(settings_for(home=home, database_url=database_url))
         if project is not None:
             views = [v for v in views if v.project == project]
         if as_json:
@@ -291,13 +309,15 @@ def runs(
 def show(
     run_id: Annotated[str, typer.Argument(metavar="RUN")],
     home: HomeOpt = None,
+    database_url: DatabaseOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Show a run's verdict and every finding with its evidence."""
     with user_errors():
         from graphs.runs import load_run
 
-        emit(load_run(run_id, settings_for(home=home)), as_json, findings=True)
+        settings = settings_for(home=home, database_url=database_url)
+        emit(load_run(run_id, settings), as_json, findings=True)
 
 
 @app.command()
@@ -306,12 +326,14 @@ def approve(
     reviewer: ReviewerOpt,
     comment: Annotated[str, typer.Option(help="Why you approve.")] = "",
     home: HomeOpt = None,
+    database_url: DatabaseOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Approve a review: the verdict becomes final and the report is written."""
     with user_errors():
         decision = make_decision(action="approve", reviewer=reviewer, comment=comment)
-        decide_and_print(run_id, decision, settings_for(home=home), as_json)
+        settings = settings_for(home=home, database_url=database_url)
+        decide_and_print(run_id, decision, settings, as_json)
 
 
 @app.command()
@@ -323,6 +345,7 @@ def reject(
         list[str] | None, typer.Option(help="Review this gate again (repeatable).")
     ] = None,
     home: HomeOpt = None,
+    database_url: DatabaseOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Reject a review; with --gate, review those gates again with your comment as guidance."""
@@ -335,7 +358,8 @@ def reject(
         decision = make_decision(
             action="reject", reviewer=reviewer, comment=comment, gates=gate or []
         )
-        decide_and_print(run_id, decision, settings_for(home=home), as_json)
+        settings = settings_for(home=home, database_url=database_url)
+        decide_and_print(run_id, decision, settings, as_json)
 
 
 @app.command()
@@ -348,6 +372,7 @@ def amend(
     ],
     reason: Annotated[str, typer.Option(help="Why the finding is wrong.")],
     home: HomeOpt = None,
+    database_url: DatabaseOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Re-grade or dismiss one finding; the verdict is recomputed and awaits a decision."""
@@ -361,20 +386,22 @@ def amend(
         decision = make_decision(
             action="amend", reviewer=reviewer, comment=reason, amendment=amendment
         )
-        decide_and_print(run_id, decision, settings_for(home=home), as_json)
+        settings = settings_for(home=home, database_url=database_url)
+        decide_and_print(run_id, decision, settings, as_json)
 
 
 @app.command(name="resume")
 def resume_run(
     run_id: Annotated[str, typer.Argument(metavar="RUN")],
     home: HomeOpt = None,
+    database_url: DatabaseOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Finish a run whose process was killed: only the unfinished steps run again."""
     with user_errors():
         from graphs.runs import resume
 
-        settings = settings_for(home=home)
+        settings = settings_for(home=home, database_url=database_url)
         view = asyncio.run(resume(run_id, settings, progress_printer(as_json)))
         emit(view, as_json)
 
@@ -391,13 +418,14 @@ def trace(
         ),
     ] = None,
     home: HomeOpt = None,
+    database_url: DatabaseOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Show a run's trace as a tree, verify it, or export it over OTLP."""
     with user_errors():
         from graphs.audit import export_records, trace_records, verify_run_trace
 
-        settings = settings_for(home=home, otlp_endpoint=otlp_endpoint)
+        settings = settings_for(home=home, database_url=database_url, otlp_endpoint=otlp_endpoint)
         if verify:
             result = verify_run_trace(run_id, settings)
             if as_json:

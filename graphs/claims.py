@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import sqlite3
 from pathlib import Path
+from typing import Any
 
 from agents.errors import DecisionError
 from agents.models import Decision
+from graphs.storage import setup_lock, setup_unlock
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS decision_claims (
@@ -26,14 +28,50 @@ CREATE TABLE IF NOT EXISTS decision_claims (
 """
 
 
-def _connect(database: Path) -> sqlite3.Connection:
+class _Postgres:
+    """The few calls claims make, on a Postgres connection (`?` placeholders become `%s`)."""
+
+    def __init__(self, url: str) -> None:
+        import psycopg
+
+        self.conn = psycopg.connect(url, autocommit=True)
+        setup_lock(self.conn)
+        try:
+            self.conn.execute(_SCHEMA)
+        finally:
+            setup_unlock(self.conn)
+
+    def execute(self, sql: str, params: tuple[Any, ...] = ()) -> Any:
+        return self.conn.execute(sql.replace("?", "%s").replace(", rowid DESC", ""), params)
+
+    def close(self) -> None:
+        self.conn.close()
+
+
+def _connect(database: Path | str) -> Any:
+    if isinstance(database, str):
+        return _Postgres(database)
     conn = sqlite3.connect(database, timeout=30, isolation_level=None)
     conn.execute("PRAGMA busy_timeout = 30000")
     conn.execute(_SCHEMA)
     return conn
 
 
-def claim_decision(database: Path, run_id: str, checkpoint_id: str, decision: Decision) -> None:
+def _exists(database: Path | str) -> bool:
+    return isinstance(database, str) or database.is_file()
+
+
+def _is_duplicate(exc: Exception) -> bool:
+    if isinstance(exc, sqlite3.IntegrityError):
+        return True
+    from psycopg.errors import UniqueViolation
+
+    return isinstance(exc, UniqueViolation)
+
+
+def claim_decision(
+    database: Path | str, run_id: str, checkpoint_id: str, decision: Decision
+) -> None:
     """Claim the right to decide this pending checkpoint, or say who already did."""
     conn = _connect(database)
     try:
@@ -48,7 +86,9 @@ def claim_decision(database: Path, run_id: str, checkpoint_id: str, decision: De
                 decision.model_dump_json(),
             ),
         )
-    except sqlite3.IntegrityError:
+    except Exception as exc:
+        if not _is_duplicate(exc):
+            raise
         row = conn.execute(
             "SELECT action, reviewer, at FROM decision_claims WHERE run_id=? AND checkpoint_id=?",
             (run_id, checkpoint_id),
@@ -60,9 +100,9 @@ def claim_decision(database: Path, run_id: str, checkpoint_id: str, decision: De
         conn.close()
 
 
-def last_claim(database: Path, run_id: str) -> tuple[str, str, str] | None:
+def last_claim(database: Path | str, run_id: str) -> tuple[str, str, str] | None:
     """The latest (action, reviewer, at) claimed on a run, if any."""
-    if not database.is_file():
+    if not _exists(database):
         return None
     conn = _connect(database)
     try:
@@ -75,9 +115,9 @@ def last_claim(database: Path, run_id: str) -> tuple[str, str, str] | None:
         conn.close()
 
 
-def claimed_decision(database: Path, run_id: str, checkpoint_id: str) -> Decision | None:
+def claimed_decision(database: Path | str, run_id: str, checkpoint_id: str) -> Decision | None:
     """The decision claimed on this checkpoint, if one was (it may not have been applied)."""
-    if not database.is_file():
+    if not _exists(database):
         return None
     conn = _connect(database)
     try:

@@ -84,7 +84,7 @@ def make_context(
     settings: Settings, spent_usd: float = 0.0, recorder: TraceRecorder | None = None
 ) -> ReviewContext:
     """The context of one invocation; `spent_usd` is what earlier invocations already spent."""
-    workspace = Workspace(settings.home)
+    workspace = Workspace(settings.home, settings.database_url)
     if settings.offline:
         return ReviewContext(settings=settings, workspace=workspace, recorder=recorder)
     limit = None if settings.budget_usd is None else max(0.0, settings.budget_usd - spent_usd)

@@ -3,15 +3,12 @@
 from __future__ import annotations
 
 import secrets
-import sqlite3
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager, nullcontext
 from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
-from langgraph.checkpoint.sqlite import SqliteSaver
-from langgraph.checkpoint.sqlite.aio import AsyncSqliteSaver
 from langgraph.graph.state import CompiledStateGraph
 from langgraph.types import Command, StateSnapshot
 
@@ -24,6 +21,7 @@ from graphs.decisions import decision_problem
 from graphs.liveness import driving, is_running
 from graphs.review import build_graph
 from graphs.settings import Settings
+from graphs.storage import async_saver, saver, thread_ids
 from graphs.tracing import run_start_attributes
 from graphs.view import RunView, build_view
 from graphs.workspace import Workspace
@@ -66,9 +64,8 @@ def run_state(snapshot: StateSnapshot) -> RunState:
 
 @asynccontextmanager
 async def _open_graph(workspace: Workspace) -> AsyncIterator[CompiledStateGraph]:
-    workspace.ensure()
-    async with AsyncSqliteSaver.from_conn_string(str(workspace.database)) as saver:
-        yield build_graph().compile(checkpointer=saver)
+    async with async_saver(workspace) as checkpointer:
+        yield build_graph().compile(checkpointer=checkpointer)
 
 
 async def _drive(
@@ -128,7 +125,7 @@ async def start_review(
 
 
 def _existing_workspace(settings: Settings, run_id: str) -> Workspace:
-    workspace = Workspace(settings.home)
+    workspace = Workspace(settings.home, settings.database_url)
     if not workspace.exists():
         raise RunNotFoundError(f"no run {run_id} in {workspace.home} (no reviews there yet)")
     return workspace
@@ -169,7 +166,7 @@ async def decide(
     async with _open_graph(workspace) as graph:
         snapshot = await _snapshot(graph, workspace, run_id)
         if not snapshot.interrupts:
-            claim = last_claim(workspace.database, run_id)
+            claim = last_claim(workspace.store, run_id)
             state = run_state(snapshot)
             # A decision still being applied by another process is as decided as a final one.
             if claim is not None and (
@@ -184,7 +181,7 @@ async def decide(
         if problem is not None:
             raise DecisionError(problem)
         claim_decision(
-            workspace.database, run_id, snapshot.config["configurable"]["checkpoint_id"], decision
+            workspace.store, run_id, snapshot.config["configurable"]["checkpoint_id"], decision
         )
         payload = Command(resume=decision.model_dump())
         return await _continue(graph, workspace, snapshot, payload, settings, progress)
@@ -198,7 +195,7 @@ async def resume(run_id: str, settings: Settings, progress: Progress | None = No
         payload: Any = None
         if snapshot.interrupts:
             checkpoint = snapshot.config["configurable"]["checkpoint_id"]
-            pending = claimed_decision(workspace.database, run_id, checkpoint)
+            pending = claimed_decision(workspace.store, run_id, checkpoint)
             if pending is None:
                 raise DecisionError(f"run {run_id} is awaiting a decision; nothing to resume")
             payload = Command(resume=pending.model_dump())
@@ -209,27 +206,17 @@ async def resume(run_id: str, settings: Settings, progress: Progress | None = No
         return await _continue(graph, workspace, snapshot, payload, settings, progress)
 
 
-def _thread_ids(saver: SqliteSaver) -> list[str]:
-    try:
-        rows = saver.conn.execute(
-            "SELECT DISTINCT thread_id FROM checkpoints WHERE checkpoint_ns = ''"
-        ).fetchall()
-    except sqlite3.OperationalError:  # no checkpoint table yet: no run was ever saved
-        return []
-    return [r[0] for r in rows]
-
-
 def load_runs(settings: Settings, run_ids: list[str] | None = None) -> list[RunView]:
     """Views of the given runs (all runs when None), newest first."""
-    workspace = Workspace(settings.home)
+    workspace = Workspace(settings.home, settings.database_url)
     if not workspace.exists():
         if run_ids:
             raise RunNotFoundError(f"no run {run_ids[0]} in {workspace.home} (no reviews yet)")
         return []
     views = []
-    with SqliteSaver.from_conn_string(str(workspace.database)) as saver:
-        graph = build_graph().compile(checkpointer=saver)
-        for run_id in run_ids if run_ids is not None else _thread_ids(saver):
+    with saver(workspace) as checkpointer:
+        graph = build_graph().compile(checkpointer=checkpointer)
+        for run_id in run_ids if run_ids is not None else thread_ids(checkpointer):
             snapshot = graph.get_state(_config(run_id))
             if not snapshot.values:
                 raise RunNotFoundError(f"no run {run_id} in {workspace.home}")

@@ -36,6 +36,12 @@ class Settings(Strict):
     otlp_endpoint: str | None = Field(
         default=None, description="OTLP/HTTP collector; else OTEL_EXPORTER_OTLP_ENDPOINT"
     )
+    database_url: str | None = Field(
+        default=None,
+        pattern=r"^postgres(ql)?://",
+        repr=False,
+        description="postgresql://... for checkpoints and claims; default SQLite in home",
+    )
     price_in: float | None = Field(default=None, ge=0, description="USD per million input tokens")
     price_out: float | None = Field(default=None, ge=0, description="USD per million output tokens")
 

@@ -12,6 +12,7 @@ class Workspace:
     """Paths inside the workspace; created owner-only on first use."""
 
     home: Path
+    database_url: str | None = None  # Postgres for checkpoints and claims; else SQLite here
 
     @property
     def database(self) -> Path:
@@ -32,9 +33,14 @@ class Workspace:
         """The trace file of one run."""
         return self.traces / f"{run_id}.jsonl"
 
+    @property
+    def store(self) -> Path | str:
+        """Where checkpoints and decision claims live: the Postgres URL or the SQLite file."""
+        return self.database_url or self.database
+
     def exists(self) -> bool:
-        """True once a review has created the workspace."""
-        return self.database.is_file()
+        """True once a review has created the workspace (always, for a Postgres database)."""
+        return self.database_url is not None or self.database.is_file()
 
     def ensure(self) -> Workspace:
         """Create the folders (mode 0700) if missing."""
@@ -42,7 +48,7 @@ class Workspace:
         try:
             for folder in (self.home, self.traces, self.reports):
                 folder.mkdir(parents=True, exist_ok=True)
-            if not self.database.exists():
+            if self.database_url is None and not self.database.exists():
                 os.close(os.open(self.database, os.O_WRONLY | os.O_CREAT, 0o600))
         finally:
             os.umask(old)

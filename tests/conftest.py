@@ -29,3 +29,31 @@ def fake(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeModel]:
     monkeypatch.setenv("OPENAI_API_KEY", "sk-test")
     with serve() as model:
         yield model
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def database_url(
+    request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[str | None]:
+    """The checkpoint database of a test run on both backends: None (SQLite in the workspace),
+    or a fresh Postgres database on the server `.ci/run` started, set as
+    GATEREVIEW_DATABASE_URL for this process and the processes it starts."""
+    if request.param == "sqlite":
+        yield None
+        return
+    import os
+    import secrets
+
+    server = os.environ.get("GATEREVIEW_TEST_DATABASE_URL")
+    if not server:
+        pytest.skip("no Postgres: GATEREVIEW_TEST_DATABASE_URL is unset (.ci/run starts one)")
+    import psycopg
+
+    name = f"gr_{secrets.token_hex(6)}"
+    with psycopg.connect(server, autocommit=True) as admin:
+        admin.execute(f"CREATE DATABASE {name}")
+    url = f"{server.rsplit('/', 1)[0]}/{name}"
+    monkeypatch.setenv("GATEREVIEW_DATABASE_URL", url)
+    yield url
+    with psycopg.connect(server, autocommit=True) as admin:
+        admin.execute(f"DROP DATABASE {name} WITH (FORCE)")

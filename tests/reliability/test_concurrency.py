@@ -60,9 +60,9 @@ def _together(tmp_path: Path, commands: list[list[str]]) -> list[tuple[int, str,
 
 @pytest.mark.parametrize("deciders", [2, 4, 8], ids=lambda n: f"{n}-processes")
 def test_deciders_at_the_same_moment_exactly_one_decision_applies(
-    workspace: Path, tmp_path: Path, deciders: int
+    workspace: Path, tmp_path: Path, deciders: int, database_url: str | None
 ) -> None:
-    settings = Settings(home=workspace)
+    settings = Settings(home=workspace, database_url=database_url)
     run_id = asyncio.run(start_review([str(EXAMPLES / DOCUMENTS[0])], settings)).run_id
     commands = [
         ["approve", run_id, "--reviewer", f"reviewer-{i}", "--comment", "ok"]
@@ -90,14 +90,14 @@ def test_deciders_at_the_same_moment_exactly_one_decision_applies(
 
 
 def test_six_reviews_at_once_in_one_fresh_workspace_all_finish_intact(
-    workspace: Path, tmp_path: Path
+    workspace: Path, tmp_path: Path, database_url: str | None
 ) -> None:
     paths = [str(EXAMPLES / DOCUMENTS[i % 3]) for i in range(6)]
     results = _together(tmp_path, [["review", path, "--json"] for path in paths])
     assert [code for code, _, _ in results] == [0] * 6, [err for _, _, err in results]
     views = [json.loads(out) for _, out, _ in results]
     assert len({v["run_id"] for v in views}) == 6
-    settings = Settings(home=workspace)
+    settings = Settings(home=workspace, database_url=database_url)
     stored = {v.run_id: v for v in load_runs(settings)}
     assert set(stored) == {v["run_id"] for v in views}
     # The offline reviewer is deterministic: a run reviewed alongside five others holds

@@ -143,9 +143,14 @@ def test_killed_during_the_coordinator_resume_reruns_only_the_coordinator(
 
 
 def test_killed_while_a_decision_is_applied_resume_finishes_that_decision_once(
-    served: ServedModel, workspace: Path
+    served: ServedModel, workspace: Path, database_url: str | None
 ) -> None:
-    settings = Settings(home=workspace, model=f"openai/{served.model}", api_base=served.api_base)
+    settings = Settings(
+        home=workspace,
+        model=f"openai/{served.model}",
+        api_base=served.api_base,
+        database_url=database_url,
+    )
     run_id = asyncio.run(start_review([STRONG], settings)).run_id
     served.hold("review", "data")
     deciding = launch(
