@@ -11,8 +11,8 @@ sentences with `agents.reading` and grades them:
   specifics (figures with units, cadences, named roles or tools), at least one of them the
   criterion's own;
 - partial: relevant sentences exist but are vague, hedged, or say it is not done yet (a gap);
-- mentioned: only one passing mention that is not unusually concrete (a reader would still
-  call the documents silent on it);
+- mentioned: fewer weakly relevant sentences than `addressed_sentences`, none unusually
+  concrete (a reader would still call the documents silent on it);
 - missing: nothing relevant was found (the finding lists what was searched for).
 
 A sentence under headings that belong to another gate (`agents.topics`) is relevant only when
@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from agents.models import Evidence, Finding, FindingStatus, GateReview
 from agents.reading import SIGNALS_PATH, Reading, Rules, Signals, load_signals, read
 from agents.rubric import Criterion, Rubric
-from agents.topics import foreign
+from agents.topics import foreign, names_gate
 from tools.documents import Document
 from tools.retrieval import Passage, SectionIndex
 
@@ -64,9 +64,11 @@ def grade(
     passages: list[Passage],
     signals: Signals,
     foreign: frozenset[Passage] = frozenset(),
+    own_section: frozenset[Passage] = frozenset(),
 ) -> Grade:
     """Grade one criterion from candidate sentences, by the rule in the module docstring;
-    sentences in `foreign` (under another gate's headings) must be strongly relevant."""
+    sentences in `foreign` (under another gate's headings) must be strongly relevant, and one
+    under a heading that names this gate is a statement about it, never a passing mention."""
     rules = Rules.of(criterion)
     readings = [read(p, rules, signals) for p in passages]
     flagged = [r for r in readings if r.flag]
@@ -89,8 +91,11 @@ def grade(
         return Grade("contradicted", flagged + deferred, f"red flag: {flagged[0].flag}")
     if deferred and not met:
         return Grade("contradicted", deferred, "deferred")
-    # One weakly relevant sentence is a passing mention unless it is unusually concrete.
-    passing = len(relevant) == 1 and relevant[0].relevance <= signals.relevance
+    # Fewer than `addressed_sentences` weakly relevant sentences are a passing mention, unless
+    # they are unusually concrete.
+    passing = _units(relevant) < signals.addressed_sentences and all(
+        r.relevance <= signals.relevance and r.passage not in own_section for r in relevant
+    )
     concrete = len(shown) > signals.met_specifics or own >= signals.met_specifics
     if not relevant:
         return Grade("missing", [], "")
@@ -103,6 +108,12 @@ def grade(
     if gaps:
         return Grade("partial", gaps + relevant, "open")
     return Grade("partial", relevant, "hedged" if all(r.hedged for r in relevant) else "vague")
+
+
+def _units(readings: list[Reading]) -> int:
+    """Pieces of evidence: a sentence that matches on its own words is one; the items of a list
+    or table that match only through their shared lead-in or header row count once together."""
+    return len({r.passage.text if r.own else ("lead", r.passage.context) for r in readings})
 
 
 def _quote(passage: Passage) -> tuple[str, int]:
@@ -185,9 +196,11 @@ def review_gate_offline(
     documents: list[Document],
     index: SectionIndex | None = None,
     guidance: str | None = None,
+    signals: Signals | None = None,
 ) -> GateReview:
-    """Review one gate without a model: one finding per criterion, quotes verified."""
-    signals = load_signals()
+    """Review one gate without a model: one finding per criterion, quotes verified
+    (`signals`: other thresholds than the shipped ones, for calibration)."""
+    signals = signals or load_signals()
     index = index or SectionIndex(documents)
     by_path = {doc.path: doc for doc in documents}
     extra = [guidance] if guidance else []
@@ -196,7 +209,8 @@ def review_gate_offline(
     for criterion in rubric.criteria:
         passages = _candidates(criterion, index, signals, extra)
         elsewhere = frozenset(p for p in passages if foreign(p.heading, rubric))
-        result = grade(criterion, passages, signals, elsewhere)
+        own = frozenset(p for p in passages if names_gate(p.heading, rubric))
+        result = grade(criterion, passages, signals, elsewhere, own)
         summary, recommendation = _summary(criterion, result)
         evidence = _evidence(result.readings, by_path, used, signals.evidence)
         findings.append(
