@@ -31,25 +31,27 @@ _MARKUP = re.compile(r"<!--|-->|<[^>\n]{0,200}>|^\s*\[[^\]\n]*\]:\s*(?:#|<>)\s*"
 class HiddenConcern(Strict):
     """A passage a reader does not see that is aimed at the reviewers or reads as a commitment."""
 
-    path: str
-    location: str = Field(description="Where a person opening the file finds it")
-    line_start: int | None = None
-    line_end: int | None = None
-    quote: str = Field(description="The hidden text, verbatim (at most 200 characters)")
+    evidence: Evidence = Field(description="The hidden text, verbatim, where it sits in the file")
     why: str = Field(description="How it is hidden: html comment, hidden run, white text, ...")
     concern: Literal["reviewer-aimed", "commitment"]
     criteria: list[str] = Field(default_factory=list, description="What it would have lifted")
 
-    def as_evidence(self) -> Evidence:
-        """The passage as evidence of the finding (verified: it is in the file as quoted)."""
-        return Evidence(
-            path=self.path,
-            line_start=self.line_start,
-            line_end=self.line_end,
-            quote=self.quote,
-            verified=True,
-            reader_location=self.location,
-        )
+
+def _risk_finding(
+    criterion: str, title: str, summary: str, recommendation: str, evidence: list[Evidence]
+) -> Finding:
+    """A contradicted, major risk finding outside the rubric (reported, never weighed)."""
+    return Finding(
+        id=criterion,
+        gate="risk",
+        criterion=criterion,
+        title=title,
+        status="contradicted",
+        severity="major",
+        summary=summary,
+        recommendation=recommendation,
+        evidence=evidence[:MAX_EVIDENCE],
+    )
 
 
 def instruction_finding(hits: list[ReviewerInstruction]) -> Finding | None:
@@ -60,24 +62,16 @@ def instruction_finding(hits: list[ReviewerInstruction]) -> Finding | None:
     first = hits[0]
     hidden = sum(h.hidden for h in hits)
     unseen = f"; {hidden} of them in text a reader does not see" if hidden else ""
-    return Finding(
-        id=CRITERION,
-        gate="risk",
-        criterion=CRITERION,
-        title="Text aimed at the reviewers",
-        status="contradicted",
-        severity="major",
-        summary=(
-            f"The documents contain {len(hits)} passage(s) addressed to their reviewers rather "
-            f"than their readers ({patterns}; first in the {first.place} at {first.location}"
-            f"{unseen}). Those lines were withheld from every reviewer and were not taken as "
-            "evidence; the verdict rests on the rest of the documents."
-        ),
-        recommendation=(
-            "Remove text that instructs reviewers or imitates review output (findings, "
-            "verdicts, decisions), including HTML comments and code blocks, and resubmit."
-        ),
-        evidence=[h.as_evidence() for h in hits[:MAX_EVIDENCE]],
+    return _risk_finding(
+        CRITERION,
+        "Text aimed at the reviewers",
+        f"The documents contain {len(hits)} passage(s) addressed to their reviewers rather "
+        f"than their readers ({patterns}; first in the {first.place} at {first.location}"
+        f"{unseen}). Those lines were withheld from every reviewer and were not taken as "
+        "evidence; the verdict rests on the rest of the documents.",
+        "Remove text that instructs reviewers or imitates review output (findings, "
+        "verdicts, decisions), including HTML comments and code blocks, and resubmit.",
+        [h.as_evidence() for h in hits[:MAX_EVIDENCE]],
     )
 
 
@@ -116,25 +110,26 @@ def hidden_concerns(
     """Hidden passages aimed at the reviewers (from the detector's hits) or reading as
     commitments, in document order."""
     concerns = [
-        HiddenConcern(
-            path=h.path, location=h.location, line_start=h.line_start or None,
-            line_end=h.line_end or None, quote=h.quote, why=h.place, concern="reviewer-aimed",
-        )
+        HiddenConcern(evidence=h.as_evidence(), why=h.place, concern="reviewer-aimed")
         for h in hits
         if h.hidden
     ]
-    aimed = {(c.path, c.quote) for c in concerns}
+    aimed = {(c.evidence.path, c.evidence.quote) for c in concerns}
     for document in documents:
         for number, criteria in sorted(_commitments(document).items()):
             hidden = document.hidden[number]
             quote = hidden.text.strip()[:MAX_QUOTE].rstrip()
             if (document.path, quote) in aimed:
                 continue
+            evidence = Evidence(
+                path=document.path, line_start=hidden.line_start or None,
+                line_end=hidden.line_end or None, quote=quote, verified=True,
+                reader_location=hidden.location,
+            )  # fmt: skip
             concerns.append(
                 HiddenConcern(
-                    path=document.path, location=hidden.location,
-                    line_start=hidden.line_start or None, line_end=hidden.line_end or None,
-                    quote=quote, why=hidden.why, concern="commitment", criteria=sorted(criteria),
+                    evidence=evidence, why=hidden.why, concern="commitment",
+                    criteria=sorted(criteria),
                 )
             )
     return concerns
@@ -150,22 +145,14 @@ def hidden_finding(concerns: list[HiddenConcern]) -> Finding | None:
     parts = [f"{aimed} aimed at the reviewers"] if aimed else []
     if criteria:
         parts.append(f"{len(concerns) - aimed} reading as commitments on {', '.join(criteria)}")
-    return Finding(
-        id=HIDDEN_CRITERION,
-        gate="risk",
-        criterion=HIDDEN_CRITERION,
-        title="Text a reader does not see",
-        status="contradicted",
-        severity="major",
-        summary=(
-            f"The documents hold {len(concerns)} passage(s) that a reader of the file does not "
-            f"see ({kinds}; first at {concerns[0].location}): {'; '.join(parts)}. Hidden text "
-            "is never evidence and was not sent to any reviewer; the verdict rests on the "
-            "visible text alone."
-        ),
-        recommendation=(
-            "State commitments in visible text (or remove them), and remove hidden text "
-            "aimed at reviewers; then resubmit."
-        ),
-        evidence=[c.as_evidence() for c in concerns[:MAX_EVIDENCE]],
+    return _risk_finding(
+        HIDDEN_CRITERION,
+        "Text a reader does not see",
+        f"The documents hold {len(concerns)} passage(s) that a reader of the file does not "
+        f"see ({kinds}; first at {concerns[0].evidence.location}): {'; '.join(parts)}. Hidden "
+        "text is never evidence and was not sent to any reviewer; the verdict rests on the "
+        "visible text alone.",
+        "State commitments in visible text (or remove them), and remove hidden text aimed at "
+        "reviewers; then resubmit.",
+        [c.evidence for c in concerns],
     )

@@ -84,7 +84,7 @@ def ingest(state: ReviewState, runtime: Runtime[ReviewContext]) -> dict[str, Any
                     attr.TOOL_NAME: "find_hidden_text",
                     "gatereview.hidden": sum(len(d.hidden) for d in ingested.documents),
                     "gatereview.concerns": len(concerns),
-                    "gatereview.locations": [c.location for c in concerns],
+                    "gatereview.locations": [c.evidence.location for c in concerns],
                 },
             )
     update: dict[str, Any] = {
