@@ -32,7 +32,6 @@ from tools.formats import (
     read_bytes,
 )
 from tools.locations import reader_location, split_lines
-from tools.pdf_layers import pdf_hidden
 from tools.sections import (
     CHUNK_LINES,
     MAX_SECTIONS,
@@ -189,6 +188,8 @@ def load_document(path: Path, display: str, *, max_bytes: int = DEFAULT_MAX_BYTE
     hidden: list[HiddenText] = []
     units: list[int] = []
     if suffix == ".pdf":
+        from tools.pdf_layers import pdf_hidden  # pypdf is loaded for PDFs only
+
         pages, info = pdf_texts(data, display)
         kind, (lines, found, units) = "pdf", pdf_page_lines([page.visible for page in pages])
         hidden = pdf_hidden(pages, info, units)
