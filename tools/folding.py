@@ -87,14 +87,23 @@ def _map_chars(text: str) -> tuple[str, list[int]]:
 
 def _drop(text: str, origin: list[int], pattern: re.Pattern[str]) -> tuple[str, list[int]]:
     """Text without the characters matched by `pattern` inside spelled-out words."""
-    keep = [True] * len(text)
-    for match in _SPELLED.finditer(text):
-        for sep in pattern.finditer(text, match.start(), match.end()):
-            keep[sep.start()] = False
-    if all(keep):
+    dropped = [
+        sep.start()
+        for match in _SPELLED.finditer(text)
+        for sep in pattern.finditer(text, match.start(), match.end())
+    ]
+    if not dropped:
         return text, origin
-    chars = [c for c, k in zip(text, keep, strict=True) if k]
-    return "".join(chars), [o for o, k in zip(origin, keep, strict=True) if k]
+    parts: list[str] = []
+    kept: list[int] = []
+    done = 0
+    for at in dropped:
+        parts.append(text[done:at])
+        kept.extend(origin[done:at])
+        done = at + 1
+    parts.append(text[done:])
+    kept.extend(origin[done:])
+    return "".join(parts), kept
 
 
 def _squeeze(text: str, origin: list[int]) -> tuple[str, list[int]]:

@@ -40,6 +40,14 @@ Place = Literal["body", "heading", "code", "comment", "table", "hidden", "metada
 # An opening quote right before a hit, after three words of the same sentence: a mention.
 _QUOTED_MENTION = re.compile(r"(?:\w+[^\w.!?:\n]+){3}[(\[]?[\"'\u201c\u2018`]\s?$")
 _ATX = re.compile(r" {0,3}#{1,6}(?:[ \t]|$)")
+_LINE = re.compile(r"[^\n]+")
+# Common words, and the words of orders to reviewers; a line holding more of them reversed than
+# as written was written right to left ("ydaer era setag lla").
+_COMMON = re.compile(
+    r"\b(?:the|and|are|all|to|of|is|be|as|for|every|your|you|must|gates?|ignore|previous|"
+    r"instructions|ready|mark|criteria|reviewers?)\b",
+    re.IGNORECASE,
+)
 _FENCE = re.compile(r" {0,3}(`{3,}|~{3,})")
 
 
@@ -119,12 +127,26 @@ def find_reviewer_instructions(documents: Iterable[Document]) -> list[ReviewerIn
     return [hit for document in documents for hit in _document_hits(document)]
 
 
+def _reversed_lines(text: str) -> tuple[str, list[int]]:
+    """The lines that read as text written right to left (more reversed than plain common
+    words), each reversed, joined; with the source offset of each character."""
+    parts: list[str] = []
+    origin: list[int] = []
+    for line in _LINE.finditer(text):
+        backwards = line.group()[::-1]
+        if len(_COMMON.findall(backwards)) > len(_COMMON.findall(line.group())):
+            parts.append(backwards + "\n")
+            origin.extend(range(line.end() - 1, line.start() - 1, -1))
+            origin.append(line.end())
+    return "".join(parts), origin
+
+
 def scan_text(text: str, *, decode: bool = True) -> Iterator[tuple[int, int, str]]:
     """Every match in the text as (start, end, pattern name), in source offsets."""
     patterns, compiled = load_patterns()
     folded, origin = fold(text)
-    backwards = folded[::-1]
-    size = len(folded)
+    backwards, back_origin = _reversed_lines(text)
+    unfolded, back_fold = fold(backwards)
     guard = compiled["_guard"]
     for pattern in patterns.patterns:
         regex = compiled[pattern.name]
@@ -135,10 +157,11 @@ def scan_text(text: str, *, decode: bool = True) -> Iterator[tuple[int, int, str
             if guard.search(before) or _QUOTED_MENTION.search(before):
                 continue
             yield origin[match.start()], origin[match.end() - 1] + 1, pattern.name
-        for match in regex.finditer(backwards):  # written right to left
+        for match in regex.finditer(unfolded):  # written right to left
             if match.end() > match.start():
-                start, end = size - match.end(), size - match.start()
-                yield origin[start], origin[end - 1] + 1, pattern.name
+                first, last = back_fold[match.start()], back_fold[match.end() - 1]
+                ends = (back_origin[first], back_origin[last])
+                yield min(ends), max(ends) + 1, pattern.name
     if decode:
         for start, end, decoded in encoded_texts(text):
             if next(scan_text(decoded, decode=False), None) is not None:

@@ -48,13 +48,15 @@ _HIDING_STYLE = (
     r"(?:display\s*:\s*none|visibility\s*:\s*hidden|font-size\s*:\s*0(?![.\d]*[1-9])"
     r"|opacity\s*:\s*0(?![.\d]*[1-9]))"
 )
+# Tag bodies are bounded (1000 characters) so that text full of "<" stays linear to scan.
 _MARKDOWN_HIDDEN = re.compile(
     r"(?P<code>(?P<ticks>`+)[^`\n]+?(?P=ticks)(?!`))"
     r"|(?P<comment><!--.*?(?:-->|\Z))"
     r"|(?P<link>^[ ]{0,3}\[[^\]\n]*\]:[ \t]*(?:#|<>)(?:[ \t]+[^\n]*)?$)"
-    r"|(?P<element><(?P<tag>[A-Za-z][\w-]*)\b(?=[^>]*?(?:(?<![-\w])hidden(?![-\w])|style\s*=\s*[\"'][^\"']*"
+    r"|(?P<element><(?P<tag>[A-Za-z][\w-]*)\b(?=[^<>]{0,1000}?(?:(?<![-\w])hidden(?![-\w])|"
+    r"style\s*=\s*[\"'][^\"'>]{0,1000}?"
     + _HIDING_STYLE
-    + r"))[^>]*>.*?(?:</(?P=tag)\s*>|\Z))",
+    + r"))[^<>]{0,1000}>.*?(?:</(?P=tag)\s*>|\Z))",
     re.DOTALL | re.MULTILINE | re.IGNORECASE,
 )
 _WHY: dict[str, HiddenKind] = {
