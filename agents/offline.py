@@ -21,6 +21,7 @@ it is strongly about the criterion on its own.
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from dataclasses import dataclass
 
@@ -78,6 +79,9 @@ def grade(
         if r.relevance >= (signals.foreign if r.passage in foreign else signals.relevance)
     ]
     relevant.sort(key=lambda r: (-r.relevance, -len(r.specifics), r.passage.line_start))
+    # A question, an example, a definition or advice to others touches a criterion at most.
+    uncommitted = [r for r in relevant if r.uncommitted and not (r.deferral or r.flag)]
+    relevant = [r for r in relevant if r not in uncommitted]
     deferred = [r for r in relevant if r.deferral]
     gaps = [r for r in relevant if r.gap]
     solid = sorted(
@@ -98,6 +102,8 @@ def grade(
     )
     concrete = len(shown) > signals.met_specifics or own >= signals.met_specifics
     if not relevant:
+        if uncommitted:
+            return Grade("mentioned", uncommitted, "uncommitted")
         return Grade("missing", [], "")
     if passing and not concrete:
         return Grade("mentioned", relevant, "in passing")
@@ -108,6 +114,29 @@ def grade(
     if gaps:
         return Grade("partial", gaps + relevant, "open")
     return Grade("partial", relevant, "hedged" if all(r.hedged for r in relevant) else "vague")
+
+
+_REFERENCE = re.compile(
+    r"\b(?:see|in|under|per|described in|detailed in|refer to|as set out in)\s+(?:the\s+)?"
+    r"(annex|appendix|attachment|schedule|exhibit)\s+([A-Z0-9]{1,3})\b",
+    re.IGNORECASE,
+)
+
+
+def _unsupplied(readings: list[Reading], documents: dict[str, Document]) -> list[str]:
+    """Annexes and appendices the sentences point to that no loaded document holds."""
+    headings = " | ".join(
+        " ".join(s.heading_path).lower() + " " + d.path.lower()
+        for d in documents.values()
+        for s in d.sections
+    )
+    missing = []
+    for reading in readings:
+        for kind, name in _REFERENCE.findall(reading.passage.text):
+            label = f"{kind.lower()} {name.lower()}"
+            if label not in headings and f"{kind.lower()}-{name.lower()}" not in headings:
+                missing.append(f"{kind.lower()} {name}")
+    return sorted(set(missing))
 
 
 def _units(readings: list[Reading]) -> int:
@@ -128,8 +157,12 @@ def _quote(passage: Passage) -> tuple[str, int]:
 def _evidence(
     readings: list[Reading], documents: dict[str, Document], used: Counter[str], limit: int
 ) -> list[Evidence]:
-    """Up to `limit` quotes, preferring sentences no other criterion has quoted yet."""
-    order = sorted(enumerate(readings), key=lambda item: (used[_key(item[1].passage)], item[0]))
+    """Up to `limit` quotes: first a sentence showing one of the criterion's own specifics (what
+    makes it met), then sentences no other criterion has quoted yet."""
+    order = sorted(
+        enumerate(readings),
+        key=lambda item: (item[1].own_specifics == 0, used[_key(item[1].passage)], item[0]),
+    )
     chosen: list[Evidence] = []
     for _, reading in order:
         if len(chosen) == limit:
@@ -162,6 +195,12 @@ def _summary(criterion: Criterion, result: Grade) -> tuple[str, str]:
     wanted = criterion.good_evidence
     if result.status == "met":
         return f"Addressed concretely ({result.why}).", ""
+    if result.status == "mentioned" and result.why == "uncommitted":
+        return (
+            "Only questions, examples, definitions or advice touch on it; the authors commit to "
+            "nothing.",
+            f"Decide and write it down: {wanted}",
+        )
     if result.status == "mentioned":
         return (
             f"Touched on only in passing; nothing on {criterion.title.lower()} is committed to.",
@@ -212,6 +251,14 @@ def review_gate_offline(
         own = frozenset(p for p in passages if names_gate(p.heading, rubric))
         result = grade(criterion, passages, signals, elsewhere, own)
         summary, recommendation = _summary(criterion, result)
+        unsupplied = _unsupplied(result.readings, by_path)
+        if unsupplied:
+            # What the documents point to was not given to the review: a gap, named.
+            if result.status == "met":
+                result = Grade("partial", result.readings, "refers elsewhere")
+                summary, recommendation = _summary(criterion, result)
+            gaps = ", ".join(f"{ref}: not provided" for ref in unsupplied)
+            summary = f"{summary} It points to material not supplied ({gaps})."
         evidence = _evidence(result.readings, by_path, used, signals.evidence)
         findings.append(
             criterion.finding(rubric.gate, result.status, summary, recommendation, evidence)

@@ -43,6 +43,8 @@ class Signals:
     negation_after: tuple[re.Pattern[str], ...]
     negation_window: int
     specific: tuple[tuple[str, re.Pattern[str]], ...]
+    uncommitted: tuple[re.Pattern[str], ...]
+    uncommitted_headings: tuple[re.Pattern[str], ...]
 
 
 @cache
@@ -70,6 +72,10 @@ def load_signals(path: Path = SIGNALS_PATH) -> Signals:
         negation_after=tuple(re.compile(p) for p in data["negation"]["after"]),
         negation_window=data["negation"]["window"],
         specific=tuple((name, re.compile(p)) for name, p in data["specific"].items()),
+        uncommitted=compiled("uncommitted"),
+        uncommitted_headings=tuple(
+            re.compile(p, re.IGNORECASE) for p in data["uncommitted"]["headings"]
+        ),
     )
 
 
@@ -110,6 +116,7 @@ class Reading:
     deferral: bool
     gap: bool
     flag: str | None
+    uncommitted: bool = False
 
 
 @cache
@@ -180,7 +187,15 @@ def read(passage: Passage, rules: Rules, signals: Signals) -> Reading:
         deferral=base > 0 and deferred,
         gap=gap,
         flag=_red_flag(tokens, rules, signals) if base + in_heading > 0 and not gap else None,
+        uncommitted=_uncommitted(passage, signals),
     )
+
+
+def _uncommitted(passage: Passage, signals: Signals) -> bool:
+    """True when the sentence commits its authors to nothing (see signals.toml)."""
+    if any(p.search(passage.text) for p in signals.uncommitted):
+        return True
+    return any(p.search(h) for h in passage.heading[1:] for p in signals.uncommitted_headings)
 
 
 def _generic(text: str, own: set[str], signals: Signals) -> set[str]:

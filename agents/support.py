@@ -8,14 +8,16 @@ A quote that exists in the documents is not yet evidence for the finding it is a
 - it must be about the criterion: it shares the criterion's vocabulary (a term or a specific,
   read as the offline reviewer reads a sentence, with its heading and lead-in), or it lies in
   one of the sections retrieved for the criterion;
-- a `met` needs a specific in the quoted text (a figure with a unit, a named role or tool, a
-  cadence...); without one the finding is at most `partial`.
+- a `met` needs one of the criterion's own specifics in the quoted text (a named owning team
+  for owners, a cadence or target for freshness...); without one it is at most `partial`.
 
-A finding whose quotes fail the first two tests is unsupported and does not count toward the
-verdict. Then a second opinion: when the model says `met` and the offline reviewer finds no
-relevant passage at all, or the model says a blocker is `missing` while the offline reviewer
-finds it met, the finding is `disputed`; a disputed finding does not lift its gate until a
-person amends it.
+A `met` or `partial` finding whose quotes fail the first two tests is unsupported and does not
+count toward the verdict (a `contradicted` one is not judged: dropping it would raise a gate).
+
+Then a second opinion: when the model says `met` and the offline reviewer finds no relevant
+passage at all, or the model says a blocker is `missing` while the offline reviewer finds it
+met, the finding is `disputed`; a disputed finding does not lift its gate until a person
+amends it.
 """
 
 from __future__ import annotations
@@ -53,7 +55,9 @@ def _about(
     rules = Rules.of(criterion)
     readings = [read(p, rules, signals) for p in passages]
     relevant = any(r.relevance > 0 for r in readings)
-    specific = any(r.specifics for r in readings)
+    # The specific must be one of the criterion's own (a named owner for owners, a cadence or
+    # target for freshness...): a figure about something else does not make this met.
+    specific = any(r.own_specifics for r in readings)
     return relevant, specific
 
 
@@ -66,8 +70,8 @@ def check_support(
 ) -> Finding:
     """The finding with its support judged (see the module docstring)."""
     quotes = [e for e in finding.document_evidence if e.verified]
-    # Only statuses that can move a gate are judged (a passing mention counts for nothing).
-    if finding.status not in ("met", "partial", "contradicted") or not quotes:
+    # Only statuses that lift a gate are judged: dropping a contradiction would raise one.
+    if finding.status not in ("met", "partial") or not quotes:
         return finding
     problems: list[str] = []
     specific = False
