@@ -131,7 +131,9 @@ def review(
     ] = None,
     api_base: Annotated[str | None, typer.Option(help="OpenAI-compatible server URL.")] = None,
     budget_usd: Annotated[float | None, typer.Option(help="Most this review may spend.")] = None,
-    max_concurrency: Annotated[int | None, typer.Option(help="Model calls at once.")] = None,
+    max_concurrency: Annotated[
+        int | None, typer.Option(help="Model calls at once (default 8: every gate at once).")
+    ] = None,
     max_context_tokens: Annotated[
         int | None, typer.Option(help="Most document tokens sent per gate.")
     ] = None,

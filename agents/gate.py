@@ -62,6 +62,9 @@ class ModelRuntime:
     redact: bool = True
     web: bool = False
     searcher: Searcher | None = None
+    # A new review's first calls stand in for a preflight: a bad key or an unknown model
+    # stops it (no gate degrades to offline). Later invocations degrade the gate instead.
+    fatal_stops: bool = False
 
     async def complete(
         self, messages: list[dict[str, Any]], schema: type[T], purpose: str
@@ -143,6 +146,8 @@ class GateAgent:
         try:
             return await self._review_with_model(self.runtime, documents, index, guidance)
         except ModelCallError as exc:
+            if exc.fatal and self.runtime.fatal_stops:
+                raise
             return self._degraded(self.runtime, documents, index, guidance, exc)
 
     def _degraded(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+import shutil
 import sqlite3
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager, nullcontext
@@ -16,7 +17,7 @@ from langgraph.graph.state import CompiledStateGraph
 from langgraph.types import Command, StateSnapshot
 
 from agents.errors import DecisionError, RunNotFoundError
-from agents.llm import check_model
+from agents.llm import ModelCallError, check_credentials
 from agents.models import Decision, RunState, utc_now
 from graphs.claims import claim_decision, claimed_decision, last_claim
 from graphs.context import ReviewContext, make_context
@@ -95,14 +96,17 @@ async def start_review(
 
     The documents are read before anything is written, so one that cannot be read leaves no
     run and no workspace behind, and the trace's first record carries their content hashes.
+    There is no preflight request: the gates' first calls stand in for it, and a bad key or an
+    unknown model they meet stops the review and takes back what it wrote.
     """
     ingested = load_documents(paths, max_bytes=settings.max_bytes)
     if progress is not None:
         progress("load_documents", {"documents": ingested.documents, "notes": ingested.notes})
-    preflight = make_context(settings)
-    if preflight.runtime is not None:
-        await check_model(preflight.runtime.settings)
-    workspace = preflight.workspace
+    context = make_context(settings, fatal_stops=True)
+    if context.runtime is not None:
+        check_credentials(context.runtime.settings)
+    workspace = context.workspace
+    fresh = not workspace.home.exists()
     run_id = new_run_id()
     payload = {
         "run_id": run_id,
@@ -113,13 +117,35 @@ async def start_review(
         "ingest_notes": ingested.notes,
     }
     start = run_start_attributes(settings, payload["paths"], ingested.documents)
-    async with _open_graph(workspace) as graph:
-        with TraceRecorder(workspace.trace_file(run_id), run_id) as recorder:
-            recorder.start_span("run_start", "review", attributes=start)
-            context = replace(preflight, recorder=recorder)
-            await _drive(graph, payload, run_id, context, progress)
-        snapshot = await graph.aget_state(_config(run_id))
+    try:
+        async with _open_graph(workspace) as graph:
+            try:
+                with TraceRecorder(workspace.trace_file(run_id), run_id) as recorder:
+                    recorder.start_span("run_start", "review", attributes=start)
+                    context = replace(context, recorder=recorder)
+                    await _drive(graph, payload, run_id, context, progress)
+            except ModelCallError as exc:
+                if exc.fatal and graph.checkpointer is not None:
+                    await graph.checkpointer.adelete_thread(run_id)
+                raise
+            snapshot = await graph.aget_state(_config(run_id))
+    except ModelCallError as exc:
+        if exc.fatal:
+            _discard(workspace, run_id, fresh)
+        raise
     return build_view(run_id, run_state(snapshot), snapshot.values)
+
+
+def _discard(workspace: Workspace, run_id: str, fresh: bool) -> None:
+    """Remove a run stopped by a fatal model error: its trace and lock, and the workspace too
+    when this review created it and no other run has been saved there meanwhile."""
+    workspace.trace_file(run_id).unlink(missing_ok=True)
+    (workspace.home / "locks" / f"{run_id}.lock").unlink(missing_ok=True)
+    if fresh:
+        with SqliteSaver.from_conn_string(str(workspace.database)) as saver:
+            others = _thread_ids(saver)
+        if not others:
+            shutil.rmtree(workspace.home, ignore_errors=True)
 
 
 def _check_decision(snapshot: StateSnapshot, decision: Decision) -> None:
