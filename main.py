@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -150,8 +151,6 @@ def review(
 ) -> None:
     """Review documents gate by gate and wait for a named person's decision."""
     with user_errors():
-        from graphs.runs import start_review
-
         settings = settings_for(
             home=home,
             model=model,
@@ -165,6 +164,12 @@ def review(
             web=web,
             max_bytes=max_bytes,
         )
+        if not settings.offline:
+            from agents.llm import preload_litellm
+
+            preload_litellm()  # seconds of imports, overlapping the graph's and the reading
+        from graphs.runs import start_review
+
         if not as_json:
             err.print(f"Reviewing {len(paths)} path(s) with model [bold]{settings.model}[/bold]")
         view = asyncio.run(
@@ -192,28 +197,18 @@ def ask_decision() -> Decision:
 def runs(home: HomeOpt = None, as_json: JsonOpt = False) -> None:
     """List the runs in the workspace with their state."""
     with user_errors():
-        from graphs.runs import load_runs
+        from graphs.catalogue import list_runs
 
-        views = load_runs(settings_for(home=home))
+        summaries = list_runs(settings_for(home=home))
         if as_json:
-            rows = [
-                {
-                    "run_id": v.run_id,
-                    "state": v.state,
-                    "created_at": v.created_at,
-                    "verdict": v.verdict.overall if v.verdict else None,
-                    "documents": [d.path for d in v.documents],
-                }
-                for v in views
-            ]
-            out.print_json(data={"runs": rows})
+            out.print_json(data={"runs": [s.model_dump() for s in summaries]})
             return
-        if not views:
+        if not summaries:
             out.print("No runs yet. Start one with: python main.py review PATH")
             return
         import render
 
-        out.print(render.runs_table(views))
+        out.print(render.runs_table(summaries), no_wrap=True, overflow="ignore", crop=False)
 
 
 @app.command()
@@ -224,7 +219,7 @@ def show(
 ) -> None:
     """Show a run's verdict and every finding with its evidence."""
     with user_errors():
-        from graphs.runs import load_run
+        from graphs.catalogue import load_run
 
         emit(load_run(run_id, settings_for(home=home)), as_json, findings=True)
 
@@ -386,5 +381,23 @@ def eval_(
             raise typer.Exit(1)
 
 
+def cli() -> None:
+    """Run a command; once it has returned (its traces flushed, databases closed and reports
+    written) leave at once, without the interpreter's teardown: litellm's exit hooks and a
+    full garbage collection of everything imported cost about a second and save nothing."""
+    try:
+        app()
+    except SystemExit as done:
+        code = done.code
+        if isinstance(code, str):
+            err.print(code, highlight=False, markup=False)
+        for stream in (sys.stdout, sys.stderr):
+            try:
+                stream.flush()
+            except (OSError, ValueError):  # a closed pipe: nothing left to say to it
+                pass
+        os._exit(code if isinstance(code, int) else int(code is not None))
+
+
 if __name__ == "__main__":
-    app()
+    cli()

@@ -19,6 +19,7 @@ from langgraph.types import Command, StateSnapshot
 from agents.errors import DecisionError, RunNotFoundError
 from agents.llm import ModelCallError, check_credentials
 from agents.models import Decision, RunState, utc_now
+from graphs.catalogue import Mark, latest_mark, load_run, load_runs, save_view
 from graphs.claims import claim_decision, claimed_decision, last_claim
 from graphs.context import ReviewContext, make_context
 from graphs.liveness import driving, is_running
@@ -30,6 +31,10 @@ from graphs.workspace import Workspace
 from tools.documents import load_documents
 from traces.recorder import TraceRecorder
 
+__all__ = [
+    "decide", "load_run", "load_runs", "resume", "run_settings", "run_state", "start_review",
+    "views_from_checkpoints",
+]  # fmt: skip
 MAX_REREVIEWS = 3
 Progress = Callable[[str, dict[str, Any]], None]
 # What a run keeps of how it was started, so that whichever process resumes it or re-reviews a
@@ -128,12 +133,11 @@ async def start_review(
                 if exc.fatal and graph.checkpointer is not None:
                     await graph.checkpointer.adelete_thread(run_id)
                 raise
-            snapshot = await graph.aget_state(_config(run_id))
+            return await _view(graph, workspace, run_id)
     except ModelCallError as exc:
         if exc.fatal:
             _discard(workspace, run_id, fresh)
         raise
-    return build_view(run_id, run_state(snapshot), snapshot.values)
 
 
 def _discard(workspace: Workspace, run_id: str, fresh: bool) -> None:
@@ -197,8 +201,7 @@ async def _continue(
     with TraceRecorder(trace_file, run_id) if trace_file.exists() else nullcontext() as rec:
         context = make_context(settings, spent, recorder=rec)
         await _drive(graph, payload, run_id, context, progress)
-    snapshot = await graph.aget_state(_config(run_id))
-    return build_view(run_id, run_state(snapshot), snapshot.values)
+    return await _view(graph, workspace, run_id)
 
 
 async def decide(
@@ -257,27 +260,36 @@ def _thread_ids(saver: SqliteSaver) -> list[str]:
     return [r[0] for r in rows]
 
 
-def load_runs(settings: Settings, run_ids: list[str] | None = None) -> list[RunView]:
-    """Views of the given runs (all runs when None), newest first."""
-    workspace = Workspace(settings.home)
-    if not workspace.exists():
-        if run_ids:
-            raise RunNotFoundError(f"no run {run_ids[0]} in {workspace.home} (no reviews yet)")
-        return []
+async def _view(graph: CompiledStateGraph, workspace: Workspace, run_id: str) -> RunView:
+    """The run's view from its latest checkpoint, kept in the catalogue for fast reading."""
+    before = latest_mark(workspace.database, run_id)
+    snapshot = await graph.aget_state(_config(run_id))
+    view = build_view(run_id, run_state(snapshot), snapshot.values)
+    _catalogue(workspace, view, snapshot, before)
+    return view
+
+
+def _catalogue(
+    workspace: Workspace, view: RunView, snapshot: StateSnapshot, before: Mark | None
+) -> None:
+    """Save the view when nothing was written to the run while its snapshot was read."""
+    checkpoint = snapshot.config["configurable"].get("checkpoint_id")
+    if before is not None and before[0] == checkpoint:
+        if latest_mark(workspace.database, view.run_id) == before:
+            save_view(workspace.database, view, before)
+
+
+def views_from_checkpoints(workspace: Workspace, run_ids: list[str]) -> list[RunView]:
+    """Views of these runs read from their checkpoints through LangGraph (and catalogued)."""
     views = []
     with SqliteSaver.from_conn_string(str(workspace.database)) as saver:
         graph = build_graph().compile(checkpointer=saver)
-        for run_id in run_ids if run_ids is not None else _thread_ids(saver):
+        for run_id in run_ids:
+            before = latest_mark(workspace.database, run_id)
             snapshot = graph.get_state(_config(run_id))
             if not snapshot.values:
                 raise RunNotFoundError(f"no run {run_id} in {workspace.home}")
-            state = run_state(snapshot)
-            if state == "interrupted" and is_running(workspace, run_id):
-                state = "running"
-            views.append(build_view(run_id, state, snapshot.values))
-    return sorted(views, key=lambda v: v.created_at or "", reverse=True)
-
-
-def load_run(run_id: str, settings: Settings) -> RunView:
-    """The view of one run."""
-    return load_runs(settings, [run_id])[0]
+            view = build_view(run_id, run_state(snapshot), snapshot.values)
+            _catalogue(workspace, view, snapshot, before)
+            views.append(view)
+    return views
