@@ -32,9 +32,10 @@ from agents.prompts import render
 from agents.rubric import Criterion, Rubric
 from tools.documents import Document
 from tools.evidence import verify_evidence
-from tools.excerpts import Selection, select_excerpts
+from tools.excerpts import Selection
 from tools.redact import PLACEHOLDER
 from tools.retrieval import SectionIndex
+from tools.selection import select_excerpts
 from tools.websearch import Searcher, search_web_async
 
 WEB_GATES = ("risk", "platform")

@@ -174,7 +174,8 @@ class _Exchange:
     async def send(self, request: dict[str, Any], *, repair: bool = False) -> Any:
         """One request with retries, held to the budget; returns the litellm response."""
         estimate = None
-        if self.budget is not None:
+        if self.budget is not None and self.budget.limit_usd is not None:
+            # Tokenising the prompt costs time: done only when there is a limit to hold.
             estimate = estimate_cost(
                 self.settings, request["messages"], request.get("response_format")
             )

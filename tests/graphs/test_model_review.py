@@ -36,8 +36,8 @@ from graphs.workspace import Workspace
 from main import app
 from tools.documents import load_documents
 from tools.evidence import groundedness
-from tools.excerpts import select_excerpts
 from tools.retrieval import SectionIndex
+from tools.selection import select_excerpts
 
 ROOT = Path(__file__).resolve().parents[2]
 STRONG = str(ROOT / "examples" / "strong-contract-search.md")
