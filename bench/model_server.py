@@ -93,7 +93,10 @@ def main() -> None:
     sys.path.insert(0, str(ROOT))
     from evals.replay_server import LocalServer
 
-    with LocalServer(CachedModel(float(sys.argv[1]))) as server:
+    server = LocalServer(CachedModel(float(sys.argv[1])))
+    # Keep connections open between calls, as a provider's API does.
+    server._server.RequestHandlerClass.protocol_version = "HTTP/1.1"
+    with server:
         print(server.api_base, flush=True)
         sys.stdin.read()
 

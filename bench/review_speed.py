@@ -35,8 +35,10 @@ def main() -> None:
                 asyncio.run(start_review([str(doc)], settings))
                 times.append(time.perf_counter() - started)
             size = doc.stat().st_size / 1024
-            print(f"{doc.name:<34} {size:6.1f} KiB  median {statistics.median(times):.3f} s"
-                  f"  min {min(times):.3f} s  ({repeats} runs)")
+            print(
+                f"{doc.name:<34} {size:6.1f} KiB  median {statistics.median(times):.3f} s"
+                f"  min {min(times):.3f} s  ({repeats} runs)"
+            )
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"peak resident memory: {peak:.0f} MiB")
 

@@ -76,6 +76,9 @@ def _connect(database: Path) -> Iterator[sqlite3.Connection]:
     conn = sqlite3.connect(database, timeout=30, isolation_level=None)
     try:
         conn.execute("PRAGMA busy_timeout = 30000")
+        # A cache that is checked against the checkpoints: losing a write to a power cut is
+        # harmless, so it need not wait for the disk (the checkpoints' own writes still do).
+        conn.execute("PRAGMA synchronous = NORMAL")
         conn.execute(_SCHEMA)
         yield conn
     finally:

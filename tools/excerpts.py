@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, replace
+from functools import lru_cache
 
 from tools.documents import Section
 from tools.redact import PLACEHOLDER, redact_lines
@@ -33,7 +34,8 @@ def document_header(path: str) -> str:
 
 @dataclass(frozen=True)
 class Excerpt:
-    """A section as sent to a model: its text (masked if need be) and what leads into it."""
+    """A section, or a run of its lines, as sent to a model: its text (masked if need be) and
+    what leads into it."""
 
     path: str
     heading: str
@@ -68,19 +70,22 @@ class Selection:
         return sum(e.tokens for e in self.excerpts)
 
 
-def section_excerpt(section: Section, masked: bool) -> Excerpt:
+@lru_cache(maxsize=1 << 14)
+def masked(text: str) -> str:
+    """Text with personal data and secrets masked, line for line (cached: the five gates of a
+    review send many of the same sections, and masking is most of what preparing one costs)."""
+    return "\n".join(redact_lines(text.split("\n"))[0])
+
+
+def section_excerpt(section: Section, mask: bool) -> Excerpt:
     """The section as sent; masked (heading path too: it holds ancestors' headings)."""
-    lines = section.text.split("\n")
     heading = " > ".join(section.heading_path[:-1])
-    if masked:
-        lines, _ = redact_lines(lines)
-        heading = redact_lines([heading])[0][0]
     return Excerpt(
         path=section.path,
-        heading=heading,
+        heading=masked(heading) if mask else heading,
         line_start=section.line_start,
         line_end=section.line_end,
-        text="\n".join(lines),
+        text=masked(section.text) if mask else section.text,
     )
 
 

@@ -21,12 +21,12 @@ from tools.excerpts import (
     CHARS_PER_TOKEN,
     Excerpt,
     Selection,
+    masked,
     redactions,
     section_excerpt,
     with_leads,
     worst_lead,
 )
-from tools.redact import redact_lines
 from tools.retrieval import SectionIndex, tokenize
 
 NEED = 0.25  # a section scoring under this share of a criterion's best one is not needed
@@ -146,13 +146,13 @@ class _Allotment:
         return spent
 
 
-def _parts(sections: list[Section], masked: bool) -> dict[str, _Part]:
+def _parts(sections: list[Section], mask: bool) -> dict[str, _Part]:
     parts = {}
     for section in sections:
-        excerpt = section_excerpt(section, masked)
+        excerpt = section_excerpt(section, mask)
         full = " > ".join(section.heading_path)  # what a gap inside the section names
-        if masked:
-            full = redact_lines([full])[0][0]
+        if mask:
+            full = masked(full)
         leads = [worst_lead(replace(excerpt, heading=h)).lead for h in (excerpt.heading, full)]
         parts[section.anchor] = _Part(excerpt, max(len(lead) for lead in leads))
     return parts
@@ -210,14 +210,14 @@ def select_excerpts(
     return _selection(every, parts, redact)
 
 
-def _selection(every: list[Section], parts: dict[str, _Part], masked: bool) -> Selection:
+def _selection(every: list[Section], parts: dict[str, _Part], mask: bool) -> Selection:
     shown: list[tuple[Excerpt, bool]] = []
     previous: Section | None = None
     for section in every:
         part = parts[section.anchor]
         if part.chosen:
             full = " > ".join(section.heading_path)
-            heading = redact_lines([full])[0][0] if masked else full
+            heading = masked(full) if mask else full
             runs = _runs(part, section, heading)
             first, starts = runs[0]
             # Nothing was left out before a run at the section's start when it opens its
