@@ -122,6 +122,13 @@ def findings_view(view: RunView) -> RenderableType:
         parts.append(Text(f"    {f.summary}"))
         if f.amended_by:
             parts.append(Text(f"    amended by {f.amended_by}: {f.amend_reason}", style="cyan"))
+        for label, note in (
+            ("unsupported", f.unsupported),
+            ("disputed", f.disputed),
+            ("note", f.support_note),
+        ):
+            if note:
+                parts.append(Text(f"    {label}: {note}", style="magenta"))
         for e in f.evidence:
             mark = "" if e.verified else "  [unverified]"
             parts.append(Text(f"    {e.location}{mark}", style="dim"))

@@ -4,8 +4,9 @@ The rule (also stated in the README):
 
 1. Only findings on the gate's rubric criteria take part (others, such as the note that a
    document addresses its reviewers, are reported but never weighed). A finding counts only
-   if all of its document quotes were verified and no reviewer dismissed it; an uncounted
-   finding leaves its criterion unmet. Severity is the rubric's, never the finding's, so
+   if all of its document quotes were verified, they support it (agents.support), the offline
+   reviewer does not dispute it and no reviewer dismissed it, or a person amended it; an
+   uncounted finding leaves its criterion unmet. Severity is the rubric's, never the finding's, so
    neither a model nor a document can soften a criterion.
 2. A criterion is addressed when its counted finding is `met` or `partial`. A passing
    mention (`mentioned`), `missing` and an uncounted finding leave it unaddressed.
@@ -17,7 +18,8 @@ The rule (also stated in the README):
    such criterion becomes one of the gate's conditions.
 5. Otherwise the gate is `ready`.
 6. When a model reviewed the gate and judged the whole gate itself, the gate takes the worse
-   of the two statuses: the judgement can lower a gate, never raise it.
+   of the two statuses, but no lower than JUDGEMENT_FLOOR: the judgement can lower a gate,
+   never raise it.
 7. The overall verdict is the worst gate: any `not_ready` gives `not_ready`, any
    `conditional` gives `ready_with_conditions`, else `ready`.
 """
@@ -43,6 +45,10 @@ from agents.rubric import Rubric
 
 # Rule 3: how many of a gate's blocker criteria must be addressed to lift it off not_ready.
 MIN_CORE_ADDRESSED = 1
+# Rule 6: how far a model's own gate judgement may lower a gate. Fitted on the labelled real
+# documents and reported leave-one-document-out (evals/REALDOCS.md): "conditional" lets the
+# judgement keep a gate from `ready`; "not_ready" would also let it sink a gate.
+JUDGEMENT_FLOOR: GateStatus = "conditional"
 SLA_CRITERION = "platform.sla_triangle"
 RANK: dict[GateStatus, int] = {"not_ready": 0, "conditional": 1, "ready": 2}
 PATTERN_CRITERION = "platform.pattern_fit"
@@ -66,8 +72,12 @@ def apply_amendments(findings: list[Finding], amendments: Mapping[str, Amendment
 
 
 def counts_toward_verdict(finding: Finding) -> bool:
-    """Rule 1: verified (or amended by a person) and not dismissed."""
-    return not finding.dismissed and (finding.verified or finding.amended_by is not None)
+    """Rule 1: not dismissed, and amended by a person or verified, supported and undisputed."""
+    if finding.dismissed:
+        return False
+    if finding.amended_by is not None:
+        return True
+    return finding.verified and finding.unsupported is None and finding.disputed is None
 
 
 def _condition(finding: Finding | None, rubric: Rubric, criterion_id: str) -> str:
@@ -78,11 +88,14 @@ def _condition(finding: Finding | None, rubric: Rubric, criterion_id: str) -> st
 
 
 def gate_verdict(
-    review: GateReview, rubric: Rubric, min_core: int = MIN_CORE_ADDRESSED
+    review: GateReview,
+    rubric: Rubric,
+    min_core: int = MIN_CORE_ADDRESSED,
+    judgement_floor: GateStatus = JUDGEMENT_FLOOR,
 ) -> GateVerdict:
     """The status of one gate under the rule in this module's docstring."""
     verdict = _rule_verdict(review, rubric, min_core)
-    return _lowered(verdict, review.judgement, rubric.gate)
+    return _lowered(verdict, review.judgement, rubric.gate, judgement_floor)
 
 
 def _rule_verdict(review: GateReview, rubric: Rubric, min_core: int) -> GateVerdict:
@@ -135,15 +148,21 @@ def _rule_verdict(review: GateReview, rubric: Rubric, min_core: int) -> GateVerd
     )
 
 
-def _lowered(verdict: GateVerdict, judgement: GateJudgement | None, gate: str) -> GateVerdict:
-    """Rule 6: a reviewer's gate-level judgement may lower the status, never raise it."""
-    if judgement is None or RANK[judgement.status] >= RANK[verdict.status]:
+def _lowered(
+    verdict: GateVerdict, judgement: GateJudgement | None, gate: str, floor: GateStatus
+) -> GateVerdict:
+    """Rule 6: a reviewer's gate-level judgement may lower the status (not below the floor),
+    never raise it."""
+    if judgement is None:
+        return verdict
+    judged = max(judgement.status, floor, key=RANK.__getitem__)
+    if RANK[judged] >= RANK[verdict.status]:
         return verdict
     why = judgement.reason or "no reason given"
     conditions = verdict.conditions or [f"{gate}: {why}"]
     return verdict.model_copy(
         update={
-            "status": judgement.status,
+            "status": judged,
             "reason": f"the reviewer judged the gate {judgement.status.replace('_', ' ')} "
             f"({why}); by the findings alone: {verdict.status.replace('_', ' ')}",
             "conditions": conditions,
@@ -174,6 +193,7 @@ def compile_verdict(
     amendments: Mapping[str, Amendment] | None = None,
     *,
     min_core: int = MIN_CORE_ADDRESSED,
+    judgement_floor: GateStatus = JUDGEMENT_FLOOR,
 ) -> Verdict:
     """Apply amendments, rate every gate and compile the verdict (summary written by rule)."""
     gates: dict[Gate, GateVerdict] = {}
@@ -183,7 +203,10 @@ def compile_verdict(
         findings = apply_amendments(review.findings, amendments or {})
         every.extend(findings)
         gates[gate] = gate_verdict(
-            review.model_copy(update={"findings": findings}), rubrics[gate], min_core
+            review.model_copy(update={"findings": findings}),
+            rubrics[gate],
+            min_core,
+            judgement_floor,
         )
     overall = overall_status([g.status for g in gates.values()])
     conditions = [c for g in gates.values() for c in g.conditions]

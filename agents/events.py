@@ -14,7 +14,7 @@ from typing import Any, Literal
 from pydantic import Field
 
 from agents.llm import Attempt, StructuredResult
-from agents.models import GateReview, Strict, Usage
+from agents.models import Finding, GateReview, Strict, Usage
 from tools.excerpts import Selection
 from tools.websearch import WebSearchOutcome
 from traces import attributes as attr
@@ -96,6 +96,21 @@ def retrieval_event(selection: Selection) -> AgentEvent:
             "gatereview.sections_omitted": selection.omitted,
             "gatereview.estimated_tokens": selection.tokens,
             "gatereview.redactions": selection.redactions,
+        },
+    )
+
+
+def support_event(gate: str, findings: list[Finding]) -> AgentEvent:
+    """How many of a gate's findings their quotes do not support, and how many are disputed."""
+    return AgentEvent(
+        kind="tool_call",
+        name="check_support",
+        attributes={
+            attr.TOOL_NAME: "check_support",
+            attr.GATE: gate,
+            "gatereview.unsupported": [f.criterion for f in findings if f.unsupported],
+            "gatereview.downgraded": [f.criterion for f in findings if f.support_note],
+            "gatereview.disputed": [f.criterion for f in findings if f.disputed],
         },
     )
 

@@ -22,14 +22,16 @@ from agents.events import (
     llm_event,
     offline_events,
     retrieval_event,
+    support_event,
     verification_event,
     web_search_event,
 )
 from agents.llm import Budget, ModelCallError, ModelSettings, StructuredResult, complete_structured
 from agents.models import Evidence, Finding, Gate, GateJudgement, GateReview, Usage
-from agents.offline import review_gate_offline
+from agents.offline import load_signals, review_gate_offline
 from agents.prompts import render
 from agents.rubric import Criterion, Rubric
+from agents.support import check_support, mark_disputes, retrieved_lines
 from tools.documents import Document
 from tools.evidence import verify_evidence
 from tools.excerpts import Selection
@@ -121,7 +123,7 @@ def _failed_usage(exc: ModelCallError) -> Usage:
     return exc.usage.model_copy(update={"calls": max(exc.usage.calls, len(exc.attempts))})
 
 
-def _unmasked(claim: Evidence) -> Evidence:
+def unmasked(claim: Evidence) -> Evidence:
     """A quote of masked text is checked by its longest unmasked run (the original holds it)."""
     if PLACEHOLDER.search(claim.quote) is None:
         return claim
@@ -210,19 +212,38 @@ class GateAgent:
         review = GateReview(
             gate=gate,
             reviewer=rt.settings.model,
-            findings=findings,
+            findings=self._supported(findings, documents, index),
             judgement=judgement,
             usage=usage,
             external=external,
         )
+        offline = review_gate_offline(self.rubric, documents, index, guidance)
+        review = mark_disputes(review, offline, self.rubric)
+        events.append(support_event(gate, review.findings))
         return GateOutcome(review, events)
+
+    def _supported(
+        self, findings: list[Finding], documents: list[Document], index: SectionIndex
+    ) -> list[Finding]:
+        """Each finding with the support of its verified quotes judged (agents.support)."""
+        signals = load_signals()
+        return [
+            check_support(
+                finding,
+                self.rubric.criterion(finding.criterion),
+                documents,
+                retrieved_lines(self.rubric.criterion(finding.criterion), index, signals.sections),
+                signals,
+            )
+            for finding in findings
+        ]
 
     def _verify(
         self, finding: Finding, documents: list[Document], events: list[AgentEvent]
     ) -> Finding:
         checked = []
         for claim in finding.evidence:
-            evidence, kind = verify_evidence(_unmasked(claim), documents)
+            evidence, kind = verify_evidence(unmasked(claim), documents)
             checked.append(evidence)
             events.append(
                 verification_event(finding.id, finding.criterion, kind, evidence.verified)

@@ -75,6 +75,13 @@ class Finding(Strict):
     dismissed: bool = False
     amended_by: str | None = None
     amend_reason: str | None = None
+    unsupported: str | None = Field(
+        default=None, description="Why its verified quotes do not support it (it does not count)"
+    )
+    support_note: str | None = Field(default=None, description="A change made by the support check")
+    disputed: str | None = Field(
+        default=None, description="The model and the offline reviewer disagree; a person decides"
+    )
 
     @property
     def document_evidence(self) -> list[Evidence]:

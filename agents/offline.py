@@ -11,8 +11,8 @@ sentences with `agents.reading` and grades them:
   specifics (figures with units, cadences, named roles or tools), at least one of them the
   criterion's own;
 - partial: relevant sentences exist but are vague, hedged, or say it is not done yet (a gap);
-- mentioned: only one passing mention that is not unusually concrete (a reader would still
-  call the documents silent on it);
+- mentioned: fewer weakly relevant sentences than `addressed_sentences`, none unusually
+  concrete (a reader would still call the documents silent on it);
 - missing: nothing relevant was found (the finding lists what was searched for).
 
 A sentence under headings that belong to another gate (`agents.topics`) is relevant only when
@@ -21,13 +21,14 @@ it is strongly about the criterion on its own.
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from dataclasses import dataclass
 
 from agents.models import Evidence, Finding, FindingStatus, GateReview
 from agents.reading import SIGNALS_PATH, Reading, Rules, Signals, load_signals, read
 from agents.rubric import Criterion, Rubric
-from agents.topics import foreign
+from agents.topics import foreign, names_gate
 from tools.documents import Document
 from tools.retrieval import Passage, SectionIndex
 
@@ -64,9 +65,11 @@ def grade(
     passages: list[Passage],
     signals: Signals,
     foreign: frozenset[Passage] = frozenset(),
+    own_section: frozenset[Passage] = frozenset(),
 ) -> Grade:
     """Grade one criterion from candidate sentences, by the rule in the module docstring;
-    sentences in `foreign` (under another gate's headings) must be strongly relevant."""
+    sentences in `foreign` (under another gate's headings) must be strongly relevant, and one
+    under a heading that names this gate is a statement about it, never a passing mention."""
     rules = Rules.of(criterion)
     readings = [read(p, rules, signals) for p in passages]
     flagged = [r for r in readings if r.flag]
@@ -76,6 +79,9 @@ def grade(
         if r.relevance >= (signals.foreign if r.passage in foreign else signals.relevance)
     ]
     relevant.sort(key=lambda r: (-r.relevance, -len(r.specifics), r.passage.line_start))
+    # A question, an example, a definition or advice to others touches a criterion at most.
+    uncommitted = [r for r in relevant if r.uncommitted and not (r.deferral or r.flag)]
+    relevant = [r for r in relevant if r not in uncommitted]
     deferred = [r for r in relevant if r.deferral]
     gaps = [r for r in relevant if r.gap]
     solid = sorted(
@@ -89,10 +95,15 @@ def grade(
         return Grade("contradicted", flagged + deferred, f"red flag: {flagged[0].flag}")
     if deferred and not met:
         return Grade("contradicted", deferred, "deferred")
-    # One weakly relevant sentence is a passing mention unless it is unusually concrete.
-    passing = len(relevant) == 1 and relevant[0].relevance <= signals.relevance
+    # Fewer than `addressed_sentences` weakly relevant sentences are a passing mention, unless
+    # they are unusually concrete.
+    passing = _units(relevant) < signals.addressed_sentences and all(
+        r.relevance <= signals.relevance and r.passage not in own_section for r in relevant
+    )
     concrete = len(shown) > signals.met_specifics or own >= signals.met_specifics
     if not relevant:
+        if uncommitted:
+            return Grade("mentioned", uncommitted, "uncommitted")
         return Grade("missing", [], "")
     if passing and not concrete:
         return Grade("mentioned", relevant, "in passing")
@@ -103,6 +114,35 @@ def grade(
     if gaps:
         return Grade("partial", gaps + relevant, "open")
     return Grade("partial", relevant, "hedged" if all(r.hedged for r in relevant) else "vague")
+
+
+_REFERENCE = re.compile(
+    r"\b(?:see|in|under|per|described in|detailed in|refer to|as set out in)\s+(?:the\s+)?"
+    r"(annex|appendix|attachment|schedule|exhibit)\s+([A-Z0-9]{1,3})\b",
+    re.IGNORECASE,
+)
+
+
+def _unsupplied(readings: list[Reading], documents: dict[str, Document]) -> list[str]:
+    """Annexes and appendices the sentences point to that no loaded document holds."""
+    headings = " | ".join(
+        " ".join(s.heading_path).lower() + " " + d.path.lower()
+        for d in documents.values()
+        for s in d.sections
+    )
+    missing = []
+    for reading in readings:
+        for kind, name in _REFERENCE.findall(reading.passage.text):
+            label = f"{kind.lower()} {name.lower()}"
+            if label not in headings and f"{kind.lower()}-{name.lower()}" not in headings:
+                missing.append(f"{kind.lower()} {name}")
+    return sorted(set(missing))
+
+
+def _units(readings: list[Reading]) -> int:
+    """Pieces of evidence: a sentence that matches on its own words is one; the items of a list
+    or table that match only through their shared lead-in or header row count once together."""
+    return len({r.passage.text if r.own else ("lead", r.passage.context) for r in readings})
 
 
 def _quote(passage: Passage) -> tuple[str, int]:
@@ -117,8 +157,12 @@ def _quote(passage: Passage) -> tuple[str, int]:
 def _evidence(
     readings: list[Reading], documents: dict[str, Document], used: Counter[str], limit: int
 ) -> list[Evidence]:
-    """Up to `limit` quotes, preferring sentences no other criterion has quoted yet."""
-    order = sorted(enumerate(readings), key=lambda item: (used[_key(item[1].passage)], item[0]))
+    """Up to `limit` quotes: first a sentence showing one of the criterion's own specifics (what
+    makes it met), then sentences no other criterion has quoted yet."""
+    order = sorted(
+        enumerate(readings),
+        key=lambda item: (item[1].own_specifics == 0, used[_key(item[1].passage)], item[0]),
+    )
     chosen: list[Evidence] = []
     for _, reading in order:
         if len(chosen) == limit:
@@ -151,6 +195,12 @@ def _summary(criterion: Criterion, result: Grade) -> tuple[str, str]:
     wanted = criterion.good_evidence
     if result.status == "met":
         return f"Addressed concretely ({result.why}).", ""
+    if result.status == "mentioned" and result.why == "uncommitted":
+        return (
+            "Only questions, examples, definitions or advice touch on it; the authors commit to "
+            "nothing.",
+            f"Decide and write it down: {wanted}",
+        )
     if result.status == "mentioned":
         return (
             f"Touched on only in passing; nothing on {criterion.title.lower()} is committed to.",
@@ -185,9 +235,11 @@ def review_gate_offline(
     documents: list[Document],
     index: SectionIndex | None = None,
     guidance: str | None = None,
+    signals: Signals | None = None,
 ) -> GateReview:
-    """Review one gate without a model: one finding per criterion, quotes verified."""
-    signals = load_signals()
+    """Review one gate without a model: one finding per criterion, quotes verified
+    (`signals`: other thresholds than the shipped ones, for calibration)."""
+    signals = signals or load_signals()
     index = index or SectionIndex(documents)
     by_path = {doc.path: doc for doc in documents}
     extra = [guidance] if guidance else []
@@ -196,8 +248,17 @@ def review_gate_offline(
     for criterion in rubric.criteria:
         passages = _candidates(criterion, index, signals, extra)
         elsewhere = frozenset(p for p in passages if foreign(p.heading, rubric))
-        result = grade(criterion, passages, signals, elsewhere)
+        own = frozenset(p for p in passages if names_gate(p.heading, rubric))
+        result = grade(criterion, passages, signals, elsewhere, own)
         summary, recommendation = _summary(criterion, result)
+        unsupplied = _unsupplied(result.readings, by_path)
+        if unsupplied:
+            # What the documents point to was not given to the review: a gap, named.
+            if result.status == "met":
+                result = Grade("partial", result.readings, "refers elsewhere")
+                summary, recommendation = _summary(criterion, result)
+            gaps = ", ".join(f"{ref}: not provided" for ref in unsupplied)
+            summary = f"{summary} It points to material not supplied ({gaps})."
         evidence = _evidence(result.readings, by_path, used, signals.evidence)
         findings.append(
             criterion.finding(rubric.gate, result.status, summary, recommendation, evidence)

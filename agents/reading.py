@@ -30,6 +30,7 @@ class Signals:
 
     relevance: int
     foreign: int
+    addressed_sentences: int
     met_specifics: int
     met_criterion_specifics: int
     sections: int
@@ -42,6 +43,8 @@ class Signals:
     negation_after: tuple[re.Pattern[str], ...]
     negation_window: int
     specific: tuple[tuple[str, re.Pattern[str]], ...]
+    uncommitted: tuple[re.Pattern[str], ...]
+    uncommitted_headings: tuple[re.Pattern[str], ...]
 
 
 @cache
@@ -56,6 +59,7 @@ def load_signals(path: Path = SIGNALS_PATH) -> Signals:
     return Signals(
         relevance=limits["relevance"],
         foreign=limits["foreign"],
+        addressed_sentences=limits["addressed_sentences"],
         met_specifics=limits["met_specifics"],
         met_criterion_specifics=limits["met_criterion_specifics"],
         sections=limits["sections"],
@@ -68,6 +72,10 @@ def load_signals(path: Path = SIGNALS_PATH) -> Signals:
         negation_after=tuple(re.compile(p) for p in data["negation"]["after"]),
         negation_window=data["negation"]["window"],
         specific=tuple((name, re.compile(p)) for name, p in data["specific"].items()),
+        uncommitted=compiled("uncommitted"),
+        uncommitted_headings=tuple(
+            re.compile(p, re.IGNORECASE) for p in data["uncommitted"]["headings"]
+        ),
     )
 
 
@@ -101,12 +109,14 @@ class Reading:
 
     passage: Passage
     relevance: int
+    own: bool  # its own words match the criterion (not only its heading or lead-in)
     specifics: frozenset[str]
     own_specifics: int
     hedged: bool
     deferral: bool
     gap: bool
     flag: str | None
+    uncommitted: bool = False
 
 
 @cache
@@ -141,7 +151,7 @@ def read(passage: Passage, rules: Rules, signals: Signals) -> Reading:
         rules.firsts.isdisjoint(words) for words in (tokens, passage.context)
     ):
         # Without a single term's first word, nothing below can match: not about it.
-        return Reading(passage, 0, frozenset(), 0, False, False, False, None)
+        return Reading(passage, 0, False, frozenset(), 0, False, False, False, None)
     own_terms = _terms(rules, tokens)
     # A sentence is read with its section heading and, for a list item or a table row, with
     # the lead-in sentence or header row it belongs to: their terms count as its own.
@@ -159,17 +169,33 @@ def read(passage: Passage, rules: Rules, signals: Signals) -> Reading:
     fresh = {w for s, w in rules.specifics.items() if w in own and s not in matched}
     bonus = int(bool(fresh or generic) and base > 0)
     gap = base > 0 and any(p.search(passage.text) for p in signals.gap)
+    # A list whose lead-in postpones its items ("Later releases will add:") defers each item.
+    # So does a section headed as future work ("Future work", "Roadmap").
+    leaf = passage.heading[-1] if passage.heading else ""
+    deferred = any(
+        p.search(text) for text in (passage.text, passage.lead_in, leaf) if text
+        for p in signals.deferral
+    )
     return Reading(
         passage=passage,
         relevance=base + in_heading + bonus,
+        own=bool(own_terms),
         specifics=frozenset(own | generic),
         own_specifics=len(own),
         hedged=any(p.search(passage.text) for p in signals.hedge),
         # A deferral counts only where the sentence (or what it is read with) names the subject.
-        deferral=base > 0 and any(p.search(passage.text) for p in signals.deferral),
+        deferral=base > 0 and deferred,
         gap=gap,
         flag=_red_flag(tokens, rules, signals) if base + in_heading > 0 and not gap else None,
+        uncommitted=_uncommitted(passage, signals),
     )
+
+
+def _uncommitted(passage: Passage, signals: Signals) -> bool:
+    """True when the sentence commits its authors to nothing (see signals.toml)."""
+    if any(p.search(passage.text) for p in signals.uncommitted):
+        return True
+    return any(p.search(h) for h in passage.heading[1:] for p in signals.uncommitted_headings)
 
 
 def _generic(text: str, own: set[str], signals: Signals) -> set[str]:

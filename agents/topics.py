@@ -55,10 +55,18 @@ def heading_scores(heading: tuple[str, ...]) -> dict[Gate, int]:
     }
 
 
+def names_gate(heading: tuple[str, ...], rubric: Rubric) -> bool:
+    """True when the headings (the document title left out) name this gate by a word of its
+    title, as "Product" or "Risks and mitigations" do."""
+    return not frozenset(_path_tokens(heading)).isdisjoint(
+        tokenize(rubric.title, keep_stopwords=False)
+    )
+
+
 def foreign(heading: tuple[str, ...], rubric: Rubric) -> bool:
     """True when the headings match another gate's criteria better than this gate's and do
     not name this gate itself (a word of its title, as in "Product and adoption")."""
     scores = heading_scores(heading)
     if scores.get(rubric.gate, 0) >= max(scores.values(), default=0):
         return False
-    return frozenset(_path_tokens(heading)).isdisjoint(tokenize(rubric.title, keep_stopwords=False))
+    return not names_gate(heading, rubric)

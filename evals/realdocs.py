@@ -1,100 +1,98 @@
-"""Calibrate the offline reviewer on real design documents labelled by an expert.
+"""Gate statuses against a careful reviewer's on real design documents, measured honestly.
 
-Run: `python -m evals.realdocs [FOLDER]` (default `../shared/realdocs`). The folder holds the
-documents and a `labels.json` with per-gate verdicts. Exits 1 when fewer than 9 of 15 gate
-statuses agree with the expert, or when any quote is not verbatim in its document.
+Run from the repository root:
+
+    python -m evals.realdocs [--folder ../shared/realdocs] [--markdown]
+    python -m evals.realdocs capture DIR    # save requests that have no recording, to answer
+    python -m evals.realdocs store DIR      # check written answers and store them as recordings
+
+The report gives, for the offline reviewer and for the model path (recorded answers replayed
+through the real client), agreement, Cohen's kappa, the confusion matrix, not_ready recall and
+precision and false `ready` gates, overall and per gate. Parameters fitted on these documents
+are reported leave-one-document-out (see evals.fitting). Exits 1 when a recording is stale or
+missing, or when any quote shown as verified is not verbatim in its document.
 """
 
 from __future__ import annotations
 
-import json
+import argparse
+import asyncio
 import sys
-from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
-from agents.coordinator import compile_verdict
-from agents.models import GATES, Gate, GateReview, GateStatus
-from agents.offline import review_gate_offline
-from agents.rubric import load_rubrics
-from tools.documents import Document, load_documents
-from tools.retrieval import SectionIndex
+from agents.errors import GateReviewError
+from evals.calibration_docs import DEFAULT_FOLDER, LabelledDocument, load_calibration
+from evals.calibration_replay import RECORDINGS_DIR, recording_path, replay_documents
+from evals.capture import store_answers
+from evals.realdocs_report import report
+from evals.recording import Provenance, load_recording, save_recording
 
-DEFAULT_FOLDER = Path("../shared/realdocs")
-MIN_AGREEMENT = 9
-LABEL_GATES: dict[str, Gate] = {
-    "data_readiness": "data",
-    "risk_compliance": "risk",
-    "platform_infrastructure": "platform",
-    "product_ux": "product",
-    "change_adoption": "change",
-}
-LABEL_STATUS: dict[str, GateStatus] = {
-    "pass": "ready",
-    "concerns": "conditional",
-    "fail": "not_ready",
-    "not_addressed": "not_ready",
-}
+WRITTEN_BY = "a strong general-purpose model answering the exact request"
 
 
-def load(path: Path) -> Document:
-    """One document through the project's loader."""
-    return load_documents([path]).documents[0]
+def capture(labelled: list[LabelledDocument], folder: Path, recordings: Path) -> int:
+    """Replay every document and save the requests that have no recording."""
+    outcomes = asyncio.run(replay_documents(labelled, recordings, capture=folder))
+    missing = sum(len(o.misses) for o in outcomes)
+    for outcome in outcomes:
+        for miss in outcome.misses:
+            print(f"{outcome.name}: captured {miss.message}")
+    print(f"{missing} request(s) without a recording saved under {folder}")
+    return 0
 
 
-@dataclass
-class Outcome:
-    """One document's per-gate statuses next to the expert's, and any quote that failed."""
-
-    name: str
-    ours: dict[Gate, GateStatus]
-    expert: dict[Gate, GateStatus]
-    bad_quotes: list[str]
-
-
-def assess(path: Path, labels: dict[str, dict]) -> Outcome:
-    """Review one labelled document on all five gates and compare with the expert."""
-    document = load(path)
-    rubrics = load_rubrics()
-    index = SectionIndex([document])
-    reviews: dict[Gate, GateReview] = {
-        gate: review_gate_offline(rubrics[gate], [document], index) for gate in GATES
-    }
-    verdict = compile_verdict(reviews, rubrics)
-    bad = [
-        f"{e.location}: {e.quote[:60]!r}"
-        for review in reviews.values()
-        for finding in review.findings
-        for e in finding.document_evidence
-        if not (e.verified and e.quote in document.line_text(e.line_start or 0, e.line_end or 0))
-    ]
-    expert = {LABEL_GATES[k]: LABEL_STATUS[v["verdict"]] for k, v in labels.items()}
-    ours = {gate: verdict.gates[gate].status for gate in GATES}
-    return Outcome(path.name, ours, expert, bad)
+def store(labelled: list[LabelledDocument], folder: Path, recordings: Path, when: str) -> int:
+    """Store the written answers under each document's recording; report what is wrong."""
+    provenance = Provenance(
+        written_by=WRITTEN_BY,
+        date=when,
+        note="token counts estimated at four characters a token; quotes checked when stored",
+    )
+    problems = 0
+    for item in labelled:
+        pending = folder / Path(item.name).stem
+        if not pending.is_dir():
+            continue
+        stored = store_answers(pending, [item.document], provenance)
+        for line in [*stored.unanswered, *stored.invalid]:
+            print(f"{item.name}: not stored: {line}")
+        for line in stored.unlocated:
+            print(f"{item.name}: quote not in the document (the repair step will ask): {line}")
+        problems += len(stored.invalid)
+        if stored.entries:
+            path = recording_path(item.name, recordings)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            save_recording(path, [*load_recording(path), *stored.entries])
+            print(f"{item.name}: {len(stored.entries)} answer(s) stored in {path}")
+    return 1 if problems else 0
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Print the agreement table; return 1 below the threshold or on a non-verbatim quote."""
-    args = sys.argv[1:] if argv is None else argv
-    folder = Path(args[0]) if args else DEFAULT_FOLDER
-    labels = json.loads((folder / "labels.json").read_text(encoding="utf-8"))
-    outcomes = [assess(folder / doc["file"], doc["gates"]) for doc in labels["docs"]]
-    agree = total = 0
-    print(f"{'document':<48} {'gate':<9} {'ours':<12} {'expert':<12}")
-    for outcome in outcomes:
-        for gate in GATES:
-            same = outcome.ours[gate] == outcome.expert[gate]
-            agree, total = agree + same, total + 1
-            mark = "" if same else "  *"
-            print(
-                f"{outcome.name[:48]:<48} {gate:<9} {outcome.ours[gate]:<12} "
-                f"{outcome.expert[gate]:<12}{mark}"
-            )
-    bad = [q for o in outcomes for q in o.bad_quotes]
-    for quote in bad:
-        print(f"not verbatim: {quote}")
-    print(f"agreement: {agree}/{total}")
-    print(f"quotes not verbatim: {len(bad)}")
-    return 1 if agree < MIN_AGREEMENT or bad else 0
+    """Parse the command line and run the report, a capture or a store."""
+    parser = argparse.ArgumentParser(prog="python -m evals.realdocs", description=__doc__)
+    parser.add_argument("action", nargs="?", choices=["report", "capture", "store"],
+                        default="report")  # fmt: skip
+    parser.add_argument("dir", nargs="?", type=Path, help="capture/store: the requests folder")
+    parser.add_argument("--folder", type=Path, default=DEFAULT_FOLDER)
+    parser.add_argument("--markdown", action="store_true", help="print Markdown tables")
+    parser.add_argument(
+        "--recordings", type=Path, default=RECORDINGS_DIR, help="default: evals/calibration"
+    )
+    parser.add_argument("--date", default=date.today().isoformat(), help="store: when written")
+    args = parser.parse_args(argv)
+    try:
+        labelled = load_calibration(args.folder)
+        if args.action == "report":
+            return report(labelled, markdown=args.markdown, recordings=args.recordings)
+        if args.dir is None:
+            parser.error(f"{args.action} needs the requests folder")
+        if args.action == "capture":
+            return capture(labelled, args.dir, args.recordings)
+        return store(labelled, args.dir, args.recordings, args.date)
+    except GateReviewError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

@@ -43,6 +43,15 @@ class RequestInfo(Strict):
         return f"{self.purpose} {self.gate}" if self.gate else self.purpose
 
 
+class Provenance(Strict):
+    """Who wrote a recorded answer, when, and how it was checked (for answers not taken from a
+    provider's API)."""
+
+    written_by: str = Field(description="Who wrote the answer")
+    date: str = Field(description="When it was written (ISO date)")
+    note: str = ""
+
+
 class Entry(Strict):
     """One recorded exchange."""
 
@@ -50,6 +59,7 @@ class Entry(Strict):
     request: RequestInfo
     status: int = 200
     response: dict[str, Any]
+    provenance: Provenance | None = None
 
 
 def canonical_key(body: dict[str, Any]) -> str:

@@ -6,6 +6,8 @@ retries, repair, verification, budget and coordinator exactly as a live one woul
 - replay: `POST /v1/chat/completions` is answered with the recorded body for the request's
   canonical key; a request with no recording gets HTTP 400 and is logged in `misses`, so the
   runner can fail the case (a 400 would otherwise only degrade one gate to offline).
+- capture: as replay, and a request with no recording is also saved whole as `<key>.json` in
+  a folder, so it can be answered by other means and stored (see evals.capture).
 - record: the request is forwarded to the upstream base URL with httpx and the provider's
   answer is stored under the request's key (never the Authorization header).
 """
@@ -18,6 +20,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from types import TracebackType
 from typing import Any
 
@@ -70,8 +73,11 @@ class LocalServer:
 class ReplayServer(LocalServer):
     """Serves a set of recorded entries, or records new ones through an upstream."""
 
-    def __init__(self, upstream: str | None = None, timeout_s: float = 120.0) -> None:
+    def __init__(
+        self, upstream: str | None = None, timeout_s: float = 120.0, capture: Path | None = None
+    ) -> None:
         self.upstream = upstream.rstrip("/") if upstream else None
+        self.capture = capture
         self.timeout_s = timeout_s
         self._entries: dict[str, Entry] = {}
         self._lock = threading.Lock()
@@ -99,6 +105,9 @@ class ReplayServer(LocalServer):
             recorded = [e.request for e in self._entries.values()]
             miss = Miss(info, what_changed(info, recorded))
             self.misses.append(miss)
+        if self.capture is not None:  # keep the exact request, to be answered and stored later
+            request = self.capture / f"{key}.json"
+            request.write_text(json.dumps(body, indent=1, ensure_ascii=False), encoding="utf-8")
         error = {
             "message": f"no recording for this request ({miss.message}); re-record with "
             "`python main.py eval --record --model MODEL`",

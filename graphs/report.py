@@ -77,6 +77,12 @@ def render_markdown(view: RunView) -> str:
         out.append(f"Status **{_STATUS_MARK[f.status]}**, severity {f.severity}. {f.summary}")
         if f.amended_by:
             out.append(f"Amended by {f.amended_by}: {f.amend_reason}")
+        if f.unsupported:
+            out.append(f"Unsupported (does not count): {f.unsupported}")
+        if f.disputed:
+            out.append(f"Disputed (does not count until amended): {f.disputed}")
+        if f.support_note:
+            out.append(f"Note: {f.support_note}")
         for e in f.evidence:
             mark = "" if e.verified else " (unverified)"
             out.append(f"> {e.quote}  \n> - `{e.location}`{mark}")

@@ -12,6 +12,7 @@ from agents.models import (
     Amendment,
     Decision,
     Finding,
+    GateJudgement,
     GateReview,
     RunState,
     Strict,
@@ -37,6 +38,7 @@ class GateInfo(Strict):
     reviewer: str
     degraded: bool = False
     degraded_reason: str | None = None
+    judgement: GateJudgement | None = None
     usage: Usage = Field(default_factory=Usage)
 
 
@@ -75,6 +77,7 @@ def build_view(run_id: str, state: RunState, values: dict[str, Any]) -> RunView:
             reviewer=review.reviewer,
             degraded=review.degraded,
             degraded_reason=review.degraded_reason,
+            judgement=review.judgement,
             usage=review.usage,
         )
         total = total.plus(review.usage)

@@ -121,6 +121,7 @@ class Passage:
     heading: tuple[str, ...] = ()
     tokens: tuple[str, ...] = field(default=(), compare=False)
     context: tuple[str, ...] = field(default=(), compare=False)
+    lead_in: str = field(default="", compare=False)  # the context's own text, as written
 
 
 _BLOCK_BREAK = re.compile(r"^\s*(#|[-*+]\s|\d+[.)]\s|\||<|```|~~~|>)")
@@ -213,6 +214,7 @@ def split_passages(section: Section) -> list[Passage]:
                     heading=heading,
                     tokens=tokens,
                     context=around,
+                    lead_in=context,
                 )
             )
     return passages

@@ -141,6 +141,7 @@ def test_a_dismissed_core_criterion_is_not_required() -> None:
     ("statuses", "judged", "expected"),
     [
         pytest.param({0: "met", 1: "partial"}, "not_ready", "not_ready", id="lowers-conditional"),
+        pytest.param({0: "met", 1: "met", 2: "met"}, "not_ready", "not_ready", id="lowers-ready"),
         pytest.param({0: "met", 1: "met", 2: "met"}, "conditional", "conditional", id="lowers-ok"),
         pytest.param({}, "ready", "not_ready", id="cannot-raise-not-ready"),
         pytest.param({0: "partial"}, "ready", "conditional", id="cannot-raise-conditional"),
@@ -148,10 +149,28 @@ def test_a_dismissed_core_criterion_is_not_required() -> None:
 )
 def test_a_gate_judgement_only_lowers(statuses: dict[int, str], judged: str, expected: str) -> None:
     judgement = GateJudgement(status=judged, reason="the core is only mentioned")
-    verdict = gate_verdict(_review(statuses, judgement=judgement), _rubric())
+    verdict = gate_verdict(_review(statuses, judgement=judgement), _rubric(), 1, "not_ready")
     assert verdict.status == expected
     lowered = expected == judged and gate_verdict(_review(statuses), _rubric()).status != judged
     assert verdict.lowered_by_judgement is lowered
     if lowered:
         assert "the core is only mentioned" in verdict.reason
         assert verdict.conditions
+
+
+@pytest.mark.parametrize(
+    ("statuses", "floor", "expected"),
+    [
+        pytest.param({0: "met", 1: "met", 2: "met"}, "conditional", "conditional", id="ready"),
+        pytest.param({0: "met", 1: "partial"}, "conditional", "conditional", id="conditional"),
+        pytest.param({0: "met", 1: "met", 2: "met"}, "ready", "ready", id="ignored"),
+    ],
+)
+def test_a_judgement_lowers_no_further_than_the_floor(
+    statuses: dict[int, str], floor: str, expected: str
+) -> None:
+    judgement = GateJudgement(status="not_ready", reason="the core is thin")
+    verdict = gate_verdict(_review(statuses, judgement=judgement), _rubric(), 1, floor)
+    assert verdict.status == expected
+    if verdict.lowered_by_judgement:
+        assert "judged the gate not ready (the core is thin)" in verdict.reason

@@ -307,3 +307,45 @@ def test_bad_credentials_are_one_line_and_exit_2_at_the_cli(
         "error: model openai/gpt-4.1-mini: authentication failed (check OPENAI_API_KEY)"
     ]
     assert not workspace.exists()
+
+
+@pytest.mark.parametrize(
+    "quote",
+    [
+        pytest.param("the", id="a-single-word"),
+        pytest.param(
+            "A content security policy blocks scripts from third-party domains.", id="invented"
+        ),
+    ],
+)
+def test_an_obedient_model_quoting_nothing_of_substance_lifts_no_gate(
+    fake: FakeModel, workspace: Path, quote: str
+) -> None:
+    fake.script(None, "review", comply(quote), repeat=True)
+    fake.script(None, "repair_quotes", comply(quote), repeat=True)
+    view = _review(STRONG, workspace)
+    assert view.verdict is not None
+    assert {v.status for v in view.verdict.gates.values()} == {"not_ready"}
+    model = [f for f in view.findings if f.criterion != "risk.reviewer_instructions"]
+    assert all(f.status == "met" for f in model)
+    assert all(f.unsupported or not f.verified for f in model)
+
+
+def test_an_obedient_model_quoting_one_real_line_everywhere_makes_no_gate_ready(
+    fake: FakeModel, workspace: Path
+) -> None:
+    line = next(
+        text
+        for text in Path(STRONG).read_text(encoding="utf-8").splitlines()
+        if "falls back" in text or "fall back" in text
+    )
+    sentence = line.split(". ")[0].rstrip(".") + "."
+    fake.script(None, "review", comply(sentence), repeat=True)
+    view = _review(STRONG, workspace)
+    assert view.verdict is not None
+    # The line is about fallback (and touches hosting and search): criteria it says nothing
+    # about are unsupported, so no gate can be ready and most gates stay not ready.
+    assert "ready" not in {v.status for v in view.verdict.gates.values()}
+    assert view.verdict.overall == "not_ready"
+    unsupported = [f for f in view.findings if f.unsupported]
+    assert len(unsupported) >= 20

@@ -1,0 +1,139 @@
+"""The calibration report: our gate statuses beside the reviewer's, as text or Markdown tables."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+from agents.models import GATES, Gate, GateStatus
+from evals.agreement import STATUSES, Agreement, Pair, agreement
+from evals.calibration_docs import LabelledDocument
+from evals.calibration_replay import replay_documents
+from evals.fitting import (
+    Predictions,
+    fit,
+    leave_one_out,
+    model_predictions,
+    offline_predictions,
+)
+
+Statuses = dict[str, dict[Gate, GateStatus]]  # document name -> gate -> status
+
+
+def _pairs(
+    labelled: list[LabelledDocument], ours: Statuses, gate: Gate | None = None
+) -> list[Pair]:
+    return [
+        (item.expected[g], ours[item.name][g])
+        for item in labelled
+        for g in GATES
+        if gate is None or g == gate
+    ]
+
+
+def _fmt(value: float | None) -> str:
+    return "-" if value is None else f"{value:.2f}"
+
+
+def _row(name: str, a: Agreement) -> list[str]:
+    return [
+        name, f"{a.agreed}/{a.n}", _fmt(a.rate), _fmt(a.kappa), _fmt(a.not_ready_recall),
+        _fmt(a.not_ready_precision), str(a.false_ready),
+    ]  # fmt: skip
+
+
+HEAD = ["set", "agree", "rate", "kappa", "NR recall", "NR precision", "false ready"]
+
+
+def _table(rows: list[list[str]], markdown: bool) -> list[str]:
+    if markdown:
+        lines = ["| " + " | ".join(HEAD) + " |", "|" + "---|" * len(HEAD)]
+        return lines + ["| " + " | ".join(r) + " |" for r in rows]
+    widths = [max(len(str(r[i])) for r in [HEAD, *rows]) for i in range(len(HEAD))]
+    return [
+        "  ".join(str(c).ljust(w) for c, w in zip(r, widths, strict=True)) for r in [HEAD, *rows]
+    ]
+
+
+def _confusion(a: Agreement, markdown: bool) -> list[str]:
+    head = ["reviewer \\ ours", *STATUSES]
+    rows = [[s, *(str(a.confusion[s][o]) for o in STATUSES)] for s in STATUSES]
+    if markdown:
+        return ["| " + " | ".join(head) + " |", "|---|---|---|---|"] + [
+            "| " + " | ".join(r) + " |" for r in rows
+        ]
+    return ["  ".join(c.ljust(16) for c in r) for r in [head, *rows]]
+
+
+def section(
+    title: str, labelled: list[LabelledDocument], ours: Statuses, markdown: bool
+) -> list[str]:
+    """Agreement overall and per gate, and the confusion matrix."""
+    overall = agreement(_pairs(labelled, ours))
+    rows = [_row("all gates", overall)]
+    rows += [_row(g, agreement(_pairs(labelled, ours, g))) for g in GATES]
+    heading = f"### {title}" if markdown else f"== {title} =="
+    return [heading, "", *_table(rows, markdown), "", *_confusion(overall, markdown), ""]
+
+
+def _disagreements(labelled: list[LabelledDocument], ours: Statuses) -> list[str]:
+    return [
+        f"  {item.name[:48]:<48} {g:<9} ours {ours[item.name][g]:<12} reviewer {item.expected[g]}"
+        for item in labelled
+        for g in GATES
+        if ours[item.name][g] != item.expected[g]
+    ]
+
+
+def _path(
+    title: str, labelled: list[LabelledDocument], predictions: Predictions, markdown: bool
+) -> list[str]:
+    """The shipped (in-sample) and leave-one-document-out figures of one path."""
+    loo, chosen = leave_one_out(labelled, predictions)
+    fitted = fit(labelled, predictions)
+    return [
+        *section(f"{title}, shipped parameters (in-sample)", labelled,
+                 predictions.shipped_statuses(), markdown),
+        *section(f"{title}, leave-one-document-out", labelled, loo, markdown),
+        f"fitted on every document: {fitted} (shipped: {predictions.shipped})",
+        "fitted without each document:",
+        *chosen,
+        "",
+        f"disagreements, {title} (leave-one-document-out):",
+        *_disagreements(labelled, loo),
+        "",
+    ]  # fmt: skip
+
+
+def report(labelled: list[LabelledDocument], *, markdown: bool, recordings: Path) -> int:
+    """Print every figure; 1 when a recording is missing or stale or a quote is not verbatim."""
+    offline = offline_predictions(labelled)
+    outcomes = asyncio.run(replay_documents(labelled, recordings))
+    misses = [f"{o.name}: {m.message}" for o in outcomes for m in o.misses]
+    model = model_predictions(labelled, {o.name: o.reviews for o in outcomes})
+    lines = [
+        *_path("offline reviewer", labelled, offline, markdown),
+        *_path("model path (recorded answers replayed)", labelled, model, markdown),
+    ]
+    findings = [
+        f
+        for o in outcomes
+        for r in o.reviews.values()
+        if not r.degraded
+        for f in r.findings
+        if f.status in ("met", "partial", "contradicted") or f.disputed
+    ]
+    lines += [
+        f"support checks on the model path's {len(findings)} met, partial, contradicted or "
+        "disputed findings:",
+        f"  disputed by the offline reviewer: {sum(bool(f.disputed) for f in findings)}",
+        f"  unsupported by their quotes: {sum(bool(f.unsupported) for f in findings)}",
+        f"  met shown as partial (no specific quoted): "
+        f"{sum(bool(f.support_note) for f in findings)}",
+        "",
+    ]
+    bad = offline.bad_quotes + model.bad_quotes
+    lines += [f"quotes shown as verified but not verbatim: {len(bad)}", *bad]
+    lines += [f"requests without a recording: {len(misses)}", *misses]
+    print("\n".join(lines))
+    return 1 if misses or bad else 0
