@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import asyncio
 import os
-import statistics
 import tempfile
 import time
 from dataclasses import dataclass
@@ -65,8 +64,10 @@ def _gate_phase(trace: Path) -> tuple[float, float]:
     return (max(ends) - min(starts)).total_seconds(), max(waits, default=0.0)
 
 
-async def review_once(api_base: str, home: Path, concurrency: int) -> tuple[RunView, float]:
-    """One review of the benchmark document; its view and wall seconds."""
+async def review_once(
+    api_base: str, home: Path, concurrency: int, document: Path = DOCUMENT
+) -> tuple[RunView, float]:
+    """One review of a document (the benchmark's by default); its view and wall seconds."""
     settings = Settings(
         home=home,
         model=f"openai/{MODEL}",
@@ -75,7 +76,7 @@ async def review_once(api_base: str, home: Path, concurrency: int) -> tuple[RunV
         max_concurrency=concurrency,
     )
     started = time.perf_counter()
-    view = await start_review([str(DOCUMENT)], settings)
+    view = await start_review([str(document)], settings)
     return view, time.perf_counter() - started
 
 
@@ -95,8 +96,3 @@ def measure(delay_s: float, concurrency: int | None = None, repeats: int = 3) ->
             )
             samples.append(Fanout(delay_s, concurrency, wall, _chain(view), phase, latency, wait))
     return sorted(samples, key=lambda s: s.wall_s)[len(samples) // 2]
-
-
-def median(values: list[float]) -> float:
-    """The median of some figures."""
-    return statistics.median(values)

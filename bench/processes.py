@@ -3,11 +3,11 @@ the peak memory the kernel reports for that process."""
 
 from __future__ import annotations
 
+import json
 import os
 import statistics
 import subprocess
 import sys
-import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -24,20 +24,36 @@ class Run:
     returncode: int
 
 
+# A small launcher forks the command and reports its resource use: measured from this (large)
+# process instead, a forked child's peak memory would start at this process's size.
+_LAUNCH = """
+import json, os, sys, time
+started = time.perf_counter()
+child = os.fork()
+if child == 0:
+    null = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(null, 1)
+    os.dup2(null, 2)
+    os.execv(sys.executable, [sys.executable, *sys.argv[1:]])
+_, status, usage = os.wait4(child, 0)
+wall = time.perf_counter() - started
+print(json.dumps([wall, os.waitstatus_to_exitcode(status), usage.ru_utime + usage.ru_stime,
+                  usage.ru_maxrss / 1024]))
+"""
+
+
 def run_main(*args: str, env: dict[str, str] | None = None) -> Run:
     """`python main.py ARGS` to the end; its wall time, CPU time and peak memory."""
-    started = time.perf_counter()
-    child = subprocess.Popen(
-        [sys.executable, str(ROOT / "main.py"), *args],
+    done = subprocess.run(
+        [sys.executable, "-c", _LAUNCH, str(ROOT / "main.py"), *args],
         cwd=ROOT,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
         env={**os.environ, **(env or {})},
+        check=True,
     )
-    _, status, usage = os.wait4(child.pid, 0)
-    wall = time.perf_counter() - started
-    child.returncode = os.waitstatus_to_exitcode(status)
-    return Run(wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, child.returncode)
+    wall, code, cpu, peak = json.loads(done.stdout)
+    return Run(wall, cpu, peak, code)
 
 
 def median_run(*args: str, repeats: int = 3, env: dict[str, str] | None = None) -> Run:

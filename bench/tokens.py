@@ -89,6 +89,44 @@ def _compare(
         figures.same_status += mine is not None and mine.status == finding.status
 
 
+@dataclass
+class Cost:
+    """One review's tokens, counted by the model's tokenizer, and its price."""
+
+    model: str
+    input_tokens: int
+    output_tokens: int
+    usd: float
+
+
+def review_cost(trace: Path, model: str) -> Cost:
+    """What the model calls recorded in a review's trace would cost at `model`'s list prices
+    (litellm's bundled map), counting tokens with the model's tokenizer as litellm does: the
+    messages sent, the response schema, and the answer written."""
+    import litellm  # the price map and the tokenizer
+
+    from agents.answers import GateAnswer, SummaryAnswer
+    from traces.viewer import load_records
+
+    prices = litellm.model_cost[model.split("/", 1)[-1]]
+    schemas = {"GateAnswer": GateAnswer, "SummaryAnswer": SummaryAnswer}
+    tokens_in = tokens_out = 0
+    for record in load_records(trace):
+        if record.kind != "llm_call":
+            continue
+        attributes = record.attributes
+        schema = schemas[
+            "SummaryAnswer" if attributes["gatereview.purpose"] == "summary" else "GateAnswer"
+        ]
+        tokens_in += litellm.token_counter(
+            model=model, messages=attributes["gen_ai.input.messages"]
+        )
+        tokens_in += litellm.token_counter(model=model, text=str(schema.model_json_schema()))
+        tokens_out += litellm.token_counter(model=model, text=attributes["gen_ai.output.messages"])
+    usd = tokens_in * prices["input_cost_per_token"] + tokens_out * prices["output_cost_per_token"]
+    return Cost(model, tokens_in, tokens_out, usd)
+
+
 def main(argv: list[str]) -> None:
     """Print the figures for documents given on the command line."""
     budget = int(argv[1]) if len(argv) > 1 else None
