@@ -54,6 +54,15 @@ class GateOutcome:
     events: list[AgentEvent] = field(default_factory=list)
 
 
+@dataclass
+class Preflight:
+    """A new review's first calls stand in for a preflight request: until the model has
+    answered once, a fatal error (bad key, unknown model) stops the review instead of
+    degrading a gate; after that it degrades the gate, as any other failure does."""
+
+    answered: bool = False
+
+
 @dataclass(frozen=True)
 class ModelRuntime:
     """What a model-backed agent needs, built once per process invocation and shared by gates."""
@@ -65,15 +74,13 @@ class ModelRuntime:
     redact: bool = True
     web: bool = False
     searcher: Searcher | None = None
-    # A new review's first calls stand in for a preflight: a bad key or an unknown model
-    # stops it (no gate degrades to offline). Later invocations degrade the gate instead.
-    fatal_stops: bool = False
+    preflight: Preflight | None = None  # set for a new review; None: fatal errors degrade
 
     async def complete(
         self, messages: list[dict[str, Any]], schema: type[T], purpose: str
     ) -> StructuredResult[T]:
         """One structured model call under this runtime's settings, budget and limiter."""
-        return await complete_structured(
+        result = await complete_structured(
             self.settings,
             messages,
             schema,
@@ -81,6 +88,13 @@ class ModelRuntime:
             budget=self.budget,
             limiter=self.limiter,
         )
+        if self.preflight is not None:
+            self.preflight.answered = True
+        return result
+
+    def stops(self, exc: ModelCallError) -> bool:
+        """Whether this failure stops the review rather than degrading one gate."""
+        return exc.fatal and self.preflight is not None and not self.preflight.answered
 
 
 def _finding(criterion: Criterion, answer: CriterionAnswer | None, gate: Gate) -> Finding:
@@ -149,7 +163,7 @@ class GateAgent:
         try:
             return await self._review_with_model(self.runtime, documents, index, guidance)
         except ModelCallError as exc:
-            if exc.fatal and self.runtime.fatal_stops:
+            if self.runtime.stops(exc):
                 raise
             return self._degraded(self.runtime, documents, index, guidance, exc)
 

@@ -322,8 +322,8 @@ def check_credentials(settings: ModelSettings) -> None:
     """Fail before any request on what is known locally: an unknown provider, or its key
     variable not set (both fatal `ModelCallError`s).
 
-    There is no ping: a review's first calls stand in for one (see `ModelRuntime.fatal_stops`),
-    so a rejected key costs no extra round trip before a model that works.
+    There is no ping: a review's first calls stand in for one (see `agents.gate.Preflight`), so
+    a model that works is not kept waiting for an extra round trip.
     """
     lt = _litellm()
     try:

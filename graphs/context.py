@@ -10,7 +10,7 @@ from urllib.parse import urlparse
 
 from pydantic import SecretStr
 
-from agents.gate import ModelRuntime
+from agents.gate import ModelRuntime, Preflight
 from agents.llm import Budget, ModelSettings, make_limiter
 from graphs.settings import Settings
 from graphs.workspace import Workspace
@@ -86,10 +86,10 @@ def make_context(
     spent_usd: float = 0.0,
     recorder: TraceRecorder | None = None,
     *,
-    fatal_stops: bool = False,
+    preflight: bool = False,
 ) -> ReviewContext:
-    """The context of one invocation; `spent_usd` is what earlier invocations already spent,
-    `fatal_stops` makes a bad key or unknown model stop it (see `ModelRuntime`)."""
+    """The context of one invocation; `spent_usd` is what earlier invocations already spent;
+    with `preflight`, its first calls stand in for a preflight request (see `Preflight`)."""
     workspace = Workspace(settings.home)
     if settings.offline:
         return ReviewContext(settings=settings, workspace=workspace, recorder=recorder)
@@ -101,6 +101,6 @@ def make_context(
         max_context_tokens=settings.max_context_tokens,
         redact=not is_local_model(settings) if settings.redact is None else settings.redact,
         web=settings.web,
-        fatal_stops=fatal_stops,
+        preflight=Preflight() if preflight else None,
     )
     return ReviewContext(settings=settings, workspace=workspace, runtime=runtime, recorder=recorder)

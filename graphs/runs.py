@@ -102,12 +102,13 @@ async def start_review(
     The documents are read before anything is written, so one that cannot be read leaves no
     run and no workspace behind, and the trace's first record carries their content hashes.
     There is no preflight request: the gates' first calls stand in for it, and a bad key or an
-    unknown model they meet stops the review and takes back what it wrote.
+    unknown model they meet before the model has answered once stops the review and takes
+    back what it wrote.
     """
     ingested = load_documents(paths, max_bytes=settings.max_bytes)
     if progress is not None:
         progress("load_documents", {"documents": ingested.documents, "notes": ingested.notes})
-    context = make_context(settings, fatal_stops=True)
+    context = make_context(settings, preflight=True)
     if context.runtime is not None:
         check_credentials(context.runtime.settings)
     workspace = context.workspace

@@ -290,6 +290,17 @@ def test_bad_credentials_in_a_used_workspace_remove_only_the_stopped_run(
     assert [p.name for p in (workspace / "traces").iterdir()] == [f"{kept.run_id}.jsonl"]
 
 
+def test_a_key_rejected_after_the_model_has_answered_degrades_only_those_gates(
+    fake: FakeModel, workspace: Path
+) -> None:
+    fake.script(None, "review", lambda answer: answer, REJECTED_KEY, repeat=True)
+    view = _review(STRONG, workspace, max_concurrency=1)  # one gate after the other
+    assert view.state == "awaiting_decision"
+    degraded = {g: info.degraded_reason for g, info in view.gates.items() if info.degraded}
+    assert len(degraded) == len(GATES) - 1
+    assert all(reason and reason.startswith("auth") for reason in degraded.values())
+
+
 def test_an_unknown_model_stops_before_any_request(fake: FakeModel, workspace: Path) -> None:
     with pytest.raises(ModelCallError, match="unknown model") as caught:
         _review(STRONG, workspace, model="gpt-nonsense-7")
