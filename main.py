@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import sys
 from collections.abc import Iterator
@@ -63,6 +64,16 @@ def make_decision(**fields: Any) -> Decision:
         raise GateReviewError(f"{where}: {first['msg']}") from None
 
 
+def print_json(text: str | None = None, *, data: Any = None) -> None:
+    """One JSON object on stdout: highlighted in a terminal, plain text for a script or a pipe
+    (Rich's highlighting of a large run takes a noticeable part of a second)."""
+    if out.is_terminal:
+        out.print_json(text, data=data)
+        return
+    value = json.loads(text) if text is not None else data
+    out.file.write(json.dumps(value, indent=2, ensure_ascii=False) + "\n")
+
+
 def settings_for(**flags: Any) -> Settings:
     """Resolve settings once: flag > GATEREVIEW_* environment > gatereview.toml > default."""
     from graphs.settings import resolve_settings
@@ -73,7 +84,7 @@ def settings_for(**flags: Any) -> Settings:
 def emit(view: RunView, as_json: bool, *, findings: bool = False) -> None:
     """Print a run as JSON or as tables."""
     if as_json:
-        out.print_json(view.model_dump_json())
+        print_json(view.model_dump_json())
         return
     import render
 
@@ -201,7 +212,7 @@ def runs(home: HomeOpt = None, as_json: JsonOpt = False) -> None:
 
         summaries = list_runs(settings_for(home=home))
         if as_json:
-            out.print_json(data={"runs": [s.model_dump() for s in summaries]})
+            print_json(data={"runs": [s.model_dump() for s in summaries]})
             return
         if not summaries:
             out.print("No runs yet. Start one with: python main.py review PATH")
@@ -325,7 +336,7 @@ def trace(
         if verify:
             result = verify_run_trace(run_id, settings)
             if as_json:
-                out.print_json(result.model_dump_json())
+                print_json(result.model_dump_json())
             elif result.ok:
                 out.print(
                     f"trace of {run_id}: {result.records} records, chain intact "
@@ -343,7 +354,7 @@ def trace(
             sent = export_records(records, settings.otlp_endpoint)
             err.print(f"sent {sent} spans to {settings.otlp_endpoint}", highlight=False)
         if as_json:
-            out.print_json(
+            print_json(
                 data={"run_id": run_id, "records": [r.model_dump(mode="json") for r in records]}
             )
             return
@@ -373,7 +384,7 @@ def eval_(
         result = asyncio.run(runner.evaluate(suite, model, api_base, baseline, record, step))
         path = results.write_results(result, settings_for(home=home).home)
         if as_json:
-            out.print_json(result.model_dump_json())
+            print_json(result.model_dump_json())
         else:
             out.print(tables.cases_table(result), tables.totals_view(result))
             out.print(f"Results: {path}", highlight=False)
