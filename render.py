@@ -160,9 +160,8 @@ def runs_table(runs: list[RunSummary]) -> Text:
     header = ("run", "state", "verdict", "created", "documents")
     widths = [max(len(row[i]) for row in [header, *rows]) + 2 for i in range(4)]
     table = Text()
-    table.append("".join(h.ljust(w) for h, w in zip(header, widths, strict=False)))
-    table.append(f"{header[-1]}\n", style="bold")
-    table.stylize("bold")
+    heads = "".join(h.ljust(w) for h, w in zip(header, widths, strict=False))
+    table.append(f"{heads}{header[-1]}\n", style="bold")
     for row in rows:
         table.append(row[0].ljust(widths[0]))
         table.append(row[1].ljust(widths[1]), style=STATUS_STYLE.get(row[1], ""))
