@@ -26,9 +26,8 @@ from graphs.report import write_report
 from graphs.state import ReviewState
 from graphs.tracing import lineage, record_events
 from tools.documents import Document, Ingested, load_documents
-from tools.injection import ReviewerInstruction, find_reviewer_instructions, without_instructions
+from tools.injection import ReviewerInstruction, find_reviewer_instructions
 from tools.redact import redact
-from tools.retrieval import SectionIndex
 from traces import attributes as attr
 
 
@@ -101,18 +100,17 @@ async def review_gate(gate: Gate, state: ReviewState, runtime: Runtime[ReviewCon
     """Review the documents against one gate's rubric."""
     ctx = runtime.context
     with _span(ctx, f"review_gate:{gate}", **attr.agent_attributes(gate)) as span:
-        hits = [ReviewerInstruction.model_validate(h) for h in state.get("instructions", [])]
-        documents = without_instructions(
-            [Document.model_validate(d) for d in state["documents"]], hits
-        )
+        instructions = state.get("instructions", [])
+        documents, index = ctx.documents.prepare(state["documents"], instructions)
         agent = GateAgent(load_rubrics()[gate], ctx.runtime)
         guidance = (state.get("guidance") or {}).get(gate)
         if guidance and ctx.runtime is not None and ctx.runtime.redact:
             guidance = redact(guidance).text  # a reviewer's comment leaves masked, like documents
-        outcome = await agent.review(documents, SectionIndex(documents), guidance=guidance)
+        outcome = await agent.review(documents, index, guidance=guidance)
         record_events(ctx.recorder, span, outcome.events, ctx.settings.model)
         review = outcome.review
         if gate == "risk":
+            hits = [ReviewerInstruction.model_validate(h) for h in instructions]
             concerns = [HiddenConcern.model_validate(c) for c in state.get("hidden_concerns", [])]
             extra = [f for f in (instruction_finding(hits), hidden_finding(concerns)) if f]
             review = review.model_copy(update={"findings": [*review.findings, *extra]})

@@ -32,6 +32,7 @@ OP_EXECUTE_TOOL = "execute_tool"
 # Our own, where no convention exists.
 COST_USD = "gatereview.cost_usd"
 LATENCY_S = "gatereview.latency_s"
+QUEUE_WAIT_S = "gatereview.queue_wait_s"  # waited for a free slot before the request left
 RETRIES = "gatereview.retries"
 GATE = "gatereview.gate"
 CRITERION = "gatereview.criterion"
