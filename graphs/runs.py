@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import secrets
+import shutil
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager, nullcontext
 from dataclasses import replace
@@ -13,8 +15,9 @@ from langgraph.graph.state import CompiledStateGraph
 from langgraph.types import Command, StateSnapshot
 
 from agents.errors import DecisionError, RunNotFoundError
-from agents.llm import check_model
+from agents.llm import ModelCallError, check_credentials
 from agents.models import Decision, RunState, utc_now
+from graphs.catalogue import Mark, latest_mark, load_run, load_runs, save_view
 from graphs.claims import claim_decision, claimed_decision, last_claim
 from graphs.context import ReviewContext, make_context
 from graphs.decisions import decision_problem
@@ -28,6 +31,10 @@ from graphs.workspace import Workspace
 from tools.documents import load_documents
 from traces.recorder import TraceRecorder
 
+__all__ = [
+    "all_run_ids", "decide", "load_run", "load_runs", "resume", "run_settings", "run_state",
+    "start_review", "views_from_checkpoints",
+]  # fmt: skip
 Progress = Callable[[str, dict[str, Any]], None]
 # What a run keeps of how it was started, so that whichever process resumes it or re-reviews a
 # gate uses the same model and limits (never the key: that comes from the deciding process).
@@ -95,14 +102,18 @@ async def start_review(
 
     The documents are read before anything is written, so one that cannot be read leaves no
     run and no workspace behind, and the trace's first record carries their content hashes.
+    There is no preflight request: the gates' first calls stand in for it, and a bad key or an
+    unknown model they meet before the model has answered once stops the review and takes
+    back what it wrote.
     """
     ingested = load_documents(paths, max_bytes=settings.max_bytes)
     if progress is not None:
         progress("load_documents", {"documents": ingested.documents, "notes": ingested.notes})
-    preflight = make_context(settings)
-    if preflight.runtime is not None:
-        await check_model(preflight.runtime.settings)
-    workspace = preflight.workspace
+    context = make_context(settings, preflight=True)
+    if context.runtime is not None:
+        check_credentials(context.runtime.settings)
+    workspace = context.workspace
+    fresh = not workspace.home.exists()
     run_id = new_run_id()
     payload = {
         "run_id": run_id,
@@ -115,13 +126,34 @@ async def start_review(
     if project is not None:
         payload["project"] = project
     start = run_start_attributes(settings, payload["paths"], ingested.documents)
-    async with _open_graph(workspace) as graph:
-        with TraceRecorder(workspace.trace_file(run_id), run_id) as recorder:
-            recorder.start_span("run_start", "review", attributes=start)
-            context = replace(preflight, recorder=recorder)
-            await _drive(graph, payload, run_id, context, progress)
-        snapshot = await graph.aget_state(_config(run_id))
-    return build_view(run_id, run_state(snapshot), snapshot.values)
+    try:
+        async with _open_graph(workspace) as graph:
+            try:
+                with TraceRecorder(workspace.trace_file(run_id), run_id) as recorder:
+                    recorder.start_span("run_start", "review", attributes=start)
+                    context = replace(context, recorder=recorder)
+                    await _drive(graph, payload, run_id, context, progress)
+            except ModelCallError as exc:
+                if exc.fatal and graph.checkpointer is not None:
+                    await graph.checkpointer.adelete_thread(run_id)
+                raise
+            return await _view(graph, workspace, run_id)
+    except ModelCallError as exc:
+        if exc.fatal:
+            _discard(workspace, run_id, fresh)
+        raise
+
+
+def _discard(workspace: Workspace, run_id: str, fresh: bool) -> None:
+    """Remove a run stopped by a fatal model error: its trace and lock, and the workspace too
+    when this review created it and no other run has been saved there meanwhile."""
+    workspace.trace_file(run_id).unlink(missing_ok=True)
+    (workspace.home / "locks" / f"{run_id}.lock").unlink(missing_ok=True)
+    if fresh:
+        with saver(workspace) as checkpointer:
+            others = thread_ids(checkpointer)
+        if not others:
+            shutil.rmtree(workspace.home, ignore_errors=True)
 
 
 def _existing_workspace(settings: Settings, run_id: str) -> Workspace:
@@ -154,8 +186,7 @@ async def _continue(
     with TraceRecorder(trace_file, run_id) if trace_file.exists() else nullcontext() as rec:
         context = make_context(settings, spent, recorder=rec)
         await _drive(graph, payload, run_id, context, progress)
-    snapshot = await graph.aget_state(_config(run_id))
-    return build_view(run_id, run_state(snapshot), snapshot.values)
+    return await _view(graph, workspace, run_id)
 
 
 async def decide(
@@ -206,27 +237,49 @@ async def resume(run_id: str, settings: Settings, progress: Progress | None = No
         return await _continue(graph, workspace, snapshot, payload, settings, progress)
 
 
-def load_runs(settings: Settings, run_ids: list[str] | None = None) -> list[RunView]:
-    """Views of the given runs (all runs when None), newest first."""
-    workspace = Workspace(settings.home, settings.database_url)
-    if not workspace.exists():
-        if run_ids:
-            raise RunNotFoundError(f"no run {run_ids[0]} in {workspace.home} (no reviews yet)")
-        return []
+def _mark(workspace: Workspace, run_id: str) -> Mark | None:
+    # The catalogue is kept beside SQLite checkpoints only; on Postgres runs are read directly.
+    return None if workspace.database_url else latest_mark(workspace.database, run_id)
+
+
+async def _view(graph: CompiledStateGraph, workspace: Workspace, run_id: str) -> RunView:
+    """The run's view from its latest checkpoint, kept in the catalogue for fast reading."""
+    # The catalogue's SQLite calls block: off the event loop, or they would wait out their busy
+    # timeout on a lock that another run of this loop (a portfolio) can only release from it.
+    before = await asyncio.to_thread(_mark, workspace, run_id)
+    snapshot = await graph.aget_state(_config(run_id))
+    view = build_view(run_id, run_state(snapshot), snapshot.values)
+    await asyncio.to_thread(_catalogue, workspace, view, snapshot, before)
+    return view
+
+
+def _catalogue(
+    workspace: Workspace, view: RunView, snapshot: StateSnapshot, before: Mark | None
+) -> None:
+    """Save the view when nothing was written to the run while its snapshot was read."""
+    checkpoint = snapshot.config["configurable"].get("checkpoint_id")
+    if before is not None and before[0] == checkpoint:
+        if latest_mark(workspace.database, view.run_id) == before:
+            save_view(workspace.database, view, before)
+
+
+def views_from_checkpoints(workspace: Workspace, run_ids: list[str]) -> list[RunView]:
+    """Views of these runs read from their checkpoints through LangGraph (and catalogued)."""
     views = []
     with saver(workspace) as checkpointer:
         graph = build_graph().compile(checkpointer=checkpointer)
-        for run_id in run_ids if run_ids is not None else thread_ids(checkpointer):
+        for run_id in run_ids:
+            before = _mark(workspace, run_id)
             snapshot = graph.get_state(_config(run_id))
             if not snapshot.values:
                 raise RunNotFoundError(f"no run {run_id} in {workspace.home}")
-            state = run_state(snapshot)
-            if state == "interrupted" and is_running(workspace, run_id):
-                state = "running"
-            views.append(build_view(run_id, state, snapshot.values))
-    return sorted(views, key=lambda v: v.created_at or "", reverse=True)
+            view = build_view(run_id, run_state(snapshot), snapshot.values)
+            _catalogue(workspace, view, snapshot, before)
+            views.append(view)
+    return views
 
 
-def load_run(run_id: str, settings: Settings) -> RunView:
-    """The view of one run."""
-    return load_runs(settings, [run_id])[0]
+def all_run_ids(workspace: Workspace) -> list[str]:
+    """Every run with a checkpoint in this workspace's database."""
+    with saver(workspace) as checkpointer:
+        return thread_ids(checkpointer)
