@@ -15,6 +15,7 @@ import asyncio
 import json
 import os
 import platform
+import subprocess
 import sys
 import tempfile
 import time
@@ -273,53 +274,40 @@ def replay_suite(report: Report, folder: Path) -> None:
     )
 
 
-def profiles(folder: Path, out: Path) -> None:
-    """Profiles of the processes behind the figures that miss their goals."""
-    out.mkdir(parents=True, exist_ok=True)
-    script = str(BENCH / "profile_command.py")
-    import subprocess
+def _profile_command(out: Path, *args: str, env: dict[str, str] | None = None) -> None:
+    """A pyinstrument profile of one `main.py` command, imports included, written to `out`."""
+    command = [sys.executable, str(BENCH / "profile_command.py"), str(out), *args]
+    environ = {**os.environ, **(env or {})}
+    subprocess.run(command, cwd=ROOT, env=environ, check=True, stdout=subprocess.DEVNULL)
 
+
+def profiles(folder: Path, out: Path) -> None:
+    """Profiles of what bounds the figures that miss their goals."""
+    from pyinstrument import Profiler
+
+    out.mkdir(parents=True, exist_ok=True)
     document = corpus.write_long_document(50_000, folder / "profile")
-    subprocess.run(
-        [
-            sys.executable,
-            script,
-            str(out / "offline-50k.txt"),
-            "review",
-            str(document),
-            "--home",
-            str(folder / "p1"),
-            "--json",
-        ],
-        cwd=ROOT,
-        check=True,
-        capture_output=True,
-    )
+    _profile_command(out / "offline-50k.txt", "review", str(document), "--home", str(folder / "p1"))
+    env = {"OPENAI_API_KEY": os.environ.get("OPENAI_API_KEY", "bench")}
     with ModelProcess(0.0) as model:
-        env = {**os.environ, "OPENAI_API_KEY": os.environ.get("OPENAI_API_KEY", "bench")}
-        args = ["review", str(cli.REVIEWED), *model.flags, "--json"]
-        subprocess.run(
-            [sys.executable, script, str(out / "warm-up.txt"), *args, "--home", str(folder / "p2")],
-            cwd=ROOT,
-            env=env,
-            check=True,
-            capture_output=True,
+        args = ("review", str(cli.REVIEWED), *model.flags)
+        # The first run fills the model's answer cache; the second is the one kept.
+        _profile_command(
+            out / "model-review-process.txt", *args, "--home", str(folder / "p2"), env=env
         )
-        subprocess.run(
-            [
-                sys.executable,
-                script,
-                str(out / "model-review-process.txt"),
-                *args,
-                "--home",
-                str(folder / "p3"),
-            ],
-            cwd=ROOT,
-            env=env,
-            check=True,
-            capture_output=True,
+        _profile_command(
+            out / "model-review-process.txt", *args, "--home", str(folder / "p3"), env=env
         )
-    (out / "warm-up.txt").unlink()
+        os.environ.update(env)
+        home = folder / "p4"
+        asyncio.run(fanout.review_once(model.api_base, home, 8))  # warm: imports, caches
+        profiler = Profiler(interval=0.0005)
+        profiler.start()
+        for _ in range(3):
+            asyncio.run(fanout.review_once(model.api_base, home, 8))
+        profiler.stop()
+    text = profiler.output_text(unicode=True, show_all=False)
+    (out / "in-process-review-x3.txt").write_text(text, encoding="utf-8")
     print(f"profiles written to {out}")
 
 
