@@ -205,8 +205,10 @@ def progress_lines(node: str, update: dict[str, Any]) -> list[Text]:
         return lines + [Text(f"  note: {note}") for note in update["notes"]]
     if node == "ingest":
         found = len(update.get("instructions", []))
-        said = f"{found} passage(s) aimed at reviewers withheld" if found else ""
-        return [Text.assemble(done, f"ingest    {said}".rstrip())]
+        hidden = len(update.get("hidden_concerns", []))
+        said = [f"{found} passage(s) aimed at reviewers withheld"] if found else []
+        said += [f"{hidden} hidden passage(s) reported"] if hidden else []
+        return [Text.assemble(done, f"ingest    {'; '.join(said)}".rstrip())]
     if node in ("coordinator", "finalise"):
         return [Text.assemble(done, node)]
     return []

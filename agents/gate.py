@@ -35,6 +35,7 @@ from agents.support import check_support, mark_disputes, retrieved_lines
 from tools.documents import Document
 from tools.evidence import verify_evidence
 from tools.excerpts import Selection
+from tools.locations import place_evidence, place_findings
 from tools.redact import PLACEHOLDER
 from tools.retrieval import SectionIndex
 from tools.selection import select_excerpts
@@ -146,6 +147,11 @@ def unmasked(claim: Evidence) -> Evidence:
     return claim.model_copy(update={"quote": longest}) if len(longest) >= 20 else claim
 
 
+def _placed(review: GateReview, documents: list[Document]) -> GateReview:
+    """Every quote shown where a reader finds it, and only in a document that was loaded."""
+    return review.model_copy(update={"findings": place_findings(review.findings, documents)})
+
+
 class GateAgent:
     """Reviews the documents against one gate's rubric with the configured model."""
 
@@ -159,13 +165,15 @@ class GateAgent:
         """Findings for every criterion of the gate; degraded to offline if the model fails."""
         if self.runtime is None:
             review = review_gate_offline(self.rubric, documents, index, guidance)
+            review = _placed(review, documents)
             return GateOutcome(review, offline_events(review))
         try:
-            return await self._review_with_model(self.runtime, documents, index, guidance)
+            outcome = await self._review_with_model(self.runtime, documents, index, guidance)
         except ModelCallError as exc:
             if self.runtime.stops(exc):
                 raise
-            return self._degraded(self.runtime, documents, index, guidance, exc)
+            outcome = self._degraded(self.runtime, documents, index, guidance, exc)
+        return GateOutcome(_placed(outcome.review, documents), outcome.events)
 
     def _degraded(
         self,
@@ -258,9 +266,12 @@ class GateAgent:
         checked = []
         for claim in finding.evidence:
             evidence, kind = verify_evidence(unmasked(claim), documents)
+            evidence = place_evidence(evidence, documents)
             checked.append(evidence)
             events.append(
-                verification_event(finding.id, finding.criterion, kind, evidence.verified)
+                verification_event(
+                    finding.id, finding.criterion, kind, evidence.verified, evidence.location
+                )
             )
         return finding.model_copy(update={"evidence": checked})
 

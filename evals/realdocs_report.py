@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import tomllib
 from pathlib import Path
 
-from agents.models import GATES, Gate, GateStatus
+from pydantic import ValidationError
+
+from agents.errors import GateReviewError
+from agents.models import GATES, Gate, GateStatus, Strict
 from evals.agreement import STATUSES, Agreement, Pair, agreement
 from evals.calibration_docs import LabelledDocument
 from evals.calibration_replay import replay_documents
@@ -18,6 +22,37 @@ from evals.fitting import (
 )
 
 Statuses = dict[str, dict[Gate, GateStatus]]  # document name -> gate -> status
+MINIMUMS_FILE = Path(__file__).parent / "realdocs.toml"
+
+
+class Minimum(Strict):
+    """The lowest acceptable leave-one-document-out figures of one path."""
+
+    kappa: float
+    not_ready_recall: float
+    max_false_ready: int
+
+
+def load_minimums(path: Path = MINIMUMS_FILE) -> dict[str, Minimum]:
+    """The minimums per path (`offline`, `model`)."""
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        return {name: Minimum.model_validate(values) for name, values in data.items()}
+    except (OSError, tomllib.TOMLDecodeError, ValidationError) as exc:
+        raise GateReviewError(f"{path}: {exc}".splitlines()[0]) from None
+
+
+def below(name: str, figures: Agreement, minimum: Minimum) -> list[str]:
+    """One line per figure below its minimum."""
+    failures = []
+    if (figures.kappa or 0.0) < minimum.kappa - 1e-9:
+        failures.append(f"{name}: kappa {figures.kappa or 0.0:.2f} < {minimum.kappa:.2f}")
+    recall = figures.not_ready_recall or 0.0
+    if recall < minimum.not_ready_recall - 1e-9:
+        failures.append(f"{name}: not_ready recall {recall:.2f} < {minimum.not_ready_recall:.2f}")
+    if figures.false_ready > minimum.max_false_ready:
+        failures.append(f"{name}: {figures.false_ready} false ready > {minimum.max_false_ready}")
+    return failures
 
 
 def _pairs(
@@ -87,11 +122,11 @@ def _disagreements(labelled: list[LabelledDocument], ours: Statuses) -> list[str
 
 def _path(
     title: str, labelled: list[LabelledDocument], predictions: Predictions, markdown: bool
-) -> list[str]:
-    """The shipped (in-sample) and leave-one-document-out figures of one path."""
+) -> tuple[list[str], Agreement]:
+    """The shipped (in-sample) and leave-one-document-out figures of one path, and the latter."""
     loo, chosen = leave_one_out(labelled, predictions)
     fitted = fit(labelled, predictions)
-    return [
+    lines = [
         *section(f"{title}, shipped parameters (in-sample)", labelled,
                  predictions.shipped_statuses(), markdown),
         *section(f"{title}, leave-one-document-out", labelled, loo, markdown),
@@ -103,18 +138,28 @@ def _path(
         *_disagreements(labelled, loo),
         "",
     ]  # fmt: skip
+    return lines, agreement(_pairs(labelled, loo))
 
 
-def report(labelled: list[LabelledDocument], *, markdown: bool, recordings: Path) -> int:
+def report(
+    labelled: list[LabelledDocument],
+    *,
+    markdown: bool,
+    recordings: Path,
+    minimums: dict[str, Minimum],
+) -> int:
     """Print every figure; 1 when a recording is missing or stale or a quote is not verbatim."""
     offline = offline_predictions(labelled)
     outcomes = asyncio.run(replay_documents(labelled, recordings))
     misses = [f"{o.name}: {m.message}" for o in outcomes for m in o.misses]
     model = model_predictions(labelled, {o.name: o.reviews for o in outcomes})
-    lines = [
-        *_path("offline reviewer", labelled, offline, markdown),
-        *_path("model path (recorded answers replayed)", labelled, model, markdown),
-    ]
+    offline_lines, offline_loo = _path("offline reviewer", labelled, offline, markdown)
+    model_lines, model_loo = _path(
+        "model path (recorded answers replayed)", labelled, model, markdown
+    )
+    lines = [*offline_lines, *model_lines]
+    failures = below("offline", offline_loo, minimums["offline"])
+    failures += below("model path", model_loo, minimums["model"])
     findings = [
         f
         for o in outcomes
@@ -135,5 +180,6 @@ def report(labelled: list[LabelledDocument], *, markdown: bool, recordings: Path
     bad = offline.bad_quotes + model.bad_quotes
     lines += [f"quotes shown as verified but not verbatim: {len(bad)}", *bad]
     lines += [f"requests without a recording: {len(misses)}", *misses]
+    lines += [f"figures below their minimums: {len(failures)}", *failures]
     print("\n".join(lines))
-    return 1 if misses or bad else 0
+    return 1 if misses or bad or failures else 0

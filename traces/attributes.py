@@ -46,6 +46,7 @@ SETTINGS = "gatereview.settings"
 REDACTED_COUNT = "gatereview.redacted_count"
 EVIDENCE_VERIFIED = "gatereview.evidence.verified"
 EVIDENCE_MATCH_KIND = "gatereview.evidence.match_kind"
+EVIDENCE_LOCATION = "gatereview.evidence.location"  # where a reader finds the quote
 DECISION_ACTION = "gatereview.decision.action"
 DECISION_REVIEWER = "gatereview.decision.reviewer"
 DECISION_COMMENT = "gatereview.decision.comment"
