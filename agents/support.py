@@ -15,8 +15,8 @@ A `met` or `partial` finding whose quotes fail the first two tests is unsupporte
 count toward the verdict (a `contradicted` one is not judged: dropping it would raise a gate).
 
 Then a second opinion: when the model says `met` and the offline reviewer finds no relevant
-passage at all, or the model says a blocker is `missing` while the offline reviewer finds it
-met, the finding is `disputed`; a disputed finding does not lift its gate until a person
+passage at all or only a passing mention, or the model says a blocker is `missing` while the
+offline reviewer finds it met, the finding is `disputed`; a disputed finding does not lift its gate until a person
 amends it.
 """
 
@@ -113,8 +113,12 @@ def mark_disputes(review: GateReview, offline: GateReview, rubric: Rubric) -> Ga
             marked.append(finding)
             continue
         blocker = rubric.criterion(finding.criterion).severity == "blocker"
-        if finding.status == "met" and other.status == "missing":
-            view = "the offline reviewer found no passage about it"
+        if finding.status == "met" and other.status in ("missing", "mentioned"):
+            view = (
+                "the offline reviewer found no passage about it"
+                if other.status == "missing"
+                else "the offline reviewer found it only touched on in passing"
+            )
         elif blocker and finding.status == "missing" and other.status == "met":
             where = ", ".join(e.location for e in other.document_evidence) or "the documents"
             view = f"the offline reviewer found it met at {where}"
