@@ -34,6 +34,13 @@ HomeOpt = Annotated[
     typer.Option("--home", help="Workspace folder [env GATEREVIEW_HOME; default .gatereview]"),
 ]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON object instead of tables.")]
+ConfigOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--config",
+        help="Settings file to trust (any key); without it ./gatereview.toml may set only limits.",
+    ),
+]
 ReviewerOpt = Annotated[str, typer.Option("--reviewer", help="Your name, kept with the decision.")]
 
 
@@ -59,14 +66,15 @@ def make_decision(**fields: Any) -> Decision:
     except ValidationError as exc:
         first = exc.errors()[0]
         where = ".".join(str(p) for p in first["loc"])
-        raise GateReviewError(f"{where}: {first['msg']}") from None
+        message = str(first["msg"]).removeprefix("Value error, ")
+        raise GateReviewError(f"{where}: {message}") from None
 
 
-def settings_for(**flags: Any) -> Settings:
-    """Resolve settings once: flag > GATEREVIEW_* environment > gatereview.toml > default."""
+def settings_for(config: Path | None = None, **flags: Any) -> Settings:
+    """Resolve settings once: flag > GATEREVIEW_* environment > settings files > default."""
     from graphs.settings import resolve_settings
 
-    return resolve_settings(flags)
+    return resolve_settings(flags, config_file=config)
 
 
 def emit(view: RunView, as_json: bool, *, findings: bool = False) -> None:
@@ -142,8 +150,16 @@ def review(
         bool | None, typer.Option("--web/--no-web", help="Let risk and platform search the web.")
     ] = None,
     max_bytes: Annotated[int | None, typer.Option(help="Largest document accepted.")] = None,
+    mask: Annotated[
+        bool | None,
+        typer.Option(
+            "--mask/--no-mask",
+            help="Mask personal data and secrets in text sent to the model (default: on).",
+        ),
+    ] = None,
     interactive: Annotated[bool, typer.Option(help="Ask for the decision right away.")] = False,
     home: HomeOpt = None,
+    config: ConfigOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Review documents gate by gate and wait for a named person's decision."""
@@ -151,6 +167,7 @@ def review(
         from graphs.runs import start_review
 
         settings = settings_for(
+            config,
             home=home,
             model=model,
             api_base=api_base,
@@ -162,6 +179,7 @@ def review(
             price_out=price_out,
             web=web,
             max_bytes=max_bytes,
+            mask=mask,
         )
         if not as_json:
             err.print(f"Reviewing {len(paths)} path(s) with model [bold]{settings.model}[/bold]")
@@ -187,12 +205,12 @@ def ask_decision() -> Decision:
 
 
 @app.command()
-def runs(home: HomeOpt = None, as_json: JsonOpt = False) -> None:
+def runs(home: HomeOpt = None, config: ConfigOpt = None, as_json: JsonOpt = False) -> None:
     """List the runs in the workspace with their state."""
     with user_errors():
         from graphs.runs import load_runs
 
-        views = load_runs(settings_for(home=home))
+        views = load_runs(settings_for(config, home=home))
         if as_json:
             rows = [
                 {
@@ -218,13 +236,14 @@ def runs(home: HomeOpt = None, as_json: JsonOpt = False) -> None:
 def show(
     run_id: Annotated[str, typer.Argument(metavar="RUN")],
     home: HomeOpt = None,
+    config: ConfigOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Show a run's verdict and every finding with its evidence."""
     with user_errors():
         from graphs.runs import load_run
 
-        emit(load_run(run_id, settings_for(home=home)), as_json, findings=True)
+        emit(load_run(run_id, settings_for(config, home=home)), as_json, findings=True)
 
 
 @app.command()
@@ -233,12 +252,13 @@ def approve(
     reviewer: ReviewerOpt,
     comment: Annotated[str, typer.Option(help="Why you approve.")] = "",
     home: HomeOpt = None,
+    config: ConfigOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Approve a review: the verdict becomes final and the report is written."""
     with user_errors():
         decision = make_decision(action="approve", reviewer=reviewer, comment=comment)
-        decide_and_print(run_id, decision, settings_for(home=home), as_json)
+        decide_and_print(run_id, decision, settings_for(config, home=home), as_json)
 
 
 @app.command()
@@ -250,6 +270,7 @@ def reject(
         list[str] | None, typer.Option(help="Review this gate again (repeatable).")
     ] = None,
     home: HomeOpt = None,
+    config: ConfigOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Reject a review; with --gate, review those gates again with your comment as guidance."""
@@ -262,7 +283,7 @@ def reject(
         decision = make_decision(
             action="reject", reviewer=reviewer, comment=comment, gates=gate or []
         )
-        decide_and_print(run_id, decision, settings_for(home=home), as_json)
+        decide_and_print(run_id, decision, settings_for(config, home=home), as_json)
 
 
 @app.command()
@@ -275,6 +296,7 @@ def amend(
     ],
     reason: Annotated[str, typer.Option(help="Why the finding is wrong.")],
     home: HomeOpt = None,
+    config: ConfigOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Re-grade or dismiss one finding; the verdict is recomputed and awaits a decision."""
@@ -288,20 +310,21 @@ def amend(
         decision = make_decision(
             action="amend", reviewer=reviewer, comment=reason, amendment=amendment
         )
-        decide_and_print(run_id, decision, settings_for(home=home), as_json)
+        decide_and_print(run_id, decision, settings_for(config, home=home), as_json)
 
 
 @app.command(name="resume")
 def resume_run(
     run_id: Annotated[str, typer.Argument(metavar="RUN")],
     home: HomeOpt = None,
+    config: ConfigOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Finish a run whose process was killed: only the unfinished steps run again."""
     with user_errors():
         from graphs.runs import resume
 
-        settings = settings_for(home=home)
+        settings = settings_for(config, home=home)
         view = asyncio.run(resume(run_id, settings, progress_printer(as_json)))
         emit(view, as_json)
 
@@ -318,13 +341,14 @@ def trace(
         ),
     ] = None,
     home: HomeOpt = None,
+    config: ConfigOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Show a run's trace as a tree, verify it, or export it over OTLP."""
     with user_errors():
         from graphs.audit import export_records, trace_records, verify_run_trace
 
-        settings = settings_for(home=home, otlp_endpoint=otlp_endpoint)
+        settings = settings_for(config, home=home, otlp_endpoint=otlp_endpoint)
         if verify:
             result = verify_run_trace(run_id, settings)
             if as_json:
@@ -363,6 +387,7 @@ def eval_(
     baseline: Annotated[Path | None, typer.Option(help="Earlier results file.")] = None,
     record: Annotated[bool, typer.Option(help="Record MODEL's answers as the recordings.")] = False,
     home: HomeOpt = None,
+    config: ConfigOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Run the eval cases through the full review; exit 1 on a low or regressed metric."""
@@ -374,7 +399,7 @@ def eval_(
                 err.print(f"  {note:<10} {case}", highlight=False)
 
         result = asyncio.run(runner.evaluate(suite, model, api_base, baseline, record, step))
-        path = results.write_results(result, settings_for(home=home).home)
+        path = results.write_results(result, settings_for(config, home=home).home)
         if as_json:
             out.print_json(result.model_dump_json())
         else:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import secrets
 import sqlite3
 from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager, nullcontext
+from contextlib import asynccontextmanager, suppress
 from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
@@ -17,24 +17,26 @@ from langgraph.types import Command, StateSnapshot
 
 from agents.errors import DecisionError, RunNotFoundError
 from agents.llm import check_model
-from agents.models import Decision, RunState, utc_now
-from graphs.claims import claim_decision, claimed_decision, last_claim
+from agents.models import Decision, RunState, utc_now, verdict_sha256
+from graphs.claims import claim_decision, claimed_decision, last_claim, release_claim
 from graphs.context import ReviewContext, make_context
 from graphs.liveness import driving, is_running
 from graphs.review import build_graph
+from graphs.runtrace import anchor_trace, check_trace, continue_trace, new_trace
 from graphs.settings import Settings
 from graphs.tracing import run_start_attributes
 from graphs.view import RunView, build_view
 from graphs.workspace import Workspace
 from tools.documents import load_documents
-from traces.recorder import TraceRecorder
+from traces import attributes as attr
+from traces.viewer import load_records
 
 MAX_REREVIEWS = 3
 Progress = Callable[[str, dict[str, Any]], None]
 # What a run keeps of how it was started, so that whichever process resumes it or re-reviews a
 # gate uses the same model and limits (never the key: that comes from the deciding process).
 RUN_SETTINGS = (
-    "model", "api_base", "redact", "budget_usd", "max_concurrency", "max_context_tokens",
+    "model", "api_base", "mask", "budget_usd", "max_concurrency", "max_context_tokens",
     "timeout_s", "web", "max_bytes", "price_in", "price_out",
 )  # fmt: skip
 
@@ -51,7 +53,10 @@ def _config(run_id: str) -> dict[str, Any]:
 def run_settings(settings: Settings, values: dict[str, Any]) -> Settings:
     """This process's settings with the model and limits the run was started with."""
     recorded = values.get("settings") or {}
-    return settings.model_copy(update={k: v for k, v in recorded.items() if k in RUN_SETTINGS})
+    update = {k: v for k, v in recorded.items() if k in RUN_SETTINGS}
+    if update.get("api_base", settings.api_base) != settings.api_base:
+        update["api_auth"] = None  # this shell's URL credentials belong to another endpoint
+    return settings.model_copy(update=update)
 
 
 def run_state(snapshot: StateSnapshot) -> RunState:
@@ -78,14 +83,23 @@ async def _drive(
     context: ReviewContext,
     progress: Progress | None,
 ) -> None:
-    """Stream the graph on under the run's lock, reporting each finished step."""
+    """Stream the graph on under the run's lock, reporting each finished step; then anchor
+    the trace's head in the database (also when a step failed)."""
     with driving(context.workspace, run_id):
-        async for chunk in graph.astream(
-            payload, _config(run_id), context=context, stream_mode="updates", durability="sync"
-        ):
-            for node, update in chunk.items():
-                if progress is not None and node != "__interrupt__":
-                    progress(node, update or {})
+        try:
+            async for chunk in graph.astream(
+                payload, _config(run_id), context=context, stream_mode="updates", durability="sync"
+            ):
+                for node, update in chunk.items():
+                    if progress is not None and node != "__interrupt__":
+                        progress(node, update or {})
+        except BaseException:
+            if context.recorder is not None:
+                with suppress(Exception):  # the step's own failure is the one to report
+                    anchor_trace(context.workspace, context.recorder)
+            raise
+        if context.recorder is not None:
+            anchor_trace(context.workspace, context.recorder)
 
 
 async def start_review(
@@ -114,7 +128,7 @@ async def start_review(
     }
     start = run_start_attributes(settings, payload["paths"], ingested.documents)
     async with _open_graph(workspace) as graph:
-        with TraceRecorder(workspace.trace_file(run_id), run_id) as recorder:
+        with new_trace(workspace, run_id) as recorder:
             recorder.start_span("run_start", "review", attributes=start)
             context = replace(preflight, recorder=recorder)
             await _drive(graph, payload, run_id, context, progress)
@@ -167,12 +181,38 @@ async def _continue(
     run_id = snapshot.values["run_id"]
     settings = run_settings(settings, snapshot.values)
     spent = build_view(run_id, "interrupted", snapshot.values).usage.cost_usd or 0.0
-    trace_file = workspace.trace_file(run_id)
-    with TraceRecorder(trace_file, run_id) if trace_file.exists() else nullcontext() as rec:
-        context = make_context(settings, spent, recorder=rec)
+    start = {attr.REQUEST_MODEL: settings.model, attr.SETTINGS: snapshot.values.get("settings")}
+    recorder, warning = continue_trace(workspace, run_id, start)
+    with recorder:
+        context = make_context(settings, spent, recorder=recorder)
         await _drive(graph, payload, run_id, context, progress)
     snapshot = await graph.aget_state(_config(run_id))
-    return build_view(run_id, run_state(snapshot), snapshot.values)
+    view = build_view(run_id, run_state(snapshot), snapshot.values)
+    return view.model_copy(update={"warnings": [warning]}) if warning else view
+
+
+def _recorded_verdict(workspace: Workspace, run_id: str) -> str | None:
+    """The verdict hash the trace last recorded, when the trace is intact enough to trust."""
+    check = check_trace(workspace, run_id)
+    if not (check.ok or check.torn_tail):
+        return None
+    records = load_records(workspace.trace_file(run_id), limit=check.records)
+    hashes = [r.attributes.get(attr.VERDICT_SHA256) for r in records if r.kind == "verdict"]
+    return next((h for h in reversed(hashes) if h), None)
+
+
+def _checked_verdict(workspace: Workspace, snapshot: StateSnapshot) -> str:
+    """The hash of the verdict awaiting a decision, refused if it is not the one traced."""
+    run_id = snapshot.values["run_id"]
+    current = verdict_sha256(snapshot.values.get("verdict") or {})
+    recorded = _recorded_verdict(workspace, run_id)
+    if recorded is not None and recorded != current:
+        raise DecisionError(
+            f"run {run_id}: the verdict in {workspace.database} is not the one the coordinator "
+            "recorded in the trace (the database was edited); nothing was decided. "
+            f"Check it with: python main.py trace {run_id} --verify"
+        )
+    return current
 
 
 async def decide(
@@ -195,11 +235,21 @@ async def decide(
             hint = f"; finish it with: python main.py resume {run_id}" if claim else ""
             raise DecisionError(f"run {run_id} is not awaiting a decision (state: {state}){hint}")
         _check_decision(snapshot, decision)
-        claim_decision(
-            workspace.database, run_id, snapshot.config["configurable"]["checkpoint_id"], decision
+        decision = decision.model_copy(
+            update={"verdict_sha256": _checked_verdict(workspace, snapshot)}
         )
+        checkpoint = snapshot.config["configurable"]["checkpoint_id"]
+        claim_decision(workspace.database, run_id, checkpoint, decision)
         payload = Command(resume=decision.model_dump())
-        return await _continue(graph, workspace, snapshot, payload, settings, progress)
+        try:
+            return await _continue(graph, workspace, snapshot, payload, settings, progress)
+        except BaseException:
+            # Not applied (the graph is still at this interrupt): release the claim, so the
+            # run can be decided again. Past the interrupt, resume finishes the decision.
+            after = await graph.aget_state(_config(run_id))
+            if after.interrupts and after.config["configurable"]["checkpoint_id"] == checkpoint:
+                release_claim(workspace.database, run_id, checkpoint)
+            raise
 
 
 async def resume(run_id: str, settings: Settings, progress: Progress | None = None) -> RunView:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from itertools import pairwise
 
 from tools.documents import Document, Section
@@ -25,6 +26,7 @@ _SUFFIXES = (
 )
 
 
+@lru_cache(maxsize=65536)  # a document's vocabulary is small: stem each word once
 def stem(word: str) -> str:
     """A light suffix-stripping stem: plurals, -ing, -ed, -ally, a final -e, -ize spelt -ise."""
     if len(word) <= 3 or word.isdigit():
@@ -182,6 +184,7 @@ def split_passages(section: Section) -> list[Passage]:
         text = "\n".join(lines[first:last])
         around = tuple(tokenize(context, keep_stopwords=False))
         cuts = [0, *(m.end() for m in _SENTENCE_END.finditer(text)), len(text)]
+        counted, newlines = 0, 0  # newlines before `counted`: counted once, in order (linear)
         for begin, end in pairwise(cuts):
             chunk = text[begin:end].rstrip()
             leader = _LEADER.match(chunk)
@@ -191,7 +194,9 @@ def split_passages(section: Section) -> list[Passage]:
             if len(tokens) < 2:
                 continue
             offset = begin + lead
-            line_start = section.line_start + first + text.count("\n", 0, offset)
+            newlines += text.count("\n", counted, offset)
+            counted = offset
+            line_start = section.line_start + first + newlines
             line_end = line_start + chunk.count("\n")
             passages.append(
                 Passage(

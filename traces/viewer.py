@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 from pydantic import ValidationError
@@ -12,19 +11,20 @@ from rich.text import Text
 from rich.tree import Tree
 
 from traces import attributes as attr
-from traces.schema import TraceError, TraceRecord
+from traces.schema import TraceError, TraceRecord, strict_json
 from traces.spans import Span, build_spans
 
 
-def load_records(path: Path) -> list[TraceRecord]:
-    """Read every record of a trace file; a damaged line is a TraceError naming it."""
+def load_records(path: Path, limit: int | None = None) -> list[TraceRecord]:
+    """Read the records of a trace file (the first `limit`); a damaged line is a TraceError."""
     path = Path(path)
     if not path.is_file():
         raise TraceError(f"no trace file at {path}")
     records = []
-    for number, raw in enumerate(path.read_bytes().splitlines(), start=1):
+    lines = path.read_bytes().splitlines()
+    for number, raw in enumerate(lines[:limit], start=1):
         try:
-            records.append(TraceRecord.model_validate(json.loads(raw)))
+            records.append(TraceRecord.model_validate(strict_json(raw)))
         except (ValueError, ValidationError) as exc:
             raise TraceError(f"{path}, line {number}: not a trace record") from exc
     return records

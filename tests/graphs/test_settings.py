@@ -28,7 +28,7 @@ def test_each_layer_wins_over_the_ones_below(config_file: Path) -> None:
 
 
 def test_defaults_with_nothing_set(tmp_path: Path) -> None:
-    settings = resolve_settings({}, env={}, config_file=tmp_path / "absent.toml")
+    settings = resolve_settings({}, env={}, repository_file=tmp_path / "absent.toml")
     assert settings.model == "offline" and settings.offline
     assert settings.home == Path(".gatereview")
 
