@@ -15,6 +15,7 @@ from rich.console import Console
 from rich.markup import escape
 
 from agents.errors import GateReviewError
+from agents.escaping import terminal_safe
 from agents.models import FINDING_STATUSES, GATES, Amendment, Decision
 
 if TYPE_CHECKING:
@@ -50,7 +51,8 @@ def user_errors() -> Iterator[None]:
     try:
         yield
     except GateReviewError as exc:
-        err.print(f"[red]error:[/red] {escape(str(exc))}", highlight=False, soft_wrap=True)
+        message = escape(terminal_safe(str(exc)))
+        err.print(f"[red]error:[/red] {message}", highlight=False, soft_wrap=True)
         raise typer.Exit(2) from None
     except KeyboardInterrupt:
         err.print("interrupted; the run can be resumed from its last checkpoint")
@@ -78,7 +80,9 @@ def settings_for(config: Path | None = None, **flags: Any) -> Settings:
 
 
 def emit(view: RunView, as_json: bool, *, findings: bool = False) -> None:
-    """Print a run as JSON or as tables."""
+    """Print a run as JSON or as tables (warnings on stderr either way)."""
+    for warning in view.warnings:
+        err.print(f"[yellow]warning:[/yellow] {escape(terminal_safe(warning))}", soft_wrap=True)
     if as_json:
         out.print_json(view.model_dump_json())
         return
@@ -350,7 +354,9 @@ def trace(
 
         settings = settings_for(config, home=home, otlp_endpoint=otlp_endpoint)
         if verify:
-            result = verify_run_trace(run_id, settings)
+            from graphs.runs import load_values
+
+            result = verify_run_trace(run_id, settings, load_values(run_id, settings))
             if as_json:
                 out.print_json(result.model_dump_json())
             elif result.ok:
@@ -360,10 +366,8 @@ def trace(
                     highlight=False,
                 )
             else:
-                err.print(
-                    f"trace of {run_id}: line {result.first_bad_line}: {result.problem}",
-                    highlight=False,
-                )
+                where = f"line {result.first_bad_line}: " if result.first_bad_line else ""
+                err.print(f"trace of {run_id}: {where}{result.problem}", highlight=False)
             raise typer.Exit(0 if result.ok else 1)
         records = trace_records(run_id, settings)
         if settings.otlp_endpoint:

@@ -8,6 +8,7 @@ from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
+from agents.escaping import terminal_safe
 from agents.models import FINDING_STATUSES, GATES, Usage
 from graphs.view import RunView
 
@@ -27,6 +28,11 @@ STATUS_STYLE = {
     "interrupted": "magenta",
     "running": "cyan",
 }
+
+
+def safe(text: str, style: str = "") -> Text:
+    """Text from a person, a document or a model, with control characters shown as escapes."""
+    return Text(terminal_safe(text), style=style)
 
 
 def styled(value: str) -> Text:
@@ -59,7 +65,7 @@ def gate_table(view: RunView) -> Table:
         cells += usage_cells(info.usage) if priced and info is not None else []
         if degraded:
             cells.append(
-                f"{info.reviewer}: {info.degraded_reason}" if info and info.degraded else ""
+                safe(f"{info.reviewer}: {info.degraded_reason}") if info and info.degraded else ""
             )
         table.add_row(*cells)
     return table
@@ -85,7 +91,7 @@ def verdict_lines(view: RunView) -> RenderableType:
         return Text("no verdict yet")
     parts: list[RenderableType] = [
         Text.assemble("Verdict: ", styled(view.verdict.overall), f"   state: {view.state}"),
-        Text(view.verdict.summary),
+        safe(view.verdict.summary),
     ]
     if view.usage.calls:
         u = view.usage
@@ -113,18 +119,18 @@ def findings_view(view: RunView) -> RenderableType:
             styled(f.status),
             f"  {f.severity}",
             ("  dismissed" if f.dismissed else ""),
-            f"  {f.title}",
+            terminal_safe(f"  {f.title}"),
         )
         parts.append(head)
-        parts.append(Text(f"    {f.summary}"))
+        parts.append(safe(f"    {f.summary}"))
         if f.amended_by:
-            parts.append(Text(f"    amended by {f.amended_by}: {f.amend_reason}", style="cyan"))
+            parts.append(safe(f"    amended by {f.amended_by}: {f.amend_reason}", style="cyan"))
         for e in f.evidence:
             mark = "" if e.verified else "  [unverified]"
-            parts.append(Text(f"    {e.location}{mark}", style="dim"))
-            parts.append(Text(f'      "{e.quote}"', style="italic"))
+            parts.append(safe(f"    {e.location}{mark}", style="dim"))
+            parts.append(safe(f'      "{e.quote}"', style="italic"))
         if f.status != "met" and f.recommendation:
-            parts.append(Text(f"    -> {f.recommendation}", style="dim"))
+            parts.append(safe(f"    -> {f.recommendation}", style="dim"))
     return Group(*parts)
 
 
@@ -135,8 +141,10 @@ def decisions_view(view: RunView) -> RenderableType:
     lines = []
     for d in view.decisions:
         gates = f" (gates: {', '.join(d.gates)})" if d.gates else ""
-        comment = f": {d.comment}" if d.comment else ""
-        lines.append(Text(f"{d.at}  {d.action} by {d.reviewer}{gates}{comment}"))
+        # A comment keeps its lines, each indented: no line of it can pass for a decision.
+        indented = "".join(f"\n    {line}" for line in d.comment.splitlines())
+        comment = f":{indented}" if d.comment else ""
+        lines.append(safe(f"{d.at}  {d.action} by {d.reviewer}{gates}{comment}"))
     return Group(*lines)
 
 
@@ -148,7 +156,7 @@ def runs_table(views: list[RunView]) -> Table:
     for v in views:
         overall = v.verdict.overall if v.verdict else "-"
         docs = ", ".join(d.path for d in v.documents)
-        table.add_row(v.run_id, styled(v.state), styled(overall), docs, v.created_at or "")
+        table.add_row(v.run_id, styled(v.state), styled(overall), safe(docs), v.created_at or "")
     return table
 
 
@@ -182,7 +190,7 @@ def progress_lines(node: str, update: dict[str, Any]) -> list[Text]:
         return [Text.assemble(done, f"{node:<9} {summary}")]
     if node == "load_documents":
         lines = [Text.assemble(done, f"read      {len(update['documents'])} document(s)")]
-        return lines + [Text(f"  note: {note}") for note in update["notes"]]
+        return lines + [safe(f"  note: {note}") for note in update["notes"]]
     if node == "ingest":
         found = len(update.get("instructions", []))
         said = f"{found} passage(s) aimed at reviewers withheld" if found else ""

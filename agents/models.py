@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 import unicodedata
 from datetime import UTC, datetime
 from typing import Annotated, Any, Literal, get_args
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+
+from agents.escaping import CONTROL
 
 Gate = Literal["data", "risk", "platform", "product", "change"]
 GATES: tuple[Gate, ...] = ("data", "risk", "platform", "product", "change")
@@ -29,9 +30,6 @@ def utc_now() -> str:
     return datetime.now(UTC).replace(microsecond=0).isoformat()
 
 
-# Characters that drive a terminal (C0 and C1 controls, ESC) or reorder displayed text
-# (bidirectional overrides and isolates); a comment keeps its line breaks and tabs.
-_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 MAX_REVIEWER = 100
 
 
@@ -42,14 +40,14 @@ def _reviewer_name(value: str) -> str:
         raise ValueError("the reviewer's name is empty")
     if len(name) > MAX_REVIEWER:
         raise ValueError(f"the reviewer's name is longer than {MAX_REVIEWER} characters")
-    if not name.isprintable() or _CONTROL.search(name):
+    if not name.isprintable() or CONTROL.search(name):
         raise ValueError("the reviewer's name must be printable text on one line")
     return name
 
 
 def _free_text(value: str) -> str:
     """Text a person typed: line breaks kept, control and bidirectional characters removed."""
-    return _CONTROL.sub("", value.replace("\r\n", "\n").replace("\r", "\n"))
+    return CONTROL.sub("", value.replace("\r\n", "\n").replace("\r", "\n"))
 
 
 ReviewerName = Annotated[str, AfterValidator(_reviewer_name)]

@@ -214,8 +214,7 @@ def finalise(state: ReviewState, runtime: Runtime[ReviewContext]) -> dict[str, A
             recorder.record("verdict", verdict.overall, span, attributes)
         recorder.end_run({attr.STATUS: state.get("outcome")})
         trace = {"trace": str(recorder.path), "trace_last_hash": recorder.last_hash or ""}
-    paths = write_report(state, ctx.workspace, trace)
-    return {"report": {**{k: str(v) for k, v in paths.items()}, **trace}}
+    return {"report": write_report(state, ctx.workspace, trace)}
 
 
 def build_graph() -> StateGraph:

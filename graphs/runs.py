@@ -305,3 +305,13 @@ def load_runs(settings: Settings, run_ids: list[str] | None = None) -> list[RunV
 def load_run(run_id: str, settings: Settings) -> RunView:
     """The view of one run."""
     return load_runs(settings, [run_id])[0]
+
+
+def load_values(run_id: str, settings: Settings) -> dict[str, Any] | None:
+    """A run's checkpointed state values (None when the workspace holds no such run)."""
+    workspace = Workspace(settings.home)
+    if not workspace.exists():
+        return None
+    with SqliteSaver.from_conn_string(str(workspace.database)) as saver:
+        snapshot = build_graph().compile(checkpointer=saver).get_state(_config(run_id))
+    return snapshot.values or None

@@ -10,6 +10,7 @@ from rich.table import Table
 from rich.text import Text
 from rich.tree import Tree
 
+from agents.escaping import terminal_safe
 from traces import attributes as attr
 from traces.schema import TraceError, TraceRecord, strict_json
 from traces.spans import Span, build_spans
@@ -68,9 +69,9 @@ def _decision_label(span: Span) -> Text:
     """A human decision, highlighted."""
     a = span.attributes
     label = Text(f"decision: {a.get(attr.DECISION_ACTION, span.name)}", "bold magenta")
-    label.append(f" by {a.get(attr.DECISION_REVIEWER, '?')}", "magenta")
+    label.append(terminal_safe(f" by {a.get(attr.DECISION_REVIEWER, '?')}"), "magenta")
     if a.get(attr.DECISION_COMMENT):
-        label.append(f" — {a[attr.DECISION_COMMENT]}", "italic")
+        label.append(terminal_safe(f" — {a[attr.DECISION_COMMENT]}"), "italic")
     return label
 
 
@@ -92,7 +93,7 @@ def _event_label(span: Span) -> Text:
         return Text(f"verify {span.name}: {status} {match}".rstrip(), style)
     if span.kind == "degradation":
         reason = a.get(attr.DEGRADED_REASON, "no reason given")
-        return Text(f"DEGRADED {span.name}: {reason}", "bold red")
+        return Text(terminal_safe(f"DEGRADED {span.name}: {reason}"), "bold red")
     if span.kind == "verdict":
         return Text(f"verdict: {a.get(attr.VERDICT, span.name)}", "bold green")
     return Text(f"{span.kind} {span.name}")
