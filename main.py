@@ -383,6 +383,23 @@ def trace(
         out.print(render_trace(records))
 
 
+@app.command()
+def doctor(home: HomeOpt = None, config: ConfigOpt = None, as_json: JsonOpt = False) -> None:
+    """Check the workspace: writable, space, database, each run's trace; exit 1 on a problem."""
+    with user_errors():
+        from graphs.health import workspace_health
+
+        health = workspace_health(settings_for(config, home=home))
+        if as_json:
+            out.print_json(data={**health.model_dump(mode="json"), "healthy": health.healthy})
+        else:
+            import render
+
+            out.print(render.health_table(health))
+        if not health.healthy:
+            raise typer.Exit(1)
+
+
 @app.command("eval")
 def eval_(
     suite: Annotated[Path | None, typer.Argument(help="Suite or case folder.")] = None,

@@ -10,6 +10,7 @@ from rich.text import Text
 
 from agents.escaping import terminal_safe
 from agents.models import FINDING_STATUSES, GATES, Usage
+from graphs.health import Health
 from graphs.view import RunView
 
 STATUS_STYLE = {
@@ -27,6 +28,9 @@ STATUS_STYLE = {
     "rejected": "red",
     "interrupted": "magenta",
     "running": "cyan",
+    "ok": "green",
+    "warning": "yellow",
+    "problem": "bold red",
 }
 
 
@@ -198,3 +202,14 @@ def progress_lines(node: str, update: dict[str, Any]) -> list[Text]:
     if node in ("coordinator", "finalise"):
         return [Text.assemble(done, node)]
     return []
+
+
+def health_table(health: Health) -> Table:
+    """One row per check of a workspace: what, status, detail and the fix."""
+    verdict = "healthy" if health.healthy else "problems found"
+    table = Table(title=f"Workspace {health.home}: {verdict}", title_justify="left")
+    for column in ("checked", "status", "found", "fix"):
+        table.add_column(column, overflow="fold")
+    for check in health.checks:
+        table.add_row(safe(check.subject), styled(check.status), safe(check.detail), check.fix)
+    return table

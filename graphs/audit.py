@@ -17,6 +17,7 @@ from typing import Any
 from agents.errors import RunNotFoundError
 from agents.models import verdict_sha256
 from graphs.anchors import trace_head
+from graphs.faults import faults_as_errors
 from graphs.runtrace import check_trace, earlier_segments
 from graphs.settings import Settings
 from graphs.workspace import Workspace
@@ -75,6 +76,7 @@ def _files_problem(workspace: Workspace, run_id: str, report: dict[str, str]) ->
     return None
 
 
+@faults_as_errors
 def verify_run_trace(
     run_id: str, settings: Settings, values: dict[str, Any] | None = None
 ) -> VerifyResult:
@@ -117,6 +119,7 @@ def verify_run_trace(
     return result if files is None else _failed(result, files, None)
 
 
+@faults_as_errors
 def trace_records(run_id: str, settings: Settings) -> list[TraceRecord]:
     """The run's trace records."""
     workspace = _workspace(run_id, settings)

@@ -20,6 +20,7 @@ from agents.llm import check_model
 from agents.models import Decision, RunState, utc_now, verdict_sha256
 from graphs.claims import claim_decision, claimed_decision, last_claim, release_claim
 from graphs.context import ReviewContext, make_context
+from graphs.faults import faults_as_errors
 from graphs.liveness import driving, is_running
 from graphs.review import build_graph
 from graphs.runtrace import anchor_trace, check_trace, continue_trace, new_trace
@@ -102,6 +103,7 @@ async def _drive(
             anchor_trace(context.workspace, context.recorder)
 
 
+@faults_as_errors
 async def start_review(
     paths: list[str], settings: Settings, progress: Progress | None = None
 ) -> RunView:
@@ -215,6 +217,7 @@ def _checked_verdict(workspace: Workspace, snapshot: StateSnapshot) -> str:
     return current
 
 
+@faults_as_errors
 async def decide(
     run_id: str, decision: Decision, settings: Settings, progress: Progress | None = None
 ) -> RunView:
@@ -252,6 +255,7 @@ async def decide(
             raise
 
 
+@faults_as_errors
 async def resume(run_id: str, settings: Settings, progress: Progress | None = None) -> RunView:
     """Finish what a killed process left: unfinished steps, or a claimed but unapplied decision."""
     workspace = _existing_workspace(settings, run_id)
@@ -281,6 +285,7 @@ def _thread_ids(saver: SqliteSaver) -> list[str]:
     return [r[0] for r in rows]
 
 
+@faults_as_errors
 def load_runs(settings: Settings, run_ids: list[str] | None = None) -> list[RunView]:
     """Views of the given runs (all runs when None), newest first."""
     workspace = Workspace(settings.home)
@@ -307,6 +312,15 @@ def load_run(run_id: str, settings: Settings) -> RunView:
     return load_runs(settings, [run_id])[0]
 
 
+@faults_as_errors
+def pending_checkpoint(run_id: str, settings: Settings) -> str | None:
+    """The checkpoint a run awaits its decision at (None when it awaits none)."""
+    with SqliteSaver.from_conn_string(str(Workspace(settings.home).database)) as saver:
+        snapshot = build_graph().compile(checkpointer=saver).get_state(_config(run_id))
+    return snapshot.config["configurable"]["checkpoint_id"] if snapshot.interrupts else None
+
+
+@faults_as_errors
 def load_values(run_id: str, settings: Settings) -> dict[str, Any] | None:
     """A run's checkpointed state values (None when the workspace holds no such run)."""
     workspace = Workspace(settings.home)
