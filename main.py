@@ -154,6 +154,9 @@ def review(
         bool | None, typer.Option("--web/--no-web", help="Let risk and platform search the web.")
     ] = None,
     max_bytes: Annotated[int | None, typer.Option(help="Largest document accepted.")] = None,
+    document_timeout: Annotated[
+        float | None, typer.Option(help="Most seconds spent reading one document (30).")
+    ] = None,
     mask: Annotated[
         bool | None,
         typer.Option(
@@ -183,6 +186,7 @@ def review(
             price_out=price_out,
             web=web,
             max_bytes=max_bytes,
+            document_timeout_s=document_timeout,
             mask=mask,
         )
         if not as_json:

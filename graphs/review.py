@@ -56,7 +56,11 @@ def ingest(state: ReviewState, runtime: Runtime[ReviewContext]) -> dict[str, Any
     ctx = runtime.context
     with _span(ctx, "ingest") as span:
         if state.get("documents") is None:
-            ingested = load_documents(state["paths"], max_bytes=ctx.settings.max_bytes)
+            ingested = load_documents(
+                state["paths"],
+                max_bytes=ctx.settings.max_bytes,
+                timeout_s=ctx.settings.document_timeout_s,
+            )
         else:
             documents = [Document.model_validate(d) for d in state["documents"]]
             ingested = Ingested(documents=documents, notes=state.get("ingest_notes", []))

@@ -38,7 +38,7 @@ Progress = Callable[[str, dict[str, Any]], None]
 # gate uses the same model and limits (never the key: that comes from the deciding process).
 RUN_SETTINGS = (
     "model", "api_base", "mask", "budget_usd", "max_concurrency", "max_context_tokens",
-    "timeout_s", "web", "max_bytes", "price_in", "price_out",
+    "timeout_s", "web", "max_bytes", "document_timeout_s", "price_in", "price_out",
 )  # fmt: skip
 
 
@@ -112,7 +112,9 @@ async def start_review(
     The documents are read before anything is written, so one that cannot be read leaves no
     run and no workspace behind, and the trace's first record carries their content hashes.
     """
-    ingested = load_documents(paths, max_bytes=settings.max_bytes)
+    ingested = load_documents(
+        paths, max_bytes=settings.max_bytes, timeout_s=settings.document_timeout_s
+    )
     if progress is not None:
         progress("load_documents", {"documents": ingested.documents, "notes": ingested.notes})
     preflight = make_context(settings)

@@ -9,17 +9,22 @@ import re
 import stat
 import zipfile
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from agents.errors import DocumentError
+from tools.deadline import Deadline
 from tools.sections import Heading
 
 if TYPE_CHECKING:
     from docx.table import Table
 
 DEFAULT_MAX_BYTES = 5 * 1024 * 1024
+# A DOCX's parts, or one PDF stream, may expand to this many times --max-bytes when unzipped:
+# past that it is refused as a compression bomb (4 MB that inflate to 1 GB of XML).
+EXPANSION = 4
+MAX_ARCHIVE_PARTS = 5000
 MARKDOWN_SUFFIXES = frozenset({".md", ".markdown"})
 TEXT_SUFFIXES = frozenset({".txt", ".text", ".rst", ""})
 SUPPORTED = "supported: .md .markdown .txt .text .rst .pdf .docx, and text without a suffix"
@@ -204,24 +209,54 @@ def _quiet_pypdf() -> Iterator[None]:
         logger.setLevel(level)
 
 
-def pdf_texts(data: bytes, display: str) -> list[str]:
-    """The extracted text of each page; fails when no page has any text."""
+def _pdf_limits(limit: int) -> AbstractContextManager[object]:
+    """Hold every decompressed PDF stream to `limit` bytes (pypdf's own cap is 75 MB)."""
+    from pypdf import apply_configuration
+
+    names = ("zlib", "lzw", "run_length", "brotli", "jbig2")
+    return apply_configuration(
+        maximum_declared_stream_length=limit,
+        **{f"{name}_maximum_output_length": limit for name in names},
+    )
+
+
+def pdf_texts(
+    data: bytes,
+    display: str,
+    max_expanded: int = EXPANSION * DEFAULT_MAX_BYTES,
+    deadline: Deadline | None = None,
+) -> list[str]:
+    """The extracted text of each page; fails when no page has any text, when a stream
+    expands past `max_expanded` bytes or the pages' text does, or when time runs out."""
     from pypdf import PdfReader
-    from pypdf.errors import DependencyError, FileNotDecryptedError
+    from pypdf.errors import DependencyError, FileNotDecryptedError, LimitReachedError
 
     if not data:
         raise DocumentError(f"{display}: corrupt PDF (the file is empty)")
     if b"%PDF-" not in data[:1024]:
         raise DocumentError(f"{display}: corrupt PDF (not a PDF file: no %PDF header)")
     encrypted = DocumentError(f"{display}: encrypted PDF (remove the password and try again)")
+    bomb = DocumentError(
+        f"{display}: a PDF stream expands beyond {_size(max_expanded)} ({EXPANSION} times "
+        "--max-bytes): a compression bomb, or raise --max-bytes"
+    )
     try:
-        with _quiet_pypdf():
+        with _quiet_pypdf(), _pdf_limits(max_expanded):
             reader = PdfReader(io.BytesIO(data))
             if reader.is_encrypted and not reader.decrypt(""):
                 raise encrypted
-            texts = [page.extract_text() or "" for page in reader.pages]
+            texts, total = [], 0
+            for page in reader.pages:
+                if deadline is not None:
+                    deadline.check("extracting the PDF's text")
+                texts.append(page.extract_text() or "")
+                total += len(texts[-1])
+                if total > max_expanded:
+                    raise bomb
     except (FileNotDecryptedError, DependencyError):
         raise encrypted from None
+    except LimitReachedError:
+        raise bomb from None
     except DocumentError:
         raise
     except Exception as exc:  # pypdf raises many exception types on malformed files
@@ -239,13 +274,36 @@ def _reason(exc: Exception) -> str:
     return reason if len(reason) <= 120 else reason[:117] + "..."
 
 
-def docx_lines(data: bytes, display: str) -> tuple[list[str], list[Heading]]:
+def check_archive(data: bytes, display: str, max_expanded: int) -> None:
+    """Refuse a DOCX whose parts would unzip to more than `max_expanded` bytes, or too many
+    parts, before anything is unzipped (the sizes a ZIP declares bound what it yields)."""
+    try:
+        parts = zipfile.ZipFile(io.BytesIO(data)).infolist()
+    except zipfile.BadZipFile:
+        raise DocumentError(f"{display}: corrupt DOCX (not a ZIP archive)") from None
+    if len(parts) > MAX_ARCHIVE_PARTS:
+        raise DocumentError(f"{display}: a DOCX of {len(parts)} parts is not a document")
+    expanded = sum(part.file_size for part in parts)
+    if expanded > max_expanded:
+        raise DocumentError(
+            f"{display}: unzips to {_size(expanded)}, more than {_size(max_expanded)} "
+            f"({EXPANSION} times --max-bytes): a compression bomb, or raise --max-bytes"
+        )
+
+
+def docx_lines(
+    data: bytes,
+    display: str,
+    max_expanded: int = EXPANSION * DEFAULT_MAX_BYTES,
+    deadline: Deadline | None = None,
+) -> tuple[list[str], list[Heading]]:
     """Paragraphs and table rows in body order; Heading N and Title paragraphs are headings."""
     import docx
     from docx.table import Table
 
     if not data:
         raise DocumentError(f"{display}: corrupt DOCX (the file is empty)")
+    check_archive(data, display, max_expanded)
     try:
         document = docx.Document(io.BytesIO(data))
         blocks = list(document.iter_inner_content())
@@ -258,11 +316,17 @@ def docx_lines(data: bytes, display: str) -> tuple[list[str], list[Heading]]:
         raise DocumentError(f"{display}: corrupt DOCX ({_reason(exc)})") from None
     lines: list[str] = []
     headings: list[Heading] = []
-    for block in blocks:
+    # Paragraph.style looks the default style up among all styles on every call (quadratic
+    # on a long document): resolve style ids to names once instead.
+    names = {style.style_id: style.name or "" for style in document.styles}
+    for number, block in enumerate(blocks):
+        if deadline is not None and number % 1000 == 0:
+            deadline.check("reading the DOCX")
         if isinstance(block, Table):
             lines.extend(_table_rows(block))
             continue
-        level = _heading_level(block.style.name if block.style is not None else "")
+        style_id = block._p.style
+        level = _heading_level(names.get(style_id, "") if style_id else "")
         if level and block.text.strip():
             headings.append((len(lines), level, block.text.strip()))
         lines.extend(block.text.replace("\r", "").split("\n"))
