@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import re
 
+from tools.redact import PLACEHOLDER
+
 # C0 and C1 controls but tab and newline (ESC included), DEL, and bidirectional overrides
 # and isolates: what drives a terminal or reorders displayed text.
 CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
@@ -34,14 +36,28 @@ def terminal_safe(text: str) -> str:
     return CONTROL.sub(_escaped, text)
 
 
+def _literal(text: str) -> str:
+    """Markup escaped, masking placeholders kept as they read (`[REDACTED:email]`), with
+    whatever follows one unable to make it a link."""
+    parts = PLACEHOLDER.split(text)
+    out = []
+    for index, part in enumerate(parts):
+        if index % 2:  # the kind captured by PLACEHOLDER
+            out.append(f"[REDACTED:{part}]")
+            continue
+        escaped = _MARKDOWN.sub(r"\\\1", part)
+        out.append("\\" + escaped if index and escaped[:1] in "(:" else escaped)
+    return "".join(out)
+
+
 def markdown_inline(text: str) -> str:
     """Text as literal Markdown within a line: markup escaped, line breaks as spaces."""
-    return _MARKDOWN.sub(r"\\\1", " ".join(terminal_safe(text).split()))
+    return _literal(" ".join(terminal_safe(text).split()))
 
 
 def markdown_lines(text: str, indent: str = "  ") -> str:
     """Multi-line text as literal Markdown under a list item: each line escaped, and a line
     that would start a heading, list or quote escaped at its start."""
-    lines = [_MARKDOWN.sub(r"\\\1", line) for line in terminal_safe(text).split("\n")]
+    lines = [_literal(line) for line in terminal_safe(text).split("\n")]
     lines = [_LINE_START.sub(_literal_start, line) for line in lines]
     return f"\n{indent}".join(line for line in lines if line.strip())
