@@ -179,10 +179,16 @@ after the key"""
         pytest.param("NI AB 12 34 56 C applies", "AB 12 34 56 C", "national_id", id="uk-nino"),
         pytest.param("NI JG103759A applies", "JG103759A", "national_id", id="uk-nino-compact"),
         pytest.param(
-            "AWS AKIA\u200bQ3EGUV7ZK2M4XW5N split", "Q3EGUV7ZK2M4XW5N", "credential", id="zero-width"
+            "AWS AKIA\u200bQ3EGUV7ZK2M4XW5N split",
+            "Q3EGUV7ZK2M4XW5N",
+            "credential",
+            id="zero-width",
         ),
         pytest.param(
-            "key ｓｋ-abc123DEF456ghi789JKL012mno", "abc123DEF456", "credential", id="full-width"
+            "key \uff53\uff4b-abc123DEF456ghi789JKL012mno",
+            "abc123DEF456",
+            "credential",
+            id="full-width",
         ),
         pytest.param(
             "mail ana\u00ad.ruiz@example.com", "ruiz@example.com", "email", id="soft-hyphen"
