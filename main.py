@@ -371,7 +371,8 @@ def trace(
                 )
             else:
                 where = f"line {result.first_bad_line}: " if result.first_bad_line else ""
-                err.print(f"trace of {run_id}: {where}{result.problem}", highlight=False)
+                problem = escape(terminal_safe(f"trace of {run_id}: {where}{result.problem}"))
+                err.print(problem, highlight=False, soft_wrap=True)
             raise typer.Exit(0 if result.ok else 1)
         records = trace_records(run_id, settings)
         if settings.otlp_endpoint:

@@ -14,7 +14,7 @@ from graphs.anchors import TraceHead, anchor_head, trace_head
 from graphs.workspace import Workspace
 from traces import attributes as attr
 from traces.recorder import TraceRecorder
-from traces.schema import strict_json, trace_key
+from traces.schema import TRACE_KEY_VARIABLE, TraceError, strict_json, trace_key
 from traces.verify import VerifyResult, verify_trace
 
 
@@ -100,6 +100,8 @@ def continue_trace(
     check = check_trace(workspace, run_id)
     if check.ok or check.torn_tail:
         return TraceRecorder(path, run_id, key=trace_key()), None
+    if check.chain == "hmac-sha256" and trace_key() is None:  # not damaged: keyed
+        raise TraceError(f"{path} is HMAC-chained: set {TRACE_KEY_VARIABLE} to continue it")
     head = trace_head(workspace.database, run_id)
     segment = head.segment if head else 1
     kept = None
