@@ -10,6 +10,7 @@ from __future__ import annotations
 import errno
 import functools
 import inspect
+import shutil
 import sqlite3
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -20,6 +21,7 @@ from graphs.workspace import Workspace
 
 P = ParamSpec("P")
 R = TypeVar("R")
+LOW_SPACE = 1 << 20  # below this, a failed write is taken for a full disk
 _READ_ONLY = frozenset({errno.EACCES, errno.EPERM, errno.EROFS})
 _FULL = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EFBIG})
 
@@ -50,11 +52,25 @@ def damaged(path: object, detail: str) -> str:
     )
 
 
+def _nearly_full(workspace: Workspace) -> bool:
+    try:
+        return shutil.disk_usage(workspace.home).free < LOW_SPACE
+    except OSError:
+        return False
+
+
 def _sqlite_message(workspace: Workspace, exc: sqlite3.Error) -> str | None:
     text = str(exc).lower()
     database = workspace.database
-    if "not a database" in text or "malformed" in text or "disk i/o" in text:
+    if "not a database" in text or "malformed" in text:
         return damaged(database, str(exc))
+    if "disk i/o" in text:  # SQLite's word for a failed write, a full disk's included
+        if _nearly_full(workspace):
+            return full(database)
+        return (
+            f"{database}: the disk reported an I/O error; check the disk, then run the "
+            "command again (`python main.py doctor` checks the database)"
+        )
     if "readonly" in text or "unable to open" in text or "read-only" in text:
         return read_only(database)
     if "full" in text:
