@@ -28,7 +28,7 @@ def docx_of_paragraphs(path: Path, paragraph: str, expanded_bytes: int) -> Path:
     document.add_paragraph("template")
     document.save(template)
     unit = f"<w:p><w:r><w:t>{paragraph}</w:t></w:r></w:p>".encode()
-    chunk = unit * max(1, (1 << 20) // len(unit))
+    per_chunk = max(1, (1 << 20) // len(unit))
     with zipfile.ZipFile(template) as source, zipfile.ZipFile(path, "w") as target:
         for item in source.infolist():
             if item.filename != "word/document.xml":
@@ -38,10 +38,10 @@ def docx_of_paragraphs(path: Path, paragraph: str, expanded_bytes: int) -> Path:
             info.compress_type = zipfile.ZIP_DEFLATED
             with target.open(info, "w", force_zip64=True) as out:
                 out.write(_BODY_OPEN.encode())
-                written = 0
-                while written < expanded_bytes:
-                    out.write(chunk)
-                    written += len(chunk)
+                left = max(1, expanded_bytes // len(unit))
+                while left:
+                    out.write(unit * min(left, per_chunk))
+                    left -= min(left, per_chunk)
                 out.write(_BODY_CLOSE.encode())
     return path
 
