@@ -23,14 +23,13 @@ from graphs.context import ReviewContext, make_context
 from graphs.faults import faults_as_errors
 from graphs.liveness import driving, is_running
 from graphs.review import build_graph
-from graphs.runtrace import anchor_trace, check_trace, continue_trace, new_trace
+from graphs.runtrace import anchor_trace, continue_trace, new_trace, traced_verdict
 from graphs.settings import Settings
 from graphs.tracing import run_start_attributes
 from graphs.view import RunView, build_view
 from graphs.workspace import Workspace
 from tools.documents import load_documents
 from traces import attributes as attr
-from traces.viewer import load_records
 
 MAX_REREVIEWS = 3
 Progress = Callable[[str, dict[str, Any]], None]
@@ -195,21 +194,11 @@ async def _continue(
     return view.model_copy(update={"warnings": [warning]}) if warning else view
 
 
-def _recorded_verdict(workspace: Workspace, run_id: str) -> str | None:
-    """The verdict hash the trace last recorded, when the trace is intact enough to trust."""
-    check = check_trace(workspace, run_id)
-    if not (check.ok or check.torn_tail):
-        return None
-    records = load_records(workspace.trace_file(run_id), limit=check.records)
-    hashes = [r.attributes.get(attr.VERDICT_SHA256) for r in records if r.kind == "verdict"]
-    return next((h for h in reversed(hashes) if h), None)
-
-
 def _checked_verdict(workspace: Workspace, snapshot: StateSnapshot) -> str:
     """The hash of the verdict awaiting a decision, refused if it is not the one traced."""
     run_id = snapshot.values["run_id"]
     current = verdict_sha256(snapshot.values.get("verdict") or {})
-    recorded = _recorded_verdict(workspace, run_id)
+    recorded = traced_verdict(workspace, run_id)
     if recorded is not None and recorded != current:
         raise DecisionError(
             f"run {run_id}: the verdict in {workspace.database} is not the one the coordinator "

@@ -16,6 +16,7 @@ from traces import attributes as attr
 from traces.recorder import TraceRecorder
 from traces.schema import TRACE_KEY_VARIABLE, TraceError, strict_json, trace_key
 from traces.verify import VerifyResult, verify_trace
+from traces.viewer import load_records
 
 
 def segment_file(workspace: Workspace, run_id: str, segment: int) -> Path:
@@ -69,6 +70,17 @@ def check_trace(workspace: Workspace, run_id: str) -> VerifyResult:
         problem = "record differs from the one anchored in the database: the file was rewritten"
         return _bad(result, problem, head.records)
     return result
+
+
+def traced_verdict(workspace: Workspace, run_id: str) -> str | None:
+    """The hash of the verdict the trace last recorded, when the trace is intact enough to
+    trust (a decision must be taken on that verdict)."""
+    check = check_trace(workspace, run_id)
+    if not (check.ok or check.torn_tail):
+        return None
+    records = load_records(workspace.trace_file(run_id), limit=check.records)
+    hashes = [r.attributes.get(attr.VERDICT_SHA256) for r in records if r.kind == "verdict"]
+    return next((h for h in reversed(hashes) if h), None)
 
 
 def anchor_trace(workspace: Workspace, recorder: TraceRecorder) -> None:

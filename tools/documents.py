@@ -16,10 +16,9 @@ from pathlib import Path, PurePosixPath
 from pydantic import BaseModel, ConfigDict, Field
 
 from agents.errors import DocumentError
-from tools.deadline import DEFAULT_SECONDS, Deadline
+from tools.ceilings import DEFAULT_SECONDS, EXPANSION, Deadline, check_text
 from tools.formats import (
     DEFAULT_MAX_BYTES,
-    EXPANSION,
     MARKDOWN_SUFFIXES,
     SUPPORTED,
     TEXT_SUFFIXES,
@@ -225,12 +224,7 @@ def load_document(
     else:
         lines = decode(data, display, notes, strict_binary=suffix == "").split("\n")
         kind, found = "markdown" if suffix in MARKDOWN_SUFFIXES else "text", []
-    text_size = sum(len(line) + 1 for line in lines)
-    if text_size > max_bytes:
-        raise DocumentError(
-            f"{display}: holds {text_size} characters of text, more than --max-bytes "
-            f"({max_bytes}) allows; split it or raise --max-bytes"
-        )
+    check_text(display, lines, max_bytes)
     deadline.check("reading the file")
     lines = clean_lines(lines, notes)
     if kind == "markdown":

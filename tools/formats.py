@@ -9,22 +9,18 @@ import re
 import stat
 import zipfile
 from collections.abc import Iterator
-from contextlib import AbstractContextManager, contextmanager
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from agents.errors import DocumentError
-from tools.deadline import Deadline
+from tools.ceilings import EXPANSION, Deadline, check_archive, pdf_limits, size_text
 from tools.sections import Heading
 
 if TYPE_CHECKING:
     from docx.table import Table
 
 DEFAULT_MAX_BYTES = 5 * 1024 * 1024
-# A DOCX's parts, or one PDF stream, may expand to this many times --max-bytes when unzipped:
-# past that it is refused as a compression bomb (4 MB that inflate to 1 GB of XML).
-EXPANSION = 4
-MAX_ARCHIVE_PARTS = 5000
 MARKDOWN_SUFFIXES = frozenset({".md", ".markdown"})
 TEXT_SUFFIXES = frozenset({".txt", ".text", ".rst", ""})
 SUPPORTED = "supported: .md .markdown .txt .text .rst .pdf .docx, and text without a suffix"
@@ -85,13 +81,8 @@ def read_bytes(path: Path, display: str, max_bytes: int) -> bytes:
 
 def _too_large(display: str, size: int, limit: int) -> str:
     """The one-line error for a file over the size limit."""
-    limit_text = f"the limit is {_size(limit)}, raise it with --max-bytes"
-    return f"{display}: too large ({_size(size)}; {limit_text})"
-
-
-def _size(count: int) -> str:
-    """A byte count for people: bytes below 1 MiB, MiB above."""
-    return f"{count} bytes" if count < 1048576 else f"{count / 1048576:.1f} MiB ({count} bytes)"
+    limit_text = f"the limit is {size_text(limit)}, raise it with --max-bytes"
+    return f"{display}: too large ({size_text(size)}; {limit_text})"
 
 
 def decode(data: bytes, display: str, notes: list[str], *, strict_binary: bool) -> str:
@@ -209,17 +200,6 @@ def _quiet_pypdf() -> Iterator[None]:
         logger.setLevel(level)
 
 
-def _pdf_limits(limit: int) -> AbstractContextManager[object]:
-    """Hold every decompressed PDF stream to `limit` bytes (pypdf's own cap is 75 MB)."""
-    from pypdf import apply_configuration
-
-    names = ("zlib", "lzw", "run_length", "brotli", "jbig2")
-    return apply_configuration(
-        maximum_declared_stream_length=limit,
-        **{f"{name}_maximum_output_length": limit for name in names},
-    )
-
-
 def pdf_texts(
     data: bytes,
     display: str,
@@ -237,11 +217,11 @@ def pdf_texts(
         raise DocumentError(f"{display}: corrupt PDF (not a PDF file: no %PDF header)")
     encrypted = DocumentError(f"{display}: encrypted PDF (remove the password and try again)")
     bomb = DocumentError(
-        f"{display}: a PDF stream expands beyond {_size(max_expanded)} ({EXPANSION} times "
+        f"{display}: a PDF stream expands beyond {size_text(max_expanded)} ({EXPANSION} times "
         "--max-bytes): a compression bomb, or raise --max-bytes"
     )
     try:
-        with _quiet_pypdf(), _pdf_limits(max_expanded):
+        with _quiet_pypdf(), pdf_limits(max_expanded):
             reader = PdfReader(io.BytesIO(data))
             if reader.is_encrypted and not reader.decrypt(""):
                 raise encrypted
@@ -272,23 +252,6 @@ def _reason(exc: Exception) -> str:
     text = str(exc).strip().strip("\"'").splitlines()
     reason = text[0] if text else type(exc).__name__
     return reason if len(reason) <= 120 else reason[:117] + "..."
-
-
-def check_archive(data: bytes, display: str, max_expanded: int) -> None:
-    """Refuse a DOCX whose parts would unzip to more than `max_expanded` bytes, or too many
-    parts, before anything is unzipped (the sizes a ZIP declares bound what it yields)."""
-    try:
-        parts = zipfile.ZipFile(io.BytesIO(data)).infolist()
-    except zipfile.BadZipFile:
-        raise DocumentError(f"{display}: corrupt DOCX (not a ZIP archive)") from None
-    if len(parts) > MAX_ARCHIVE_PARTS:
-        raise DocumentError(f"{display}: a DOCX of {len(parts)} parts is not a document")
-    expanded = sum(part.file_size for part in parts)
-    if expanded > max_expanded:
-        raise DocumentError(
-            f"{display}: unzips to {_size(expanded)}, more than {_size(max_expanded)} "
-            f"({EXPANSION} times --max-bytes): a compression bomb, or raise --max-bytes"
-        )
 
 
 def docx_lines(
