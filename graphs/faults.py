@@ -96,6 +96,11 @@ def workspace_faults(workspace: Workspace) -> Iterator[None]:
             raise WorkspaceError(read_only(where)) from None
         if exc.errno in _FULL:
             raise WorkspaceError(full(where)) from None
+        if exc.errno == errno.ELOOP:
+            raise WorkspaceError(
+                f"{where}: is a symbolic link, and workspace files are never written through "
+                "one; remove it"
+            ) from None
         raise
 
 

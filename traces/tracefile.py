@@ -82,7 +82,8 @@ def append_chained(
     Returns the file's new head: how many records it holds and the last one's hash.
     """
     ensure_private_dir(path.parent)
-    fd = os.open(path, os.O_RDWR | os.O_APPEND | os.O_CREAT, FILE_MODE)
+    # O_NOFOLLOW: a link planted in the trace's place is an error, never written through.
+    fd = os.open(path, os.O_RDWR | os.O_APPEND | os.O_CREAT | os.O_NOFOLLOW, FILE_MODE)
     try:
         fcntl.flock(fd, fcntl.LOCK_EX)  # the tail must not move between reading and writing
         if os.fstat(fd).st_mode & 0o077:

@@ -117,3 +117,17 @@ def test_names_that_differ_only_in_normal_form_are_told_apart(tmp_path: Path) ->
     assert len(notes) == 2
     assert {"NFC", "NFD"} == {form for form in ("NFC", "NFD") for n in notes if form in n}
     assert any("cafe\\u0301.md" in n for n in notes)
+
+
+def test_a_symlink_planted_as_the_trace_is_refused_not_written_through(
+    run_id: str, workspace: Path, tmp_path: Path
+) -> None:
+    victim = tmp_path / "victim.txt"
+    victim.write_text("precious\n")
+    trace = workspace / "traces" / f"{run_id}.jsonl"
+    trace.rename(tmp_path / "moved.jsonl")
+    trace.symlink_to(victim)
+    done = runner.invoke(app, ["approve", run_id, "--reviewer", "ana"])
+    assert victim.read_text() == "precious\n"
+    assert done.exit_code == 0 and "was damaged" in done.stderr  # set aside, a new segment
+    assert not trace.is_symlink()
