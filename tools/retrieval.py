@@ -56,7 +56,12 @@ def _words(text: str) -> list[str]:
 
 def tokenize(text: str, keep_stopwords: bool = True) -> list[str]:
     """Lowercase words with punctuation and apostrophes removed, lightly stemmed."""
-    return [stem(w) for w in _words(text) if keep_stopwords or w not in STOPWORDS]
+    return list(_tokens(text, keep_stopwords))
+
+
+@lru_cache(maxsize=1 << 16)  # each gate reads the same sections and sentences: tokenize once
+def _tokens(text: str, keep_stopwords: bool) -> tuple[str, ...]:
+    return tuple(stem(w) for w in _words(text) if keep_stopwords or w not in STOPWORDS)
 
 
 def phrases(items: list[str]) -> list[tuple[str, ...]]:
