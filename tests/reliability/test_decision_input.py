@@ -87,11 +87,17 @@ def test_a_comment_keeps_its_lines_but_becomes_no_structure_anywhere(
     assert report["decisions"][0]["comment"] == comment
 
 
+@pytest.fixture
+def victim(tmp_path: Path) -> Path:
+    """A file outside the workspace that a planted link points to."""
+    path = tmp_path / "victim.txt"
+    path.write_text("precious\n")
+    return path
+
+
 def test_the_report_replaces_a_planted_symlink_instead_of_writing_through_it(
-    run_id: str, workspace: Path, tmp_path: Path
+    run_id: str, workspace: Path, victim: Path
 ) -> None:
-    victim = tmp_path / "victim.txt"
-    victim.write_text("precious\n")
     planted = workspace / "reports" / f"{run_id}.md"
     planted.parent.mkdir(parents=True, exist_ok=True)
     planted.symlink_to(victim)
@@ -120,10 +126,8 @@ def test_names_that_differ_only_in_normal_form_are_told_apart(tmp_path: Path) ->
 
 
 def test_a_symlink_planted_as_the_trace_is_refused_not_written_through(
-    run_id: str, workspace: Path, tmp_path: Path
+    run_id: str, workspace: Path, victim: Path, tmp_path: Path
 ) -> None:
-    victim = tmp_path / "victim.txt"
-    victim.write_text("precious\n")
     trace = workspace / "traces" / f"{run_id}.jsonl"
     trace.rename(tmp_path / "moved.jsonl")
     trace.symlink_to(victim)
