@@ -17,6 +17,7 @@ from rich.console import Console
 from rich.markup import escape
 
 from agents.errors import GateReviewError
+from agents.escaping import terminal_safe
 from agents.models import FINDING_STATUSES, GATES, Amendment, Decision
 
 if TYPE_CHECKING:
@@ -36,6 +37,13 @@ HomeOpt = Annotated[
     typer.Option("--home", help="Workspace folder [env GATEREVIEW_HOME; default .gatereview]"),
 ]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON object instead of tables.")]
+ConfigOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--config",
+        help="Settings file to trust (any key); without it ./gatereview.toml may set only limits.",
+    ),
+]
 ReviewerOpt = Annotated[str, typer.Option("--reviewer", help="Your name, kept with the decision.")]
 
 
@@ -45,7 +53,8 @@ def user_errors() -> Iterator[None]:
     try:
         yield
     except GateReviewError as exc:
-        err.print(f"[red]error:[/red] {escape(str(exc))}", highlight=False, soft_wrap=True)
+        message = escape(terminal_safe(str(exc)))
+        err.print(f"[red]error:[/red] {message}", highlight=False, soft_wrap=True)
         raise typer.Exit(2) from None
     except KeyboardInterrupt:
         err.print("interrupted; the run can be resumed from its last checkpoint")
@@ -61,7 +70,8 @@ def make_decision(**fields: Any) -> Decision:
     except ValidationError as exc:
         first = exc.errors()[0]
         where = ".".join(str(p) for p in first["loc"])
-        raise GateReviewError(f"{where}: {first['msg']}") from None
+        message = str(first["msg"]).removeprefix("Value error, ")
+        raise GateReviewError(f"{where}: {message}") from None
 
 
 def print_json(text: str | None = None, *, data: Any = None) -> None:
@@ -74,15 +84,17 @@ def print_json(text: str | None = None, *, data: Any = None) -> None:
     out.file.write(json.dumps(value, indent=2, ensure_ascii=False) + "\n")
 
 
-def settings_for(**flags: Any) -> Settings:
-    """Resolve settings once: flag > GATEREVIEW_* environment > gatereview.toml > default."""
+def settings_for(config: Path | None = None, **flags: Any) -> Settings:
+    """Resolve settings once: flag > GATEREVIEW_* environment > settings files > default."""
     from graphs.settings import resolve_settings
 
-    return resolve_settings(flags)
+    return resolve_settings(flags, config_file=config)
 
 
 def emit(view: RunView, as_json: bool, *, findings: bool = False) -> None:
-    """Print a run as JSON or as tables."""
+    """Print a run as JSON or as tables (warnings on stderr either way)."""
+    for warning in view.warnings:
+        err.print(f"[yellow]warning:[/yellow] {escape(terminal_safe(warning))}", soft_wrap=True)
     if as_json:
         print_json(view.model_dump_json())
         return
@@ -156,13 +168,25 @@ def review(
         bool | None, typer.Option("--web/--no-web", help="Let risk and platform search the web.")
     ] = None,
     max_bytes: Annotated[int | None, typer.Option(help="Largest document accepted.")] = None,
+    document_timeout: Annotated[
+        float | None, typer.Option(help="Most seconds spent reading one document (30).")
+    ] = None,
+    mask: Annotated[
+        bool | None,
+        typer.Option(
+            "--mask/--no-mask",
+            help="Mask personal data and secrets in text sent to the model (default: on).",
+        ),
+    ] = None,
     interactive: Annotated[bool, typer.Option(help="Ask for the decision right away.")] = False,
     home: HomeOpt = None,
+    config: ConfigOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Review documents gate by gate and wait for a named person's decision."""
     with user_errors():
         settings = settings_for(
+            config,
             home=home,
             model=model,
             api_base=api_base,
@@ -174,6 +198,8 @@ def review(
             price_out=price_out,
             web=web,
             max_bytes=max_bytes,
+            document_timeout_s=document_timeout,
+            mask=mask,
         )
         if not settings.offline:
             from agents.llm import preload_litellm
@@ -205,12 +231,12 @@ def ask_decision() -> Decision:
 
 
 @app.command()
-def runs(home: HomeOpt = None, as_json: JsonOpt = False) -> None:
+def runs(home: HomeOpt = None, config: ConfigOpt = None, as_json: JsonOpt = False) -> None:
     """List the runs in the workspace with their state."""
     with user_errors():
         from graphs.catalogue import list_runs
 
-        summaries = list_runs(settings_for(home=home))
+        summaries = list_runs(settings_for(config, home=home))
         if as_json:
             print_json(data={"runs": [s.model_dump() for s in summaries]})
             return
@@ -226,13 +252,14 @@ def runs(home: HomeOpt = None, as_json: JsonOpt = False) -> None:
 def show(
     run_id: Annotated[str, typer.Argument(metavar="RUN")],
     home: HomeOpt = None,
+    config: ConfigOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Show a run's verdict and every finding with its evidence."""
     with user_errors():
         from graphs.catalogue import load_run
 
-        emit(load_run(run_id, settings_for(home=home)), as_json, findings=True)
+        emit(load_run(run_id, settings_for(config, home=home)), as_json, findings=True)
 
 
 @app.command()
@@ -241,12 +268,13 @@ def approve(
     reviewer: ReviewerOpt,
     comment: Annotated[str, typer.Option(help="Why you approve.")] = "",
     home: HomeOpt = None,
+    config: ConfigOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Approve a review: the verdict becomes final and the report is written."""
     with user_errors():
         decision = make_decision(action="approve", reviewer=reviewer, comment=comment)
-        decide_and_print(run_id, decision, settings_for(home=home), as_json)
+        decide_and_print(run_id, decision, settings_for(config, home=home), as_json)
 
 
 @app.command()
@@ -258,6 +286,7 @@ def reject(
         list[str] | None, typer.Option(help="Review this gate again (repeatable).")
     ] = None,
     home: HomeOpt = None,
+    config: ConfigOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Reject a review; with --gate, review those gates again with your comment as guidance."""
@@ -270,7 +299,7 @@ def reject(
         decision = make_decision(
             action="reject", reviewer=reviewer, comment=comment, gates=gate or []
         )
-        decide_and_print(run_id, decision, settings_for(home=home), as_json)
+        decide_and_print(run_id, decision, settings_for(config, home=home), as_json)
 
 
 @app.command()
@@ -283,6 +312,7 @@ def amend(
     ],
     reason: Annotated[str, typer.Option(help="Why the finding is wrong.")],
     home: HomeOpt = None,
+    config: ConfigOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Re-grade or dismiss one finding; the verdict is recomputed and awaits a decision."""
@@ -296,20 +326,21 @@ def amend(
         decision = make_decision(
             action="amend", reviewer=reviewer, comment=reason, amendment=amendment
         )
-        decide_and_print(run_id, decision, settings_for(home=home), as_json)
+        decide_and_print(run_id, decision, settings_for(config, home=home), as_json)
 
 
 @app.command(name="resume")
 def resume_run(
     run_id: Annotated[str, typer.Argument(metavar="RUN")],
     home: HomeOpt = None,
+    config: ConfigOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Finish a run whose process was killed: only the unfinished steps run again."""
     with user_errors():
         from graphs.runs import resume
 
-        settings = settings_for(home=home)
+        settings = settings_for(config, home=home)
         view = asyncio.run(resume(run_id, settings, progress_printer(as_json)))
         emit(view, as_json)
 
@@ -326,15 +357,18 @@ def trace(
         ),
     ] = None,
     home: HomeOpt = None,
+    config: ConfigOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Show a run's trace as a tree, verify it, or export it over OTLP."""
     with user_errors():
         from graphs.audit import export_records, trace_records, verify_run_trace
 
-        settings = settings_for(home=home, otlp_endpoint=otlp_endpoint)
+        settings = settings_for(config, home=home, otlp_endpoint=otlp_endpoint)
         if verify:
-            result = verify_run_trace(run_id, settings)
+            from graphs.runs import load_values
+
+            result = verify_run_trace(run_id, settings, load_values(run_id, settings))
             if as_json:
                 print_json(result.model_dump_json())
             elif result.ok:
@@ -344,10 +378,9 @@ def trace(
                     highlight=False,
                 )
             else:
-                err.print(
-                    f"trace of {run_id}: line {result.first_bad_line}: {result.problem}",
-                    highlight=False,
-                )
+                where = f"line {result.first_bad_line}: " if result.first_bad_line else ""
+                problem = escape(terminal_safe(f"trace of {run_id}: {where}{result.problem}"))
+                err.print(problem, highlight=False, soft_wrap=True)
             raise typer.Exit(0 if result.ok else 1)
         records = trace_records(run_id, settings)
         if settings.otlp_endpoint:
@@ -363,6 +396,23 @@ def trace(
         out.print(render_trace(records))
 
 
+@app.command()
+def doctor(home: HomeOpt = None, config: ConfigOpt = None, as_json: JsonOpt = False) -> None:
+    """Check the workspace: writable, space, database, each run's trace; exit 1 on a problem."""
+    with user_errors():
+        from graphs.health import workspace_health
+
+        health = workspace_health(settings_for(config, home=home))
+        if as_json:
+            print_json(data={**health.model_dump(mode="json"), "healthy": health.healthy})
+        else:
+            import render
+
+            out.print(render.health_table(health))
+        if not health.healthy:
+            raise typer.Exit(1)
+
+
 @app.command("eval")
 def eval_(
     suite: Annotated[Path | None, typer.Argument(help="Suite or case folder.")] = None,
@@ -371,6 +421,7 @@ def eval_(
     baseline: Annotated[Path | None, typer.Option(help="Earlier results file.")] = None,
     record: Annotated[bool, typer.Option(help="Record MODEL's answers as the recordings.")] = False,
     home: HomeOpt = None,
+    config: ConfigOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Run the eval cases through the full review; exit 1 on a low or regressed metric."""
@@ -382,7 +433,7 @@ def eval_(
                 err.print(f"  {note:<10} {case}", highlight=False)
 
         result = asyncio.run(runner.evaluate(suite, model, api_base, baseline, record, step))
-        path = results.write_results(result, settings_for(home=home).home)
+        path = results.write_results(result, settings_for(config, home=home).home)
         if as_json:
             print_json(result.model_dump_json())
         else:

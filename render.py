@@ -8,10 +8,12 @@ from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
+from agents.escaping import terminal_safe
 from agents.models import FINDING_STATUSES, GATES, Usage
 
 if TYPE_CHECKING:
     from graphs.catalogue import RunSummary
+    from graphs.health import Health
     from graphs.view import RunView
 
 STATUS_STYLE = {
@@ -29,7 +31,15 @@ STATUS_STYLE = {
     "rejected": "red",
     "interrupted": "magenta",
     "running": "cyan",
+    "ok": "green",
+    "warning": "yellow",
+    "problem": "bold red",
 }
+
+
+def safe(text: str, style: str = "") -> Text:
+    """Text from a person, a document or a model, with control characters shown as escapes."""
+    return Text(terminal_safe(text), style=style)
 
 
 def styled(value: str) -> Text:
@@ -62,7 +72,7 @@ def gate_table(view: RunView) -> Table:
         cells += usage_cells(info.usage) if priced and info is not None else []
         if degraded:
             cells.append(
-                f"{info.reviewer}: {info.degraded_reason}" if info and info.degraded else ""
+                safe(f"{info.reviewer}: {info.degraded_reason}") if info and info.degraded else ""
             )
         table.add_row(*cells)
     return table
@@ -88,7 +98,7 @@ def verdict_lines(view: RunView) -> RenderableType:
         return Text("no verdict yet")
     parts: list[RenderableType] = [
         Text.assemble("Verdict: ", styled(view.verdict.overall), f"   state: {view.state}"),
-        Text(view.verdict.summary),
+        safe(view.verdict.summary),
     ]
     if view.usage.calls:
         u = view.usage
@@ -116,25 +126,25 @@ def findings_view(view: RunView) -> RenderableType:
             styled(f.status),
             f"  {f.severity}",
             ("  dismissed" if f.dismissed else ""),
-            f"  {f.title}",
+            terminal_safe(f"  {f.title}"),
         )
         parts.append(head)
-        parts.append(Text(f"    {f.summary}"))
+        parts.append(safe(f"    {f.summary}"))
         if f.amended_by:
-            parts.append(Text(f"    amended by {f.amended_by}: {f.amend_reason}", style="cyan"))
+            parts.append(safe(f"    amended by {f.amended_by}: {f.amend_reason}", style="cyan"))
         for label, note in (
             ("unsupported", f.unsupported),
             ("disputed", f.disputed),
             ("note", f.support_note),
         ):
             if note:
-                parts.append(Text(f"    {label}: {note}", style="magenta"))
+                parts.append(safe(f"    {label}: {note}", style="magenta"))
         for e in f.evidence:
             mark = "" if e.verified else "  [unverified]"
-            parts.append(Text(f"    {e.location}{mark}", style="dim"))
-            parts.append(Text(f'      "{e.quote}"', style="italic"))
+            parts.append(safe(f"    {e.location}{mark}", style="dim"))
+            parts.append(safe(f'      "{e.quote}"', style="italic"))
         if f.status != "met" and f.recommendation:
-            parts.append(Text(f"    -> {f.recommendation}", style="dim"))
+            parts.append(safe(f"    -> {f.recommendation}", style="dim"))
     return Group(*parts)
 
 
@@ -145,8 +155,10 @@ def decisions_view(view: RunView) -> RenderableType:
     lines = []
     for d in view.decisions:
         gates = f" (gates: {', '.join(d.gates)})" if d.gates else ""
-        comment = f": {d.comment}" if d.comment else ""
-        lines.append(Text(f"{d.at}  {d.action} by {d.reviewer}{gates}{comment}"))
+        # A comment keeps its lines, each indented: no line of it can pass for a decision.
+        indented = "".join(f"\n    {line}" for line in d.comment.splitlines())
+        comment = f":{indented}" if d.comment else ""
+        lines.append(safe(f"{d.at}  {d.action} by {d.reviewer}{gates}{comment}"))
     return Group(*lines)
 
 
@@ -154,7 +166,13 @@ def runs_table(runs: list[RunSummary]) -> Text:
     """One line per run: id, state, verdict, created, documents (aligned columns; a Rich
     table measures every cell and takes a fifth of a second for 200 runs)."""
     rows = [
-        (r.run_id, r.state, r.verdict or "-", r.created_at or "", ", ".join(r.documents))
+        (
+            r.run_id,
+            r.state,
+            r.verdict or "-",
+            r.created_at or "",
+            terminal_safe(", ".join(r.documents)),
+        )
         for r in runs
     ]
     header = ("run", "state", "verdict", "created", "documents")
@@ -202,7 +220,7 @@ def progress_lines(node: str, update: dict[str, Any]) -> list[Text]:
         return [Text.assemble(done, f"{node:<9} {summary}")]
     if node == "load_documents":
         lines = [Text.assemble(done, f"read      {len(update['documents'])} document(s)")]
-        return lines + [Text(f"  note: {note}") for note in update["notes"]]
+        return lines + [safe(f"  note: {note}") for note in update["notes"]]
     if node == "ingest":
         found = len(update.get("instructions", []))
         hidden = len(update.get("hidden_concerns", []))
@@ -212,3 +230,14 @@ def progress_lines(node: str, update: dict[str, Any]) -> list[Text]:
     if node in ("coordinator", "finalise"):
         return [Text.assemble(done, node)]
     return []
+
+
+def health_table(health: Health) -> Table:
+    """One row per check of a workspace: what, status, detail and the fix."""
+    verdict = "healthy" if health.healthy else "problems found"
+    table = Table(title=f"Workspace {health.home}: {verdict}", title_justify="left")
+    for column in ("checked", "status", "found", "fix"):
+        table.add_column(column, overflow="fold")
+    for check in health.checks:
+        table.add_row(safe(check.subject), styled(check.status), safe(check.detail), check.fix)
+    return table

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import base64
 import contextlib
 import logging
 import os
@@ -47,6 +48,9 @@ class ModelSettings(BaseModel):
     model: str = Field(description="A litellm model string, e.g. openai/gpt-4.1-mini")
     api_base: str | None = None
     api_key: SecretStr | None = Field(default=None, exclude=True, repr=False)
+    api_auth: SecretStr | None = Field(
+        default=None, exclude=True, repr=False, description="user:password sent as Basic auth"
+    )
     timeout_s: float = Field(default=60.0, gt=0)
     max_retries: int = Field(default=3, ge=0)
     retry_wait_s: float = Field(default=1.0, ge=0, description="Backoff base; 0 in tests")
@@ -153,6 +157,9 @@ def _usage(lt: ModuleType, response: Any, settings: ModelSettings, latency_s: fl
 def _request(settings: ModelSettings, messages: list[Message], **extra: Any) -> dict[str, Any]:
     """The keyword arguments of one litellm.acompletion call."""
     key = settings.api_key.get_secret_value() if settings.api_key else None
+    if settings.api_auth is not None:  # credentials from the api_base URL, as curl sends them
+        basic = base64.b64encode(settings.api_auth.get_secret_value().encode()).decode()
+        extra = {"extra_headers": {"Authorization": f"Basic {basic}"}, **extra}
     return {
         "model": settings.model, "messages": messages, "timeout": settings.timeout_s,
         "num_retries": 0, "api_base": settings.api_base, "api_key": key,

@@ -53,6 +53,10 @@ DECISION_COMMENT = "gatereview.decision.comment"
 DECISION_AMENDMENTS = "gatereview.decision.amendments"
 DECISION_GATES = "gatereview.decision.gates"
 VERDICT = "gatereview.verdict"
+VERDICT_SHA256 = "gatereview.verdict.sha256"
+DECISION_VERDICT_SHA256 = "gatereview.decision.verdict_sha256"
+TRACE_SEGMENT = "gatereview.trace.segment"
+TRACE_PREVIOUS = "gatereview.trace.previous_segment"
 GATE_STATUSES = "gatereview.gate_statuses"
 LAST_HASH = "gatereview.last_hash"
 
@@ -125,6 +129,7 @@ def decision_attributes(
     gates: list[str] | None = None,
     amendments: list[dict[str, Any]] | None = None,
     at: str | None = None,
+    verdict_sha256: str | None = None,
 ) -> dict[str, Any]:
     """Attributes of a human decision."""
     return _present(
@@ -135,5 +140,6 @@ def decision_attributes(
             DECISION_GATES: gates,
             DECISION_AMENDMENTS: amendments,
             "gatereview.decision.at": at,
+            DECISION_VERDICT_SHA256: verdict_sha256,
         }
     )
