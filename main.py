@@ -16,6 +16,7 @@ from rich.markup import escape
 
 from agents.errors import GateReviewError
 from agents.models import FINDING_STATUSES, GATES, Amendment, Decision
+from exports.choices import FAIL_EXIT, FailOn, OutputFormat
 
 if TYPE_CHECKING:
     from graphs.settings import Settings
@@ -34,6 +35,13 @@ HomeOpt = Annotated[
     typer.Option("--home", help="Workspace folder [env GATEREVIEW_HOME; default .gatereview]"),
 ]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON object instead of tables.")]
+FailOnOpt = Annotated[
+    FailOn,
+    typer.Option(
+        "--fail-on",
+        help=f"Exit {FAIL_EXIT} when the verdict is at or below this (in CI: not_ready).",
+    ),
+]
 ReviewerOpt = Annotated[str, typer.Option("--reviewer", help="Your name, kept with the decision.")]
 
 
@@ -69,6 +77,31 @@ def settings_for(**flags: Any) -> Settings:
     return resolve_settings(flags)
 
 
+def exit_for(view: RunView, fail_on: FailOn) -> None:
+    """Exit 3 (and say why on stderr) when the verdict is at or below the threshold."""
+    from graphs.published import fails
+
+    if fails(view, fail_on):
+        overall = view.verdict.overall if view.verdict else "?"
+        err.print(f"verdict {overall} fails --fail-on {fail_on}: exit {FAIL_EXIT}", highlight=False)
+        raise typer.Exit(FAIL_EXIT)
+
+
+def export(view: RunView, settings: Settings, fmt: str, path: Path | None = None) -> None:
+    """Print or write a run as SARIF, HTML or a PR comment, masked as reports are."""
+    from graphs.published import render_export, run_sources, travelling_view, write_export
+
+    text = render_export(
+        travelling_view(view, settings), run_sources(view.run_id, settings), fmt  # type: ignore[arg-type]
+    )
+    if path is None:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+        return
+    write_export(text, path)
+    err.print(f"wrote {fmt.upper()} to {path}", highlight=False)
+
+
 def emit(view: RunView, as_json: bool, *, findings: bool = False) -> None:
     """Print a run as JSON or as tables."""
     if as_json:
@@ -100,7 +133,9 @@ def progress_printer(quiet: bool) -> Any:
     return report
 
 
-def decide_and_print(run_id: str, decision: Decision, settings: Settings, as_json: bool) -> None:
+def decide_and_print(
+    run_id: str, decision: Decision, settings: Settings, as_json: bool
+) -> RunView:
     """Apply a decision and print the resulting run."""
     from graphs.runs import decide
 
@@ -108,6 +143,7 @@ def decide_and_print(run_id: str, decision: Decision, settings: Settings, as_jso
     emit(view, as_json)
     if settings.otlp_endpoint and view.state in ("approved", "rejected"):
         export_finished(view.run_id, settings)
+    return view
 
 
 def export_finished(run_id: str, settings: Settings) -> None:
@@ -143,6 +179,10 @@ def review(
     ] = None,
     max_bytes: Annotated[int | None, typer.Option(help="Largest document accepted.")] = None,
     interactive: Annotated[bool, typer.Option(help="Ask for the decision right away.")] = False,
+    sarif: Annotated[
+        Path | None, typer.Option(help="Also write the findings as SARIF 2.1.0 to this file.")
+    ] = None,
+    fail_on: FailOnOpt = "never",
     home: HomeOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
@@ -150,6 +190,8 @@ def review(
     with user_errors():
         from graphs.runs import start_review
 
+        if sarif is not None and not sarif.resolve().parent.is_dir():
+            raise GateReviewError(f"cannot write {sarif}: its folder does not exist")
         settings = settings_for(
             home=home,
             model=model,
@@ -169,9 +211,12 @@ def review(
             start_review([str(p) for p in paths], settings, progress_printer(as_json))
         )
         emit(view, as_json)
+        if sarif is not None:
+            export(view, settings, "sarif", sarif)
         if interactive and view.state == "awaiting_decision":
             decision = ask_decision()
-            decide_and_print(view.run_id, decision, settings, as_json)
+            view = decide_and_print(view.run_id, decision, settings, as_json)
+        exit_for(view, fail_on)
 
 
 def ask_decision() -> Decision:
@@ -217,14 +262,34 @@ def runs(home: HomeOpt = None, as_json: JsonOpt = False) -> None:
 @app.command()
 def show(
     run_id: Annotated[str, typer.Argument(metavar="RUN")],
+    fmt: Annotated[
+        OutputFormat,
+        typer.Option(
+            "--format",
+            help="table; json; sarif (2.1.0); html (one self-contained page); "
+            "github (a pull-request comment in Markdown).",
+        ),
+    ] = "table",
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Write to this file, not stdout.")
+    ] = None,
+    fail_on: FailOnOpt = "never",
     home: HomeOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Show a run's verdict and every finding with its evidence."""
+    """Show a run's verdict and every finding with its evidence, or export it."""
     with user_errors():
         from graphs.runs import load_run
 
-        emit(load_run(run_id, settings_for(home=home)), as_json, findings=True)
+        settings = settings_for(home=home)
+        view = load_run(run_id, settings)
+        if fmt in ("sarif", "html", "github"):
+            export(view, settings, fmt, output)
+        elif output is not None:
+            raise GateReviewError("--output needs --format sarif, html or github")
+        else:
+            emit(view, as_json or fmt == "json", findings=True)
+        exit_for(view, fail_on)
 
 
 @app.command()

@@ -24,8 +24,8 @@ _STATUS_MARK = {
 _KEPT = frozenset(
     {
         "run_id", "state", "created_at", "path", "kind", "sha256", "id", "gate", "criterion",
-        "status", "severity", "overall", "action", "at", "gates", "markdown", "json", "trace",
-        "trace_last_hash", "reviewer", "amended_by", "summary_by", "finding_id",
+        "status", "severity", "overall", "action", "at", "gates", "markdown", "json", "html",
+        "trace", "trace_last_hash", "reviewer", "amended_by", "summary_by", "finding_id",
     }
 )  # fmt: skip
 
@@ -106,7 +106,11 @@ def render_markdown(view: RunView) -> str:
 def write_report(
     values: dict[str, Any], workspace: Workspace, trace: dict[str, str] | None = None
 ) -> dict[str, Path]:
-    """Write `reports/RUN.md` and `reports/RUN.json` (with the trace's last hash)."""
+    """Write `reports/RUN.md`, `reports/RUN.json` (with the trace's last hash) and
+    `reports/RUN.html`."""
+    from exports.html import render_html
+    from exports.sources import sources_from_state
+
     run_id = values["run_id"]
     state = "approved" if values.get("outcome") == "approved" else "rejected"
     view = build_view(run_id, state, values)
@@ -114,9 +118,11 @@ def write_report(
     paths = {
         "markdown": workspace.reports / f"{run_id}.md",
         "json": workspace.reports / f"{run_id}.json",
+        "html": workspace.reports / f"{run_id}.html",
     }
     report = {**{k: str(p) for k, p in paths.items()}, **(trace or {})}
     view = masked_view(view.model_copy(update={"report": report}))
     _write_private(paths["markdown"], render_markdown(view))
     _write_private(paths["json"], view.model_dump_json(indent=2))
+    _write_private(paths["html"], render_html(view, sources_from_state(values["documents"])))
     return paths

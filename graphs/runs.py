@@ -255,3 +255,13 @@ def load_runs(settings: Settings, run_ids: list[str] | None = None) -> list[RunV
 def load_run(run_id: str, settings: Settings) -> RunView:
     """The view of one run."""
     return load_runs(settings, [run_id])[0]
+
+
+def load_run_documents(run_id: str, settings: Settings) -> list[dict[str, Any]]:
+    """The documents a run reviewed, as checkpointed (lines and sections), for exports."""
+    workspace = _existing_workspace(settings, run_id)
+    with SqliteSaver.from_conn_string(str(workspace.database)) as saver:
+        snapshot = build_graph().compile(checkpointer=saver).get_state(_config(run_id))
+    if not snapshot.values:
+        raise RunNotFoundError(f"no run {run_id} in {workspace.home}")
+    return list(snapshot.values.get("documents", []))
