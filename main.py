@@ -25,7 +25,8 @@ if TYPE_CHECKING:
 app = typer.Typer(
     help="Review an AI project's design documents for production readiness, gate by gate.",
     no_args_is_help=True,
-    add_completion=False,
+    epilog=f"Exit status: 0 done; 1 an internal error or a failed check (trace --verify, eval); "
+    f"2 a user mistake; {FAIL_EXIT} the verdict is at or below --fail-on.",
 )
 out = Console()
 err = Console(stderr=True)
@@ -43,6 +44,27 @@ FailOnOpt = Annotated[
     ),
 ]
 ReviewerOpt = Annotated[str, typer.Option("--reviewer", help="Your name, kept with the decision.")]
+
+
+def show_version(value: bool) -> None:
+    """Print the installed version and stop (eager: before any command runs)."""
+    if value:
+        from exports.tool import NAME, tool_version
+
+        out.print(f"{NAME} {tool_version()}", highlight=False)
+        raise typer.Exit()
+
+
+@app.callback()
+def main_options(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=show_version, is_eager=True, help="Print the version and exit."
+        ),
+    ] = False,
+) -> None:
+    """Options that come before the command."""
 
 
 @contextmanager
