@@ -50,6 +50,8 @@ def event_attributes(event: AgentEvent, request_model: str) -> dict[str, Any]:
     attributes = dict(event.attributes)
     if event.kind == "llm_call":
         attributes[attr.REQUEST_MODEL] = request_model
+        attributes[attr.PROVIDER_NAME] = attr.provider_name(request_model)
+        attributes.setdefault(attr.OPERATION_NAME, attr.OP_CHAT)
         attributes[attr.LATENCY_S] = event.duration_s
         attempts = attributes.get("gatereview.attempts") or []
         attributes[attr.RETRIES] = max(0, len(attempts) - 1)
