@@ -17,6 +17,7 @@ from rich.markup import escape
 from agents.errors import GateReviewError
 from agents.models import FINDING_STATUSES, GATES, Amendment, Decision
 from exports.choices import FAIL_EXIT, FailOn, OutputFormat
+from graphs.settings import SETTING_NAMES
 
 if TYPE_CHECKING:
     from graphs.settings import Settings
@@ -25,7 +26,12 @@ if TYPE_CHECKING:
 app = typer.Typer(
     help="Review an AI project's design documents for production readiness, gate by gate.",
     no_args_is_help=True,
-    epilog=f"Exit status: 0 done; 1 an internal error or a failed check (trace --verify, eval); "
+    # Plain help wraps at any width; Rich's boxes cut option names and variables at 80 columns.
+    rich_markup_mode=None,
+    epilog="Settings: a flag, else the environment variable GATEREVIEW_<NAME> ("
+    + ", ".join(f"GATEREVIEW_{name.upper()}" for name in SETTING_NAMES)
+    + "), else gatereview.toml, else the default.\n\n"
+    f"Exit status: 0 done; 1 an internal error or a failed check (trace --verify, eval); "
     f"2 a user mistake; {FAIL_EXIT} the verdict is at or below --fail-on.",
 )
 out = Console()
@@ -33,7 +39,7 @@ err = Console(stderr=True)
 
 HomeOpt = Annotated[
     Path | None,
-    typer.Option("--home", help="Workspace folder [env GATEREVIEW_HOME; default .gatereview]"),
+    typer.Option("--home", help="Workspace folder (env GATEREVIEW_HOME; default .gatereview)."),
 ]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON object instead of tables.")]
 FailOnOpt = Annotated[
@@ -67,13 +73,29 @@ def main_options(
     """Options that come before the command."""
 
 
+def program_name() -> str:
+    """The command as the user ran it, for hints: `gatereview`, or `python main.py`."""
+    import click
+
+    ctx = click.get_current_context(silent=True)
+    name = ctx.find_root().info_name if ctx is not None else None
+    name = name or Path(sys.argv[0]).name or "gatereview"
+    return f"python {name}" if name.endswith(".py") else name
+
+
+def as_run(message: str) -> str:
+    """A message whose hints name `python main.py` (as lower layers write them), as run."""
+    return message.replace("python main.py", program_name())
+
+
 @contextmanager
 def user_errors() -> Iterator[None]:
     """Turn a user mistake into one line on stderr and exit status 2."""
     try:
         yield
     except GateReviewError as exc:
-        err.print(f"[red]error:[/red] {escape(str(exc))}", highlight=False, soft_wrap=True)
+        message = escape(as_run(str(exc)))
+        err.print(f"[red]error:[/red] {message}", highlight=False, soft_wrap=True)
         raise typer.Exit(2) from None
     except KeyboardInterrupt:
         err.print("interrupted; the run can be resumed from its last checkpoint")
@@ -131,14 +153,14 @@ def emit(view: RunView, as_json: bool, *, findings: bool = False) -> None:
         return
     import render
 
-    out.print(render.gate_table(view))
+    out.print(render.gate_table(view, out.width))
     out.print(render.verdict_lines(view))
     if findings:
         out.rule("Findings")
         out.print(render.findings_view(view))
         out.rule("Decisions")
         out.print(render.decisions_view(view))
-    out.print(render.next_steps(view), highlight=False)
+    out.print(render.next_steps(view, program_name()), highlight=False)
 
 
 def progress_printer(quiet: bool) -> Any:
@@ -185,21 +207,43 @@ def export_finished(run_id: str, settings: Settings) -> None:
 def review(
     paths: Annotated[list[Path], typer.Argument(help="Design documents or folders.")],
     model: Annotated[
-        str | None, typer.Option(help="offline, or a litellm model string [env GATEREVIEW_MODEL].")
+        str | None, typer.Option(help="offline, or a litellm model string (env GATEREVIEW_MODEL).")
     ] = None,
-    api_base: Annotated[str | None, typer.Option(help="OpenAI-compatible server URL.")] = None,
-    budget_usd: Annotated[float | None, typer.Option(help="Most this review may spend.")] = None,
-    max_concurrency: Annotated[int | None, typer.Option(help="Model calls at once.")] = None,
+    api_base: Annotated[
+        str | None, typer.Option(help="OpenAI-compatible server URL (env GATEREVIEW_API_BASE).")
+    ] = None,
+    budget_usd: Annotated[
+        float | None, typer.Option(help="Most this review may spend (env GATEREVIEW_BUDGET_USD).")
+    ] = None,
+    max_concurrency: Annotated[
+        int | None, typer.Option(help="Model calls at once (env GATEREVIEW_MAX_CONCURRENCY).")
+    ] = None,
     max_context_tokens: Annotated[
-        int | None, typer.Option(help="Most document tokens sent per gate.")
+        int | None,
+        typer.Option(
+            help="Most document tokens sent per gate (env GATEREVIEW_MAX_CONTEXT_TOKENS)."
+        ),
     ] = None,
-    timeout: Annotated[float | None, typer.Option(help="Seconds per model call.")] = None,
-    price_in: Annotated[float | None, typer.Option(help="USD per million input tokens.")] = None,
-    price_out: Annotated[float | None, typer.Option(help="USD per million output tokens.")] = None,
+    timeout: Annotated[
+        float | None, typer.Option(help="Seconds per model call (env GATEREVIEW_TIMEOUT_S).")
+    ] = None,
+    price_in: Annotated[
+        float | None,
+        typer.Option(help="USD per million input tokens (env GATEREVIEW_PRICE_IN)."),
+    ] = None,
+    price_out: Annotated[
+        float | None,
+        typer.Option(help="USD per million output tokens (env GATEREVIEW_PRICE_OUT)."),
+    ] = None,
     web: Annotated[
-        bool | None, typer.Option("--web/--no-web", help="Let risk and platform search the web.")
+        bool | None,
+        typer.Option(
+            "--web/--no-web", help="Let risk and platform search the web (env GATEREVIEW_WEB)."
+        ),
     ] = None,
-    max_bytes: Annotated[int | None, typer.Option(help="Largest document accepted.")] = None,
+    max_bytes: Annotated[
+        int | None, typer.Option(help="Largest document accepted (env GATEREVIEW_MAX_BYTES).")
+    ] = None,
     interactive: Annotated[bool, typer.Option(help="Ask for the decision right away.")] = False,
     sarif: Annotated[
         Path | None, typer.Option(help="Also write the findings as SARIF 2.1.0 to this file.")
@@ -274,11 +318,11 @@ def runs(home: HomeOpt = None, as_json: JsonOpt = False) -> None:
             out.print_json(data={"runs": rows})
             return
         if not views:
-            out.print("No runs yet. Start one with: python main.py review PATH")
+            out.print(f"No runs yet. Start one with: {program_name()} review PATH")
             return
         import render
 
-        out.print(render.runs_table(views))
+        out.print(render.runs_table(views, out.width))
 
 
 @app.command()
@@ -401,7 +445,7 @@ def trace(
         str | None,
         typer.Option(
             help="Also send the spans to this OTLP/HTTP collector "
-            "[env OTEL_EXPORTER_OTLP_ENDPOINT]."
+            "(env GATEREVIEW_OTLP_ENDPOINT or OTEL_EXPORTER_OTLP_ENDPOINT)."
         ),
     ] = None,
     home: HomeOpt = None,

@@ -45,6 +45,9 @@ class Settings(Strict):
         return self.model == "offline"
 
 
+SETTING_NAMES: tuple[str, ...] = tuple(Settings.model_fields)
+
+
 def _from_file(path: Path) -> dict[str, Any]:
     if not path.is_file():
         return {}
