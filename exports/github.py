@@ -8,8 +8,8 @@ from urllib.parse import quote
 
 from agents.coordinator import counts_toward_verdict
 from agents.models import FINDING_STATUSES, GATES, Evidence, Finding
+from exports.flags import notes, unmet
 from exports.html import gate_counts
-from exports.sarif import unmet
 from graphs.view import RunView
 
 COMMENT_LIMIT = 65_536  # characters GitHub accepts in one comment body
@@ -56,13 +56,7 @@ def _finding(f: Finding, base: str, quotes: bool) -> list[str]:
     ]
     note = f" ({', '.join(flags)})" if flags else ""
     lines = [f"- **{f.id}** `{f.status}` {f.severity}{note}: {inline(f.summary)}"]
-    for label, text in (
-        ("Unsupported", f.unsupported),
-        ("Disputed", f.disputed),
-        ("Note", f.support_note),
-    ):
-        if text:
-            lines.append(f"  - {label}: {inline(text)}")
+    lines += [f"  - {label}: {inline(text)}" for label, text in notes(f)]
     for e in f.evidence if quotes else []:
         lines.append(f"  - {_link(e, base)}: > {inline(e.quote)}")
     if not quotes:

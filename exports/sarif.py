@@ -10,6 +10,7 @@ from urllib.parse import quote
 from agents.coordinator import counts_toward_verdict
 from agents.models import GATES, Finding, Severity
 from agents.rubric import Criterion, load_rubrics
+from exports.flags import notes, unmet
 from exports.sources import Source
 from exports.tool import INFORMATION_URI, NAME, tool_version
 from graphs.view import RunView
@@ -21,13 +22,6 @@ LEVEL: dict[Severity, str] = {
     "minor": "note",
     "info": "note",
 }
-
-
-def unmet(finding: Finding) -> bool:
-    """True when the finding leaves its criterion short of met under the coordinator's rule."""
-    if finding.dismissed:
-        return False
-    return finding.status != "met" or not counts_toward_verdict(finding)
 
 
 def artifact_uri(path: str) -> str:
@@ -87,13 +81,7 @@ def _message(finding: Finding) -> str:
     parts = [f"{finding.criterion} is {finding.status}: {finding.summary}"]
     if finding.recommendation:
         parts.append(finding.recommendation)
-    for label, note in (
-        ("Unsupported (does not count)", finding.unsupported),
-        ("Disputed (does not count until amended)", finding.disputed),
-        ("Note", finding.support_note),
-    ):
-        if note:
-            parts.append(f"{label}: {note}")
+    parts += [f"{label}: {text}" for label, text in notes(finding)]
     return " ".join(p if p.endswith(".") else f"{p}." for p in parts)
 
 
