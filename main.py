@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import json
+import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -114,6 +116,16 @@ def make_decision(**fields: Any) -> Decision:
         raise GateReviewError(f"{where}: {first['msg']}") from None
 
 
+def print_json(text: str | None = None, *, data: Any = None) -> None:
+    """One JSON object on stdout: highlighted in a terminal, plain text for a script or a pipe
+    (Rich's highlighting of a large run takes a noticeable part of a second)."""
+    if out.is_terminal:
+        out.print_json(text, data=data)
+        return
+    value = json.loads(text) if text is not None else data
+    out.file.write(json.dumps(value, indent=2, ensure_ascii=False) + "\n")
+
+
 def settings_for(**flags: Any) -> Settings:
     """Resolve settings once: flag > GATEREVIEW_* environment > gatereview.toml > default."""
     from graphs.settings import resolve_settings
@@ -149,7 +161,7 @@ def export(view: RunView, settings: Settings, fmt: str, path: Path | None = None
 def emit(view: RunView, as_json: bool, *, findings: bool = False) -> None:
     """Print a run as JSON or as tables."""
     if as_json:
-        out.print_json(view.model_dump_json())
+        print_json(view.model_dump_json())
         return
     import render
 
@@ -216,7 +228,11 @@ def review(
         float | None, typer.Option(help="Most this review may spend (env GATEREVIEW_BUDGET_USD).")
     ] = None,
     max_concurrency: Annotated[
-        int | None, typer.Option(help="Model calls at once (env GATEREVIEW_MAX_CONCURRENCY).")
+        int | None,
+        typer.Option(
+            help="Model calls at once (default 8: every gate at once; "
+            "env GATEREVIEW_MAX_CONCURRENCY)."
+        ),
     ] = None,
     max_context_tokens: Annotated[
         int | None,
@@ -254,8 +270,6 @@ def review(
 ) -> None:
     """Review documents gate by gate and wait for a named person's decision."""
     with user_errors():
-        from graphs.runs import start_review
-
         if sarif is not None and not sarif.resolve().parent.is_dir():
             raise GateReviewError(f"cannot write {sarif}: its folder does not exist")
         settings = settings_for(
@@ -271,6 +285,12 @@ def review(
             web=web,
             max_bytes=max_bytes,
         )
+        if not settings.offline:
+            from agents.llm import preload_litellm
+
+            preload_litellm()  # seconds of imports, overlapping the graph's and the reading
+        from graphs.runs import start_review
+
         if not as_json:
             err.print(f"Reviewing {len(paths)} path(s) with model [bold]{settings.model}[/bold]")
         view = asyncio.run(
@@ -301,28 +321,19 @@ def ask_decision() -> Decision:
 def runs(home: HomeOpt = None, as_json: JsonOpt = False) -> None:
     """List the runs in the workspace with their state."""
     with user_errors():
-        from graphs.runs import load_runs
+        from graphs.catalogue import list_runs
 
-        views = load_runs(settings_for(home=home))
+        summaries = list_runs(settings_for(home=home))
         if as_json:
-            rows = [
-                {
-                    "run_id": v.run_id,
-                    "state": v.state,
-                    "created_at": v.created_at,
-                    "verdict": v.verdict.overall if v.verdict else None,
-                    "documents": [d.path for d in v.documents],
-                }
-                for v in views
-            ]
-            out.print_json(data={"runs": rows})
+            print_json(data={"runs": [s.model_dump() for s in summaries]})
             return
-        if not views:
+        if not summaries:
             out.print(f"No runs yet. Start one with: {program_name()} review PATH")
             return
         import render
 
-        out.print(render.runs_table(views, out.width))
+        table = render.runs_table(summaries, out.width)
+        out.print(table, no_wrap=True, overflow="ignore", crop=False)
 
 
 @app.command()
@@ -345,7 +356,7 @@ def show(
 ) -> None:
     """Show a run's verdict and every finding with its evidence, or export it."""
     with user_errors():
-        from graphs.runs import load_run
+        from graphs.catalogue import load_run
 
         settings = settings_for(home=home)
         view = load_run(run_id, settings)
@@ -459,7 +470,7 @@ def trace(
         if verify:
             result = verify_run_trace(run_id, settings)
             if as_json:
-                out.print_json(result.model_dump_json())
+                print_json(result.model_dump_json())
             elif result.ok:
                 out.print(
                     f"trace of {run_id}: {result.records} records, chain intact "
@@ -477,7 +488,7 @@ def trace(
             sent = export_records(records, settings.otlp_endpoint)
             err.print(f"sent {sent} spans to {settings.otlp_endpoint}", highlight=False)
         if as_json:
-            out.print_json(
+            print_json(
                 data={"run_id": run_id, "records": [r.model_dump(mode="json") for r in records]}
             )
             return
@@ -507,7 +518,7 @@ def eval_(
         result = asyncio.run(runner.evaluate(suite, model, api_base, baseline, record, step))
         path = results.write_results(result, settings_for(home=home).home)
         if as_json:
-            out.print_json(result.model_dump_json())
+            print_json(result.model_dump_json())
         else:
             out.print(tables.cases_table(result), tables.totals_view(result))
             out.print(f"Results: {path}", highlight=False)
@@ -515,5 +526,23 @@ def eval_(
             raise typer.Exit(1)
 
 
+def cli() -> None:
+    """Run a command; once it has returned (its traces flushed, databases closed and reports
+    written) leave at once, without the interpreter's teardown: litellm's exit hooks and a
+    full garbage collection of everything imported cost about a second and save nothing."""
+    try:
+        app()
+    except SystemExit as done:
+        code = done.code
+        if isinstance(code, str):
+            err.print(code, highlight=False, markup=False)
+        for stream in (sys.stdout, sys.stderr):
+            try:
+                stream.flush()
+            except (OSError, ValueError):  # a closed pipe: nothing left to say to it
+                pass
+        os._exit(code if isinstance(code, int) else int(code is not None))
+
+
 if __name__ == "__main__":
-    app()
+    cli()

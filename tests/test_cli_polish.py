@@ -13,6 +13,7 @@ from typer.testing import CliRunner
 
 import render
 from agents.models import Usage
+from graphs.catalogue import RunSummary
 from graphs.settings import SETTING_NAMES
 from graphs.view import GateInfo, RunView
 from main import app
@@ -90,6 +91,6 @@ def test_tables_never_cut_a_status_at_narrow_widths(width: int) -> None:
     for gate, verdict in priced.verdict.gates.items():
         assert re.search(rf"{gate}\s.*\b{verdict.status}\b", table), (gate, table)
     assert "$0.1235" in table
-    runs = _at(width, render.runs_table([priced] * 2, width))
+    runs = _at(width, render.runs_table([RunSummary.of(priced)] * 2, width))
     assert "…" not in runs and "awaiting_decision" in runs and "ready_with_conditions" in runs
     assert all(len(line) <= width for line in runs.splitlines())
