@@ -18,7 +18,7 @@ from rich.markup import escape
 
 from agents.errors import GateReviewError
 from agents.models import FINDING_STATUSES, GATES, Amendment, Decision
-from exports.choices import FAIL_EXIT, FailOn, OutputFormat
+from exports.choices import FAIL_EXIT, FailOn, OutputFormat, fails
 from graphs.settings import SETTING_NAMES
 
 if TYPE_CHECKING:
@@ -135,10 +135,8 @@ def settings_for(**flags: Any) -> Settings:
 
 def exit_for(view: RunView, fail_on: FailOn) -> None:
     """Exit 3 (and say why on stderr) when the verdict is at or below the threshold."""
-    from graphs.published import fails
-
-    if fails(view, fail_on):
-        overall = view.verdict.overall if view.verdict else "?"
+    overall = view.verdict.overall if view.verdict else None
+    if fails(overall, fail_on):
         err.print(f"verdict {overall} fails --fail-on {fail_on}: exit {FAIL_EXIT}", highlight=False)
         raise typer.Exit(FAIL_EXIT)
 

@@ -40,14 +40,23 @@ def fill(home: Path, count: int) -> str:
     return load_runs(settings)[0].run_id
 
 
-def timed(args: list[str], home: Path, repeat: int) -> float:
-    """Median wall time of `python main.py ARGS` in fresh processes."""
+# The floor under any command, measured beside it: the interpreter, and the three libraries
+# every command's module imports to parse its options and print.
+FLOORS = {
+    "python": ["-c", "pass"],
+    "libraries": ["-c", "import typer, pydantic, rich.console"],
+}
+
+
+def timed(args: list[str], home: Path, repeat: int, script: str | None = "main.py") -> float:
+    """Median wall time of `python main.py ARGS` (or `python ARGS`) in fresh processes."""
     env = {**os.environ, "GATEREVIEW_HOME": str(home), "COLUMNS": "80"}
     times = []
     for _ in range(repeat):
         start = time.perf_counter()
         done = subprocess.run(
-            [sys.executable, "main.py", *args], cwd=ROOT, env=env, capture_output=True
+            [sys.executable, *([script] if script else []), *args],
+            cwd=ROOT, env=env, capture_output=True,
         )
         times.append(time.perf_counter() - start)
         if done.returncode != 0:
@@ -81,13 +90,16 @@ def main() -> None:
     print(f"workspace {home}: filling to {opts.runs} runs", file=sys.stderr)
     run_id = fill(home, opts.runs)
     commands = {"--help": ["--help"], "runs": ["runs"], "show": ["show", run_id]}
-    print(f"{'command':<8} {'median':>8} {'goal':>6}  ({opts.repeat} fresh processes each, "
+    print(f"{'command':<9} {'median':>8} {'goal':>6}  ({opts.repeat} fresh processes each, "
           f"{opts.runs} runs)")
+    for name, args in FLOORS.items():
+        took = timed(args, home, opts.repeat, script=None)
+        print(f"{name:<9} {took:>7.3f}s {'':>6}  floor (`python {' '.join(args)}`)")
     over = []
     for name, args in commands.items():
         took = timed(args, home, opts.repeat)
         verdict = "ok" if took <= GOALS[name] else "OVER"
-        print(f"{name:<8} {took:>7.3f}s {GOALS[name]:>5.1f}s  {verdict}")
+        print(f"{name:<9} {took:>7.3f}s {GOALS[name]:>5.1f}s  {verdict}")
         if verdict == "OVER":
             over.append((name, args))
     for name, args in over:

@@ -7,25 +7,13 @@ import os
 from pathlib import Path
 
 from agents.errors import GateReviewError
-from agents.models import Overall
-from exports.choices import ExportFormat, FailOn
+from exports.choices import ExportFormat
 from exports.sources import Source, sources_from_state
 from graphs.report import masked_view
 from graphs.settings import Settings
 from graphs.view import RunView
 from graphs.workspace import Workspace
 from traces.verify import last_hash
-
-# How far below ready each overall verdict is; --fail-on names the first that fails.
-_RANK: dict[Overall, int] = {"ready": 0, "ready_with_conditions": 1, "not_ready": 2}
-_THRESHOLD: dict[FailOn, int] = {"conditional": 1, "not_ready": 2, "never": 3}
-
-
-def fails(view: RunView, fail_on: FailOn) -> bool:
-    """True when the run's verdict is at or below the --fail-on threshold."""
-    if view.verdict is None or fail_on == "never":
-        return False
-    return _RANK[view.verdict.overall] >= _THRESHOLD[fail_on]
 
 
 def run_sources(run_id: str, settings: Settings) -> dict[str, Source]:
