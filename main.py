@@ -18,7 +18,7 @@ from rich.markup import escape
 
 from agents.errors import GateReviewError
 from agents.models import FINDING_STATUSES, GATES, Amendment, Decision
-from exports.choices import FAIL_EXIT, FailOn, OutputFormat, fails
+from exports.choices import FAIL_EXIT, ExportFormat, FailOn, OutputFormat, fails
 from graphs.settings import SETTING_NAMES
 
 if TYPE_CHECKING:
@@ -141,13 +141,14 @@ def exit_for(view: RunView, fail_on: FailOn) -> None:
         raise typer.Exit(FAIL_EXIT)
 
 
-def export(view: RunView, settings: Settings, fmt: str, path: Path | None = None) -> None:
+def export(
+    view: RunView, settings: Settings, fmt: ExportFormat, path: Path | None = None
+) -> None:
     """Print or write a run as SARIF, HTML or a PR comment, masked as reports are."""
     from graphs.published import render_export, run_sources, travelling_view, write_export
 
-    text = render_export(
-        travelling_view(view, settings), run_sources(view.run_id, settings), fmt  # type: ignore[arg-type]
-    )
+    sources = run_sources(view.run_id, settings)
+    text = render_export(travelling_view(view, settings), sources, fmt)
     if path is None:
         sys.stdout.write(text)
         sys.stdout.flush()
@@ -358,7 +359,7 @@ def show(
 
         settings = settings_for(home=home)
         view = load_run(run_id, settings)
-        if fmt in ("sarif", "html", "github"):
+        if fmt == "sarif" or fmt == "html" or fmt == "github":  # narrows to ExportFormat
             export(view, settings, fmt, output)
         elif output is not None:
             raise GateReviewError("--output needs --format sarif, html or github")

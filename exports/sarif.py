@@ -12,7 +12,7 @@ from agents.models import GATES, Finding, Severity
 from agents.rubric import Criterion, load_rubrics
 from exports.flags import notes, unmet
 from exports.sources import Source
-from exports.tool import INFORMATION_URI, NAME, tool_version
+from exports.tool import NAME, tool_version
 from graphs.view import RunView
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
@@ -126,7 +126,6 @@ def sarif_log(view: RunView, sources: Mapping[str, Source]) -> dict[str, Any]:
                     "driver": {
                         "name": NAME,
                         "version": tool_version(),
-                        "informationUri": INFORMATION_URI,
                         "rules": [_rule(c) for c in criteria],
                     }
                 },

@@ -1,16 +1,15 @@
-"""Who made an export: the tool's name, version and home page."""
+"""Who made an export or a trace: the tool's name and version."""
 
 from __future__ import annotations
 
 from importlib.metadata import PackageNotFoundError, version
 
 NAME = "gatereview"
-INFORMATION_URI = "https://github.com/gatereview/gatereview"
 
 
 def tool_version() -> str:
-    """The installed distribution's version; 0+unknown when run from a bare checkout."""
+    """The installed distribution's version; unknown when run from a checkout never installed."""
     try:
         return version(NAME)
     except PackageNotFoundError:
-        return "0+unknown"
+        return "unknown"

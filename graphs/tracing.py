@@ -2,24 +2,16 @@
 
 from __future__ import annotations
 
-from importlib.metadata import PackageNotFoundError, version
 from typing import Any
 
 from agents.events import AgentEvent
 from agents.prompts import prompt_digests
 from agents.rubric import load_rubrics
+from exports.tool import tool_version
 from graphs.settings import Settings
 from tools.documents import Document
 from traces import attributes as attr
 from traces.recorder import TraceRecorder
-
-
-def tool_version() -> str:
-    """The installed gatereview version."""
-    try:
-        return version("gatereview")
-    except PackageNotFoundError:
-        return "unknown"
 
 
 def lineage(documents: list[Document]) -> list[dict[str, Any]]:
