@@ -2,20 +2,13 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from fakes.cli import cli_json
+from fakes.exports import DEMO, HOSTILE, finding, quoted
 
-from agents.models import Evidence, Finding, GateVerdict, Verdict
+from agents.models import GateVerdict, Verdict
 from exports.sources import Source
 from graphs.view import DocumentInfo, GateInfo, RunView
-
-ROOT = Path(__file__).resolve().parents[2]
-DEMO = ROOT / "examples" / "demo-grade-poc.md"
-STRONG = ROOT / "examples" / "strong-contract-search.md"
-SCHEMA = Path(__file__).parent / "schemas" / "sarif-schema-2.1.0.json"
-HOSTILE = "<script>alert(1)</script> | `tick` **bold** @someone"
 
 
 @pytest.fixture
@@ -24,40 +17,18 @@ def demo_run() -> str:
     return str(cli_json("review", str(DEMO))["run_id"])
 
 
-def _finding(criterion: str, status: str, **extra: object) -> Finding:
-    gate = criterion.split(".")[0]
-    return Finding.model_validate(
-        {
-            "id": criterion,
-            "gate": gate,
-            "criterion": criterion,
-            "title": criterion,
-            "status": status,
-            "severity": "blocker" if status != "met" else "info",
-            "summary": f"summary of {criterion}",
-            "recommendation": f"do {criterion}",
-            **extra,
-        }
-    )
-
-
-def quoted(line: int, text: str = "The owner is the claims data team.") -> Evidence:
-    """Verified document evidence on one line of doc.md."""
-    return Evidence(path="doc.md", line_start=line, line_end=line, quote=text, verified=True)
-
-
 @pytest.fixture
 def flagged() -> tuple[RunView, dict[str, Source]]:
     """A view whose findings are unsupported, disputed, mentioned, noted, dismissed, missing."""
     lines = ["# Design", "", "Intro.", "The owner is the claims data team.", HOSTILE, "End."]
     findings = [
-        _finding("data.owners", "met", evidence=[quoted(4)], disputed="offline finds nothing"),
-        _finding("data.sources", "partial", evidence=[quoted(5, HOSTILE)], unsupported="off topic"),
-        _finding("risk.guardrails", "mentioned", evidence=[quoted(3, "Intro.")],
+        finding("data.owners", "met", evidence=[quoted(4)], disputed="offline finds nothing"),
+        finding("data.sources", "partial", evidence=[quoted(5, HOSTILE)], unsupported="off topic"),
+        finding("risk.guardrails", "mentioned", evidence=[quoted(3, "Intro.")],
                  support_note="met shown as partial"),
-        _finding("platform.hosting", "missing", searched_for=["hosting", "cloud"]),
-        _finding("product.journey", "contradicted", evidence=[quoted(6, "End.")], dismissed=True),
-        _finding("change.training", "met", evidence=[quoted(4)]),
+        finding("platform.hosting", "missing", searched_for=["hosting", "cloud"]),
+        finding("product.journey", "contradicted", evidence=[quoted(6, "End.")], dismissed=True),
+        finding("change.training", "met", evidence=[quoted(4)]),
     ]
     gates = {
         g: GateVerdict(status="not_ready", reason=f"{g} reason {HOSTILE}")

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import HOSTILE, ROOT, quoted
+from fakes.exports import HOSTILE, ROOT, quoted
 from typer.testing import CliRunner
 
 from agents.models import Finding

@@ -6,8 +6,8 @@ import shutil
 from pathlib import Path
 
 import pytest
-from conftest import DEMO, HOSTILE
 from fakes.cli import cli_json
+from fakes.exports import DEMO, HOSTILE
 from lxml import html as lxml_html
 from typer.testing import CliRunner
 

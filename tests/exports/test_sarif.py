@@ -7,8 +7,8 @@ from pathlib import Path
 
 import jsonschema
 import pytest
-from conftest import DEMO, SCHEMA
 from fakes.cli import cli_json
+from fakes.exports import DEMO, SCHEMA
 from typer.testing import CliRunner
 
 from exports.sarif import artifact_uri, sarif_log
