@@ -19,6 +19,8 @@ from rich.markup import escape
 from agents.errors import GateReviewError
 from agents.escaping import terminal_safe
 from agents.models import FINDING_STATUSES, GATES, Amendment, Decision
+from exports.choices import FAIL_EXIT, ExportFormat, FailOn, OutputFormat, fails
+from graphs.settings import SETTING_NAMES
 
 if TYPE_CHECKING:
     from graphs.settings import Settings
@@ -27,14 +29,20 @@ if TYPE_CHECKING:
 app = typer.Typer(
     help="Review an AI project's design documents for production readiness, gate by gate.",
     no_args_is_help=True,
-    add_completion=False,
+    # Plain help wraps at any width; Rich's boxes cut option names and variables at 80 columns.
+    rich_markup_mode=None,
+    epilog="Settings: a flag, else the environment variable GATEREVIEW_<NAME> ("
+    + ", ".join(f"GATEREVIEW_{name.upper()}" for name in SETTING_NAMES)
+    + "), else gatereview.toml, else the default.\n\n"
+    f"Exit status: 0 done; 1 an internal error or a failed check (trace --verify, eval); "
+    f"2 a user mistake; {FAIL_EXIT} the verdict is at or below --fail-on.",
 )
 out = Console()
 err = Console(stderr=True)
 
 HomeOpt = Annotated[
     Path | None,
-    typer.Option("--home", help="Workspace folder [env GATEREVIEW_HOME; default .gatereview]"),
+    typer.Option("--home", help="Workspace folder (env GATEREVIEW_HOME; default .gatereview)."),
 ]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON object instead of tables.")]
 ConfigOpt = Annotated[
@@ -44,7 +52,50 @@ ConfigOpt = Annotated[
         help="Settings file to trust (any key); without it ./gatereview.toml may set only limits.",
     ),
 ]
+FailOnOpt = Annotated[
+    FailOn,
+    typer.Option(
+        "--fail-on",
+        help=f"Exit {FAIL_EXIT} when the verdict is at or below this (in CI: not_ready).",
+    ),
+]
 ReviewerOpt = Annotated[str, typer.Option("--reviewer", help="Your name, kept with the decision.")]
+
+
+def show_version(value: bool) -> None:
+    """Print the installed version and stop (eager: before any command runs)."""
+    if value:
+        from exports.tool import NAME, tool_version
+
+        out.print(f"{NAME} {tool_version()}", highlight=False)
+        raise typer.Exit()
+
+
+@app.callback()
+def main_options(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=show_version, is_eager=True, help="Print the version and exit."
+        ),
+    ] = False,
+) -> None:
+    """Options that come before the command."""
+
+
+def program_name() -> str:
+    """The command as the user ran it, for hints: `gatereview`, or `python main.py`."""
+    import click
+
+    ctx = click.get_current_context(silent=True)
+    name = ctx.find_root().info_name if ctx is not None else None
+    name = name or Path(sys.argv[0]).name or "gatereview"
+    return f"python {name}" if name.endswith(".py") else name
+
+
+def as_run(message: str) -> str:
+    """A message whose hints name `python main.py` (as lower layers write them), as run."""
+    return message.replace("python main.py", program_name())
 
 
 @contextmanager
@@ -53,7 +104,7 @@ def user_errors() -> Iterator[None]:
     try:
         yield
     except GateReviewError as exc:
-        message = escape(terminal_safe(str(exc)))
+        message = escape(as_run(terminal_safe(str(exc))))
         err.print(f"[red]error:[/red] {message}", highlight=False, soft_wrap=True)
         raise typer.Exit(2) from None
     except KeyboardInterrupt:
@@ -91,6 +142,30 @@ def settings_for(config: Path | None = None, **flags: Any) -> Settings:
     return resolve_settings(flags, config_file=config)
 
 
+def exit_for(view: RunView, fail_on: FailOn) -> None:
+    """Exit 3 (and say why on stderr) when the verdict is at or below the threshold."""
+    overall = view.verdict.overall if view.verdict else None
+    if fails(overall, fail_on):
+        err.print(f"verdict {overall} fails --fail-on {fail_on}: exit {FAIL_EXIT}", highlight=False)
+        raise typer.Exit(FAIL_EXIT)
+
+
+def export(
+    view: RunView, settings: Settings, fmt: ExportFormat, path: Path | None = None
+) -> None:
+    """Print or write a run as SARIF, HTML or a PR comment, masked as reports are."""
+    from graphs.published import render_export, run_sources, travelling_view, write_export
+
+    sources = run_sources(view.run_id, settings)
+    text = render_export(travelling_view(view, settings), sources, fmt)
+    if path is None:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+        return
+    write_export(text, path)
+    err.print(f"wrote {fmt.upper()} to {path}", highlight=False)
+
+
 def emit(view: RunView, as_json: bool, *, findings: bool = False) -> None:
     """Print a run as JSON or as tables (warnings on stderr either way)."""
     for warning in view.warnings:
@@ -100,14 +175,14 @@ def emit(view: RunView, as_json: bool, *, findings: bool = False) -> None:
         return
     import render
 
-    out.print(render.gate_table(view))
+    out.print(render.gate_table(view, out.width))
     out.print(render.verdict_lines(view))
     if findings:
         out.rule("Findings")
         out.print(render.findings_view(view))
         out.rule("Decisions")
         out.print(render.decisions_view(view))
-    out.print(render.next_steps(view), highlight=False)
+    out.print(render.next_steps(view, program_name()), highlight=False)
 
 
 def progress_printer(quiet: bool) -> Any:
@@ -124,7 +199,9 @@ def progress_printer(quiet: bool) -> Any:
     return report
 
 
-def decide_and_print(run_id: str, decision: Decision, settings: Settings, as_json: bool) -> None:
+def decide_and_print(
+    run_id: str, decision: Decision, settings: Settings, as_json: bool
+) -> RunView:
     """Apply a decision and print the resulting run."""
     from graphs.runs import decide
 
@@ -132,6 +209,7 @@ def decide_and_print(run_id: str, decision: Decision, settings: Settings, as_jso
     emit(view, as_json)
     if settings.otlp_endpoint and view.state in ("approved", "rejected"):
         export_finished(view.run_id, settings)
+    return view
 
 
 def export_finished(run_id: str, settings: Settings) -> None:
@@ -151,40 +229,73 @@ def export_finished(run_id: str, settings: Settings) -> None:
 def review(
     paths: Annotated[list[Path], typer.Argument(help="Design documents or folders.")],
     model: Annotated[
-        str | None, typer.Option(help="offline, or a litellm model string [env GATEREVIEW_MODEL].")
+        str | None, typer.Option(help="offline, or a litellm model string (env GATEREVIEW_MODEL).")
     ] = None,
-    api_base: Annotated[str | None, typer.Option(help="OpenAI-compatible server URL.")] = None,
-    budget_usd: Annotated[float | None, typer.Option(help="Most this review may spend.")] = None,
+    api_base: Annotated[
+        str | None, typer.Option(help="OpenAI-compatible server URL (env GATEREVIEW_API_BASE).")
+    ] = None,
+    budget_usd: Annotated[
+        float | None, typer.Option(help="Most this review may spend (env GATEREVIEW_BUDGET_USD).")
+    ] = None,
     max_concurrency: Annotated[
-        int | None, typer.Option(help="Model calls at once (default 8: every gate at once).")
+        int | None,
+        typer.Option(
+            help="Model calls at once (default 8: every gate at once; "
+            "env GATEREVIEW_MAX_CONCURRENCY)."
+        ),
     ] = None,
     max_context_tokens: Annotated[
-        int | None, typer.Option(help="Most document tokens sent per gate.")
+        int | None,
+        typer.Option(
+            help="Most document tokens sent per gate (env GATEREVIEW_MAX_CONTEXT_TOKENS)."
+        ),
     ] = None,
-    timeout: Annotated[float | None, typer.Option(help="Seconds per model call.")] = None,
-    price_in: Annotated[float | None, typer.Option(help="USD per million input tokens.")] = None,
-    price_out: Annotated[float | None, typer.Option(help="USD per million output tokens.")] = None,
+    timeout: Annotated[
+        float | None, typer.Option(help="Seconds per model call (env GATEREVIEW_TIMEOUT_S).")
+    ] = None,
+    price_in: Annotated[
+        float | None,
+        typer.Option(help="USD per million input tokens (env GATEREVIEW_PRICE_IN)."),
+    ] = None,
+    price_out: Annotated[
+        float | None,
+        typer.Option(help="USD per million output tokens (env GATEREVIEW_PRICE_OUT)."),
+    ] = None,
     web: Annotated[
-        bool | None, typer.Option("--web/--no-web", help="Let risk and platform search the web.")
+        bool | None,
+        typer.Option(
+            "--web/--no-web", help="Let risk and platform search the web (env GATEREVIEW_WEB)."
+        ),
     ] = None,
-    max_bytes: Annotated[int | None, typer.Option(help="Largest document accepted.")] = None,
+    max_bytes: Annotated[
+        int | None, typer.Option(help="Largest document accepted (env GATEREVIEW_MAX_BYTES).")
+    ] = None,
     document_timeout: Annotated[
-        float | None, typer.Option(help="Most seconds spent reading one document (30).")
+        float | None,
+        typer.Option(
+            help="Most seconds spent reading one document (env GATEREVIEW_DOCUMENT_TIMEOUT_S)."
+        ),
     ] = None,
     mask: Annotated[
         bool | None,
         typer.Option(
             "--mask/--no-mask",
-            help="Mask personal data and secrets in text sent to the model (default: on).",
+            help="Mask personal data and secrets sent to the model (env GATEREVIEW_MASK; on).",
         ),
     ] = None,
     interactive: Annotated[bool, typer.Option(help="Ask for the decision right away.")] = False,
+    sarif: Annotated[
+        Path | None, typer.Option(help="Also write the findings as SARIF 2.1.0 to this file.")
+    ] = None,
+    fail_on: FailOnOpt = "never",
     home: HomeOpt = None,
     config: ConfigOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Review documents gate by gate and wait for a named person's decision."""
     with user_errors():
+        if sarif is not None and not sarif.resolve().parent.is_dir():
+            raise GateReviewError(f"cannot write {sarif}: its folder does not exist")
         settings = settings_for(
             config,
             home=home,
@@ -213,9 +324,12 @@ def review(
             start_review([str(p) for p in paths], settings, progress_printer(as_json))
         )
         emit(view, as_json)
+        if sarif is not None:
+            export(view, settings, "sarif", sarif)
         if interactive and view.state == "awaiting_decision":
             decision = ask_decision()
-            decide_and_print(view.run_id, decision, settings, as_json)
+            view = decide_and_print(view.run_id, decision, settings, as_json)
+        exit_for(view, fail_on)
 
 
 def ask_decision() -> Decision:
@@ -241,25 +355,46 @@ def runs(home: HomeOpt = None, config: ConfigOpt = None, as_json: JsonOpt = Fals
             print_json(data={"runs": [s.model_dump() for s in summaries]})
             return
         if not summaries:
-            out.print("No runs yet. Start one with: python main.py review PATH")
+            out.print(f"No runs yet. Start one with: {program_name()} review PATH")
             return
         import render
 
-        out.print(render.runs_table(summaries), no_wrap=True, overflow="ignore", crop=False)
+        table = render.runs_table(summaries, out.width)
+        out.print(table, no_wrap=True, overflow="ignore", crop=False)
 
 
 @app.command()
 def show(
     run_id: Annotated[str, typer.Argument(metavar="RUN")],
+    fmt: Annotated[
+        OutputFormat,
+        typer.Option(
+            "--format",
+            help="table; json; sarif (2.1.0); html (one self-contained page); "
+            "github (a pull-request comment in Markdown).",
+        ),
+    ] = "table",
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Write to this file, not stdout.")
+    ] = None,
+    fail_on: FailOnOpt = "never",
     home: HomeOpt = None,
     config: ConfigOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Show a run's verdict and every finding with its evidence."""
+    """Show a run's verdict and every finding with its evidence, or export it."""
     with user_errors():
         from graphs.catalogue import load_run
 
-        emit(load_run(run_id, settings_for(config, home=home)), as_json, findings=True)
+        settings = settings_for(config, home=home)
+        view = load_run(run_id, settings)
+        if fmt == "sarif" or fmt == "html" or fmt == "github":  # narrows to ExportFormat
+            export(view, settings, fmt, output)
+        elif output is not None:
+            raise GateReviewError("--output needs --format sarif, html or github")
+        else:
+            emit(view, as_json or fmt == "json", findings=True)
+        exit_for(view, fail_on)
 
 
 @app.command()
@@ -353,7 +488,7 @@ def trace(
         str | None,
         typer.Option(
             help="Also send the spans to this OTLP/HTTP collector "
-            "[env OTEL_EXPORTER_OTLP_ENDPOINT]."
+            "(env GATEREVIEW_OTLP_ENDPOINT or OTEL_EXPORTER_OTLP_ENDPOINT)."
         ),
     ] = None,
     home: HomeOpt = None,

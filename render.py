@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from rich.console import Group, RenderableType
@@ -47,19 +48,37 @@ def styled(value: str) -> Text:
     return Text(value, style=STATUS_STYLE.get(value, ""))
 
 
-def gate_table(view: RunView) -> Table:
-    """One row per gate: status, finding counts, usage; the reviewer only where it differs."""
+# Below this many columns the per-gate tokens and time are left out (the totals line keeps them).
+WIDE = 100
+
+
+def _word_column(table: Table, header: str, words: list[str]) -> None:
+    """A column that never wraps or cuts a word: as wide as its longest value."""
+    width = max([len(header), *map(len, words)])
+    table.add_column(header, no_wrap=True, min_width=width)
+
+
+def gate_table(view: RunView, width: int = WIDE) -> Table:
+    """One row per gate: status, finding counts, usage; legible at 80 columns (a CI log): the
+    words are never cut, and per-gate tokens and time are dropped when the terminal is narrow."""
     reviewers = sorted({info.reviewer for info in view.gates.values()})
     title = f"Run {view.run_id}  reviewer: {', '.join(reviewers) or '?'}"
     table = Table(title=title, title_justify="left")
     priced = view.usage.calls > 0
+    wide = width >= WIDE
     degraded = any(info.degraded for info in view.gates.values())
-    columns = ["gate", "status", "met", "part.", "ment.", "miss.", "contra."]
-    columns += ["tokens in/out", "cost", "time"] if priced else []
-    for column in columns:
-        table.add_column(column, no_wrap=True)
+    _word_column(table, "gate", list(GATES))
+    _word_column(table, "status", ["conditional", "not_ready"])
+    for column in ("met", "part.", "ment.", "miss.", "contra."):
+        table.add_column(column, no_wrap=True, justify="right")
+    if priced:
+        if wide:
+            table.add_column("tokens in/out", no_wrap=True, justify="right")
+        table.add_column("cost", no_wrap=True, justify="right")
+        if wide:
+            table.add_column("time", no_wrap=True, justify="right")
     if degraded:
-        table.add_column("degraded", overflow="fold")
+        table.add_column("degraded", overflow="fold", ratio=1)
     if view.verdict is None:
         return table
     for gate, verdict in view.verdict.gates.items():
@@ -69,7 +88,9 @@ def gate_table(view: RunView) -> Table:
                 counts[finding.status] += 1
         info = view.gates.get(gate)
         cells = [gate, styled(verdict.status), *[str(n) for n in counts.values()]]
-        cells += usage_cells(info.usage) if priced and info is not None else []
+        if priced and info is not None:
+            tokens, cost, took = usage_cells(info.usage)
+            cells += [tokens, cost, took] if wide else [cost]
         if degraded:
             cells.append(
                 safe(f"{info.reviewer}: {info.degraded_reason}") if info and info.degraded else ""
@@ -162,21 +183,25 @@ def decisions_view(view: RunView) -> RenderableType:
     return Group(*lines)
 
 
-def runs_table(runs: list[RunSummary]) -> Text:
+def runs_table(runs: list[RunSummary], width: int = WIDE) -> Text:
     """One line per run: id, state, verdict, created, documents (aligned columns; a Rich
-    table measures every cell and takes a fifth of a second for 200 runs)."""
+    table measures every cell and takes a fifth of a second for 200 runs). Below WIDE columns
+    the created column goes (the run id starts with its UTC time) and documents show their file
+    names, so a row fits 80 columns; a status is never cut."""
+    wide = width >= WIDE
     rows = [
         (
             r.run_id,
             r.state,
             r.verdict or "-",
-            r.created_at or "",
-            terminal_safe(", ".join(r.documents)),
+            (r.created_at or "")[:16].replace("T", " ") if wide else "",
+            terminal_safe(", ".join(d if wide else Path(d).name for d in r.documents)),
         )
         for r in runs
     ]
-    header = ("run", "state", "verdict", "created", "documents")
-    widths = [max(len(row[i]) for row in [header, *rows]) + 2 for i in range(4)]
+    header = ("run", "state", "verdict", "created" if wide else "", "documents")
+    widths = [max(len(row[i]) for row in [header, *rows]) + 2 for i in range(3)]
+    widths.append(max(len(row[3]) for row in [header, *rows]) + 2 if wide else 0)
     table = Text()
     heads = "".join(h.ljust(w) for h, w in zip(header, widths, strict=False))
     table.append(f"{heads}{header[-1]}\n", style="bold")
@@ -190,20 +215,22 @@ def runs_table(runs: list[RunSummary]) -> Text:
     return table
 
 
-def next_steps(view: RunView) -> Text:
-    """How to decide on a run awaiting a decision, or where its report is."""
+def next_steps(view: RunView, prog: str = "gatereview") -> Text:
+    """How to decide on a run awaiting a decision (as the user ran the tool), or its reports."""
     if view.state == "awaiting_decision":
         run = view.run_id
         return Text.assemble(
             "\nAwaiting a decision. Details: ",
-            (f"python main.py show {run}", "bold"),
-            f"\nDecide: python main.py approve {run} --reviewer NAME\n"
-            f"        python main.py reject {run} --reviewer NAME --comment TEXT [--gate GATE]\n"
-            f"        python main.py amend {run} --reviewer NAME --finding ID "
-            "--status STATUS --reason TEXT",
+            (f"{prog} show {run}", "bold"),
+            f"\nDecide: {prog} approve {run} --reviewer NAME\n"
+            f"        {prog} reject {run} --reviewer NAME \\\n"
+            "            --comment TEXT [--gate GATE]\n"
+            f"        {prog} amend {run} --reviewer NAME \\\n"
+            "            --finding ID --status STATUS --reason TEXT",
         )
     if view.report:
-        return Text(f"\nReport: {view.report.get('markdown')}  {view.report.get('json')}")
+        paths = [view.report[k] for k in ("markdown", "json", "html") if view.report.get(k)]
+        return Text("\nReport: " + "\n        ".join(paths))
     return Text("")
 
 

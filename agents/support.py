@@ -16,8 +16,8 @@ count toward the verdict (a `contradicted` one is not judged: dropping it would 
 
 Then a second opinion: when the model says `met` and the offline reviewer finds no relevant
 passage at all or only a passing mention, or the model says a blocker is `missing` while the
-offline reviewer finds it met, the finding is `disputed`; a disputed finding does not lift its gate until a person
-amends it.
+offline reviewer finds it met, the finding is `disputed`; a disputed finding does not lift
+its gate until a person amends it.
 """
 
 from __future__ import annotations

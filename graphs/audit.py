@@ -64,9 +64,10 @@ def _decisions_problem(records: list[TraceRecord]) -> tuple[int, str] | None:
 
 def _files_problem(workspace: Workspace, run_id: str, report: dict[str, str]) -> str | None:
     """A report file that is not the one written (its hash is kept in the checkpoint)."""
-    for kind in ("markdown", "json"):
+    suffixes = {"markdown": "md", "json": "json", "html": "html"}
+    for kind, suffix in suffixes.items():
         expected = report.get(f"{kind}_sha256")
-        path = workspace.reports / f"{run_id}.{'md' if kind == 'markdown' else 'json'}"
+        path = workspace.reports / f"{run_id}.{suffix}"
         if not expected:
             continue
         if not path.is_file():

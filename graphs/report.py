@@ -28,9 +28,9 @@ _STATUS_MARK = {
 _KEPT = frozenset(
     {
         "run_id", "state", "created_at", "path", "kind", "sha256", "id", "gate", "criterion",
-        "status", "severity", "overall", "action", "at", "gates", "markdown", "json", "trace",
-        "trace_last_hash", "reviewer", "amended_by", "summary_by", "finding_id", "masking",
-        "verdict_sha256",
+        "status", "severity", "overall", "action", "at", "gates", "markdown", "json", "html",
+        "trace", "trace_last_hash", "reviewer", "amended_by", "summary_by", "finding_id",
+        "masking", "verdict_sha256",
     }
 )  # fmt: skip
 
@@ -151,11 +151,15 @@ def masking_note(values: dict[str, Any]) -> str:
 def write_report(
     values: dict[str, Any], workspace: Workspace, trace: dict[str, str] | None = None
 ) -> dict[str, str]:
-    """Write `reports/RUN.md` and `reports/RUN.json` (with the trace's last hash).
+    """Write `reports/RUN.md`, `reports/RUN.json` (with the trace's last hash) and
+    `reports/RUN.html`.
 
     Returns what the run keeps of them: their paths, the trace's last hash, and each file's
     sha256 (so `trace --verify` can tell an edited report).
     """
+    from exports.html import render_html
+    from exports.sources import sources_from_state
+
     run_id = values["run_id"]
     state = "approved" if values.get("outcome") == "approved" else "rejected"
     view = build_view(run_id, state, values)
@@ -163,6 +167,7 @@ def write_report(
     paths = {
         "markdown": workspace.reports / f"{run_id}.md",
         "json": workspace.reports / f"{run_id}.json",
+        "html": workspace.reports / f"{run_id}.html",
     }
     report = {
         **{k: str(p) for k, p in paths.items()},
@@ -170,8 +175,10 @@ def write_report(
         "masking": masking_note(values),
     }
     view = masked_view(view.model_copy(update={"report": report}))
+    html = render_html(view, sources_from_state(values["documents"]))
     hashes = {
         "markdown_sha256": write_atomically(paths["markdown"], render_markdown(view)),
         "json_sha256": write_atomically(paths["json"], view.model_dump_json(indent=2)),
+        "html_sha256": write_atomically(paths["html"], html),
     }
     return {**report, **hashes}

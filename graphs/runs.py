@@ -35,8 +35,8 @@ from tools.documents import load_documents
 from traces import attributes as attr
 
 __all__ = [
-    "decide", "load_run", "load_runs", "load_values", "pending_checkpoint", "resume",
-    "run_settings", "run_state", "start_review", "views_from_checkpoints",
+    "decide", "load_run", "load_run_documents", "load_runs", "load_values", "pending_checkpoint",
+    "resume", "run_settings", "run_state", "start_review", "views_from_checkpoints",
 ]  # fmt: skip
 MAX_REREVIEWS = 3
 Progress = Callable[[str, dict[str, Any]], None]
@@ -360,3 +360,14 @@ def load_values(run_id: str, settings: Settings) -> dict[str, Any] | None:
     with SqliteSaver.from_conn_string(str(workspace.database)) as saver:
         snapshot = build_graph().compile(checkpointer=saver).get_state(_config(run_id))
     return snapshot.values or None
+
+
+@faults_as_errors
+def load_run_documents(run_id: str, settings: Settings) -> list[dict[str, Any]]:
+    """The documents a run reviewed, as checkpointed (lines and sections), for exports."""
+    workspace = _existing_workspace(settings, run_id)
+    with SqliteSaver.from_conn_string(str(workspace.database)) as saver:
+        snapshot = build_graph().compile(checkpointer=saver).get_state(_config(run_id))
+    if not snapshot.values:
+        raise RunNotFoundError(f"no run {run_id} in {workspace.home}")
+    return list(snapshot.values.get("documents", []))

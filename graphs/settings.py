@@ -94,6 +94,7 @@ def user_config_file() -> Path:
     from platformdirs import user_config_path
 
     return user_config_path("gatereview") / USER_FILE
+SETTING_NAMES: tuple[str, ...] = tuple(Settings.model_fields)
 
 
 def _from_file(path: Path) -> dict[str, Any]:

@@ -61,6 +61,30 @@ GATE_STATUSES = "gatereview.gate_statuses"
 LAST_HASH = "gatereview.last_hash"
 
 
+# litellm's provider prefix -> the GenAI conventions' gen_ai.provider.name, where they differ.
+_PROVIDER_NAMES = {
+    "azure": "azure.ai.openai",
+    "azure_ai": "azure.ai.inference",
+    "bedrock": "aws.bedrock",
+    "gemini": "gcp.gemini",
+    "vertex_ai": "gcp.vertex_ai",
+    "mistral": "mistral_ai",
+    "xai": "x_ai",
+    "watsonx": "ibm.watsonx.ai",
+}
+
+
+def provider_name(model: str) -> str:
+    """gen_ai.provider.name of a litellm model string (`openai/gpt-4.1-mini` -> `openai`)."""
+    if "/" in model:
+        prefix = model.split("/", 1)[0].lower()
+    elif model.startswith("claude"):
+        prefix = "anthropic"
+    else:
+        prefix = "openai"  # litellm's default for a bare model name
+    return _PROVIDER_NAMES.get(prefix, prefix)
+
+
 def _present(values: dict[str, Any]) -> dict[str, Any]:
     """Drop None values so absent facts stay absent rather than null."""
     return {key: value for key, value in values.items() if value is not None}
