@@ -280,7 +280,8 @@ def _profile_command(out: Path, *args: str, env: dict[str, str] | None = None) -
     """A pyinstrument profile of one `main.py` command, imports included, written to `out`."""
     command = [sys.executable, str(BENCH / "profile_command.py"), str(out), *args]
     environ = {**os.environ, **(env or {})}
-    subprocess.run(command, cwd=ROOT, env=environ, check=True, stdout=subprocess.DEVNULL)
+    quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL}
+    subprocess.run(command, cwd=ROOT, env=environ, check=True, **quiet)
 
 
 def profiles(folder: Path, out: Path) -> None:
