@@ -9,7 +9,6 @@ quotes back once, and falls back to the offline reviewer when the model fails.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
@@ -168,22 +167,23 @@ class GateAgent:
             review = review_gate_offline(self.rubric, documents, index, guidance)
             review = _placed(review, documents)
             return GateOutcome(review, offline_events(review))
-        # The offline reviewer's own reading (the second opinion, or the fallback) does not
-        # depend on the model's answer: it is worked out in a thread while the model thinks.
-        offline = asyncio.create_task(
-            asyncio.to_thread(review_gate_offline, self.rubric, documents, index, guidance)
-        )
         try:
-            outcome = await self._review_with_model(
-                self.runtime, documents, index, guidance, offline
-            )
+            outcome = await self._review_with_model(self.runtime, documents, index, guidance)
         except ModelCallError as exc:
             if self.runtime.stops(exc):
                 raise
-            outcome = self._degraded(self.runtime, await offline, exc)
+            outcome = self._degraded(self.runtime, documents, index, guidance, exc)
         return GateOutcome(_placed(outcome.review, documents), outcome.events)
 
-    def _degraded(self, rt: ModelRuntime, review: GateReview, exc: ModelCallError) -> GateOutcome:
+    def _degraded(
+        self,
+        rt: ModelRuntime,
+        documents: list[Document],
+        index: SectionIndex,
+        guidance: str | None,
+        exc: ModelCallError,
+    ) -> GateOutcome:
+        review = review_gate_offline(self.rubric, documents, index, guidance)
         reason = f"{exc.kind}: {exc}"
         event = degradation_event(self.rubric.gate, reason, exc.kind)
         usage = _failed_usage(exc)
@@ -206,7 +206,6 @@ class GateAgent:
         documents: list[Document],
         index: SectionIndex,
         guidance: str | None,
-        offline: Awaitable[GateReview],
     ) -> GateOutcome:
         gate, events = self.rubric.gate, []
         selection = select_excerpts(
@@ -240,7 +239,8 @@ class GateAgent:
             usage=usage,
             external=external,
         )
-        review = mark_disputes(review, await offline, self.rubric)
+        offline = review_gate_offline(self.rubric, documents, index, guidance)
+        review = mark_disputes(review, offline, self.rubric)
         events.append(support_event(gate, review.findings))
         return GateOutcome(review, events)
 
