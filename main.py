@@ -175,10 +175,6 @@ def review(
             web=web,
             max_bytes=max_bytes,
         )
-        if not settings.offline:
-            from agents.llm import preload_litellm
-
-            preload_litellm()  # seconds of imports, overlapping the graph's and the reading
         from graphs.runs import start_review
 
         if not as_json:
