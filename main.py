@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 import os
 import sys
@@ -17,9 +16,11 @@ from rich.console import Console
 from rich.markup import escape
 
 from agents.errors import GateReviewError
-from agents.models import FINDING_STATUSES, GATES, Amendment, Decision
 
 if TYPE_CHECKING:
+    from collections.abc import Coroutine
+
+    from agents.models import Decision
     from graphs.settings import Settings
     from graphs.view import RunView
 
@@ -52,8 +53,18 @@ def user_errors() -> Iterator[None]:
         raise typer.Exit(130) from None
 
 
+def run_async(coroutine: Coroutine[Any, Any, Any]) -> Any:
+    """Run a command's coroutine (asyncio is imported by the commands that need it, so that
+    `--help`, `runs` and `show` start faster)."""
+    import asyncio
+
+    return asyncio.run(coroutine)
+
+
 def make_decision(**fields: Any) -> Decision:
     """A validated decision; a bad value is a user mistake, not a crash."""
+    from agents.models import Amendment, Decision
+
     try:
         if "amendment" in fields:
             fields["amendment"] = Amendment.model_validate(fields["amendment"])
@@ -116,7 +127,7 @@ def decide_and_print(run_id: str, decision: Decision, settings: Settings, as_jso
     """Apply a decision and print the resulting run."""
     from graphs.runs import decide
 
-    view = asyncio.run(decide(run_id, decision, settings, progress_printer(as_json)))
+    view = run_async(decide(run_id, decision, settings, progress_printer(as_json)))
     emit(view, as_json)
     if settings.otlp_endpoint and view.state in ("approved", "rejected"):
         export_finished(view.run_id, settings)
@@ -179,7 +190,7 @@ def review(
 
         if not as_json:
             err.print(f"Reviewing {len(paths)} path(s) with model [bold]{settings.model}[/bold]")
-        view = asyncio.run(
+        view = run_async(
             start_review([str(p) for p in paths], settings, progress_printer(as_json))
         )
         emit(view, as_json)
@@ -258,6 +269,8 @@ def reject(
 ) -> None:
     """Reject a review; with --gate, review those gates again with your comment as guidance."""
     with user_errors():
+        from agents.models import GATES
+
         unknown = [g for g in gate or [] if g not in GATES]
         if unknown:
             raise GateReviewError(f"unknown gate {unknown[0]!r}: one of {', '.join(GATES)}")
@@ -283,6 +296,8 @@ def amend(
 ) -> None:
     """Re-grade or dismiss one finding; the verdict is recomputed and awaits a decision."""
     with user_errors():
+        from agents.models import FINDING_STATUSES
+
         allowed = (*FINDING_STATUSES, "dismissed")
         if status not in allowed:
             raise GateReviewError(f"unknown status {status!r}: one of {', '.join(allowed)}")
@@ -306,7 +321,7 @@ def resume_run(
         from graphs.runs import resume
 
         settings = settings_for(home=home)
-        view = asyncio.run(resume(run_id, settings, progress_printer(as_json)))
+        view = run_async(resume(run_id, settings, progress_printer(as_json)))
         emit(view, as_json)
 
 
@@ -377,7 +392,7 @@ def eval_(
             if not as_json:
                 err.print(f"  {note:<10} {case}", highlight=False)
 
-        result = asyncio.run(runner.evaluate(suite, model, api_base, baseline, record, step))
+        result = run_async(runner.evaluate(suite, model, api_base, baseline, record, step))
         path = results.write_results(result, settings_for(home=home).home)
         if as_json:
             print_json(result.model_dump_json())
