@@ -190,9 +190,7 @@ def review(
 
         if not as_json:
             err.print(f"Reviewing {len(paths)} path(s) with model [bold]{settings.model}[/bold]")
-        view = run_async(
-            start_review([str(p) for p in paths], settings, progress_printer(as_json))
-        )
+        view = run_async(start_review([str(p) for p in paths], settings, progress_printer(as_json)))
         emit(view, as_json)
         if interactive and view.state == "awaiting_decision":
             decision = ask_decision()
