@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 import os
 import sys
@@ -18,11 +17,13 @@ from rich.markup import escape
 
 from agents.errors import GateReviewError
 from agents.escaping import terminal_safe
-from agents.models import FINDING_STATUSES, GATES, Amendment, Decision
 from exports.choices import FAIL_EXIT, ExportFormat, FailOn, OutputFormat, fails
 from graphs.settings import SETTING_NAMES
 
 if TYPE_CHECKING:
+    from collections.abc import Coroutine
+
+    from agents.models import Decision
     from graphs.settings import Settings
     from graphs.view import RunView
 
@@ -112,8 +113,18 @@ def user_errors() -> Iterator[None]:
         raise typer.Exit(130) from None
 
 
+def run_async(coroutine: Coroutine[Any, Any, Any]) -> Any:
+    """Run a command's coroutine (asyncio is imported by the commands that need it, so that
+    `--help`, `runs` and `show` start faster)."""
+    import asyncio
+
+    return asyncio.run(coroutine)
+
+
 def make_decision(**fields: Any) -> Decision:
     """A validated decision; a bad value is a user mistake, not a crash."""
+    from agents.models import Amendment, Decision
+
     try:
         if "amendment" in fields:
             fields["amendment"] = Amendment.model_validate(fields["amendment"])
@@ -205,7 +216,7 @@ def decide_and_print(
     """Apply a decision and print the resulting run."""
     from graphs.runs import decide
 
-    view = asyncio.run(decide(run_id, decision, settings, progress_printer(as_json)))
+    view = run_async(decide(run_id, decision, settings, progress_printer(as_json)))
     emit(view, as_json)
     if settings.otlp_endpoint and view.state in ("approved", "rejected"):
         export_finished(view.run_id, settings)
@@ -312,17 +323,11 @@ def review(
             document_timeout_s=document_timeout,
             mask=mask,
         )
-        if not settings.offline:
-            from agents.llm import preload_litellm
-
-            preload_litellm()  # seconds of imports, overlapping the graph's and the reading
         from graphs.runs import start_review
 
         if not as_json:
             err.print(f"Reviewing {len(paths)} path(s) with model [bold]{settings.model}[/bold]")
-        view = asyncio.run(
-            start_review([str(p) for p in paths], settings, progress_printer(as_json))
-        )
+        view = run_async(start_review([str(p) for p in paths], settings, progress_printer(as_json)))
         emit(view, as_json)
         if sarif is not None:
             export(view, settings, "sarif", sarif)
@@ -426,6 +431,8 @@ def reject(
 ) -> None:
     """Reject a review; with --gate, review those gates again with your comment as guidance."""
     with user_errors():
+        from agents.models import GATES
+
         unknown = [g for g in gate or [] if g not in GATES]
         if unknown:
             raise GateReviewError(f"unknown gate {unknown[0]!r}: one of {', '.join(GATES)}")
@@ -452,6 +459,8 @@ def amend(
 ) -> None:
     """Re-grade or dismiss one finding; the verdict is recomputed and awaits a decision."""
     with user_errors():
+        from agents.models import FINDING_STATUSES
+
         allowed = (*FINDING_STATUSES, "dismissed")
         if status not in allowed:
             raise GateReviewError(f"unknown status {status!r}: one of {', '.join(allowed)}")
@@ -476,7 +485,7 @@ def resume_run(
         from graphs.runs import resume
 
         settings = settings_for(config, home=home)
-        view = asyncio.run(resume(run_id, settings, progress_printer(as_json)))
+        view = run_async(resume(run_id, settings, progress_printer(as_json)))
         emit(view, as_json)
 
 
@@ -567,7 +576,7 @@ def eval_(
             if not as_json:
                 err.print(f"  {note:<10} {case}", highlight=False)
 
-        result = asyncio.run(runner.evaluate(suite, model, api_base, baseline, record, step))
+        result = run_async(runner.evaluate(suite, model, api_base, baseline, record, step))
         path = results.write_results(result, settings_for(config, home=home).home)
         if as_json:
             print_json(result.model_dump_json())

@@ -7,7 +7,6 @@ import base64
 import contextlib
 import logging
 import os
-import threading
 import time
 from dataclasses import dataclass, field
 from types import ModuleType
@@ -33,7 +32,7 @@ from agents.prompts import render
 __all__ = [
     "FATAL", "RETRYABLE", "Attempt", "Budget", "ErrorKind", "ModelCallError", "ModelSettings",
     "Outcome", "StructuredResult", "check_credentials", "complete_structured", "estimate_cost",
-    "make_limiter", "preload_litellm",
+    "make_limiter",
 ]  # fmt: skip
 
 T = TypeVar("T", bound=BaseModel)
@@ -86,19 +85,6 @@ def _litellm() -> ModuleType:
     for name in ("LiteLLM", "LiteLLM Router", "LiteLLM Proxy"):
         logging.getLogger(name).setLevel(logging.ERROR)
     return litellm
-
-
-def _import_quietly() -> None:
-    try:
-        _litellm()
-    except ImportError:  # the caller's own import raises it again, with its traceback
-        return
-
-
-def preload_litellm() -> None:
-    """Start importing litellm in a background thread (it takes seconds), so that a
-    model-backed review reads its documents and opens its database meanwhile."""
-    threading.Thread(target=_import_quietly, name="import-litellm", daemon=True).start()
 
 
 def _prices(lt: ModuleType, settings: ModelSettings) -> tuple[float, float] | None:

@@ -100,7 +100,7 @@ def fan_out(report: Report, repeats: int) -> None:
         ratio = f.wall_s / f.critical_path_s
         report.add(
             "fan-out",
-            f"review wall / model critical path ({delay:g} s a call, {f.chain} calls)",
+            f"review wall / critical path ({delay:g} s x {f.chain} calls; CPU {f.cpu_s:.2f} s)",
             ratio,
             f"{f.wall_s:.2f}/{f.critical_path_s:.2f} = {ratio:.2f}x",
             "<= 1.15x",
@@ -126,7 +126,8 @@ def fan_out(report: Report, repeats: int) -> None:
             f.slowest_latency_s / 0.5 <= 1.15,
         )
     f = fanout.measure(0.0, repeats=repeats)
-    report.seconds("fan-out", "orchestration overhead, zero-latency model (wall)", f.wall_s, 0.1)
+    label = f"orchestration overhead, zero-latency model (CPU {f.cpu_s * 1000:.0f} ms)"
+    report.seconds("fan-out", label, f.wall_s, 0.1)
 
 
 def token_figures(report: Report, folder: Path) -> None:
@@ -232,7 +233,8 @@ def command_line(report: Report, folder: Path, repeats: int) -> None:
     run_id = cli.fill_workspace(home)
     for name, run in cli.read_commands(home, run_id, repeats).items():
         goal = 0.3 if name == "--help" else 0.5
-        label = name if name == "--help" else f"{name} (200 runs in the workspace)"
+        where = "" if name == "--help" else ", 200 runs in the workspace"
+        label = f"{name} (CPU {run.cpu_s:.2f} s{where})"
         report.seconds("cli", label, run.wall_s, goal)
     run = cli.model_review_process(folder / "model-home", repeats)
     label = f"model-backed review, zero-latency model, whole process (CPU {run.cpu_s:.2f} s)"
@@ -278,7 +280,8 @@ def _profile_command(out: Path, *args: str, env: dict[str, str] | None = None) -
     """A pyinstrument profile of one `main.py` command, imports included, written to `out`."""
     command = [sys.executable, str(BENCH / "profile_command.py"), str(out), *args]
     environ = {**os.environ, **(env or {})}
-    subprocess.run(command, cwd=ROOT, env=environ, check=True, stdout=subprocess.DEVNULL)
+    quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL}
+    subprocess.run(command, cwd=ROOT, env=environ, check=True, **quiet)
 
 
 def profiles(folder: Path, out: Path) -> None:

@@ -15,7 +15,7 @@ from typing import Any, Literal
 from pydantic import BaseModel
 
 from traces import attributes as attr
-from traces.redaction import redact_secrets
+from traces.redaction import redact_secrets, secret_env_values
 from traces.schema import (
     CHAIN_ATTRIBUTE,
     END_KINDS,
@@ -94,6 +94,8 @@ class TraceRecorder:
         self._root: str | None = None
         self._root_name = "review"
         self._root_started: datetime | None = None
+        # Read once: scanning the environment for every record cost a tenth of a review.
+        self._secrets = secret_env_values()
         self._load_existing()
 
     @property
@@ -241,8 +243,8 @@ class TraceRecorder:
             "trace_id": self.run_id,
             "span_id": span_id,
             "parent_span_id": parent,
-            "name": redact_secrets({"name": name})["name"],
-            "attributes": redact_secrets(_to_json_values(attributes)),
+            "name": redact_secrets({"name": name}, secrets=self._secrets)["name"],
+            "attributes": redact_secrets(_to_json_values(attributes), secrets=self._secrets),
             "duration_s": None if duration_s is None else float(duration_s),
         }
         # Validate now, so a bad record fails its caller instead of jamming every later flush.
