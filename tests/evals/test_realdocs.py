@@ -67,6 +67,15 @@ def _run(folder: Path, recordings: Path, *args: str, minimums: Path | None = Non
                  "--minimums", str(minimums)])  # fmt: skip
 
 
+def _recorded(folder: Path, tmp_path: Path) -> tuple[Path, Path]:
+    """Capture every request, answer it as a diligent model would and store the answers."""
+    pending, recordings = tmp_path / "pending", tmp_path / "recordings"
+    _run(folder, recordings, "capture", str(pending))
+    _answer_all(pending)
+    _run(folder, recordings, "store", str(pending))
+    return pending, recordings
+
+
 def test_captured_requests_answered_and_stored_replay_with_no_miss(
     folder: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -99,10 +108,7 @@ def test_captured_requests_answered_and_stored_replay_with_no_miss(
 def test_a_stale_recording_fails_the_report(
     folder: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    pending, recordings = tmp_path / "pending", tmp_path / "recordings"
-    _run(folder, recordings, "capture", str(pending))
-    _answer_all(pending)
-    _run(folder, recordings, "store", str(pending))
+    _, recordings = _recorded(folder, tmp_path)
     path = recordings / "demo.jsonl"
     entries = load_recording(path)
     # As if the prompt had changed since: the recorded request no longer matches.
@@ -153,10 +159,7 @@ def test_a_missing_labels_file_is_one_clear_line(
 def test_figures_below_their_minimums_fail_the_report(
     folder: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    pending, recordings = tmp_path / "pending", tmp_path / "recordings"
-    _run(folder, recordings, "capture", str(pending))
-    _answer_all(pending)
-    _run(folder, recordings, "store", str(pending))
+    _, recordings = _recorded(folder, tmp_path)
     strict = tmp_path / "strict.toml"
     bar = "kappa = 1.01\nnot_ready_recall = 1.0\nmax_false_ready = 0\n"
     strict.write_text(f"[offline]\n{bar}[model]\n{bar}", encoding="utf-8")

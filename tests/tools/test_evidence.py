@@ -274,6 +274,13 @@ SOURCE = (
 )
 
 
+def _one_sentence() -> Document:
+    """A document holding SOURCE under a title."""
+    lines = ["# D", "", SOURCE]
+    sections = split_sections("d.md", lines, [(0, 1, "D")], [])
+    return Document(path="d.md", kind="markdown", sha256="0" * 64, lines=lines, sections=sections)
+
+
 @pytest.mark.parametrize(
     "quote",
     [
@@ -285,12 +292,7 @@ SOURCE = (
     ],
 )
 def test_a_fuzzy_repair_never_changes_what_the_sentence_says(quote: str) -> None:
-    lines = ["# D", "", SOURCE]
-    document = Document(
-        path="d.md", kind="markdown", sha256="0" * 64, lines=lines,
-        sections=split_sections("d.md", lines, [(0, 1, "D")], []),
-    )  # fmt: skip
-    assert locate_quote(quote, [document]) is None
+    assert locate_quote(quote, [_one_sentence()]) is None
 
 
 @pytest.mark.parametrize(
@@ -302,11 +304,6 @@ def test_a_fuzzy_repair_never_changes_what_the_sentence_says(quote: str) -> None
     ],
 )
 def test_a_fuzzy_repair_mends_spelling_punctuation_and_case(quote: str) -> None:
-    lines = ["# D", "", SOURCE]
-    document = Document(
-        path="d.md", kind="markdown", sha256="0" * 64, lines=lines,
-        sections=split_sections("d.md", lines, [(0, 1, "D")], []),
-    )  # fmt: skip
-    found = locate_quote(quote, [document])
+    found = locate_quote(quote, [_one_sentence()])
     assert found is not None and found.kind in ("normalised", "fuzzy")
     assert SOURCE.startswith(found.text.rstrip("."))
