@@ -73,7 +73,7 @@ async def review_once(
         home=home,
         model=f"openai/{MODEL}",
         api_base=api_base,
-        redact=True,  # do the work a hosted model's review does
+        mask=True,  # do the work a hosted model's review does
         max_concurrency=concurrency,
     )
     started = time.perf_counter()
