@@ -47,12 +47,9 @@ def _passages_at(documents: Sequence[Document], evidence: Evidence) -> list[Pass
     ]
 
 
-def _about(
-    criterion: Criterion, passages: list[Passage], signals: Signals
-) -> tuple[bool, bool]:
+def _about(rules: Rules, passages: list[Passage], signals: Signals) -> tuple[bool, bool]:
     """Whether the quoted sentences read as about the criterion, and whether one shows a
     specific."""
-    rules = Rules.of(criterion)
     readings = [read(p, rules, signals) for p in passages]
     relevant = any(r.relevance > 0 for r in readings)
     # The specific must be one of the criterion's own (a named owner for owners, a cadence or
@@ -75,11 +72,12 @@ def check_support(
         return finding
     problems: list[str] = []
     specific = False
+    rules = Rules.of(criterion)  # compiled once for all of the finding's quotes
     for evidence in quotes:
         if len(tokenize(evidence.quote, keep_stopwords=False)) < MIN_CONTENT_WORDS:
             problems.append(f"{evidence.location}: a fragment, not a statement")
             continue
-        relevant, shows = _about(criterion, _passages_at(documents, evidence), signals)
+        relevant, shows = _about(rules, _passages_at(documents, evidence), signals)
         in_retrieved = f"{evidence.path}:{evidence.line_start}" in retrieved
         if not (relevant or in_retrieved):
             problems.append(f"{evidence.location}: not about {criterion.title.lower()}")
