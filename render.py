@@ -2,19 +2,20 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
+from agents.escaping import terminal_safe
 from agents.models import FINDING_STATUSES, GATES, Usage
 
 if TYPE_CHECKING:
     from graphs.catalogue import RunSummary
+    from graphs.health import Health
     from graphs.view import RunView
-
-if TYPE_CHECKING:
     from portfolio.batch import Portfolio
 
 STATUS_STYLE = {
@@ -33,7 +34,15 @@ STATUS_STYLE = {
     "interrupted": "magenta",
     "running": "cyan",
     "failed": "red",
+    "ok": "green",
+    "warning": "yellow",
+    "problem": "bold red",
 }
+
+
+def safe(text: str, style: str = "") -> Text:
+    """Text from a person, a document or a model, with control characters shown as escapes."""
+    return Text(terminal_safe(text), style=style)
 
 
 def styled(value: str) -> Text:
@@ -41,19 +50,37 @@ def styled(value: str) -> Text:
     return Text(value, style=STATUS_STYLE.get(value, ""))
 
 
-def gate_table(view: RunView) -> Table:
-    """One row per gate: status, finding counts, usage; the reviewer only where it differs."""
+# Below this many columns the per-gate tokens and time are left out (the totals line keeps them).
+WIDE = 100
+
+
+def _word_column(table: Table, header: str, words: list[str]) -> None:
+    """A column that never wraps or cuts a word: as wide as its longest value."""
+    width = max([len(header), *map(len, words)])
+    table.add_column(header, no_wrap=True, min_width=width)
+
+
+def gate_table(view: RunView, width: int = WIDE) -> Table:
+    """One row per gate: status, finding counts, usage; legible at 80 columns (a CI log): the
+    words are never cut, and per-gate tokens and time are dropped when the terminal is narrow."""
     reviewers = sorted({info.reviewer for info in view.gates.values()})
     title = f"Run {view.run_id}  reviewer: {', '.join(reviewers) or '?'}"
     table = Table(title=title, title_justify="left")
     priced = view.usage.calls > 0
+    wide = width >= WIDE
     degraded = any(info.degraded for info in view.gates.values())
-    columns = ["gate", "status", "met", "part.", "ment.", "miss.", "contra."]
-    columns += ["tokens in/out", "cost", "time"] if priced else []
-    for column in columns:
-        table.add_column(column, no_wrap=True)
+    _word_column(table, "gate", list(GATES))
+    _word_column(table, "status", ["conditional", "not_ready"])
+    for column in ("met", "part.", "ment.", "miss.", "contra."):
+        table.add_column(column, no_wrap=True, justify="right")
+    if priced:
+        if wide:
+            table.add_column("tokens in/out", no_wrap=True, justify="right")
+        table.add_column("cost", no_wrap=True, justify="right")
+        if wide:
+            table.add_column("time", no_wrap=True, justify="right")
     if degraded:
-        table.add_column("degraded", overflow="fold")
+        table.add_column("degraded", overflow="fold", ratio=1)
     if view.verdict is None:
         return table
     for gate, verdict in view.verdict.gates.items():
@@ -63,10 +90,12 @@ def gate_table(view: RunView) -> Table:
                 counts[finding.status] += 1
         info = view.gates.get(gate)
         cells = [gate, styled(verdict.status), *[str(n) for n in counts.values()]]
-        cells += usage_cells(info.usage) if priced and info is not None else []
+        if priced and info is not None:
+            tokens, cost, took = usage_cells(info.usage)
+            cells += [tokens, cost, took] if wide else [cost]
         if degraded:
             cells.append(
-                f"{info.reviewer}: {info.degraded_reason}" if info and info.degraded else ""
+                safe(f"{info.reviewer}: {info.degraded_reason}") if info and info.degraded else ""
             )
         table.add_row(*cells)
     return table
@@ -92,7 +121,7 @@ def verdict_lines(view: RunView) -> RenderableType:
         return Text("no verdict yet")
     parts: list[RenderableType] = [
         Text.assemble("Verdict: ", styled(view.verdict.overall), f"   state: {view.state}"),
-        Text(view.verdict.summary),
+        safe(view.verdict.summary),
     ]
     if view.usage.calls:
         u = view.usage
@@ -120,25 +149,25 @@ def findings_view(view: RunView) -> RenderableType:
             styled(f.status),
             f"  {f.severity}",
             ("  dismissed" if f.dismissed else ""),
-            f"  {f.title}",
+            terminal_safe(f"  {f.title}"),
         )
         parts.append(head)
-        parts.append(Text(f"    {f.summary}"))
+        parts.append(safe(f"    {f.summary}"))
         if f.amended_by:
-            parts.append(Text(f"    amended by {f.amended_by}: {f.amend_reason}", style="cyan"))
+            parts.append(safe(f"    amended by {f.amended_by}: {f.amend_reason}", style="cyan"))
         for label, note in (
             ("unsupported", f.unsupported),
             ("disputed", f.disputed),
             ("note", f.support_note),
         ):
             if note:
-                parts.append(Text(f"    {label}: {note}", style="magenta"))
+                parts.append(safe(f"    {label}: {note}", style="magenta"))
         for e in f.evidence:
             mark = "" if e.verified else "  [unverified]"
-            parts.append(Text(f"    {e.location}{mark}", style="dim"))
-            parts.append(Text(f'      "{e.quote}"', style="italic"))
+            parts.append(safe(f"    {e.location}{mark}", style="dim"))
+            parts.append(safe(f'      "{e.quote}"', style="italic"))
         if f.status != "met" and f.recommendation:
-            parts.append(Text(f"    -> {f.recommendation}", style="dim"))
+            parts.append(safe(f"    -> {f.recommendation}", style="dim"))
     return Group(*parts)
 
 
@@ -149,20 +178,32 @@ def decisions_view(view: RunView) -> RenderableType:
     lines = []
     for d in view.decisions:
         gates = f" (gates: {', '.join(d.gates)})" if d.gates else ""
-        comment = f": {d.comment}" if d.comment else ""
-        lines.append(Text(f"{d.at}  {d.action} by {d.reviewer}{gates}{comment}"))
+        # A comment keeps its lines, each indented: no line of it can pass for a decision.
+        indented = "".join(f"\n    {line}" for line in d.comment.splitlines())
+        comment = f":{indented}" if d.comment else ""
+        lines.append(safe(f"{d.at}  {d.action} by {d.reviewer}{gates}{comment}"))
     return Group(*lines)
 
 
-def runs_table(runs: list[RunSummary]) -> Text:
+def runs_table(runs: list[RunSummary], width: int = WIDE) -> Text:
     """One line per run: id, state, verdict, created, documents (aligned columns; a Rich
-    table measures every cell and takes a fifth of a second for 200 runs)."""
+    table measures every cell and takes a fifth of a second for 200 runs). Below WIDE columns
+    the created column goes (the run id starts with its UTC time) and documents show their file
+    names, so a row fits 80 columns; a status is never cut."""
+    wide = width >= WIDE
     rows = [
-        (r.run_id, r.state, r.verdict or "-", r.created_at or "", ", ".join(r.documents))
+        (
+            r.run_id,
+            r.state,
+            r.verdict or "-",
+            (r.created_at or "")[:16].replace("T", " ") if wide else "",
+            terminal_safe(", ".join(d if wide else Path(d).name for d in r.documents)),
+        )
         for r in runs
     ]
-    header = ("run", "state", "verdict", "created", "documents")
-    widths = [max(len(row[i]) for row in [header, *rows]) + 2 for i in range(4)]
+    header = ("run", "state", "verdict", "created" if wide else "", "documents")
+    widths = [max(len(row[i]) for row in [header, *rows]) + 2 for i in range(3)]
+    widths.append(max(len(row[3]) for row in [header, *rows]) + 2 if wide else 0)
     table = Text()
     heads = "".join(h.ljust(w) for h, w in zip(header, widths, strict=False))
     table.append(f"{heads}{header[-1]}\n", style="bold")
@@ -200,20 +241,22 @@ def portfolio_table(portfolio: Portfolio) -> Table:
     return table
 
 
-def next_steps(view: RunView) -> Text:
-    """How to decide on a run awaiting a decision, or where its report is."""
+def next_steps(view: RunView, prog: str = "gatereview") -> Text:
+    """How to decide on a run awaiting a decision (as the user ran the tool), or its reports."""
     if view.state == "awaiting_decision":
         run = view.run_id
         return Text.assemble(
             "\nAwaiting a decision. Details: ",
-            (f"python main.py show {run}", "bold"),
-            f"\nDecide: python main.py approve {run} --reviewer NAME\n"
-            f"        python main.py reject {run} --reviewer NAME --comment TEXT [--gate GATE]\n"
-            f"        python main.py amend {run} --reviewer NAME --finding ID "
-            "--status STATUS --reason TEXT",
+            (f"{prog} show {run}", "bold"),
+            f"\nDecide: {prog} approve {run} --reviewer NAME\n"
+            f"        {prog} reject {run} --reviewer NAME \\\n"
+            "            --comment TEXT [--gate GATE]\n"
+            f"        {prog} amend {run} --reviewer NAME \\\n"
+            "            --finding ID --status STATUS --reason TEXT",
         )
     if view.report:
-        return Text(f"\nReport: {view.report.get('markdown')}  {view.report.get('json')}")
+        paths = [view.report[k] for k in ("markdown", "json", "html") if view.report.get(k)]
+        return Text("\nReport: " + "\n        ".join(paths))
     return Text("")
 
 
@@ -230,7 +273,7 @@ def progress_lines(node: str, update: dict[str, Any]) -> list[Text]:
         return [Text.assemble(done, f"{node:<9} {summary}")]
     if node == "load_documents":
         lines = [Text.assemble(done, f"read      {len(update['documents'])} document(s)")]
-        return lines + [Text(f"  note: {note}") for note in update["notes"]]
+        return lines + [safe(f"  note: {note}") for note in update["notes"]]
     if node == "ingest":
         found = len(update.get("instructions", []))
         hidden = len(update.get("hidden_concerns", []))
@@ -240,3 +283,14 @@ def progress_lines(node: str, update: dict[str, Any]) -> list[Text]:
     if node in ("coordinator", "finalise"):
         return [Text.assemble(done, node)]
     return []
+
+
+def health_table(health: Health) -> Table:
+    """One row per check of a workspace: what, status, detail and the fix."""
+    verdict = "healthy" if health.healthy else "problems found"
+    table = Table(title=f"Workspace {health.home}: {verdict}", title_justify="left")
+    for column in ("checked", "status", "found", "fix"):
+        table.add_column(column, overflow="fold")
+    for check in health.checks:
+        table.add_row(safe(check.subject), styled(check.status), safe(check.detail), check.fix)
+    return table

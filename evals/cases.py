@@ -82,7 +82,7 @@ def load_case(folder: Path) -> Case:
         first = exc.errors()[0]
         where = ".".join(str(p) for p in first["loc"]) or "(root)"
         raise GateReviewError(f"{path}: {where}: {first['msg']}") from None
-    return Case(name=folder.name, folder=folder, expected=expected)
+    return Case(name=folder.name, folder=folder.resolve(), expected=expected)
 
 
 def load_suite(suite: Path | None = None) -> list[Case]:

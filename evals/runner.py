@@ -107,10 +107,8 @@ class SuiteRunner:
         """Explicit settings: a user's GATEREVIEW_* or gatereview.toml must not change prompts."""
         if self.home is None:
             raise RuntimeError("cases run inside SuiteRunner.serving()")
-        # Replayed and recorded prompts are masked as for a hosted model, though the server
-        # is on loopback: what is recorded is what a provider would receive.
-        redact = True if self.mode in ("replay", "record") else None
-        return Settings(home=self.home, model=model, api_base=api_base, redact=redact)
+        # Prompts are masked, as for every model: what is recorded is what a provider receives.
+        return Settings(home=self.home, model=model, api_base=api_base)
 
     async def run_case(self, case: Case) -> CaseResult:
         """One case in this runner's mode."""

@@ -14,6 +14,7 @@ from typing import Any
 from agents.errors import DecisionError
 from agents.models import Decision
 from graphs.storage import setup_lock, setup_unlock
+from graphs.workspace import connect
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS decision_claims (
@@ -51,10 +52,7 @@ class _Postgres:
 def _connect(database: Path | str) -> Any:
     if isinstance(database, str):
         return _Postgres(database)
-    conn = sqlite3.connect(database, timeout=30, isolation_level=None)
-    conn.execute("PRAGMA busy_timeout = 30000")
-    conn.execute(_SCHEMA)
-    return conn
+    return connect(database, _SCHEMA)
 
 
 def _exists(database: Path | str) -> bool:
@@ -128,3 +126,15 @@ def claimed_decision(database: Path | str, run_id: str, checkpoint_id: str) -> D
     finally:
         conn.close()
     return None if row is None else Decision.model_validate_json(row[0])
+
+
+def release_claim(database: Path | str, run_id: str, checkpoint_id: str) -> None:
+    """Withdraw a claim whose decision was not applied, so the run can be decided again."""
+    conn = _connect(database)
+    try:
+        conn.execute(
+            "DELETE FROM decision_claims WHERE run_id=? AND checkpoint_id=?",
+            (run_id, checkpoint_id),
+        )
+    finally:
+        conn.close()

@@ -11,7 +11,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from agents.models import Decision
+from agents.models import Decision, verdict_sha256
 
 MAX_REREVIEWS = 3
 
@@ -29,6 +29,8 @@ def parse_decision(raw: Any) -> Decision | str:
 def decision_problem(values: dict[str, Any], decision: Decision) -> str | None:
     """Why this run cannot take this decision now, or None when it can."""
     run_id = values.get("run_id", "?")
+    if decision.verdict_sha256 not in (None, verdict_sha256(values.get("verdict") or {})):
+        return f"run {run_id}: the verdict changed after the decision was taken on it"
     if decision.action == "amend":
         if decision.amendment is None:
             return "amend needs a finding, a status and a reason"

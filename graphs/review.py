@@ -19,7 +19,16 @@ from langgraph.types import Command, interrupt
 from agents.coordinator import apply_amendments, compile_verdict
 from agents.gate import GateAgent
 from agents.hostile import HiddenConcern, hidden_concerns, hidden_finding, instruction_finding
-from agents.models import GATES, Amendment, Decision, Gate, GateReview, Verdict, utc_now
+from agents.models import (
+    GATES,
+    Amendment,
+    Decision,
+    Gate,
+    GateReview,
+    Verdict,
+    utc_now,
+    verdict_sha256,
+)
 from agents.rubric import load_rubrics
 from agents.summary import write_summary
 from graphs.context import ReviewContext, ServerContext, review_context
@@ -51,7 +60,11 @@ def ingest(state: ReviewState, runtime: NodeRuntime) -> dict[str, Any]:
     ctx = review_context(runtime.context)
     with _span(ctx, "ingest") as span:
         if state.get("documents") is None:
-            ingested = load_documents(state["paths"], max_bytes=ctx.settings.max_bytes)
+            ingested = load_documents(
+                state["paths"],
+                max_bytes=ctx.settings.max_bytes,
+                timeout_s=ctx.settings.document_timeout_s,
+            )
         else:
             documents = [Document.model_validate(d) for d in state["documents"]]
             ingested = Ingested(documents=documents, notes=state.get("ingest_notes", []))
@@ -143,7 +156,19 @@ async def compile_review(state: ReviewState, runtime: NodeRuntime) -> dict[str, 
             verdict, events, usage = await write_summary(verdict, findings, rubrics, ctx.runtime)
             record_events(ctx.recorder, span, events, ctx.settings.model)
             update["summary_usage"] = usage.model_dump()
+        if ctx.recorder is not None:
+            # The hash of the verdict as checkpointed: a decision must be taken on this one.
+            ctx.recorder.record("verdict", verdict.overall, span, _verdict_attributes(verdict))
     return {**update, "verdict": verdict.model_dump()}
+
+
+def _verdict_attributes(verdict: Verdict, **extra: Any) -> dict[str, Any]:
+    return {
+        attr.VERDICT: verdict.overall,
+        **extra,
+        attr.GATE_STATUSES: {g: v.status for g, v in verdict.gates.items()},
+        attr.VERDICT_SHA256: verdict_sha256(verdict.model_dump()),
+    }
 
 
 def _route(decision: Decision) -> Command:
@@ -189,6 +214,7 @@ def await_decision(state: ReviewState, runtime: NodeRuntime) -> Command:
     ctx = review_context(runtime.context)
     with _span(ctx, "human_review") as span:
         decision = _valid_decision(state)
+        current = verdict_sha256(state["verdict"])
         if ctx.recorder is not None:
             # The trace travels (OTLP export): personal data a reviewer typed is masked in it.
             amendment = decision.amendment
@@ -206,6 +232,7 @@ def await_decision(state: ReviewState, runtime: NodeRuntime) -> Command:
                     gates=list(decision.gates),
                     amendments=amendments,
                     at=decision.at,
+                    verdict_sha256=current,
                 ),
             )
     return _route(decision)
@@ -219,20 +246,11 @@ def finalise(state: ReviewState, runtime: NodeRuntime) -> dict[str, Any]:
     if recorder is not None and recorder.root_span_id is not None:
         verdict = Verdict.model_validate(state["verdict"])
         with recorder.node("finalise") as span:
-            recorder.record(
-                "verdict",
-                verdict.overall,
-                span,
-                {
-                    attr.VERDICT: verdict.overall,
-                    attr.STATUS: state.get("outcome"),
-                    attr.GATE_STATUSES: {g: v.status for g, v in verdict.gates.items()},
-                },
-            )
+            attributes = _verdict_attributes(verdict, **{attr.STATUS: state.get("outcome")})
+            recorder.record("verdict", verdict.overall, span, attributes)
         recorder.end_run({attr.STATUS: state.get("outcome")})
         trace = {"trace": str(recorder.path), "trace_last_hash": recorder.last_hash or ""}
-    paths = write_report(state, ctx.workspace, trace)
-    return {"report": {**{k: str(v) for k, v in paths.items()}, **trace}}
+    return {"report": write_report(state, ctx.workspace, trace)}
 
 
 def build_graph() -> StateGraph:

@@ -61,6 +61,9 @@ class RunView(Strict):
     )
     decisions: list[Decision] = Field(default_factory=list)
     report: dict[str, str] = Field(default_factory=dict)
+    warnings: list[str] = Field(
+        default_factory=list, description="What went wrong around the run (a damaged trace)"
+    )
 
 
 def build_view(run_id: str, state: RunState, values: dict[str, Any]) -> RunView:

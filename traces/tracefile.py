@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import json
 import os
 from pathlib import Path
 from typing import Any
 
 from filelock import FileLock
 
-from traces.schema import GENESIS_HASH, TraceError, canonical_json, record_hash
+from traces.schema import GENESIS_HASH, TraceError, canonical_json, record_hash, strict_json
 
 FILE_MODE = 0o600
 DIR_MODE = 0o700
@@ -27,7 +26,7 @@ def ensure_private_dir(directory: Path) -> None:
 def drop_torn_tail(fd: int) -> int:
     """Cut an incomplete last line (a writer killed mid-write); returns the bytes dropped.
 
-    Call with the file's flock held: writers hold it for the whole write, so a tail without
+    Call with the file's lock held: writers hold it for the whole write, so a tail without
     its newline under the lock can only be left by a process that died writing it. Those
     bytes never formed a record, so no record is lost; the next record notes the repair.
     """
@@ -63,7 +62,7 @@ def read_tail(fd: int, path: Path) -> tuple[int, str]:
             break
         chunk *= 4
     try:
-        record = json.loads(last)
+        record = strict_json(last)
         return int(record["seq"]) + 1, str(record["hash"])
     except (ValueError, KeyError, TypeError) as exc:
         raise TraceError(f"{path}: the last line is not a trace record ({exc})") from exc
@@ -76,16 +75,22 @@ def _write_all(fd: int, payload: bytes) -> None:
         view = view[os.write(fd, view) :]
 
 
-def append_chained(path: Path, pending: list[dict[str, Any]]) -> str:
-    """Chain pending records onto the file's tail and append them; returns the last hash."""
+def append_chained(
+    path: Path, pending: list[dict[str, Any]], key: bytes | None = None
+) -> tuple[int, str]:
+    """Chain pending records onto the file's tail and append them (an HMAC chain under `key`).
+
+    Returns the file's new head: how many records it holds and the last one's hash.
+    """
     ensure_private_dir(path.parent)
     # The tail must not move between reading and writing: writers take the file's lock first.
     with FileLock(path.with_name(f".{path.name}.lock"), mode=FILE_MODE, preserve_lock_file=True):
-        return _append_locked(path, pending)
+        return _append_locked(path, pending, key)
 
 
-def _append_locked(path: Path, pending: list[dict[str, Any]]) -> str:
-    fd = os.open(path, os.O_RDWR | os.O_APPEND | os.O_CREAT, FILE_MODE)
+def _append_locked(path: Path, pending: list[dict[str, Any]], key: bytes | None) -> tuple[int, str]:
+    # O_NOFOLLOW: a link planted in the trace's place is an error, never written through.
+    fd = os.open(path, os.O_RDWR | os.O_APPEND | os.O_CREAT | os.O_NOFOLLOW, FILE_MODE)
     try:
         if os.fstat(fd).st_mode & 0o077:
             os.fchmod(fd, FILE_MODE)
@@ -100,10 +105,15 @@ def _append_locked(path: Path, pending: list[dict[str, Any]]) -> str:
         lines = []
         for record in pending:
             data = {**record, "seq": seq, "prev_hash": prev}
-            data["hash"] = prev = record_hash(data)
+            data["hash"] = prev = record_hash(data, key)
             lines.append(canonical_json(data) + "\n")
             seq += 1
-        _write_all(fd, "".join(lines).encode("utf-8"))
+        size = os.fstat(fd).st_size
+        try:
+            _write_all(fd, "".join(lines).encode("utf-8"))
+        except OSError:
+            os.ftruncate(fd, size)  # a full disk leaves no partial record behind
+            raise
     finally:
         os.close(fd)
-    return prev
+    return seq, prev

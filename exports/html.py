@@ -1,0 +1,50 @@
+"""A run as one self-contained HTML page: no script, no network, fit for a phone and for print."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from functools import cache
+
+from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+
+from agents.coordinator import counts_toward_verdict
+from agents.models import FINDING_STATUSES, GATES
+from exports.sources import Source, quote_context
+from exports.tool import NAME, tool_version
+from graphs.view import RunView
+
+
+@cache
+def _environment() -> Environment:
+    env = Environment(
+        loader=PackageLoader("exports", "templates"),
+        autoescape=select_autoescape(default=True, default_for_string=True),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.globals.update(counted=counts_toward_verdict, context=quote_context)
+    return env
+
+
+def gate_counts(view: RunView) -> dict[str, dict[str, int]]:
+    """Per gate, how many findings have each status (dismissed ones left out)."""
+    counts = {g: dict.fromkeys(FINDING_STATUSES, 0) for g in GATES}
+    for finding in view.findings:
+        if not finding.dismissed:
+            counts[finding.gate][finding.status] += 1
+    return counts
+
+
+def render_html(view: RunView, sources: Mapping[str, Source]) -> str:
+    """The report page of a run (the caller passes a masked view when the page will travel)."""
+    template = _environment().get_template("report.html.j2")
+    return template.render(
+        view=view,
+        sources=sources,
+        gates=[g for g in GATES if view.verdict and g in view.verdict.gates],
+        statuses=FINDING_STATUSES,
+        counts=gate_counts(view),
+        tool=NAME,
+        version=tool_version(),
+    )
