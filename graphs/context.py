@@ -73,7 +73,8 @@ class ServerContext(Strict):
     timeout_s: float | None = Field(default=None, gt=0)
     web: bool | None = None
     max_bytes: int | None = Field(default=None, ge=1)
-    redact: bool | None = None
+    document_timeout_s: float | None = Field(default=None, gt=0)
+    mask: bool | None = Field(default=None, description="Mask personal data sent to a model")
 
 
 def review_context(value: ReviewContext | ServerContext | dict | None) -> ReviewContext:

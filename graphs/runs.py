@@ -33,6 +33,7 @@ from graphs.view import RunView, build_view
 from graphs.workspace import Workspace
 from tools.documents import load_documents
 from traces import attributes as attr
+from traces.tracefile import lock_file
 
 __all__ = [
     "all_run_ids", "decide", "load_run", "load_run_documents", "load_runs", "load_values",
@@ -167,6 +168,7 @@ def _discard(workspace: Workspace, run_id: str, fresh: bool) -> None:
     """Remove a run stopped by a fatal model error: its trace and lock, and the workspace too
     when this review created it and no other run has been saved there meanwhile."""
     workspace.trace_file(run_id).unlink(missing_ok=True)
+    lock_file(workspace.trace_file(run_id)).unlink(missing_ok=True)
     forget_head(workspace.database, run_id)
     (workspace.home / "locks" / f"{run_id}.lock").unlink(missing_ok=True)
     if fresh:

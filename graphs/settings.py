@@ -61,6 +61,7 @@ class Settings(Strict):
     database_url: str | None = Field(
         default=None,
         pattern=r"^postgres(ql)?://",
+        exclude=True,  # may carry a password: never dumped into a trace or a report
         repr=False,
         description="postgresql://... for checkpoints and claims; default SQLite in home",
     )

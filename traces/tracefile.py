@@ -75,6 +75,11 @@ def _write_all(fd: int, payload: bytes) -> None:
         view = view[os.write(fd, view) :]
 
 
+def lock_file(path: Path) -> Path:
+    """The lock file writers of this trace take (kept beside it, hidden)."""
+    return path.with_name(f".{path.name}.lock")
+
+
 def append_chained(
     path: Path, pending: list[dict[str, Any]], key: bytes | None = None
 ) -> tuple[int, str]:
@@ -84,7 +89,7 @@ def append_chained(
     """
     ensure_private_dir(path.parent)
     # The tail must not move between reading and writing: writers take the file's lock first.
-    with FileLock(path.with_name(f".{path.name}.lock"), mode=FILE_MODE, preserve_lock_file=True):
+    with FileLock(lock_file(path), mode=FILE_MODE, preserve_lock_file=True):
         return _append_locked(path, pending, key)
 
 

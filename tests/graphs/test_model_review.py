@@ -293,7 +293,8 @@ def test_bad_credentials_in_a_used_workspace_remove_only_the_stopped_run(
         _review(STRONG, workspace)
     runs = CliRunner().invoke(app, ["runs", "--json"])
     assert [r["run_id"] for r in json.loads(runs.stdout)["runs"]] == [kept.run_id]
-    assert [p.name for p in (workspace / "traces").iterdir()] == [f"{kept.run_id}.jsonl"]
+    kept_files = {f"{kept.run_id}.jsonl", f".{kept.run_id}.jsonl.lock"}  # the trace and its lock
+    assert {p.name for p in (workspace / "traces").iterdir()} == kept_files
 
 
 def test_a_key_rejected_after_the_model_has_answered_degrades_only_those_gates(
