@@ -70,7 +70,11 @@ def _is_duplicate(exc: Exception) -> bool:
 def claim_decision(
     database: Path | str, run_id: str, checkpoint_id: str, decision: Decision
 ) -> None:
-    """Claim the right to decide this pending checkpoint, or say who already did."""
+    """Claim the right to decide this pending checkpoint, or say who already did.
+
+    Claiming again with the same decision succeeds: the graph's human-review node claims what
+    it applies, also when the caller claimed it first or a resumed process applies it again.
+    """
     conn = _connect(database)
     try:
         conn.execute(
@@ -88,9 +92,12 @@ def claim_decision(
         if not _is_duplicate(exc):
             raise
         row = conn.execute(
-            "SELECT action, reviewer, at FROM decision_claims WHERE run_id=? AND checkpoint_id=?",
+            "SELECT action, reviewer, at, decision FROM decision_claims "
+            "WHERE run_id=? AND checkpoint_id=?",
             (run_id, checkpoint_id),
         ).fetchone()
+        if Decision.model_validate_json(row[3]) == decision:
+            return  # this decision's own claim, made before (the CLI's, or a killed process's)
         raise DecisionError(
             f"run {run_id} was already decided ({row[0]}) by {row[1]} at {row[2]}"
         ) from None

@@ -3,8 +3,11 @@ and what the gates of one invocation share (the documents as they read them, one
 
 from __future__ import annotations
 
+import asyncio
 import os
-from dataclasses import dataclass, field
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
+from dataclasses import dataclass, field, replace
 from typing import Any
 from urllib.parse import urlparse
 
@@ -13,6 +16,7 @@ from pydantic import Field, SecretStr
 from agents.gate import ModelRuntime, Preflight
 from agents.llm import Budget, ModelSettings, make_limiter
 from agents.models import Strict
+from graphs.runtrace import anchor_trace, open_trace
 from graphs.settings import Settings, resolve_settings
 from graphs.workspace import Workspace
 from tools.documents import Document
@@ -61,12 +65,12 @@ class ReviewContext:
 class ServerContext(Strict):
     """The plain, JSON context a LangGraph server passes (`context` of a run); all optional.
 
-    Keys and endpoints are not in it: they come from the server's environment, so a caller of a
-    shared server cannot point the server's key at a host of its choosing.
+    Keys, endpoints and the workspace are not in it: they come from the server's environment,
+    so a caller of a shared server cannot point the server's key at a host of its choosing,
+    and every run is checkpointed, claimed and traced in the one workspace the server uses.
     """
 
     model: str | None = Field(default=None, description="offline, or a litellm model string")
-    home: str | None = Field(default=None, description="Workspace folder on the server")
     budget_usd: float | None = Field(default=None, ge=0, description="Most one node may spend")
     max_concurrency: int | None = Field(default=None, ge=1, le=64)
     max_context_tokens: int | None = Field(default=None, ge=500)
@@ -77,13 +81,48 @@ class ServerContext(Strict):
     mask: bool | None = Field(default=None, description="Mask personal data sent to a model")
 
 
-def review_context(value: ReviewContext | ServerContext | dict | None) -> ReviewContext:
-    """The context a node works with: the caller's own, or one built from a server's JSON."""
-    if isinstance(value, ReviewContext):
-        return value
+NodeContext = ReviewContext | ServerContext | dict[str, Any] | None
+
+
+def _traced_server_context(value: NodeContext, run_id: str) -> ReviewContext:
+    """A context built from a server's JSON, with a recorder on the run's trace file."""
     config = ServerContext.model_validate(value or {})
-    # flag > GATEREVIEW_* of the server's environment > gatereview.toml > default
-    return make_context(resolve_settings(config.model_dump(exclude_none=True)))
+    # context > GATEREVIEW_* of the server's environment > settings files > default
+    ctx = make_context(resolve_settings(config.model_dump(exclude_none=True)))
+    return replace(ctx, recorder=open_trace(ctx.workspace.ensure(), run_id, ctx.settings.model))
+
+
+def _close_trace(ctx: ReviewContext) -> None:
+    if ctx.recorder is not None:
+        ctx.recorder.close()
+        anchor_trace(ctx.workspace, ctx.recorder)
+
+
+@contextmanager
+def node_context(value: NodeContext, run_id: str) -> Iterator[ReviewContext]:
+    """The context a node works with: the caller's own, or (a server's JSON) one whose trace
+    records this node in the run's trace file, anchored in the workspace when the node ends."""
+    if isinstance(value, ReviewContext):
+        yield value
+        return
+    ctx = _traced_server_context(value, run_id)
+    try:
+        yield ctx
+    finally:
+        _close_trace(ctx)
+
+
+@asynccontextmanager
+async def async_node_context(value: NodeContext, run_id: str) -> AsyncIterator[ReviewContext]:
+    """`node_context` for an async node: the trace file is opened and closed off the loop."""
+    if isinstance(value, ReviewContext):
+        yield value
+        return
+    ctx = await asyncio.to_thread(_traced_server_context, value, run_id)
+    try:
+        yield ctx
+    finally:
+        await asyncio.to_thread(_close_trace, ctx)
 
 
 def is_local_model(settings: Settings) -> bool:

@@ -31,7 +31,8 @@ from agents.models import (
 )
 from agents.rubric import load_rubrics
 from agents.summary import write_summary
-from graphs.context import ReviewContext, ServerContext, review_context
+from graphs.claims import claim_decision, release_claim
+from graphs.context import ReviewContext, ServerContext, async_node_context, node_context
 from graphs.decisions import decision_problem, parse_decision
 from graphs.report import write_report
 from graphs.state import ReviewInput, ReviewState
@@ -55,10 +56,14 @@ def _span(ctx: ReviewContext, name: str, **attributes: Any) -> Iterator[str | No
         yield span_id
 
 
+def _run_id(state: ReviewState) -> str:
+    """The run's id: the caller's, or (a server run) its thread's."""
+    return state.get("run_id") or str(get_config()["configurable"]["thread_id"])
+
+
 def ingest(state: ReviewState, runtime: NodeRuntime) -> dict[str, Any]:
     """Load the documents (unless the caller already did) and find text aimed at reviewers."""
-    ctx = review_context(runtime.context)
-    with _span(ctx, "ingest") as span:
+    with node_context(runtime.context, _run_id(state)) as ctx, _span(ctx, "ingest") as span:
         if state.get("documents") is None:
             ingested = load_documents(
                 state["paths"],
@@ -109,7 +114,7 @@ def ingest(state: ReviewState, runtime: NodeRuntime) -> dict[str, Any]:
         "hidden_concerns": [c.model_dump() for c in concerns],
     }
     if not state.get("run_id"):  # a server run: the thread is the run
-        update["run_id"] = str(get_config()["configurable"]["thread_id"])
+        update["run_id"] = _run_id(state)
         update["created_at"] = utc_now()
     if state.get("documents") is None:  # loaded here: keep them (else they are in state)
         update["documents"] = [doc.model_dump() for doc in ingested.documents]
@@ -119,7 +124,11 @@ def ingest(state: ReviewState, runtime: NodeRuntime) -> dict[str, Any]:
 
 async def review_gate(gate: Gate, state: ReviewState, runtime: NodeRuntime) -> dict:
     """Review the documents against one gate's rubric."""
-    ctx = review_context(runtime.context)
+    async with async_node_context(runtime.context, _run_id(state)) as ctx:
+        return await _review_gate(gate, state, ctx)
+
+
+async def _review_gate(gate: Gate, state: ReviewState, ctx: ReviewContext) -> dict:
     with _span(ctx, f"review_gate:{gate}", **attr.agent_attributes(gate)) as span:
         instructions = state.get("instructions", [])
         documents, index = ctx.documents.prepare(state["documents"], instructions)
@@ -140,7 +149,11 @@ async def review_gate(gate: Gate, state: ReviewState, runtime: NodeRuntime) -> d
 
 async def compile_review(state: ReviewState, runtime: NodeRuntime) -> dict[str, Any]:
     """Turn the gate reviews and any amendments into a verdict by the coordinator's rule."""
-    ctx = review_context(runtime.context)
+    async with async_node_context(runtime.context, _run_id(state)) as ctx:
+        return await _compile_review(state, ctx)
+
+
+async def _compile_review(state: ReviewState, ctx: ReviewContext) -> dict[str, Any]:
     with _span(ctx, "coordinator") as span:
         reviews = {g: GateReview.model_validate(state["reviews"][g]) for g in GATES}
         amendments = {
@@ -210,37 +223,63 @@ def _valid_decision(state: ReviewState) -> Decision:
 
 
 def await_decision(state: ReviewState, runtime: NodeRuntime) -> Command:
-    """Pause for a named person's decision; only the trace span opens before `interrupt()`."""
-    ctx = review_context(runtime.context)
-    with _span(ctx, "human_review") as span:
+    """Pause for a named person's decision, and claim it: of two deciders resuming the same
+    interrupt, exactly one wins. Only the trace span opens before `interrupt()`."""
+    with node_context(runtime.context, _run_id(state)) as ctx, _span(ctx, "human_review") as span:
         decision = _valid_decision(state)
-        current = verdict_sha256(state["verdict"])
-        if ctx.recorder is not None:
-            # The trace travels (OTLP export): personal data a reviewer typed is masked in it.
-            amendment = decision.amendment
-            if amendment is not None:
-                amendment = amendment.model_copy(update={"reason": redact(amendment.reason).text})
-            amendments = [amendment.model_dump()] if amendment else None
-            ctx.recorder.record(
-                "decision",
-                decision.action,
-                span,
-                attr.decision_attributes(
-                    decision.action,
-                    decision.reviewer,
-                    comment=redact(decision.comment).text,
-                    gates=list(decision.gates),
-                    amendments=amendments,
-                    at=decision.at,
-                    verdict_sha256=current,
-                ),
-            )
+        run_id, checkpoint = state["run_id"], _pending_checkpoint()
+        # The claim is keyed by the checkpoint the interrupt waits at; claiming the same
+        # decision again (a resumed process, or the CLI's early claim) is no second decision.
+        store = ctx.workspace.ensure().store
+        claim_decision(store, run_id, checkpoint, decision)
+        try:
+            _record_decision(ctx, span, state, decision)
+        except BaseException:
+            release_claim(store, run_id, checkpoint)  # not applied: decide again
+            raise
     return _route(decision)
+
+
+def _pending_checkpoint() -> str:
+    """The id of the checkpoint this node's interrupt waits at (the claim's key)."""
+    checkpoint = get_config()["configurable"].get("checkpoint_map", {}).get("")
+    if not checkpoint:
+        raise RuntimeError("the graph runs without a checkpointer: a decision cannot be claimed")
+    return str(checkpoint)
+
+
+def _record_decision(
+    ctx: ReviewContext, span: str | None, state: ReviewState, decision: Decision
+) -> None:
+    """The decision in the trace, with what a reviewer typed masked (the trace travels)."""
+    if ctx.recorder is None:
+        return
+    amendment = decision.amendment
+    if amendment is not None:
+        amendment = amendment.model_copy(update={"reason": redact(amendment.reason).text})
+    ctx.recorder.record(
+        "decision",
+        decision.action,
+        span,
+        attr.decision_attributes(
+            decision.action,
+            decision.reviewer,
+            comment=redact(decision.comment).text,
+            gates=list(decision.gates),
+            amendments=[amendment.model_dump()] if amendment else None,
+            at=decision.at,
+            verdict_sha256=verdict_sha256(state["verdict"]),
+        ),
+    )
 
 
 def finalise(state: ReviewState, runtime: NodeRuntime) -> dict[str, Any]:
     """Record the final verdict, close the trace and write the report (Markdown and JSON)."""
-    ctx = review_context(runtime.context)
+    with node_context(runtime.context, _run_id(state)) as ctx:
+        return _finalise(state, ctx)
+
+
+def _finalise(state: ReviewState, ctx: ReviewContext) -> dict[str, Any]:
     recorder = ctx.recorder
     trace: dict[str, str] = {}
     if recorder is not None and recorder.root_span_id is not None:
@@ -249,6 +288,7 @@ def finalise(state: ReviewState, runtime: NodeRuntime) -> dict[str, Any]:
             attributes = _verdict_attributes(verdict, **{attr.STATUS: state.get("outcome")})
             recorder.record("verdict", verdict.overall, span, attributes)
         recorder.end_run({attr.STATUS: state.get("outcome")})
+        recorder.flush()  # the report names the trace's last hash: it must be written first
         trace = {"trace": str(recorder.path), "trace_last_hash": recorder.last_hash or ""}
     return {"report": write_report(state, ctx.workspace, trace)}
 

@@ -99,6 +99,19 @@ def new_trace(workspace: Workspace, run_id: str) -> TraceRecorder:
     return TraceRecorder(workspace.trace_file(run_id), run_id, key=trace_key())
 
 
+def open_trace(workspace: Workspace, run_id: str, model: str) -> TraceRecorder:
+    """The recorder of one node of a run a LangGraph server drives: the first node starts the
+    run's trace, the others append to it. Records are held until the node ends (a server
+forbids blocking file writes on its event loop). (Gates run at once, each with its own recorder, so
+    none checks the file against its anchor here: `trace --verify` does.)"""
+    path = workspace.trace_file(run_id)
+    if path.exists():
+        return TraceRecorder(path, run_id, key=trace_key(), held=True)
+    recorder = TraceRecorder(path, run_id, key=trace_key(), held=True)
+    recorder.start_span("run_start", "review", attributes={attr.REQUEST_MODEL: model})
+    return recorder
+
+
 def continue_trace(
     workspace: Workspace, run_id: str, start: dict | None = None
 ) -> tuple[TraceRecorder, str | None]:

@@ -76,15 +76,19 @@ class TraceRecorder:
         *,
         flush_every: int = 64,
         key: bytes | None = None,
+        held: bool = False,
     ) -> None:
         """Open (or prepare to create) the run's trace file; nothing is written until a flush.
 
         `key` HMAC-chains a new trace (an existing one keeps the chain it started with).
+        `held` keeps every record until `close` (for code on an event loop that must not
+        block on the file: it closes the recorder from a thread).
         """
         self.path = Path(path)
         self.run_id = run_id
         self.flush_every = max(1, flush_every)
         self._key = key
+        self._held = held
         self.records: int | None = None  # records in the file after this recorder's last flush
         self.last_hash: str | None = None
         self._lock = threading.Lock()
@@ -259,6 +263,8 @@ class TraceRecorder:
 
     def _maybe_flush(self, kind: str) -> None:
         """Flush at node boundaries, decisions and run ends, or when the buffer is full."""
+        if self._held:
+            return
         if kind in _FLUSH_KINDS or len(self._buffer) >= self.flush_every:
             self.flush()
 

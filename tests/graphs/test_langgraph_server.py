@@ -1,7 +1,8 @@
 """A real `langgraph dev` server runs the review graph to the same verdict as the CLI.
 
 The server is started from langgraph.json on 127.0.0.1 and driven through langgraph_sdk, as a
-team deploying the graph would. Skipped, with the reason, only when the server is not installed.
+team deploying the graph would; its workspace is the CLI's, so `runs`, `show` and `trace` see
+its runs. Skipped, with the reason, only when the server is not installed.
 """
 
 from __future__ import annotations
@@ -22,6 +23,9 @@ import httpx
 import pytest
 from fakes.cli import cli_json
 
+from agents.models import GATES
+from traces import attributes as attr
+
 ROOT = Path(__file__).resolve().parents[2]
 DOC = str(ROOT / "examples" / "strong-contract-search.md")
 LANGGRAPH = shutil.which("langgraph")
@@ -37,9 +41,11 @@ def _free_port() -> int:
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """`langgraph dev` on a free loopback port, in a folder of its own; stopped at the end."""
+def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
+    """`langgraph dev` on a free loopback port, in a folder of its own, and the workspace it
+    uses (from its environment); stopped at the end."""
     folder = tmp_path_factory.mktemp("langgraph-dev")
+    home = folder / "home"
     port = _free_port()
     log = (folder / "server.log").open("w")
     # The shipped langgraph.json, with its paths made absolute so the server's files stay here.
@@ -48,10 +54,13 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         "dependencies": [str(ROOT)],
         "graphs": {name: str(ROOT / spec.removeprefix("./")) for name, spec in
                    shipped["graphs"].items()},
+        "checkpointer": {"path": str(ROOT / shipped["checkpointer"]["path"].removeprefix("./"))},
     }
     (folder / "langgraph.json").write_text(json.dumps(config))
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    env.pop("GATEREVIEW_HOME", None)
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "GATEREVIEW_HOME": str(home),
+           "XDG_CONFIG_HOME": str(folder / "user-config")}
+    for name in ("GATEREVIEW_MODEL", "GATEREVIEW_TRACE_KEY", "GATEREVIEW_DATABASE_URL"):
+        env.pop(name, None)
     process = subprocess.Popen(
         [str(LANGGRAPH), "dev", "--config", str(folder / "langgraph.json"), "--host", "127.0.0.1",
          "--port", str(port), "--no-browser", "--no-reload"],
@@ -69,7 +78,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
                 pass
             assert time.monotonic() < deadline, (folder / "server.log").read_text()[-3000:]
             time.sleep(0.25)
-        yield url
+        yield url, home
     finally:
         if process.poll() is None:
             os.killpg(process.pid, signal.SIGTERM)
@@ -77,7 +86,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         log.close()
 
 
-async def _drive(url: str, home: Path) -> dict[str, Any]:
+async def _drive(url: str) -> dict[str, Any]:
     from langgraph_sdk import get_client
 
     client = get_client(url=url)
@@ -85,7 +94,7 @@ async def _drive(url: str, home: Path) -> dict[str, Any]:
     schemas = await client.assistants.get_schemas(assistant["assistant_id"])
     thread = await client.threads.create()
     tid = thread["thread_id"]
-    context = {"home": str(home), "model": "offline"}
+    context = {"model": "offline"}
     await client.runs.wait(tid, "review", input={"paths": [DOC]}, context=context)
     pending = await client.threads.get_state(tid)
     from langgraph_sdk.schema import Command
@@ -106,18 +115,20 @@ def _interrupts(state: dict[str, Any]) -> list[dict[str, Any]]:
     return [i["value"] for task in state["tasks"] for i in task["interrupts"]]
 
 
-def test_a_server_run_reaches_the_cli_verdict_and_refuses_an_invalid_resume(
-    server: str, workspace: Path
+def test_a_server_run_reaches_the_cli_verdict_is_traced_and_seen_by_the_cli(
+    served: tuple[str, Path], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    result = asyncio.run(_drive(server, workspace))
+    url, home = served
+    result = asyncio.run(_drive(url))
     schemas = result["schemas"]
     assert "paths" in schemas["input_schema"]["properties"]
-    assert "home" in schemas["context_schema"]["properties"]
-    assert "api_key" not in schemas["context_schema"]["properties"]
+    assert "model" in schemas["context_schema"]["properties"]
+    assert not {"home", "api_key", "api_base"} & set(schemas["context_schema"]["properties"])
 
     pending = result["pending"]
     assert pending["next"] == ["human_review"]
-    assert pending["values"]["run_id"] == result["thread"]  # the thread is the run
+    run_id = pending["values"]["run_id"]
+    assert run_id == result["thread"]  # the thread is the run
     assert "error" not in _interrupts(pending)[0]
 
     refused = result["refused"]
@@ -127,7 +138,22 @@ def test_a_server_run_reaches_the_cli_verdict_and_refuses_an_invalid_resume(
     final = result["final"]
     assert final["next"] == [] and final["values"]["outcome"] == "approved"
     assert [d["reviewer"] for d in final["values"]["decisions"]] == ["Ana"]
-    assert Path(final["values"]["report"]["json"]).is_relative_to(workspace)
+    assert Path(final["values"]["report"]["json"]).is_relative_to(home)
+
+    # The CLI, in the server's workspace, lists the run, shows it and verifies its trace.
+    monkeypatch.setenv("GATEREVIEW_HOME", str(home))
+    listed = {r["run_id"]: r for r in cli_json("runs")["runs"]}
+    assert listed[run_id]["state"] == "approved"
+    shown = cli_json("show", run_id)
+    assert shown["verdict"] == final["values"]["verdict"]
+    verified = cli_json("trace", run_id, "--verify")
+    assert verified["ok"] and verified["records"] > 0
+    records = cli_json("trace", run_id)["records"]
+    names = [r["name"] for r in records if r["kind"] == "node_start"]
+    assert names[0] == "ingest" and {f"review_gate:{g}" for g in GATES} <= set(names)
+    assert {"coordinator", "human_review", "finalise"} <= set(names)
+    decided = [r for r in records if r["kind"] == "decision"]
+    assert [r["attributes"][attr.DECISION_REVIEWER] for r in decided] == ["Ana"]
 
     cli = cli_json("review", DOC)
     server_verdict = final["values"]["verdict"]
@@ -137,13 +163,13 @@ def test_a_server_run_reaches_the_cli_verdict_and_refuses_an_invalid_resume(
     }
 
 
-async def _race(url: str, home: Path) -> tuple[list[Any], dict[str, Any]]:
+async def _race(url: str) -> tuple[list[Any], dict[str, Any]]:
     from langgraph_sdk import get_client
     from langgraph_sdk.schema import Command
 
     client = get_client(url=url)
     tid = (await client.threads.create())["thread_id"]
-    context = {"home": str(home)}
+    context = {"model": "offline"}
     await client.runs.wait(tid, "review", input={"paths": [DOC]}, context=context)
 
     async def decide(reviewer: str) -> Any:
@@ -156,8 +182,11 @@ async def _race(url: str, home: Path) -> tuple[list[Any], dict[str, Any]]:
     return list(outcomes), await client.threads.get_state(tid)
 
 
-def test_two_racing_server_decisions_record_exactly_one(server: str, workspace: Path) -> None:
-    outcomes, final = asyncio.run(_race(server, workspace))
+def test_two_racing_server_decisions_record_exactly_one(
+    served: tuple[str, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    url, home = served
+    outcomes, final = asyncio.run(_race(url))
     assert final["values"]["outcome"] == "approved" and final["next"] == []
     decisions = final["values"]["decisions"]
     assert len(decisions) == 1, decisions
@@ -165,3 +194,8 @@ def test_two_racing_server_decisions_record_exactly_one(server: str, workspace: 
     assert loser not in {d["reviewer"] for d in decisions}
     for outcome in outcomes:  # a refused call, or one that sees the winner's decision only
         assert isinstance(outcome, Exception) or outcome["decisions"] == decisions
+    monkeypatch.setenv("GATEREVIEW_HOME", str(home))
+    records = cli_json("trace", final["values"]["run_id"])["records"]
+    decided = [r["attributes"][attr.DECISION_REVIEWER] for r in records
+               if r["kind"] == "decision"]
+    assert decided == [decisions[0]["reviewer"]]
