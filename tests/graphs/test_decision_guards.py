@@ -1,12 +1,14 @@
-"""The graph itself refuses invalid decisions and keeps the run awaiting a valid one.
+"""The graph itself refuses invalid decisions, keeps the run awaiting a valid one, and lets
+exactly one decider apply a decision to a pending interrupt.
 
-These tests drive the compiled graph as a Python caller would (no CLI, no claim), so they
-protect the guarantee every way of running the graph shares.
+These tests drive the compiled graph as a Python caller would (no CLI, no claim of its own),
+so they protect the guarantees every way of running the graph shares.
 """
 
 from __future__ import annotations
 
 import asyncio
+import copy
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +16,7 @@ import pytest
 from langgraph.checkpoint.memory import InMemorySaver
 from langgraph.types import Command
 
+from agents.errors import DecisionError
 from graphs.context import make_context
 from graphs.decisions import MAX_REREVIEWS
 from graphs.review import build_graph
@@ -95,3 +98,21 @@ def test_the_re_review_cap_holds_for_a_python_caller(workspace: Path) -> None:
     assert len(capped.values["decisions"]) == MAX_REREVIEWS
     final = caller.resume({"action": "reject", "reviewer": "Bo", "comment": "no"})
     assert final.values["outcome"] == "rejected" and not final.next
+
+
+def test_of_two_deciders_resuming_the_same_interrupt_only_the_first_applies(
+    workspace: Path,
+) -> None:
+    ana = Caller(workspace)
+    ana.start()
+    # Bo's process read the same checkpoint before Ana's decision was written: a copy of it.
+    bo = Caller(workspace)
+    bo.graph = build_graph().compile(checkpointer=copy.deepcopy(ana.graph.checkpointer))
+    assert bo.graph.get_state(CONFIG).interrupts
+    ana.resume({"action": "approve", "reviewer": "Ana"})
+    with pytest.raises(DecisionError, match=r"already decided \(approve\) by Ana"):
+        bo.resume({"action": "reject", "reviewer": "Bo"})
+    assert bo.graph.get_state(CONFIG).interrupts  # Bo's copy was not decided either
+    final = ana.graph.get_state(CONFIG)
+    assert final.values["outcome"] == "approved"
+    assert [d["reviewer"] for d in final.values["decisions"]] == ["Ana"]
