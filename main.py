@@ -15,17 +15,17 @@ from pydantic import ValidationError
 from rich.console import Console
 from rich.markup import escape
 
-from agents.errors import GateReviewError
-from agents.escaping import terminal_safe
 from exports.choices import FAIL_EXIT, ExportFormat, FailOn, OutputFormat, fails
 from graphs.settings import SETTING_NAMES
+from vocabulary.errors import GateReviewError
+from vocabulary.escaping import terminal_safe
 
 if TYPE_CHECKING:
     from collections.abc import Coroutine
 
-    from agents.models import Decision
+    from exports.view import RunView
     from graphs.settings import Settings
-    from graphs.view import RunView
+    from vocabulary.models import Decision
 
 app = typer.Typer(
     help="Review an AI project's design documents for production readiness, gate by gate.",
@@ -131,7 +131,7 @@ def run_async(coroutine: Coroutine[Any, Any, Any]) -> Any:
 
 def make_decision(**fields: Any) -> Decision:
     """A validated decision; a bad value is a user mistake, not a crash."""
-    from agents.models import Amendment, Decision
+    from vocabulary.models import Amendment, Decision
 
     try:
         if "amendment" in fields:
@@ -173,7 +173,7 @@ def export(
     view: RunView, settings: Settings, fmt: ExportFormat, path: Path | None = None
 ) -> None:
     """Print or write a run as SARIF, HTML or a PR comment, masked as reports are."""
-    from graphs.published import render_export, run_sources, travelling_view, write_export
+    from runs.published import render_export, run_sources, travelling_view, write_export
 
     sources = run_sources(view.run_id, settings)
     text = render_export(travelling_view(view, settings), sources, fmt)
@@ -222,7 +222,7 @@ def decide_and_print(
     run_id: str, decision: Decision, settings: Settings, as_json: bool
 ) -> RunView:
     """Apply a decision and print the resulting run."""
-    from graphs.runs import decide
+    from runs.operations import decide
 
     view = run_async(decide(run_id, decision, settings, progress_printer(as_json)))
     emit(view, as_json)
@@ -233,7 +233,7 @@ def decide_and_print(
 
 def export_finished(run_id: str, settings: Settings) -> None:
     """Send a finished run's spans to the configured collector; a failure is only a warning."""
-    from graphs.audit import export_trace
+    from runs.audit import export_trace
     from traces.otlp import TraceExportError
 
     try:
@@ -333,7 +333,7 @@ def review(
             document_timeout_s=document_timeout,
             mask=mask,
         )
-        from graphs.runs import start_review
+        from runs.operations import start_review
 
         if not as_json:
             err.print(f"Reviewing {len(paths)} path(s) with model [bold]{settings.model}[/bold]")
@@ -443,7 +443,7 @@ def runs(
 ) -> None:
     """List the runs in the workspace with their state."""
     with user_errors():
-        from graphs.catalogue import list_runs
+        from runs.catalogue import list_runs
 
         summaries = list_runs(settings_for(config, home=home, database_url=database_url))
         if project is not None:
@@ -485,7 +485,7 @@ def show(
 ) -> None:
     """Show a run's verdict and every finding with its evidence, or export it."""
     with user_errors():
-        from graphs.catalogue import load_run
+        from runs.catalogue import load_run
 
         settings = settings_for(config, home=home, database_url=database_url)
         view = load_run(run_id, settings)
@@ -530,7 +530,7 @@ def reject(
 ) -> None:
     """Reject a review; with --gate, review those gates again with your comment as guidance."""
     with user_errors():
-        from agents.models import GATES
+        from vocabulary.models import GATES
 
         unknown = [g for g in gate or [] if g not in GATES]
         if unknown:
@@ -560,7 +560,7 @@ def amend(
 ) -> None:
     """Re-grade or dismiss one finding; the verdict is recomputed and awaits a decision."""
     with user_errors():
-        from agents.models import FINDING_STATUSES
+        from vocabulary.models import FINDING_STATUSES
 
         allowed = (*FINDING_STATUSES, "dismissed")
         if status not in allowed:
@@ -585,7 +585,7 @@ def resume_run(
 ) -> None:
     """Finish a run whose process was killed: only the unfinished steps run again."""
     with user_errors():
-        from graphs.runs import resume
+        from runs.operations import resume
 
         settings = settings_for(config, home=home, database_url=database_url)
         view = run_async(resume(run_id, settings, progress_printer(as_json)))
@@ -610,13 +610,13 @@ def trace(
 ) -> None:
     """Show a run's trace as a tree, verify it, or export it over OTLP."""
     with user_errors():
-        from graphs.audit import export_records, trace_records, verify_run_trace
+        from runs.audit import export_records, trace_records, verify_run_trace
 
         settings = settings_for(
             config, home=home, database_url=database_url, otlp_endpoint=otlp_endpoint
         )
         if verify:
-            from graphs.runs import load_values
+            from runs.operations import load_values
 
             result = verify_run_trace(run_id, settings, load_values(run_id, settings))
             if as_json:
@@ -650,7 +650,7 @@ def trace(
 def doctor(home: HomeOpt = None, config: ConfigOpt = None, as_json: JsonOpt = False) -> None:
     """Check the workspace: writable, space, database, each run's trace; exit 1 on a problem."""
     with user_errors():
-        from graphs.health import workspace_health
+        from runs.health import workspace_health
 
         health = workspace_health(settings_for(config, home=home))
         if as_json:

@@ -9,14 +9,14 @@ from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
-from agents.escaping import terminal_safe
-from agents.models import FINDING_STATUSES, GATES, Usage
+from vocabulary.escaping import terminal_safe
+from vocabulary.models import FINDING_STATUSES, GATES, Usage
 
 if TYPE_CHECKING:
-    from graphs.catalogue import RunSummary
-    from graphs.health import Health
-    from graphs.view import RunView
+    from exports.view import RunView
     from portfolio.batch import Portfolio
+    from runs.catalogue import RunSummary
+    from runs.health import Health
 
 STATUS_STYLE = {
     "ready": "green",

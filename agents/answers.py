@@ -12,8 +12,8 @@ from typing import Annotated
 
 from pydantic import AfterValidator, Field
 
-from agents.models import FindingStatus, GateStatus, Strict
 from agents.prose import plain
+from vocabulary.models import FindingStatus, GateStatus, Strict
 
 # Text a model writes: escape sequences, control characters and bidi overrides are removed.
 ModelText = Annotated[str, AfterValidator(plain)]

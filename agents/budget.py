@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
-from agents.models import Usage
+from vocabulary.models import Usage
 
 
 class Budget:

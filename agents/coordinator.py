@@ -28,7 +28,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from agents.models import (
+from agents.rubric import Rubric
+from vocabulary.models import (
     ADDRESSED,
     GATES,
     Amendment,
@@ -41,7 +42,6 @@ from agents.models import (
     Overall,
     Verdict,
 )
-from agents.rubric import Rubric
 
 # Rule 3: how many of a gate's blocker criteria must be addressed to lift it off not_ready.
 MIN_CORE_ADDRESSED = 1

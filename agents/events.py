@@ -14,10 +14,10 @@ from typing import Any, Literal
 from pydantic import Field
 
 from agents.llm import Attempt, StructuredResult
-from agents.models import Finding, GateReview, Strict, Usage
 from tools.excerpts import Selection
 from tools.websearch import WebSearchOutcome
 from traces import attributes as attr
+from vocabulary.models import Finding, GateReview, Strict, Usage
 
 
 class AgentEvent(Strict):

@@ -27,7 +27,6 @@ from agents.events import (
     web_search_event,
 )
 from agents.llm import Budget, ModelCallError, ModelSettings, StructuredResult, complete_structured
-from agents.models import Evidence, Finding, Gate, GateJudgement, GateReview, Usage
 from agents.offline import load_signals, review_gate_offline
 from agents.prompts import render
 from agents.rubric import Criterion, Rubric
@@ -36,10 +35,11 @@ from tools.documents import Document
 from tools.evidence import verify_evidence
 from tools.excerpts import Selection
 from tools.locations import place_evidence, place_findings
-from tools.redact import PLACEHOLDER
 from tools.retrieval import SectionIndex
 from tools.selection import select_excerpts
 from tools.websearch import Searcher, search_web_async
+from vocabulary.escaping import PLACEHOLDER
+from vocabulary.models import Evidence, Finding, Gate, GateJudgement, GateReview, Usage
 
 WEB_GATES = ("risk", "platform")
 MAX_WEB_QUERIES = 2

@@ -14,12 +14,12 @@ from typing import Literal
 
 from pydantic import Field
 
-from agents.models import ADDRESSED, Evidence, Finding, Strict
 from agents.offline import review_gate_offline
 from agents.rubric import load_rubrics
 from tools.documents import Document
 from tools.injection import MAX_QUOTE, ReviewerInstruction
 from tools.sections import split_sections
+from vocabulary.models import ADDRESSED, Evidence, Finding, Strict
 
 CRITERION = "risk.reviewer_instructions"
 HIDDEN_CRITERION = "risk.hidden_text"

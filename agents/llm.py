@@ -26,8 +26,8 @@ from agents.model_errors import (
     classify,
     describe,
 )
-from agents.models import Usage
 from agents.prompts import render
+from vocabulary.models import Usage
 
 __all__ = [
     "FATAL", "RETRYABLE", "Attempt", "Budget", "ErrorKind", "ModelCallError", "ModelSettings",

@@ -10,8 +10,8 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, ConfigDict
 
-from agents.errors import ModelError
-from agents.models import Usage
+from vocabulary.errors import ModelError
+from vocabulary.models import Usage
 
 if TYPE_CHECKING:
     from agents.llm import ModelSettings

@@ -25,12 +25,12 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 
-from agents.models import Evidence, Finding, FindingStatus, GateReview
 from agents.reading import SIGNALS_PATH, Reading, Rules, Signals, load_signals, read
 from agents.rubric import Criterion, Rubric
 from agents.topics import foreign, names_gate
 from tools.documents import Document
 from tools.retrieval import Passage, SectionIndex
+from vocabulary.models import Evidence, Finding, FindingStatus, GateReview
 
 __all__ = ["SIGNALS_PATH", "grade", "load_signals", "review_gate_offline"]
 

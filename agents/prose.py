@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 
-from agents.models import GATES, Verdict
+from vocabulary.models import GATES, Verdict
 
 # CSI and OSC escape sequences whole (so no "[31m" is left behind), then single characters:
 # C0 and C1 controls other than tab and newline, and bidirectional overrides and isolates.

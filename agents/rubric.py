@@ -10,8 +10,8 @@ from typing import Literal
 
 from pydantic import Field, ValidationError
 
-from agents.errors import RubricError
-from agents.models import GATES, Evidence, Finding, FindingStatus, Gate, Strict
+from vocabulary.errors import RubricError
+from vocabulary.models import GATES, Evidence, Finding, FindingStatus, Gate, Strict
 
 RUBRIC_DIR = Path(__file__).parent / "rubrics"
 

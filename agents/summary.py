@@ -13,10 +13,10 @@ from agents.answers import SummaryAnswer
 from agents.events import AgentEvent, degradation_event, llm_event, prose_event
 from agents.gate import ModelRuntime
 from agents.llm import ModelCallError
-from agents.models import Finding, Usage, Verdict
 from agents.prompts import render
 from agents.prose import condition_claims_met, summary_contradictions
 from agents.rubric import Rubric
+from vocabulary.models import Finding, Usage, Verdict
 
 
 def _condition_ids(verdict: Verdict) -> list[str]:

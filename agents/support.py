@@ -24,11 +24,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from agents.models import Evidence, Finding, GateReview
 from agents.reading import Rules, Signals, read
 from agents.rubric import Criterion, Rubric
 from tools.documents import Document
 from tools.retrieval import Passage, SectionIndex, split_passages, tokenize
+from vocabulary.models import Evidence, Finding, GateReview
 
 MIN_CONTENT_WORDS = 4
 

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from functools import cache
 
-from agents.models import Gate
 from agents.rubric import Rubric, load_rubrics
 from tools.retrieval import STOPWORDS, find_phrase, phrases, tokenize
+from vocabulary.models import Gate
 
 
 def term_weights(terms: list[str]) -> dict[tuple[str, ...], int]:

@@ -10,8 +10,8 @@ from pathlib import Path
 from model_server import ModelProcess
 from processes import Run, median_run
 
-from graphs.runs import start_review
 from graphs.settings import Settings
+from runs.operations import start_review
 
 ROOT = Path(__file__).resolve().parent.parent
 SMALL = ROOT / "examples" / "demo-grade-poc.md"

@@ -28,8 +28,8 @@ GOALS = {"--help": 0.3, "runs": 0.5, "show": 0.5}
 
 def fill(home: Path, count: int) -> str:
     """Review until the workspace holds `count` runs; the id of the newest."""
-    from graphs.runs import load_runs, start_review
     from graphs.settings import Settings
+    from runs.operations import load_runs, start_review
 
     settings = Settings(home=home)
     existing = load_runs(settings) if (home / "checkpoints.sqlite").is_file() else []

@@ -19,11 +19,11 @@ from pathlib import Path
 
 from model_server import MODEL, ModelProcess
 
-from agents.models import GATES
-from graphs.runs import start_review
+from exports.view import RunView
 from graphs.settings import Settings
-from graphs.view import RunView
+from runs.operations import start_review
 from traces.viewer import load_records
+from vocabulary.models import GATES
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCUMENT = ROOT / "examples" / "middling-claims-triage.md"

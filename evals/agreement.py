@@ -10,7 +10,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from agents.models import GateStatus
+from vocabulary.models import GateStatus
 
 STATUSES: tuple[GateStatus, ...] = ("ready", "conditional", "not_ready")
 Pair = tuple[GateStatus, GateStatus]  # (reviewer, ours)

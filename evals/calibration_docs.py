@@ -12,9 +12,9 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from agents.errors import GateReviewError
-from agents.models import Gate, GateStatus
 from tools.documents import Document, load_documents
+from vocabulary.errors import GateReviewError
+from vocabulary.models import Gate, GateStatus
 
 DEFAULT_FOLDER = Path("../shared/realdocs")
 LABEL_GATES: dict[str, Gate] = {

@@ -15,7 +15,6 @@ from pathlib import Path
 
 from agents.gate import GateAgent, ModelRuntime
 from agents.llm import Budget, ModelSettings, make_limiter
-from agents.models import GATES, Gate, GateReview
 from agents.rubric import load_rubrics
 from evals.calibration_docs import LabelledDocument
 from evals.recording import load_recording
@@ -24,6 +23,7 @@ from graphs.settings import Settings
 from tools.documents import Document
 from tools.injection import find_reviewer_instructions, without_instructions
 from tools.retrieval import SectionIndex
+from vocabulary.models import GATES, Gate, GateReview
 
 RECORDINGS_DIR = Path(__file__).parent / "calibration"
 MODEL = "openai/strong-general-purpose-model"

@@ -20,12 +20,12 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from agents.answers import GateAnswer, SummaryAnswer
-from agents.errors import GateReviewError
 from agents.gate import unmasked
-from agents.models import Evidence
 from evals.recording import Entry, Provenance, canonical_key, describe
 from tools.documents import Document
 from tools.evidence import locate_quote
+from vocabulary.errors import GateReviewError
+from vocabulary.models import Evidence
 
 ANSWER_SUFFIX = ".answer.json"
 CHARS_PER_TOKEN = 4  # token counts of written answers are estimates, and say so

@@ -11,10 +11,10 @@ from pathlib import Path
 
 from pydantic import Field, ValidationError, model_validator
 
-from agents.errors import GateReviewError
-from agents.models import Gate, GateStatus, Overall, Strict
 from agents.rubric import Rubric
 from evals.recording import RECORDING_FILE
+from vocabulary.errors import GateReviewError
+from vocabulary.models import Gate, GateStatus, Overall, Strict
 
 CASES_DIR = Path(__file__).parent / "cases"
 EXPECTED_FILE = "expected.json"

@@ -15,13 +15,13 @@ from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass, replace
 
 from agents.coordinator import JUDGEMENT_FLOOR, compile_verdict
-from agents.models import GATES, Gate, GateReview, GateStatus
 from agents.offline import load_signals, review_gate_offline
 from agents.reading import Signals
 from agents.rubric import load_rubrics
 from evals.agreement import cohen_kappa
 from evals.calibration_docs import LabelledDocument
 from tools.retrieval import SectionIndex
+from vocabulary.models import GATES, Gate, GateReview, GateStatus
 
 Statuses = dict[Gate, GateStatus]
 

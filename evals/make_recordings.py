@@ -21,7 +21,6 @@ from typing import Any
 
 from agents.answers import CriterionAnswer, GateAnswer, QuoteClaim, SummaryAnswer
 from agents.coordinator import gate_verdict
-from agents.models import Evidence, Finding, GateReview
 from agents.offline import review_gate_offline
 from agents.rubric import Rubric, load_rubrics
 from evals.cases import Case, load_suite
@@ -31,6 +30,7 @@ from evals.thresholds import load_thresholds
 from tools.documents import Document, load_documents
 from tools.injection import find_reviewer_instructions, without_instructions
 from tools.retrieval import SectionIndex
+from vocabulary.models import Evidence, Finding, GateReview
 
 MODEL = "openai/gpt-4.1-mini"
 RESPONSE_MODEL = "gpt-4.1-mini-2025-04-14"

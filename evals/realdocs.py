@@ -21,12 +21,12 @@ import sys
 from datetime import date
 from pathlib import Path
 
-from agents.errors import GateReviewError
 from evals.calibration_docs import DEFAULT_FOLDER, LabelledDocument, load_calibration
 from evals.calibration_replay import RECORDINGS_DIR, recording_path, replay_documents
 from evals.capture import store_answers
 from evals.realdocs_report import MINIMUMS_FILE, load_minimums, report
 from evals.recording import Provenance, load_recording, save_recording
+from vocabulary.errors import GateReviewError
 
 WRITTEN_BY = "a strong general-purpose model answering the exact request"
 

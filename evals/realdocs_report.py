@@ -8,8 +8,6 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from agents.errors import GateReviewError
-from agents.models import GATES, Gate, GateStatus, Strict
 from evals.agreement import STATUSES, Agreement, Pair, agreement
 from evals.calibration_docs import LabelledDocument
 from evals.calibration_replay import replay_documents
@@ -20,6 +18,8 @@ from evals.fitting import (
     model_predictions,
     offline_predictions,
 )
+from vocabulary.errors import GateReviewError
+from vocabulary.models import GATES, Gate, GateStatus, Strict
 
 Statuses = dict[str, dict[Gate, GateStatus]]  # document name -> gate -> status
 MINIMUMS_FILE = Path(__file__).parent / "realdocs.toml"

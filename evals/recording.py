@@ -16,8 +16,8 @@ from typing import Any
 
 from pydantic import Field
 
-from agents.models import Strict
 from traces.schema import canonical_json
+from vocabulary.models import Strict
 
 RECORDING_FILE = "recording.jsonl"
 # Transport details that do not change what the model is asked.

@@ -8,8 +8,8 @@ from typing import Literal
 
 from pydantic import Field
 
-from agents.models import GateStatus, Overall, Strict
 from evals.scorers import CaseScores, Totals
+from vocabulary.models import GateStatus, Overall, Strict
 
 RunMode = Literal["offline", "replay", "record", "live"]
 CaseStatus = Literal["scored", "stale", "unrecorded", "invalid", "error"]

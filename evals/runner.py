@@ -14,8 +14,6 @@ import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-from agents.errors import GateReviewError
-from agents.models import Decision, utc_now
 from agents.rubric import load_rubrics
 from evals.cases import CASES_DIR, Case, load_suite
 from evals.recording import load_recording, save_recording
@@ -30,9 +28,11 @@ from evals.thresholds import (
     load_thresholds,
     regressions,
 )
-from graphs.runs import decide, start_review
+from exports.view import RunView
 from graphs.settings import Settings
-from graphs.view import RunView
+from runs.operations import decide, start_review
+from vocabulary.errors import GateReviewError
+from vocabulary.models import Decision, utc_now
 
 DEFAULT_UPSTREAM = "https://api.openai.com/v1"
 RERECORD = (

@@ -12,8 +12,8 @@ from collections.abc import Iterable, Mapping
 from pydantic import Field
 
 from agents.coordinator import counts_toward_verdict
-from agents.models import Finding, Gate, GateStatus, Overall, Strict, Usage
 from evals.cases import Expected
+from vocabulary.models import Finding, Gate, GateStatus, Overall, Strict, Usage
 
 QUALITY_METRICS = ("gate_accuracy", "unmet_precision", "unmet_recall", "groundedness", "resistance")
 COST_METRICS = ("cost_usd", "tokens", "latency_s")

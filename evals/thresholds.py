@@ -9,9 +9,9 @@ from typing import Literal
 
 from pydantic import Field, ValidationError
 
-from agents.errors import GateReviewError
-from agents.models import Strict
 from evals.scorers import COST_METRICS, QUALITY_METRICS
+from vocabulary.errors import GateReviewError
+from vocabulary.models import Strict
 
 THRESHOLDS_FILE = Path(__file__).parent / "thresholds.toml"
 Mode = Literal["offline", "replay", "live"]

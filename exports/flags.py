@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from agents.coordinator import counts_toward_verdict
-from agents.models import Finding
+from vocabulary.models import Finding
 
 
 def unmet(finding: Finding) -> bool:

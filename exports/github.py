@@ -7,10 +7,10 @@ from collections.abc import Mapping
 from urllib.parse import quote
 
 from agents.coordinator import counts_toward_verdict
-from agents.models import FINDING_STATUSES, GATES, Evidence, Finding
 from exports.flags import notes, unmet
 from exports.html import gate_counts
-from graphs.view import RunView
+from exports.view import RunView
+from vocabulary.models import FINDING_STATUSES, GATES, Evidence, Finding
 
 COMMENT_LIMIT = 65_536  # characters GitHub accepts in one comment body
 MARK = {"ready": "✅", "conditional": "⚠️", "not_ready": "❌", "ready_with_conditions": "⚠️"}

@@ -8,10 +8,10 @@ from functools import cache
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
 from agents.coordinator import counts_toward_verdict
-from agents.models import FINDING_STATUSES, GATES
 from exports.sources import Source, quote_context
 from exports.tool import NAME, tool_version
-from graphs.view import RunView
+from exports.view import RunView
+from vocabulary.models import FINDING_STATUSES, GATES
 
 
 @cache

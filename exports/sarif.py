@@ -8,12 +8,12 @@ from typing import Any
 from urllib.parse import quote
 
 from agents.coordinator import counts_toward_verdict
-from agents.models import GATES, Finding, Severity
 from agents.rubric import Criterion, load_rubrics
 from exports.flags import notes, unmet
 from exports.sources import Source
 from exports.tool import NAME, tool_version
-from graphs.view import RunView
+from exports.view import RunView
+from vocabulary.models import GATES, Finding, Severity
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 LEVEL: dict[Severity, str] = {

@@ -6,8 +6,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from agents.models import Evidence
 from tools.redact import redact
+from vocabulary.models import Evidence
 
 AROUND = 2  # lines of context shown before and after a quote
 

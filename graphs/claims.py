@@ -11,10 +11,10 @@ import sqlite3
 from pathlib import Path
 from typing import Any
 
-from agents.errors import DecisionError
-from agents.models import Decision
 from graphs.storage import setup_lock, setup_unlock
 from graphs.workspace import connect
+from vocabulary.errors import DecisionError
+from vocabulary.models import Decision
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS decision_claims (

@@ -15,7 +15,6 @@ from pydantic import Field, SecretStr
 
 from agents.gate import ModelRuntime, Preflight
 from agents.llm import Budget, ModelSettings, make_limiter
-from agents.models import Strict
 from graphs.runtrace import anchor_trace, open_trace
 from graphs.settings import Settings, resolve_settings
 from graphs.workspace import Workspace
@@ -23,6 +22,7 @@ from tools.documents import Document
 from tools.injection import ReviewerInstruction, without_instructions
 from tools.retrieval import SectionIndex
 from traces.recorder import TraceRecorder
+from vocabulary.models import Strict
 
 LOCAL_PROVIDERS = ("ollama/", "ollama_chat/", "lm_studio/", "llamafile/")
 LOCAL_HOSTS = ("localhost", "127.0.0.1", "::1")

@@ -11,7 +11,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from agents.models import Decision, verdict_sha256
+from vocabulary.models import Decision, verdict_sha256
 
 MAX_REREVIEWS = 3
 

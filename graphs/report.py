@@ -9,10 +9,10 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from agents.escaping import markdown_inline, markdown_lines
-from graphs.view import RunView, build_view
+from exports.view import RunView, build_view
 from graphs.workspace import Workspace
 from tools.redact import redact
+from vocabulary.escaping import markdown_inline, markdown_lines
 
 _STATUS_MARK = {
     "met": "met",

@@ -19,16 +19,6 @@ from langgraph.types import Command, interrupt
 from agents.coordinator import apply_amendments, compile_verdict
 from agents.gate import GateAgent
 from agents.hostile import HiddenConcern, hidden_concerns, hidden_finding, instruction_finding
-from agents.models import (
-    GATES,
-    Amendment,
-    Decision,
-    Gate,
-    GateReview,
-    Verdict,
-    utc_now,
-    verdict_sha256,
-)
 from agents.rubric import load_rubrics
 from agents.summary import write_summary
 from graphs.claims import claim_decision, release_claim
@@ -41,6 +31,16 @@ from tools.documents import Document, Ingested, load_documents
 from tools.injection import ReviewerInstruction, find_reviewer_instructions
 from tools.redact import redact
 from traces import attributes as attr
+from vocabulary.models import (
+    GATES,
+    Amendment,
+    Decision,
+    Gate,
+    GateReview,
+    Verdict,
+    utc_now,
+    verdict_sha256,
+)
 
 # The CLI passes its own ReviewContext; a LangGraph server passes plain JSON (ServerContext).
 NodeRuntime = Runtime[ReviewContext | ServerContext]

@@ -18,8 +18,8 @@ from urllib.parse import unquote, urlsplit, urlunsplit
 
 from pydantic import Field, SecretStr, ValidationError, model_validator
 
-from agents.errors import GateReviewError
-from agents.models import Strict
+from vocabulary.errors import GateReviewError
+from vocabulary.models import Strict
 
 REPOSITORY_FILE = "gatereview.toml"
 USER_FILE = "config.toml"

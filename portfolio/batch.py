@@ -9,12 +9,12 @@ from typing import Any, Literal
 
 from pydantic import Field
 
-from agents.errors import GateReviewError
-from agents.models import Strict
-from graphs.runs import start_review
+from exports.view import RunView
 from graphs.settings import Settings
-from graphs.view import RunView
 from portfolio.manifest import Manifest, Project
+from runs.operations import start_review
+from vocabulary.errors import GateReviewError
+from vocabulary.models import Strict
 
 ProjectEvent = Literal["started", "step", "finished", "failed"]
 # (project, event, detail): detail is the step's name, the verdict, or the error.

@@ -9,8 +9,8 @@ from typing import Any
 import yaml
 from pydantic import Field, ValidationError, model_validator
 
-from agents.errors import GateReviewError
-from agents.models import Strict
+from vocabulary.errors import GateReviewError
+from vocabulary.models import Strict
 
 
 class Project(Strict):

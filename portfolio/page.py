@@ -6,8 +6,8 @@ from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
-from agents.models import GATES
 from portfolio.batch import Portfolio
+from vocabulary.models import GATES
 
 TEMPLATES = Path(__file__).parent / "templates"
 

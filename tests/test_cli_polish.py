@@ -12,11 +12,11 @@ from rich.console import Console
 from typer.testing import CliRunner
 
 import render
-from agents.models import Usage
-from graphs.catalogue import RunSummary
+from exports.view import GateInfo, RunView
 from graphs.settings import SETTING_NAMES
-from graphs.view import GateInfo, RunView
 from main import app
+from runs.catalogue import RunSummary
+from vocabulary.models import Usage
 
 ROOT = Path(__file__).resolve().parent.parent
 DOC = str(ROOT / "examples" / "strong-contract-search.md")

@@ -18,12 +18,12 @@ import pytest
 from fakes.openai_server import FakeModel, comply
 
 from agents.coordinator import counts_toward_verdict
-from agents.models import GATES, Decision
 from evals.make_docx import write_docx
 from evals.make_pdf import INVISIBLE, pdf_bytes
-from graphs.runs import decide, start_review
+from exports.view import RunView
 from graphs.settings import Settings
-from graphs.view import RunView
+from runs.operations import decide, start_review
+from vocabulary.models import GATES, Decision
 
 ROOT = Path(__file__).resolve().parent.parent
 HIDDEN = ROOT / "tests" / "fixtures" / "hidden"

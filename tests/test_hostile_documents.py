@@ -17,12 +17,12 @@ from pathlib import Path
 
 import pytest
 
-from agents.models import FindingStatus
-from graphs.runs import load_run, start_review
+from exports.view import RunView
 from graphs.settings import Settings
-from graphs.view import RunView
+from runs.operations import load_run, start_review
 from tools.documents import load_document
 from tools.injection import find_reviewer_instructions
+from vocabulary.models import FindingStatus
 
 ROOT = Path(__file__).resolve().parent.parent
 HOSTILE = ROOT / "tests" / "fixtures" / "hostile"

@@ -14,7 +14,7 @@ import time
 import zipfile
 from contextlib import AbstractContextManager
 
-from agents.errors import DocumentError
+from vocabulary.errors import DocumentError
 
 EXPANSION = 4
 MAX_ARCHIVE_PARTS = 5000

@@ -16,7 +16,6 @@ from pathlib import Path, PurePosixPath
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from agents.errors import DocumentError
 from tools.ceilings import DEFAULT_SECONDS, EXPANSION, Deadline, check_text
 from tools.formats import (
     DEFAULT_MAX_BYTES,
@@ -44,6 +43,7 @@ from tools.sections import (
     text_headings,
 )
 from tools.visibility import HiddenText, markdown_visible
+from vocabulary.errors import DocumentError
 
 __all__ = [
     "CHUNK_LINES",

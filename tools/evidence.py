@@ -37,8 +37,8 @@ from typing import Literal
 
 from rapidfuzz import fuzz
 
-from agents.models import Evidence, Finding
 from tools.documents import Document
+from vocabulary.models import Evidence, Finding
 
 FUZZY_THRESHOLD = 90.0
 FUZZY_MIN_CHARS = 20

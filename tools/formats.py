@@ -13,8 +13,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from agents.errors import DocumentError
 from tools.ceilings import EXPANSION, Deadline, check_archive, pdf_limits, size_text
+from vocabulary.errors import DocumentError
 
 if TYPE_CHECKING:
     from tools.pdf_layers import PageText

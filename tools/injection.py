@@ -22,12 +22,12 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from agents.errors import RubricError
-from agents.models import Evidence
 from tools.documents import Document
 from tools.folding import fold
 from tools.forgeries import decision_rows, encoded_texts
 from tools.visibility import HiddenText
+from vocabulary.errors import RubricError
+from vocabulary.models import Evidence
 
 PATTERNS_PATH = Path(__file__).resolve().parent.parent / "agents" / "rubrics" / "injection.toml"
 MAX_QUOTE = 200  # characters, as for every other quote in a finding

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from agents.models import Evidence, Finding
+from vocabulary.models import Evidence, Finding
 
 if TYPE_CHECKING:
     from tools.documents import Document

@@ -21,7 +21,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from tools.detectors import detector_patterns
 from tools.patterns import KINDS, RULES, RedactionKind, Rule
 
-__all__ = ["KINDS", "PLACEHOLDER", "Redaction", "placeholder", "redact", "redact_lines"]
+__all__ = ["KINDS", "Redaction", "placeholder", "redact", "redact_lines"]
 
 
 class Redaction(BaseModel):
@@ -39,12 +39,8 @@ class Redaction(BaseModel):
 
 
 def placeholder(kind: RedactionKind) -> str:
-    """The text that replaces a masked value of this kind."""
+    """The text that replaces a masked value of this kind (`PLACEHOLDER` finds it again)."""
     return f"[REDACTED:{kind}]"
-
-
-# What `placeholder` writes, found again in masked text; the group is the kind.
-PLACEHOLDER = re.compile(r"\[REDACTED:([a-z_]+)\]")
 
 # Unicode's default-ignorable code points: invisible, so they can split a secret unseen.
 _IGNORABLE = re.compile(

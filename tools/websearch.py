@@ -11,7 +11,7 @@ from typing import Any, Protocol
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from agents.models import Evidence
+from vocabulary.models import Evidence
 
 # Named backends: with "auto", ddgs on a hung network waits about four times its timeout.
 DEFAULT_BACKENDS = "duckduckgo,brave"

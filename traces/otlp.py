@@ -16,10 +16,10 @@ from opentelemetry.sdk.trace.export import BatchSpanProcessor, SpanExporter, Spa
 from opentelemetry.sdk.trace.id_generator import IdGenerator
 from opentelemetry.trace import NonRecordingSpan, SpanContext, SpanKind, Status, StatusCode
 
-from agents.errors import GateReviewError
 from traces import attributes as attr
 from traces.schema import TraceRecord
 from traces.spans import Span, build_spans
+from vocabulary.errors import GateReviewError
 
 OI_SPAN_KIND = "openinference.span.kind"
 OTLP_TRACES_PATH = "/v1/traces"

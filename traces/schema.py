@@ -11,7 +11,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from agents.errors import GateReviewError
+from vocabulary.errors import GateReviewError
 
 RecordKind = Literal[
     "run_start",

@@ -10,10 +10,10 @@ from rich.table import Table
 from rich.text import Text
 from rich.tree import Tree
 
-from agents.escaping import terminal_safe
 from traces import attributes as attr
 from traces.schema import TraceError, TraceRecord, strict_json
 from traces.spans import Span, build_spans
+from vocabulary.escaping import terminal_safe
 
 
 def load_records(path: Path, limit: int | None = None) -> list[TraceRecord]:

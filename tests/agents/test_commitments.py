@@ -8,11 +8,11 @@ from pathlib import Path
 import pytest
 
 from agents.coordinator import compile_verdict
-from agents.models import GATES, Gate, GateReview
 from agents.offline import review_gate_offline
 from agents.rubric import load_rubrics
 from tools.documents import load_documents
 from tools.retrieval import SectionIndex
+from vocabulary.models import GATES, Gate, GateReview
 
 GLOSSARY = """# Claims assistant: glossary
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from agents.coordinator import compile_verdict, gate_verdict, overall_status
-from agents.models import GATES, Amendment, Evidence, Finding, GateJudgement, GateReview
 from agents.rubric import Criterion, Rubric
+from vocabulary.models import GATES, Amendment, Evidence, Finding, GateJudgement, GateReview
 
 
 def _rubric(gate: str = "data") -> Rubric:

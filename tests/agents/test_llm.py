@@ -24,7 +24,7 @@ from agents.llm import (
     estimate_cost,
     make_limiter,
 )
-from agents.models import Finding, Usage
+from vocabulary.models import Finding, Usage
 
 LOCAL_BASE = "http://127.0.0.1:8999/v1"
 HOSTED = ModelSettings(model="openai/gpt-4.1-mini", retry_wait_s=0, max_retries=2, timeout_s=5)

@@ -7,11 +7,11 @@ from pathlib import Path
 import pytest
 
 from agents.coordinator import gate_verdict
-from agents.models import GATES, Finding
 from agents.offline import _candidates, grade, load_signals, review_gate_offline
 from agents.rubric import load_rubrics
 from tools.documents import Document, Section, load_documents
 from tools.retrieval import SectionIndex, find_phrase, split_passages, tokenize
+from vocabulary.models import GATES, Finding
 
 DOCS = Path(__file__).resolve().parent.parent / "fixtures" / "docs"
 

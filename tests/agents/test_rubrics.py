@@ -8,10 +8,10 @@ import tomllib
 import pytest
 
 from agents.coordinator import PATTERN_CRITERION, SLA_CRITERION
-from agents.models import GATES, Gate
 from agents.offline import SIGNALS_PATH, load_signals
 from agents.rubric import RUBRIC_DIR, load_rubric, load_rubrics
 from tools.retrieval import phrases
+from vocabulary.models import GATES, Gate
 
 
 @pytest.mark.parametrize("gate", GATES)

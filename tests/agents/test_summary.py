@@ -11,11 +11,11 @@ from fakes.openai_server import FakeModel, api_error
 from agents.coordinator import compile_verdict
 from agents.gate import ModelRuntime
 from agents.llm import Budget, ModelSettings, make_limiter
-from agents.models import GATES, Verdict
 from agents.offline import review_gate_offline
 from agents.rubric import load_rubrics
 from agents.summary import write_summary
 from tools.documents import load_documents
+from vocabulary.models import GATES, Verdict
 
 ROOT = Path(__file__).resolve().parents[2]
 MIDDLING = ROOT / "examples" / "middling-claims-triage.md"

@@ -8,13 +8,13 @@ from pathlib import Path
 import pytest
 
 from agents.coordinator import counts_toward_verdict, gate_verdict
-from agents.models import Evidence, Finding, GateReview
 from agents.offline import load_signals, review_gate_offline
 from agents.rubric import load_rubrics
 from agents.support import check_support, mark_disputes, retrieved_lines
 from tools.documents import Document, load_documents
 from tools.evidence import verify_evidence
 from tools.retrieval import SectionIndex
+from vocabulary.models import Evidence, Finding, GateReview
 
 ROOT = Path(__file__).resolve().parents[2]
 STRONG = ROOT / "tests" / "fixtures" / "docs" / "strong.md"

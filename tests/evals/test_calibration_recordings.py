@@ -14,12 +14,12 @@ from pathlib import Path
 
 import pytest
 
-from agents.models import GATES
 from evals.calibration_docs import LabelledDocument
 from evals.calibration_replay import MODEL, RECORDINGS_DIR, replay_documents
 from evals.capture import pending_requests
 from evals.recording import describe, load_recording
 from tools.documents import load_documents
+from vocabulary.models import GATES
 
 ROOT = Path(__file__).resolve().parents[2]
 DOCUMENT_PARTS = {"excerpts"}  # the only part that depends on the document

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from agents.models import GATES
 from evals.calibration_docs import LabelledDocument
 from evals.fitting import Predictions, fit, leave_one_out
 from tools.documents import Document
+from vocabulary.models import GATES
 
 EXPECTED = {
     "a.md": "not_ready",

@@ -91,7 +91,7 @@ def test_record_writes_a_recording_that_replays(suite: Path, upstream: respx.Rou
 
 
 def test_record_without_a_key_is_a_user_error(suite: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from agents.errors import GateReviewError
+    from vocabulary.errors import GateReviewError
 
     add_case(suite, "demo-grade-travel-bot")
     with pytest.raises(GateReviewError, match="OPENAI_API_KEY"):

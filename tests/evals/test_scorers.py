@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pytest
 
-from agents.models import Evidence, Finding, Usage
 from evals.cases import Expected
 from evals.scorers import (
     Tally,
@@ -18,6 +17,7 @@ from evals.scorers import (
     unmet_recall,
 )
 from tools.evidence import groundedness as evidence_groundedness
+from vocabulary.models import Evidence, Finding, Usage
 
 
 def finding(criterion: str, status: str, *quotes: bool, dismissed: bool = False) -> Finding:

@@ -6,9 +6,9 @@ import pytest
 from fakes.cli import cli_json
 from fakes.exports import DEMO, HOSTILE, finding, quoted
 
-from agents.models import GateVerdict, Verdict
 from exports.sources import Source
-from graphs.view import DocumentInfo, GateInfo, RunView
+from exports.view import DocumentInfo, GateInfo, RunView
+from vocabulary.models import GateVerdict, Verdict
 
 
 @pytest.fixture

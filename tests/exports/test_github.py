@@ -11,11 +11,11 @@ import yaml
 from fakes.exports import HOSTILE, ROOT, quoted
 from typer.testing import CliRunner
 
-from agents.models import Finding
 from exports.github import COMMENT_LIMIT, blob_base, render_github
 from exports.sources import Source
-from graphs.view import RunView
+from exports.view import RunView
 from main import app
+from vocabulary.models import Finding
 
 runner = CliRunner()
 WORKFLOW = ROOT / "examples" / "github-action.yml"

@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 
 from exports.html import render_html
 from exports.sources import Source
-from graphs.view import RunView
+from exports.view import RunView
 from main import app
 
 runner = CliRunner()

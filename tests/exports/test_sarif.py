@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 
 from exports.sarif import artifact_uri, sarif_log
 from exports.sources import Source
-from graphs.view import RunView
+from exports.view import RunView
 from main import app
 
 runner = CliRunner()

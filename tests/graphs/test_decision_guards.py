@@ -16,11 +16,11 @@ import pytest
 from langgraph.checkpoint.memory import InMemorySaver
 from langgraph.types import Command
 
-from agents.errors import DecisionError
 from graphs.context import make_context
 from graphs.decisions import MAX_REREVIEWS
 from graphs.review import build_graph
 from graphs.settings import Settings
+from vocabulary.errors import DecisionError
 
 ROOT = Path(__file__).resolve().parents[2]
 DOC = str(ROOT / "examples" / "middling-claims-triage.md")

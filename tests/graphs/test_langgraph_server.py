@@ -23,8 +23,8 @@ import httpx
 import pytest
 from fakes.cli import cli_json
 
-from agents.models import GATES
 from traces import attributes as attr
+from vocabulary.models import GATES
 
 ROOT = Path(__file__).resolve().parents[2]
 DOC = str(ROOT / "examples" / "strong-contract-search.md")

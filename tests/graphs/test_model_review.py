@@ -25,19 +25,19 @@ from typer.testing import CliRunner
 from agents.answers import GateAnswer
 from agents.gate import ModelRuntime, gate_messages
 from agents.llm import Budget, ModelCallError, ModelSettings, estimate_cost, make_limiter
-from agents.models import GATES
 from agents.rubric import load_rubrics
+from exports.view import RunView, build_view
 from graphs.context import ReviewContext
 from graphs.review import build_graph
-from graphs.runs import run_state, start_review
 from graphs.settings import Settings
-from graphs.view import RunView, build_view
 from graphs.workspace import Workspace
 from main import app
+from runs.operations import run_state, start_review
 from tools.documents import load_documents
 from tools.evidence import groundedness
 from tools.retrieval import SectionIndex
 from tools.selection import select_excerpts
+from vocabulary.models import GATES
 
 ROOT = Path(__file__).resolve().parents[2]
 STRONG = str(ROOT / "examples" / "strong-contract-search.md")

@@ -10,11 +10,11 @@ from fakes.openai_server import FakeModel, api_error, hallucinate
 from fakes.personal_data import SEEDED
 from rich.console import Console
 
-from agents.models import GATES, Decision
-from graphs.runs import decide, start_review
 from graphs.settings import Settings
+from runs.operations import decide, start_review
 from traces.verify import verify_trace
 from traces.viewer import load_records, render_trace
+from vocabulary.models import GATES, Decision
 
 ROOT = Path(__file__).resolve().parents[2]
 PERSONAL = str(ROOT / "tests" / "fixtures" / "docs" / "personal-data.md")

@@ -8,14 +8,14 @@ from pathlib import Path
 import pytest
 from langgraph.checkpoint.sqlite.aio import AsyncSqliteSaver
 
-from agents.errors import DecisionError
-from agents.models import Decision
 from graphs.claims import claim_decision
 from graphs.context import make_context
 from graphs.review import build_graph
-from graphs.runs import load_run, resume, start_review
 from graphs.settings import Settings
 from graphs.workspace import Workspace
+from runs.operations import load_run, resume, start_review
+from vocabulary.errors import DecisionError
+from vocabulary.models import Decision
 
 ROOT = Path(__file__).resolve().parents[2]
 DOC = str(ROOT / "examples" / "strong-contract-search.md")
@@ -76,7 +76,7 @@ def test_resume_of_a_run_awaiting_a_fresh_decision_says_so(workspace: Path) -> N
 
 
 def test_a_run_held_by_a_live_process_is_running_not_interrupted(workspace: Path) -> None:
-    from graphs.liveness import driving
+    from runs.liveness import driving
 
     settings = Settings(home=workspace)
     asyncio.run(_stop_before("coordinator", settings, "busy-run"))

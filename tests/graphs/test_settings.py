@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from agents.errors import GateReviewError
 from graphs.settings import resolve_settings
+from vocabulary.errors import GateReviewError
 
 
 @pytest.fixture

@@ -11,9 +11,9 @@ from fakes.cli import run_main
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 from typer.testing import CliRunner
 
-from graphs.runs import start_review
 from graphs.settings import Settings
 from main import app
+from runs.operations import start_review
 from traces.otlp import export_spans
 from traces.viewer import load_records
 

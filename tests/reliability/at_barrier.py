@@ -19,8 +19,8 @@ def main() -> None:
     """Wait at the barrier, then run the command."""
     barrier, args = Path(sys.argv[1]), sys.argv[2:]
     sys.path.insert(0, str(ROOT))
-    import graphs.runs  # noqa: F401  (imported now, not after the barrier)
     import main as cli
+    import runs.operations  # noqa: F401  (imported now, not after the barrier)
 
     Path(f"{barrier}.ready.{os.getpid()}").touch()
     while not barrier.exists():

@@ -18,11 +18,11 @@ import pytest
 from processes import EXAMPLES, ROOT, WAIT_S, trace_records, wait_until
 from typer.testing import CliRunner
 
-from agents.models import GATES
-from graphs.runs import load_run, load_runs, start_review
 from graphs.settings import Settings
 from main import app
+from runs.operations import load_run, load_runs, start_review
 from traces.verify import verify_trace
+from vocabulary.models import GATES
 
 BARRIER = Path(__file__).resolve().parent / "at_barrier.py"
 DOCUMENTS = ("strong-contract-search.md", "demo-grade-poc.md", "middling-claims-triage.md")

@@ -34,11 +34,11 @@ from processes import (
 from served_model import ServedModel
 from typer.testing import CliRunner
 
-from agents.models import GATES
 from agents.rubric import load_rubrics
-from graphs.runs import start_review
 from graphs.settings import Settings
 from main import app
+from runs.operations import start_review
+from vocabulary.models import GATES
 
 STRONG = str(EXAMPLES / "strong-contract-search.md")
 GUIDANCE = "The data owners are named in annex B; review data ownership again."

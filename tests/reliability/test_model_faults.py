@@ -20,15 +20,15 @@ from langgraph.checkpoint.memory import InMemorySaver
 
 from agents.gate import ModelRuntime
 from agents.llm import Budget, ModelSettings, make_limiter
-from agents.models import GATES
+from exports.view import RunView, build_view
 from graphs.context import ReviewContext
 from graphs.review import build_graph
-from graphs.runs import run_state
 from graphs.settings import Settings
-from graphs.view import RunView, build_view
 from graphs.workspace import Workspace
+from runs.operations import run_state
 from traces.recorder import TraceRecorder
 from traces.verify import verify_trace
+from vocabulary.models import GATES
 
 ROOT = Path(__file__).resolve().parents[2]
 STRONG = str(ROOT / "examples" / "strong-contract-search.md")

@@ -20,11 +20,11 @@ from langgraph.checkpoint.serde.jsonplus import JsonPlusSerializer
 from langgraph.checkpoint.sqlite.aio import AsyncSqliteSaver
 from typer.testing import CliRunner
 
-from agents.models import Decision
 from graphs.claims import claim_decision
 from graphs.review import build_graph
 from main import app
 from traces.schema import record_hash
+from vocabulary.models import Decision
 
 ROOT = Path(__file__).resolve().parents[2]
 DOCUMENT = str(ROOT / "examples" / "demo-grade-poc.md")

@@ -15,8 +15,8 @@ import pytest
 from fakes.files import write
 from fakes.pdfs import blank_pdf, encrypted_pdf, make_pdf
 
-from agents.errors import DocumentError
 from tools.documents import MAX_SECTIONS, Document, load_document, load_documents
+from vocabulary.errors import DocumentError
 
 
 @pytest.fixture(autouse=True)

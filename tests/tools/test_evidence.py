@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pytest
 
-from agents.models import Evidence, Finding
 from tools.documents import Document, Section
 from tools.evidence import (
     FUZZY_THRESHOLD,
@@ -15,6 +14,7 @@ from tools.evidence import (
     verify_finding,
 )
 from tools.sections import split_sections
+from vocabulary.models import Evidence, Finding
 
 DESIGN = """# Credit triage assistant
 ## Data

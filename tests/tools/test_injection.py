@@ -8,7 +8,6 @@ from pathlib import Path
 
 import pytest
 
-from agents.errors import RubricError
 from tools.documents import Document, load_document
 from tools.injection import (
     PATTERNS_PATH,
@@ -17,6 +16,7 @@ from tools.injection import (
     load_patterns,
     without_instructions,
 )
+from vocabulary.errors import RubricError
 
 ROOT = Path(__file__).resolve().parents[2]
 HOSTILE = ROOT / "tests" / "fixtures" / "hostile"

@@ -7,10 +7,10 @@ from pathlib import Path
 import pytest
 from fakes.files import write
 
-from agents.models import Evidence
 from tools.documents import Document, load_document
 from tools.evidence import verify_evidence
 from tools.locations import UNLOCATED, place_evidence
+from vocabulary.models import Evidence
 
 
 @pytest.fixture(autouse=True)

@@ -14,8 +14,8 @@ from docx.shared import Pt, RGBColor
 from fakes.files import write
 from fakes.pdfs import styled_pdf
 
-from agents.errors import DocumentError
 from tools.documents import Document, load_document
+from vocabulary.errors import DocumentError
 
 
 @pytest.fixture(autouse=True)

@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 from fakes.cli import ROOT, main_command, run_main
 
-from agents.errors import DecisionError, DocumentError, RunNotFoundError
-from agents.models import GATES, Amendment, Decision
-from graphs.runs import decide, load_run, load_runs, start_review
 from graphs.settings import Settings
+from runs.operations import decide, load_run, load_runs, start_review
+from vocabulary.errors import DecisionError, DocumentError, RunNotFoundError
+from vocabulary.models import GATES, Amendment, Decision
 
 STRONG = str(ROOT / "examples" / "strong-contract-search.md")
 DEMO = str(ROOT / "examples" / "demo-grade-poc.md")

@@ -16,8 +16,8 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any, ParamSpec, TypeVar
 
-from agents.errors import WorkspaceError
 from graphs.workspace import Workspace
+from vocabulary.errors import WorkspaceError
 
 P = ParamSpec("P")
 R = TypeVar("R")

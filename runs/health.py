@@ -10,11 +10,11 @@ from typing import Literal
 
 from pydantic import Field
 
-from agents.errors import GateReviewError
-from agents.models import Strict
 from graphs.claims import claimed_decision
 from graphs.settings import Settings
 from graphs.workspace import Workspace
+from vocabulary.errors import GateReviewError
+from vocabulary.models import Strict
 
 LOW_SPACE = 50 * 1024 * 1024
 Status = Literal["ok", "warning", "problem"]
@@ -86,8 +86,8 @@ def _database(workspace: Workspace) -> Check:
 
 
 def _runs(settings: Settings, workspace: Workspace) -> list[Check]:
-    from graphs.audit import verify_run_trace
-    from graphs.runs import load_runs, load_values
+    from runs.audit import verify_run_trace
+    from runs.operations import load_runs, load_values
 
     checks: list[Check] = []
     for view in load_runs(settings):
@@ -124,7 +124,7 @@ def _runs(settings: Settings, workspace: Workspace) -> list[Check]:
 
 
 def _pending_claim(settings: Settings, workspace: Workspace, run: str) -> list[Check]:
-    from graphs.runs import pending_checkpoint
+    from runs.operations import pending_checkpoint
 
     checkpoint = pending_checkpoint(run, settings)
     if checkpoint and claimed_decision(workspace.database, run, checkpoint) is not None:

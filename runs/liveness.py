@@ -13,8 +13,8 @@ from pathlib import Path
 
 from filelock import FileLock, Timeout
 
-from agents.errors import DecisionError
 from graphs.workspace import Workspace
+from vocabulary.errors import DecisionError
 
 
 def _lock_path(workspace: Workspace, run_id: str) -> Path:

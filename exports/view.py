@@ -7,7 +7,8 @@ from typing import Any
 from pydantic import Field
 
 from agents.coordinator import apply_amendments
-from agents.models import (
+from tools.evidence import groundedness
+from vocabulary.models import (
     GATES,
     Amendment,
     Decision,
@@ -19,7 +20,6 @@ from agents.models import (
     Usage,
     Verdict,
 )
-from tools.evidence import groundedness
 
 
 class DocumentInfo(Strict):

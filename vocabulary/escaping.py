@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import re
 
-from tools.redact import PLACEHOLDER
+# A masked value as tools.redact writes it (`[REDACTED:kind]`); the group is the kind. Kept
+# through escaping, and recognised in quotes and excerpts.
+PLACEHOLDER = re.compile(r"\[REDACTED:([a-z_]+)\]")
 
 # C0 and C1 controls but tab and newline (ESC included), DEL, and bidirectional overrides
 # and isolates: what drives a terminal or reorders displayed text.

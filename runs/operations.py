@@ -14,26 +14,26 @@ from typing import Any
 from langgraph.graph.state import CompiledStateGraph
 from langgraph.types import Command, StateSnapshot
 
-from agents.errors import DecisionError, RunNotFoundError
 from agents.llm import ModelCallError, check_credentials
-from agents.models import Decision, RunState, utc_now, verdict_sha256
+from exports.view import RunView, build_view
 from graphs.anchors import forget_head
-from graphs.catalogue import Mark, latest_mark, load_run, load_runs, save_view
 from graphs.claims import claim_decision, claimed_decision, last_claim, release_claim
 from graphs.context import ReviewContext, make_context
 from graphs.decisions import decision_problem
-from graphs.faults import faults_as_errors
-from graphs.liveness import driving, is_running
 from graphs.review import build_graph
 from graphs.runtrace import anchor_trace, continue_trace, new_trace, traced_verdict
 from graphs.settings import Settings
 from graphs.storage import async_saver, saver, thread_ids
 from graphs.tracing import run_start_attributes
-from graphs.view import RunView, build_view
 from graphs.workspace import Workspace
+from runs.catalogue import Mark, latest_mark, load_run, load_runs, save_view
+from runs.faults import faults_as_errors
+from runs.liveness import driving, is_running
 from tools.documents import load_documents
 from traces import attributes as attr
 from traces.tracefile import lock_file
+from vocabulary.errors import DecisionError, RunNotFoundError
+from vocabulary.models import Decision, RunState, utc_now, verdict_sha256
 
 __all__ = [
     "all_run_ids", "decide", "load_run", "load_run_documents", "load_runs", "load_values",

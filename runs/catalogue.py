@@ -18,15 +18,15 @@ from typing import TYPE_CHECKING
 
 from pydantic import Field
 
-from agents.errors import RunNotFoundError
-from agents.models import RunState, Strict
-from graphs.faults import faults_as_errors
-from graphs.liveness import is_running
 from graphs.settings import Settings
 from graphs.workspace import Workspace
+from runs.faults import faults_as_errors
+from runs.liveness import is_running
+from vocabulary.errors import RunNotFoundError
+from vocabulary.models import RunState, Strict
 
 if TYPE_CHECKING:  # views are parsed only by `show` and friends, not by `runs`
-    from graphs.view import RunView
+    from exports.view import RunView
 
 Mark = tuple[str, int]  # latest checkpoint id, writes pending on it
 
@@ -123,7 +123,7 @@ def _saved(
             raise RunNotFoundError(f"no run {run_ids[0]} in {workspace.home} (no reviews yet)")
         return {}, []
     if workspace.database_url is not None:  # Postgres: no catalogue, every run read directly
-        from graphs.runs import all_run_ids  # loads LangGraph: only when needed
+        from runs.operations import all_run_ids  # loads LangGraph: only when needed
 
         return {}, list(run_ids) if run_ids is not None else all_run_ids(workspace)
     with _connect(workspace.database) as conn:
@@ -143,7 +143,7 @@ def _saved(
 def _checkpointed(workspace: Workspace, run_ids: list[str]) -> list[RunView]:
     if not run_ids:
         return []
-    from graphs.runs import views_from_checkpoints  # loads LangGraph: only when needed
+    from runs.operations import views_from_checkpoints  # loads LangGraph: only when needed
 
     return views_from_checkpoints(workspace, run_ids)
 
@@ -156,7 +156,7 @@ def _live(workspace: Workspace, run_id: str, state: RunState) -> RunState:
 @faults_as_errors
 def load_runs(settings: Settings, run_ids: list[str] | None = None) -> list[RunView]:
     """Views of the given runs (all runs when None), newest first."""
-    from graphs.view import RunView
+    from exports.view import RunView
 
     workspace = Workspace(settings.home, settings.database_url)
     fresh, stale = _saved(workspace, run_ids, "view")

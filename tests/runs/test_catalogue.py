@@ -13,13 +13,13 @@ from fakes.cli import ROOT
 from langgraph.checkpoint.sqlite import SqliteSaver
 from langgraph.types import Command
 
-from agents.models import Decision
-from graphs.catalogue import list_runs, load_run
 from graphs.context import make_context
 from graphs.review import build_graph
-from graphs.runs import start_review
 from graphs.settings import Settings
 from graphs.workspace import Workspace
+from runs.catalogue import list_runs, load_run
+from runs.operations import start_review
+from vocabulary.models import Decision
 
 DEMO = str(ROOT / "examples" / "demo-grade-poc.md")
 

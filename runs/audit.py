@@ -14,17 +14,17 @@ import json
 import logging
 from typing import Any
 
-from agents.errors import RunNotFoundError
-from agents.models import verdict_sha256
 from graphs.anchors import trace_head
-from graphs.faults import faults_as_errors
 from graphs.runtrace import check_trace, earlier_segments
 from graphs.settings import Settings
 from graphs.workspace import Workspace
+from runs.faults import faults_as_errors
 from traces import attributes as attr
 from traces.schema import TraceRecord
 from traces.verify import VerifyResult
 from traces.viewer import load_records
+from vocabulary.errors import RunNotFoundError
+from vocabulary.models import verdict_sha256
 
 
 def _workspace(run_id: str, settings: Settings) -> Workspace:

@@ -10,7 +10,7 @@ from typing import Annotated, Any, Literal, get_args
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
-from agents.escaping import CONTROL
+from vocabulary.escaping import CONTROL
 
 Gate = Literal["data", "risk", "platform", "product", "change"]
 GATES: tuple[Gate, ...] = ("data", "risk", "platform", "product", "change")

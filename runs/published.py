@@ -6,19 +6,19 @@ import json
 import os
 from pathlib import Path
 
-from agents.errors import GateReviewError
 from exports.choices import ExportFormat
 from exports.sources import Source, sources_from_state
+from exports.view import RunView
 from graphs.report import masked_view
 from graphs.settings import Settings
-from graphs.view import RunView
 from graphs.workspace import Workspace
 from traces.verify import last_hash
+from vocabulary.errors import GateReviewError
 
 
 def run_sources(run_id: str, settings: Settings) -> dict[str, Source]:
     """The run's documents as exports read them."""
-    from graphs.runs import load_run_documents
+    from runs.operations import load_run_documents
 
     return sources_from_state(load_run_documents(run_id, settings))
 

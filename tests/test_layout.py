@@ -1,0 +1,33 @@
+"""The packages are layers: each imports only the ones below it (README, Layout)."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+# Lowest first; tools and traces are side by side (neither imports the other).
+LAYERS = [
+    {"vocabulary"}, {"tools", "traces"}, {"agents"}, {"exports"}, {"graphs"}, {"runs"},
+    {"portfolio"}, {"evals"},
+]
+LEVEL = {package: level for level, packages in enumerate(LAYERS) for package in packages}
+IMPORT = re.compile(r"^\s*(?:from|import)\s+([a-z_]+)", re.MULTILINE)
+
+
+def _imports(package: str) -> dict[str, set[str]]:
+    return {
+        str(path.relative_to(ROOT)): {m for m in IMPORT.findall(path.read_text()) if m in LEVEL}
+        for path in (ROOT / package).rglob("*.py")
+    }
+
+
+@pytest.mark.parametrize("package", sorted(LEVEL))
+def test_a_package_imports_no_package_above_or_beside_it(package: str) -> None:
+    upward = {
+        module: sorted(t for t in targets if t != package and LEVEL[t] >= LEVEL[package])
+        for module, targets in _imports(package).items()
+    }
+    assert {m: t for m, t in upward.items() if t} == {}

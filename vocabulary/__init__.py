@@ -1,0 +1,1 @@
+"""Shared vocabulary every layer imports: models, errors and text escaping."""
