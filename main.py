@@ -53,6 +53,12 @@ DatabaseOpt = Annotated[
         "default SQLite in the workspace).",
     ),
 ]
+ModelOpt = Annotated[
+    str | None, typer.Option(help="offline, or a litellm model string (env GATEREVIEW_MODEL).")
+]
+ApiBaseOpt = Annotated[
+    str | None, typer.Option(help="OpenAI-compatible server URL (env GATEREVIEW_API_BASE).")
+]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON object instead of tables.")]
 ConfigOpt = Annotated[
     Path | None,
@@ -247,12 +253,8 @@ def export_finished(run_id: str, settings: Settings) -> None:
 @app.command()
 def review(
     paths: Annotated[list[Path], typer.Argument(help="Design documents or folders.")],
-    model: Annotated[
-        str | None, typer.Option(help="offline, or a litellm model string (env GATEREVIEW_MODEL).")
-    ] = None,
-    api_base: Annotated[
-        str | None, typer.Option(help="OpenAI-compatible server URL (env GATEREVIEW_API_BASE).")
-    ] = None,
+    model: ModelOpt = None,
+    api_base: ApiBaseOpt = None,
     budget_usd: Annotated[
         float | None, typer.Option(help="Most this review may spend (env GATEREVIEW_BUDGET_USD).")
     ] = None,
@@ -363,12 +365,8 @@ def batch_printer(quiet: bool) -> Any:
 @app.command("review-batch")
 def review_batch(
     manifest: Annotated[Path, typer.Argument(help="Portfolio manifest (.toml, .yaml or .yml).")],
-    model: Annotated[
-        str | None, typer.Option(help="offline, or a litellm model string (env GATEREVIEW_MODEL).")
-    ] = None,
-    api_base: Annotated[
-        str | None, typer.Option(help="OpenAI-compatible server URL (env GATEREVIEW_API_BASE).")
-    ] = None,
+    model: ModelOpt = None,
+    api_base: ApiBaseOpt = None,
     budget_usd: Annotated[
         float | None, typer.Option(help="Most each review may spend (env GATEREVIEW_BUDGET_USD).")
     ] = None,
