@@ -91,7 +91,12 @@ async def _drive(
     progress: Progress | None,
 ) -> None:
     """Stream the graph on under the run's lock, reporting each finished step; then anchor
-    the trace's head in the database (also when a step failed)."""
+    the trace's head in the database (also when a step failed).
+
+    The anchor is written off the event loop: other runs of this loop (a portfolio) may hold
+    a write transaction on the same SQLite file that only the loop can commit, so a write
+    from the loop itself would wait out the busy timeout.
+    """
     with driving(context.workspace, run_id):
         try:
             async for chunk in graph.astream(
@@ -103,10 +108,10 @@ async def _drive(
         except BaseException:
             if context.recorder is not None:
                 with suppress(Exception):  # the step's own failure is the one to report
-                    anchor_trace(context.workspace, context.recorder)
+                    await asyncio.to_thread(anchor_trace, context.workspace, context.recorder)
             raise
         if context.recorder is not None:
-            anchor_trace(context.workspace, context.recorder)
+            await asyncio.to_thread(anchor_trace, context.workspace, context.recorder)
 
 
 @faults_as_errors

@@ -110,3 +110,19 @@ def test_a_bad_manifest_is_one_line_and_exit_2(
     assert code == 2
     assert message in stderr and "Traceback" not in stderr
     assert len(stderr.strip().splitlines()) == 1
+
+
+def test_eight_projects_at_once_in_one_process_all_finish(tmp_path: Path) -> None:
+    # Eight runs share one event loop and one SQLite file: a write from the loop while another
+    # run's transaction waits on the loop would hold every run until the busy timeout.
+    documents = sorted(p for p in EXAMPLES.glob("*.md") if p.name != "README.md")
+    manifest = tmp_path / "portfolio.toml"
+    manifest.write_text("".join(
+        f'[[projects]]\nname = "p{i}"\ndocuments = ["{documents[i % len(documents)]}"]\n\n'
+        for i in range(8)
+    ))
+    code, stdout, stderr = _batch(str(manifest), "--json", "--max-concurrency", "8")
+    assert code == 0, stderr
+    projects = json.loads(stdout)["projects"]
+    assert [p["error"] for p in projects] == [None] * 8
+    assert all(p["verdict"] for p in projects)
