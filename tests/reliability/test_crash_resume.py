@@ -123,7 +123,7 @@ def test_killed_during_the_gate_reviews_resume_asks_only_the_unanswered_gate(
 
 
 def test_killed_during_the_coordinator_resume_reruns_only_the_coordinator(
-    served: ServedModel, workspace: Path
+    served: ServedModel, workspace: Path, database_url: str | None
 ) -> None:
     served.hold("summary")
     review = launch("review", STRONG, *served.flags, "--json")
