@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 import tomllib
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 from agents.rubric import RUBRIC_DIR, Criterion
@@ -143,14 +143,24 @@ class Rules:
 
     @classmethod
     def of(cls, criterion: Criterion) -> Rules:
-        """Compile a criterion's words into token phrases; a term of several words weighs 2."""
-        terms = term_weights(criterion.terms)
-        flags = [(p, f) for f in criterion.red_flags for p in phrases([f])]
-        specifics: dict[tuple[str, ...], str] = {}
-        for word in criterion.specifics:
-            for phrase in phrases([word]):
-                specifics.setdefault(phrase, word)
-        return cls(terms, specifics, flags, frozenset(t[0] for t in terms))
+        """A criterion's words as token phrases (compiled once per process for the same words)."""
+        return _compiled(
+            tuple(criterion.terms), tuple(criterion.specifics), tuple(criterion.red_flags)
+        )
+
+
+@lru_cache(maxsize=256)
+def _compiled(
+    terms_: tuple[str, ...], specifics_: tuple[str, ...], red_flags: tuple[str, ...]
+) -> Rules:
+    """Compile a criterion's words into token phrases; a term of several words weighs 2."""
+    terms = term_weights(list(terms_))
+    flags = [(p, f) for f in red_flags for p in phrases([f])]
+    specifics: dict[tuple[str, ...], str] = {}
+    for word in specifics_:
+        for phrase in phrases([word]):
+            specifics.setdefault(phrase, word)
+    return Rules(terms, specifics, flags, frozenset(t[0] for t in terms))
 
 
 @dataclass
@@ -187,6 +197,8 @@ def _headings(rules: Rules, heading: tuple[str, ...]) -> tuple[bool, frozenset[t
     """Whether a heading above the leaf names the criterion, and the terms the leaf matches
     (worked out once per section and criterion)."""
     if heading not in rules.seen:
+        if len(rules.seen) >= MEMO_LIMIT:
+            rules.seen.clear()
         above = tuple(t for h in heading[:-1] for t in _heading_tokens(h))
         leaf = _heading_tokens(heading[-1]) if heading else ()
         rules.seen[heading] = (bool(_terms(rules, above)), _terms(rules, leaf))

@@ -93,3 +93,13 @@ def test_the_memo_starts_afresh_at_its_limit(
     assert texts[-1] in signals.memo
     assert texts[0] not in signals.memo
     assert signals.of(texts[0]) == _fresh().of(texts[0])
+
+
+def test_a_criterion_is_compiled_once_into_the_same_rules() -> None:
+    criterion = load_rubrics()["data"].criterion("data.owners")
+    rules = Rules.of(criterion)
+    assert Rules.of(criterion.model_copy(deep=True)) is rules  # the same words, the same rules
+    assert rules.terms and rules.specifics and rules.flags
+    changed = criterion.model_copy(update={"terms": ["custodian"]})
+    assert Rules.of(changed) is not rules
+    assert set(Rules.of(changed).terms) == {("custodian",)}
