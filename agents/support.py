@@ -79,7 +79,7 @@ def check_support(
         return finding
     rules = Rules.of(criterion)  # compiled once for all of the finding's quotes
     if finding.status == "mentioned":
-        if all(_commits_to_nothing(rules, _passages_at(documents, e), signals) for e in quotes):
+        if all(_commits_to_nothing(rules, _passages_at(index, e), signals) for e in quotes):
             note = "its quotes commit to nothing (questions, examples, definitions or advice)"
             return finding.model_copy(update={"status": "missing", "support_note": note})
         return finding
