@@ -157,7 +157,9 @@ def test_a_mention_quoting_only_text_that_commits_to_nothing_is_missing(tmp_path
         encoding="utf-8",
     )
     documents = load_documents([path]).documents
-    glossary = _finding("mentioned", "Data owner: the team accountable for a data source", documents)
+    glossary = _finding(
+        "mentioned", "Data owner: the team accountable for a data source", documents
+    )
     question = _finding("mentioned", "Who will own each data source and approve", documents)
     both = glossary.model_copy(update={"evidence": glossary.evidence + question.evidence})
     checked = _checked(both, documents)
