@@ -25,27 +25,25 @@ its gate until a person amends it.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 from agents.reading import Rules, Signals, read
 from agents.rubric import Criterion, Rubric
-from tools.documents import Document
-from tools.retrieval import Passage, SectionIndex, split_passages, tokenize
+from tools.retrieval import Passage, SectionIndex, tokenize
 from vocabulary.models import Evidence, Finding, GateReview
 
 MIN_CONTENT_WORDS = 4
 
 
-def _passages_at(documents: Sequence[Document], evidence: Evidence) -> list[Passage]:
-    """The sentences a verified quote overlaps, with their headings and lead-ins."""
+def _passages_at(index: SectionIndex, evidence: Evidence) -> list[Passage]:
+    """The sentences a verified quote overlaps, with their headings and lead-ins (split once
+    per review, by the index)."""
     first, last = evidence.line_start or 0, evidence.line_end or evidence.line_start or 0
     return [
         passage
-        for document in documents
-        if document.path == evidence.path
-        for section in document.sections
-        if section.line_start <= last and first <= section.line_end
-        for passage in split_passages(section)
+        for section in index.sections
+        if section.path == evidence.path
+        and section.line_start <= last
+        and first <= section.line_end
+        for passage in index.passages(section)
         if passage.line_start <= last and first <= passage.line_end
     ]
 
@@ -70,7 +68,7 @@ def _commits_to_nothing(rules: Rules, passages: list[Passage], signals: Signals)
 def check_support(
     finding: Finding,
     criterion: Criterion,
-    documents: Sequence[Document],
+    index: SectionIndex,
     retrieved: frozenset[str],
     signals: Signals,
 ) -> Finding:
@@ -81,7 +79,7 @@ def check_support(
         return finding
     rules = Rules.of(criterion)  # compiled once for all of the finding's quotes
     if finding.status == "mentioned":
-        if all(_commits_to_nothing(rules, _passages_at(documents, e), signals) for e in quotes):
+        if all(_commits_to_nothing(rules, _passages_at(index, e), signals) for e in quotes):
             note = "its quotes commit to nothing (questions, examples, definitions or advice)"
             return finding.model_copy(update={"status": "missing", "support_note": note})
         return finding
@@ -91,7 +89,7 @@ def check_support(
         if len(tokenize(evidence.quote, keep_stopwords=False)) < MIN_CONTENT_WORDS:
             problems.append(f"{evidence.location}: a fragment, not a statement")
             continue
-        relevant, shows = _about(rules, _passages_at(documents, evidence), signals)
+        relevant, shows = _about(rules, _passages_at(index, evidence), signals)
         in_retrieved = f"{evidence.path}:{evidence.line_start}" in retrieved
         if not (relevant or in_retrieved):
             problems.append(f"{evidence.location}: not about {criterion.title.lower()}")

@@ -37,7 +37,7 @@ def _checked(finding: Finding, documents: list[Document], retrieved: bool = Fals
     criterion = load_rubrics()["data"].criterion(finding.criterion)
     index = SectionIndex(documents)
     lines = retrieved_lines(criterion, index, 4) if retrieved else frozenset()
-    return check_support(finding, criterion, documents, lines, load_signals())
+    return check_support(finding, criterion, index, lines, load_signals())
 
 
 def _line(documents: list[Document], needle: str) -> str:
