@@ -15,7 +15,7 @@ from rich.console import Console
 from rich.markup import escape
 
 from agents.errors import GateReviewError
-from agents.models import FINDING_STATUSES, GATES, Amendment, Decision
+from agents.models import FINDING_STATUSES, Amendment, Decision
 
 if TYPE_CHECKING:
     from graphs.settings import Settings
@@ -142,6 +142,10 @@ def review(
         bool | None, typer.Option("--web/--no-web", help="Let risk and platform search the web.")
     ] = None,
     max_bytes: Annotated[int | None, typer.Option(help="Largest document accepted.")] = None,
+    rubrics: Annotated[
+        Path | None,
+        typer.Option(help="Folder of <gate>.toml files replacing or extending the rubrics."),
+    ] = None,
     interactive: Annotated[bool, typer.Option(help="Ask for the decision right away.")] = False,
     home: HomeOpt = None,
     as_json: JsonOpt = False,
@@ -162,6 +166,7 @@ def review(
             price_out=price_out,
             web=web,
             max_bytes=max_bytes,
+            rubrics=rubrics,
         )
         if not as_json:
             err.print(f"Reviewing {len(paths)} path(s) with model [bold]{settings.model}[/bold]")
@@ -254,9 +259,6 @@ def reject(
 ) -> None:
     """Reject a review; with --gate, review those gates again with your comment as guidance."""
     with user_errors():
-        unknown = [g for g in gate or [] if g not in GATES]
-        if unknown:
-            raise GateReviewError(f"unknown gate {unknown[0]!r}: one of {', '.join(GATES)}")
         if not comment.strip():
             raise GateReviewError("--comment must say why the review is rejected")
         decision = make_decision(

@@ -8,7 +8,7 @@ from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
-from agents.models import FINDING_STATUSES, GATES, Usage
+from agents.models import FINDING_STATUSES, Usage
 from graphs.view import RunView
 
 STATUS_STYLE = {
@@ -179,7 +179,7 @@ def next_steps(view: RunView) -> Text:
 def progress_lines(node: str, update: dict[str, Any]) -> list[Text]:
     """What to say when a step of the graph has finished."""
     done = Text("  done ", style="green")
-    if node in GATES and "reviews" in update:
+    if node in update.get("reviews", {}):
         findings = update["reviews"][node]["findings"]
         counts = {
             s: sum(1 for f in findings if f["status"] == s)

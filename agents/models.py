@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Literal, get_args
+from typing import Annotated, Literal, get_args
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-Gate = Literal["data", "risk", "platform", "product", "change"]
-GATES: tuple[Gate, ...] = ("data", "risk", "platform", "product", "change")
+# Gates are data: a rubric file names one, so a gate is a short lower-case name, not a Literal.
+GATE_PATTERN = r"^[a-z][a-z0-9_]{0,30}$"
+Gate = Annotated[str, StringConstraints(pattern=GATE_PATTERN)]
+# The built-in gates, in the order they are shown.
+GATES: tuple[str, ...] = ("data", "risk", "platform", "product", "change")
 FindingStatus = Literal["met", "partial", "mentioned", "missing", "contradicted"]
 FINDING_STATUSES: tuple[FindingStatus, ...] = get_args(FindingStatus)
 # How far a status goes toward addressing its criterion: only these lift a gate off not_ready.

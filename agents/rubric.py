@@ -19,7 +19,7 @@ RUBRIC_DIR = Path(__file__).parent / "rubrics"
 class Criterion(Strict):
     """One rubric item of a gate, id `gate.slug`."""
 
-    id: str = Field(pattern=r"^[a-z]+\.[a-z0-9_]+$")
+    id: str = Field(pattern=r"^[a-z][a-z0-9_]*\.[a-z0-9_]+$")
     title: str
     question: str
     good_evidence: str
@@ -61,7 +61,7 @@ class Rubric(Strict):
     gate: Gate
     title: str
     question: str
-    criteria: list[Criterion] = Field(min_length=6, max_length=12)
+    criteria: list[Criterion] = Field(min_length=1, max_length=20)
     digest: str = ""
 
     def criterion(self, criterion_id: str) -> Criterion:

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from agents.errors import GateReviewError
 from agents.models import Decision, utc_now
-from agents.rubric import load_rubrics
+from agents.rubric_set import load_rubric_set
 from evals.cases import CASES_DIR, Case, load_suite
 from evals.recording import load_recording, save_recording
 from evals.replay_server import ReplayServer
@@ -103,25 +103,33 @@ class SuiteRunner:
         self.server: ReplayServer | None = None
         self.home: Path | None = None
 
-    def settings(self, model: str, api_base: str | None) -> Settings:
+    def settings(self, model: str, api_base: str | None, case: Case | None = None) -> Settings:
         """Explicit settings: a user's GATEREVIEW_* or gatereview.toml must not change prompts."""
         if self.home is None:
             raise RuntimeError("cases run inside SuiteRunner.serving()")
         # Replayed and recorded prompts are masked as for a hosted model, though the server
         # is on loopback: what is recorded is what a provider would receive.
         redact = True if self.mode in ("replay", "record") else None
-        return Settings(home=self.home, model=model, api_base=api_base, redact=redact)
+        rubrics = case.rubrics if case is not None else None
+        return Settings(
+            home=self.home, model=model, api_base=api_base, redact=redact, rubrics=rubrics
+        )
 
     async def run_case(self, case: Case) -> CaseResult:
         """One case in this runner's mode."""
-        unknown = case.expected.unknown_criteria(load_rubrics())
+        try:
+            rubrics = load_rubric_set(case.rubrics)
+        except GateReviewError as exc:
+            return CaseResult(name=case.name, status="invalid", problems=[str(exc)])
+        unknown = case.expected.unknown_criteria(rubrics.rubrics)
+        unknown += [g for g in case.expected.gates if g not in rubrics.gates]
         if unknown:
-            problem = f"expected.json names criteria no rubric defines: {', '.join(unknown)}"
+            problem = f"expected.json names what no rubric defines: {', '.join(unknown)}"
             return CaseResult(name=case.name, status="invalid", problems=[problem])
         if self.mode == "offline":
-            return await self._attempt(case, self.settings("offline", None))
+            return await self._attempt(case, self.settings("offline", None, case))
         if self.mode == "live":
-            return await self._attempt(case, self.settings(self.model or "", self.api_base))
+            return await self._attempt(case, self.settings(self.model or "", self.api_base, case))
         return await self._through_server(case)
 
     async def _through_server(self, case: Case) -> CaseResult:
@@ -138,7 +146,7 @@ class SuiteRunner:
                 return CaseResult(name=case.name, status="unrecorded", problems=[problem])
             server.load(entries)
             model = next((e.request.model for e in entries if e.request.model), "")
-        settings = self.settings(f"openai/{wire_model(model)}", server.api_base)
+        settings = self.settings(f"openai/{wire_model(model)}", server.api_base, case)
         result = await self._attempt(case, settings)
         if server.misses:
             problems = [f"stale recording, {m.message}; {RERECORD}" for m in server.misses]

@@ -25,7 +25,8 @@ _KEPT = frozenset(
     {
         "run_id", "state", "created_at", "path", "kind", "sha256", "id", "gate", "criterion",
         "status", "severity", "overall", "action", "at", "gates", "markdown", "json", "trace",
-        "trace_last_hash", "reviewer", "amended_by", "summary_by", "finding_id",
+        "trace_last_hash", "reviewer", "amended_by", "summary_by", "finding_id", "digest",
+        "source",
     }
 )  # fmt: skip
 
@@ -70,6 +71,12 @@ def render_markdown(view: RunView) -> str:
             out += ["## Conditions", ""] + [f"- {c}" for c in verdict.conditions] + [""]
     out += ["## Documents", ""]
     out += [f"- `{d.path}` ({d.kind}, sha256 {d.sha256[:12]})" for d in view.documents]
+    if view.rubrics is not None:
+        out += [
+            "",
+            f"Rubric set `{view.rubrics.digest}` ({view.rubrics.source}): "
+            + ", ".join(view.rubrics.gates),
+        ]
     out += ["", "## Findings", ""]
     for f in view.findings:
         flag = " (dismissed)" if f.dismissed else ""

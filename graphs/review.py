@@ -1,4 +1,4 @@
-"""The review graph: ingest, five gate agents in parallel, coordinator, human review, finalise.
+"""The review graph: ingest, the rubric set's gate agents in parallel, coordinator, decision.
 
 `build_graph()` returns the uncompiled builder; the CLI, the tests and a LangGraph server
 compile it with their own checkpointer.
@@ -6,7 +6,7 @@ compile it with their own checkpointer.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from functools import partial
 from typing import Any
@@ -19,11 +19,10 @@ from agents.coordinator import apply_amendments, compile_verdict
 from agents.gate import GateAgent
 from agents.hostile import instruction_finding
 from agents.models import GATES, Amendment, Decision, Gate, GateReview, Verdict
-from agents.rubric import load_rubrics
 from agents.summary import write_summary
 from graphs.context import ReviewContext
 from graphs.report import write_report
-from graphs.state import ReviewState
+from graphs.state import ReviewState, rubric_set
 from graphs.tracing import lineage, record_events
 from tools.documents import Document, Ingested, load_documents
 from tools.injection import ReviewerInstruction, find_reviewer_instructions, without_instructions
@@ -89,7 +88,7 @@ async def review_gate(gate: Gate, state: ReviewState, runtime: Runtime[ReviewCon
         documents = without_instructions(
             [Document.model_validate(d) for d in state["documents"]], hits
         )
-        agent = GateAgent(load_rubrics()[gate], ctx.runtime)
+        agent = GateAgent(rubric_set(state).rubrics[gate], ctx.runtime)
         guidance = (state.get("guidance") or {}).get(gate)
         if guidance and ctx.runtime is not None and ctx.runtime.redact:
             guidance = redact(guidance).text  # a reviewer's comment leaves masked, like documents
@@ -106,11 +105,11 @@ async def compile_review(state: ReviewState, runtime: Runtime[ReviewContext]) ->
     """Turn the gate reviews and any amendments into a verdict by the coordinator's rule."""
     ctx = runtime.context
     with _span(ctx, "coordinator") as span:
-        reviews = {g: GateReview.model_validate(state["reviews"][g]) for g in GATES}
+        rubrics = rubric_set(state).rubrics
+        reviews = {g: GateReview.model_validate(state["reviews"][g]) for g in rubrics}
         amendments = {
             k: Amendment.model_validate(v) for k, v in state.get("amendments", {}).items()
         }
-        rubrics = load_rubrics()
         verdict = compile_verdict(reviews, rubrics, amendments)
         update: dict[str, Any] = {}
         if ctx.runtime is not None:
@@ -198,19 +197,19 @@ def finalise(state: ReviewState, runtime: Runtime[ReviewContext]) -> dict[str, A
     return {"report": {**{k: str(v) for k, v in paths.items()}, **trace}}
 
 
-def build_graph() -> StateGraph:
-    """The uncompiled review graph."""
+def build_graph(gates: Sequence[str] = GATES) -> StateGraph:
+    """The uncompiled review graph, one node per gate of the run's rubric set."""
     builder = StateGraph(ReviewState, context_schema=ReviewContext)
     builder.add_node("ingest", ingest)
-    for gate in GATES:
+    for gate in gates:
         builder.add_node(gate, partial(review_gate, gate))
     builder.add_node("coordinator", compile_review)
     builder.add_node(
-        "human_review", await_decision, destinations=(*GATES, "coordinator", "finalise")
+        "human_review", await_decision, destinations=(*gates, "coordinator", "finalise")
     )
     builder.add_node("finalise", finalise)
     builder.add_edge(START, "ingest")
-    for gate in GATES:
+    for gate in gates:
         builder.add_edge("ingest", gate)
         # One edge per gate (not a join): a re-review of some gates still reaches the coordinator.
         builder.add_edge(gate, "coordinator")

@@ -10,6 +10,7 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
+from langgraph.checkpoint.base import CheckpointTuple
 from langgraph.checkpoint.sqlite import SqliteSaver
 from langgraph.checkpoint.sqlite.aio import AsyncSqliteSaver
 from langgraph.graph.state import CompiledStateGraph
@@ -17,12 +18,14 @@ from langgraph.types import Command, StateSnapshot
 
 from agents.errors import DecisionError, RunNotFoundError
 from agents.llm import check_model
-from agents.models import Decision, RunState, utc_now
+from agents.models import GATES, Decision, RunState, utc_now
+from agents.rubric_set import load_rubric_set
 from graphs.claims import claim_decision, claimed_decision, last_claim
 from graphs.context import ReviewContext, make_context
 from graphs.liveness import driving, is_running
 from graphs.review import build_graph
 from graphs.settings import Settings
+from graphs.state import rubric_set
 from graphs.tracing import run_start_attributes
 from graphs.view import RunView, build_view
 from graphs.workspace import Workspace
@@ -64,11 +67,22 @@ def run_state(snapshot: StateSnapshot) -> RunState:
     return "interrupted"
 
 
+def _gates(checkpoint: CheckpointTuple | None) -> tuple[str, ...]:
+    """The gates of a run's rubric set, read from its checkpoint before a graph is built."""
+    values = checkpoint.checkpoint.get("channel_values", {}) if checkpoint else {}
+    return rubric_set(values).gates
+
+
 @asynccontextmanager
-async def _open_graph(workspace: Workspace) -> AsyncIterator[CompiledStateGraph]:
+async def _open_graph(
+    workspace: Workspace, run_id: str | None = None, gates: tuple[str, ...] = GATES
+) -> AsyncIterator[CompiledStateGraph]:
+    """The graph of a run (its own gates, when run_id names one) on the workspace's database."""
     workspace.ensure()
     async with AsyncSqliteSaver.from_conn_string(str(workspace.database)) as saver:
-        yield build_graph().compile(checkpointer=saver)
+        if run_id is not None:
+            gates = _gates(await saver.aget_tuple(_config(run_id)))
+        yield build_graph(gates).compile(checkpointer=saver)
 
 
 async def _drive(
@@ -97,6 +111,7 @@ async def start_review(
     run and no workspace behind, and the trace's first record carries their content hashes.
     """
     ingested = load_documents(paths, max_bytes=settings.max_bytes)
+    rubrics = load_rubric_set(settings.rubrics)
     if progress is not None:
         progress("load_documents", {"documents": ingested.documents, "notes": ingested.notes})
     preflight = make_context(settings)
@@ -109,11 +124,12 @@ async def start_review(
         "created_at": utc_now(),
         "paths": [str(p) for p in paths],
         "settings": settings.model_dump(mode="json", include=set(RUN_SETTINGS)),
+        "rubrics": rubrics.model_dump(mode="json"),
         "documents": [doc.model_dump() for doc in ingested.documents],
         "ingest_notes": ingested.notes,
     }
-    start = run_start_attributes(settings, payload["paths"], ingested.documents)
-    async with _open_graph(workspace) as graph:
+    start = run_start_attributes(settings, payload["paths"], ingested.documents, rubrics)
+    async with _open_graph(workspace, gates=rubrics.gates) as graph:
         with TraceRecorder(workspace.trace_file(run_id), run_id) as recorder:
             recorder.start_span("run_start", "review", attributes=start)
             context = replace(preflight, recorder=recorder)
@@ -132,6 +148,10 @@ def _check_decision(snapshot: StateSnapshot, decision: Decision) -> None:
             raise DecisionError(
                 f"no finding {decision.amendment.finding_id} in run {values['run_id']}"
             )
+    unknown = [g for g in decision.gates if g not in rubric_set(values).gates]
+    if unknown:
+        gates = ", ".join(rubric_set(values).gates)
+        raise DecisionError(f"unknown gate {unknown[0]!r}: run {values['run_id']} has {gates}")
     if decision.action == "reject" and decision.gates:
         done = sum(1 for d in values.get("decisions", []) if d["action"] == "reject")
         if done >= MAX_REREVIEWS:
@@ -180,7 +200,7 @@ async def decide(
 ) -> RunView:
     """Apply a decision to a run awaiting one; exactly one concurrent decider wins."""
     workspace = _existing_workspace(settings, run_id)
-    async with _open_graph(workspace) as graph:
+    async with _open_graph(workspace, run_id) as graph:
         snapshot = await _snapshot(graph, workspace, run_id)
         if not snapshot.interrupts:
             claim = last_claim(workspace.database, run_id)
@@ -205,7 +225,7 @@ async def decide(
 async def resume(run_id: str, settings: Settings, progress: Progress | None = None) -> RunView:
     """Finish what a killed process left: unfinished steps, or a claimed but unapplied decision."""
     workspace = _existing_workspace(settings, run_id)
-    async with _open_graph(workspace) as graph:
+    async with _open_graph(workspace, run_id) as graph:
         snapshot = await _snapshot(graph, workspace, run_id)
         payload: Any = None
         if snapshot.interrupts:
@@ -240,9 +260,12 @@ def load_runs(settings: Settings, run_ids: list[str] | None = None) -> list[RunV
         return []
     views = []
     with SqliteSaver.from_conn_string(str(workspace.database)) as saver:
-        graph = build_graph().compile(checkpointer=saver)
+        graphs: dict[tuple[str, ...], CompiledStateGraph] = {}
         for run_id in run_ids if run_ids is not None else _thread_ids(saver):
-            snapshot = graph.get_state(_config(run_id))
+            gates = _gates(saver.get_tuple(_config(run_id)))
+            if gates not in graphs:
+                graphs[gates] = build_graph(gates).compile(checkpointer=saver)
+            snapshot = graphs[gates].get_state(_config(run_id))
             if not snapshot.values:
                 raise RunNotFoundError(f"no run {run_id} in {workspace.home}")
             state = run_state(snapshot)

@@ -7,7 +7,10 @@ checkpoint round trip needs no type allow-list.
 from __future__ import annotations
 
 import operator
+from collections.abc import Mapping
 from typing import Annotated, Any, TypedDict
+
+from agents.rubric_set import RubricSet, builtin_rubric_set
 
 
 def merge(left: dict[str, Any] | None, right: dict[str, Any] | None) -> dict[str, Any]:
@@ -22,6 +25,7 @@ class ReviewState(TypedDict, total=False):
     created_at: str
     paths: list[str]
     settings: dict[str, Any]  # the model and limits it was started with (no secrets)
+    rubrics: dict[str, Any]  # the run's RubricSet: every process deciding on it uses the same
     documents: list[dict[str, Any]]
     ingest_notes: list[str]
     instructions: list[dict[str, Any]]
@@ -33,3 +37,9 @@ class ReviewState(TypedDict, total=False):
     decisions: Annotated[list[dict[str, Any]], operator.add]
     outcome: str
     report: dict[str, str]
+
+
+def rubric_set(values: Mapping[str, Any]) -> RubricSet:
+    """The rubric set a run was started with (the built-in one for runs older than sets)."""
+    raw = values.get("rubrics")
+    return builtin_rubric_set() if raw is None else RubricSet.model_validate(raw)

@@ -8,7 +8,6 @@ from pydantic import Field
 
 from agents.coordinator import apply_amendments
 from agents.models import (
-    GATES,
     Amendment,
     Decision,
     Finding,
@@ -19,6 +18,7 @@ from agents.models import (
     Usage,
     Verdict,
 )
+from graphs.state import rubric_set
 from tools.evidence import groundedness
 
 
@@ -42,6 +42,14 @@ class GateInfo(Strict):
     usage: Usage = Field(default_factory=Usage)
 
 
+class RubricSetInfo(Strict):
+    """Which rubrics a run was reviewed against: the set's digest, where it came from, gates."""
+
+    digest: str
+    source: str
+    gates: list[str]
+
+
 class RunView(Strict):
     """Everything a person or a script needs to know about one run."""
 
@@ -51,6 +59,7 @@ class RunView(Strict):
     documents: list[DocumentInfo] = Field(default_factory=list)
     notes: list[str] = Field(default_factory=list)
     verdict: Verdict | None = None
+    rubrics: RubricSetInfo | None = None
     gates: dict[str, GateInfo] = Field(default_factory=dict)
     findings: list[Finding] = Field(default_factory=list)
     usage: Usage = Field(default_factory=Usage)
@@ -68,7 +77,8 @@ def build_view(run_id: str, state: RunState, values: dict[str, Any]) -> RunView:
     findings: list[Finding] = []
     gates: dict[str, GateInfo] = {}
     total = Usage()
-    for gate in GATES:
+    rubrics = rubric_set(values)
+    for gate in rubrics.gates:
         if gate not in reviews:
             continue
         review = reviews[gate]
@@ -101,6 +111,9 @@ def build_view(run_id: str, state: RunState, values: dict[str, Any]) -> RunView:
         documents=documents,
         notes=values.get("ingest_notes", []),
         verdict=Verdict.model_validate(verdict) if verdict else None,
+        rubrics=RubricSetInfo(
+            digest=rubrics.digest, source=rubrics.source, gates=list(rubrics.gates)
+        ),
         gates=gates,
         findings=findings,
         usage=total,
