@@ -222,14 +222,28 @@ def runs(home: HomeOpt = None, as_json: JsonOpt = False) -> None:
 @app.command()
 def show(
     run_id: Annotated[str, typer.Argument(metavar="RUN")],
+    by: Annotated[
+        str, typer.Option(help="gate (findings per gate) or framework (findings per clause).")
+    ] = "gate",
     home: HomeOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Show a run's verdict and every finding with its evidence."""
+    """Show a run's verdict and every finding with its evidence, by gate or by framework clause."""
     with user_errors():
         from graphs.runs import load_run
 
-        emit(load_run(run_id, settings_for(home=home)), as_json, findings=True)
+        if by not in ("gate", "framework"):
+            raise GateReviewError(f"unknown --by {by!r}: gate or framework")
+        view = load_run(run_id, settings_for(home=home))
+        if by == "gate":
+            emit(view, as_json, findings=True)
+        elif as_json:
+            frameworks = [f.model_dump(mode="json") for f in view.frameworks]
+            out.print_json(data={"run_id": view.run_id, "frameworks": frameworks})
+        else:
+            import render
+
+            out.print(render.frameworks_view(view))
 
 
 @app.command()

@@ -26,6 +26,7 @@ STATUS_STYLE = {
     "rejected": "red",
     "interrupted": "magenta",
     "running": "cyan",
+    "evidenced": "green",
 }
 
 
@@ -145,6 +146,34 @@ def decisions_view(view: RunView) -> RenderableType:
         comment = f": {d.comment}" if d.comment else ""
         lines.append(Text(f"{d.at}  {d.action} by {d.reviewer}{gates}{comment}"))
     return Group(*lines)
+
+
+def frameworks_view(view: RunView) -> RenderableType:
+    """Per framework, each clause the rubrics map to: the findings evidencing it, and those not."""
+    parts: list[RenderableType] = []
+    for coverage in view.frameworks:
+        table = Table(title=coverage.name, title_justify="left")
+        for column in ("clause", "evidence", "findings", "no evidence from"):
+            table.add_column(column)
+        for clause in coverage.clauses:
+            found = Text(", ").join(
+                Text.assemble(f"{f.id} ", styled(f.status)) for f in clause.findings if f.evidenced
+            )
+            table.add_row(
+                clause.clause,
+                styled("evidenced") if clause.evidenced else Text("none", style="red"),
+                found,
+                ", ".join(clause.unevidenced),
+            )
+        parts.append(table)
+        evidenced = sum(1 for c in coverage.clauses if c.evidenced)
+        parts.append(
+            Text(
+                f"{evidenced} of {len(coverage.clauses)} mapped clauses evidenced; "
+                f"{len(coverage.unmapped)} clauses no criterion maps to\n"
+            )
+        )
+    return Group(*parts)
 
 
 def runs_table(views: list[RunView]) -> Table:

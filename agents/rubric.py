@@ -11,6 +11,7 @@ from typing import Literal
 from pydantic import Field, ValidationError
 
 from agents.errors import RubricError
+from agents.frameworks import FrameworkRefs
 from agents.models import GATES, Evidence, Finding, FindingStatus, Gate, Strict
 
 RUBRIC_DIR = Path(__file__).parent / "rubrics"
@@ -29,6 +30,9 @@ class Criterion(Strict):
     specifics: list[str] = Field(
         default_factory=list,
         description="Words that show the criterion is addressed concretely (offline reviewer)",
+    )
+    frameworks: FrameworkRefs = Field(
+        default_factory=FrameworkRefs, description="Clauses of NIST AI RMF, ISO 42001, EU AI Act"
     )
 
     def finding(

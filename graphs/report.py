@@ -26,7 +26,7 @@ _KEPT = frozenset(
         "run_id", "state", "created_at", "path", "kind", "sha256", "id", "gate", "criterion",
         "status", "severity", "overall", "action", "at", "gates", "markdown", "json", "trace",
         "trace_last_hash", "reviewer", "amended_by", "summary_by", "finding_id", "digest",
-        "source",
+        "source", "clause", "framework", "unmapped",
     }
 )  # fmt: skip
 
@@ -96,6 +96,7 @@ def render_markdown(view: RunView) -> str:
         if f.recommendation and f.status != "met":
             out.append(f"Recommendation: {f.recommendation}")
         out.append("")
+    out += _framework_lines(view)
     if view.report.get("trace_last_hash"):
         out += [
             "## Trace",
@@ -108,6 +109,26 @@ def render_markdown(view: RunView) -> str:
         extra = f" gates: {', '.join(d.gates)}" if d.gates else ""
         out.append(f"- {d.at} **{d.action}** by {d.reviewer}{extra}: {d.comment}".rstrip(": "))
     return "\n".join(out) + "\n"
+
+
+def _framework_lines(view: RunView) -> list[str]:
+    """Findings per framework clause, and the clauses with no evidence."""
+    out = []
+    for coverage in view.frameworks:
+        out += [f"## {coverage.name}", "", "| clause | evidence | no evidence from |"]
+        out.append("| --- | --- | --- |")
+        for clause in coverage.clauses:
+            found = ", ".join(f"{f.id} ({f.status})" for f in clause.findings if f.evidenced)
+            missing = ", ".join(clause.unevidenced)
+            out.append(f"| {clause.clause} | {found or '**none**'} | {missing} |")
+        evidenced = sum(1 for c in coverage.clauses if c.evidenced)
+        out += [
+            "",
+            f"{evidenced} of {len(coverage.clauses)} mapped clauses evidenced. No criterion maps "
+            f"to: {', '.join(coverage.unmapped) or 'none'}.",
+            "",
+        ]
+    return out
 
 
 def write_report(

@@ -18,6 +18,7 @@ from agents.models import (
     Usage,
     Verdict,
 )
+from graphs.coverage import FrameworkCoverage, framework_coverage
 from graphs.state import rubric_set
 from tools.evidence import groundedness
 
@@ -60,6 +61,9 @@ class RunView(Strict):
     notes: list[str] = Field(default_factory=list)
     verdict: Verdict | None = None
     rubrics: RubricSetInfo | None = None
+    frameworks: list[FrameworkCoverage] = Field(
+        default_factory=list, description="Findings per clause of each framework"
+    )
     gates: dict[str, GateInfo] = Field(default_factory=dict)
     findings: list[Finding] = Field(default_factory=list)
     usage: Usage = Field(default_factory=Usage)
@@ -114,6 +118,7 @@ def build_view(run_id: str, state: RunState, values: dict[str, Any]) -> RunView:
         rubrics=RubricSetInfo(
             digest=rubrics.digest, source=rubrics.source, gates=list(rubrics.gates)
         ),
+        frameworks=framework_coverage(findings, rubrics),
         gates=gates,
         findings=findings,
         usage=total,
