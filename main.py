@@ -146,6 +146,9 @@ def review(
         Path | None,
         typer.Option(help="Folder of <gate>.toml files replacing or extending the rubrics."),
     ] = None,
+    project: Annotated[
+        str | None, typer.Option(help="Project name linking its runs [default: the paths].")
+    ] = None,
     interactive: Annotated[bool, typer.Option(help="Ask for the decision right away.")] = False,
     home: HomeOpt = None,
     as_json: JsonOpt = False,
@@ -167,6 +170,7 @@ def review(
             web=web,
             max_bytes=max_bytes,
             rubrics=rubrics,
+            project=project,
         )
         if not as_json:
             err.print(f"Reviewing {len(paths)} path(s) with model [bold]{settings.model}[/bold]")
@@ -192,16 +196,23 @@ def ask_decision() -> Decision:
 
 
 @app.command()
-def runs(home: HomeOpt = None, as_json: JsonOpt = False) -> None:
+def runs(
+    project: Annotated[str | None, typer.Option(help="Only this project's runs.")] = None,
+    home: HomeOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
     """List the runs in the workspace with their state."""
     with user_errors():
         from graphs.runs import load_runs
 
         views = load_runs(settings_for(home=home))
+        if project is not None:
+            views = [v for v in views if v.project == project]
         if as_json:
             rows = [
                 {
                     "run_id": v.run_id,
+                    "project": v.project,
                     "state": v.state,
                     "created_at": v.created_at,
                     "verdict": v.verdict.overall if v.verdict else None,
@@ -305,6 +316,34 @@ def amend(
             action="amend", reviewer=reviewer, comment=reason, amendment=amendment
         )
         decide_and_print(run_id, decision, settings_for(home=home), as_json)
+
+
+@app.command(name="diff")
+def diff_command(
+    before: Annotated[str, typer.Argument(metavar="RUN_A", help="The earlier run.")],
+    after: Annotated[str, typer.Argument(metavar="RUN_B", help="The later run.")],
+    home: HomeOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """What changed between two reviews: gate statuses; new, resolved, changed, moved findings."""
+    with user_errors():
+        from graphs.diff import diff_runs
+        from graphs.report import write_diff_report
+        from graphs.runs import load_runs
+        from graphs.workspace import Workspace
+
+        settings = settings_for(home=home)
+        views = {v.run_id: v for v in load_runs(settings, [before, after])}
+        diff = diff_runs(views[before], views[after])
+        paths = write_diff_report(diff, Workspace(settings.home))
+        if as_json:
+            out.print_json(data={**diff.model_dump(mode="json"), "report": {
+                k: str(p) for k, p in paths.items()}})
+            return
+        import render
+
+        out.print(render.diff_view(diff))
+        out.print(f"\nReport: {paths['markdown']}  {paths['json']}", highlight=False)
 
 
 @app.command(name="resume")

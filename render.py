@@ -9,6 +9,7 @@ from rich.table import Table
 from rich.text import Text
 
 from agents.models import FINDING_STATUSES, Usage
+from graphs.diff import RunDiff
 from graphs.view import RunView
 
 STATUS_STYLE = {
@@ -174,6 +175,37 @@ def frameworks_view(view: RunView) -> RenderableType:
             )
         )
     return Group(*parts)
+
+
+def diff_view(diff: RunDiff) -> RenderableType:
+    """Gate status changes and finding changes between two runs."""
+    head = Text(f"{diff.before} -> {diff.after}")
+    if diff.project:
+        head.append(f"  project: {diff.project}")
+    head.append("\nVerdict: ")
+    head.append_text(styled(diff.overall_before or "?"))
+    head.append(" -> ")
+    head.append_text(styled(diff.overall_after or "?"))
+    gates = Table(title="Gates that changed", title_justify="left")
+    for column in ("gate", "before", "after"):
+        gates.add_column(column)
+    for g in diff.gates:
+        gates.add_row(g.gate, styled(g.before or "-"), styled(g.after or "-"))
+    findings = Table(title="Findings that changed", title_justify="left")
+    for column in ("change", "criterion", "before", "after", "lines"):
+        findings.add_column(column)
+    for f in diff.findings:
+        lines = ""
+        if f.lines_before != f.lines_after:
+            lines = f"{', '.join(f.lines_before) or '-'} -> {', '.join(f.lines_after) or '-'}"
+        findings.add_row(
+            f.change.replace("_", " "), f.criterion, styled(f.before or "-"),
+            styled(f.after or "-"), lines,
+        )
+    parts: list[RenderableType] = [head]
+    parts.append(gates if diff.gates else Text("No gate changed."))
+    parts.append(findings if diff.findings else Text("No finding changed."))
+    return Group(*parts, Text(f"{diff.unchanged} findings unchanged"))
 
 
 def runs_table(views: list[RunView]) -> Table:

@@ -6,6 +6,7 @@ import os
 from pathlib import Path
 from typing import Any
 
+from graphs.diff import RunDiff, render_diff_markdown
 from graphs.view import RunView, build_view
 from graphs.workspace import Workspace
 from tools.redact import redact
@@ -26,9 +27,13 @@ _KEPT = frozenset(
         "run_id", "state", "created_at", "path", "kind", "sha256", "id", "gate", "criterion",
         "status", "severity", "overall", "action", "at", "gates", "markdown", "json", "trace",
         "trace_last_hash", "reviewer", "amended_by", "summary_by", "finding_id", "digest",
-        "source", "clause", "framework", "unmapped",
+        "source", "clause", "framework", "unmapped", "project", "before", "after", "change",
+        "lines_before", "lines_after", "overall_before", "overall_after",
     }
 )  # fmt: skip
+
+
+REPORT_KINDS = {"markdown": "md", "json": "json"}
 
 
 def _masked(value: Any, key: str | None = None) -> Any:
@@ -129,6 +134,17 @@ def _framework_lines(view: RunView) -> list[str]:
             "",
         ]
     return out
+
+
+def write_diff_report(diff: RunDiff, workspace: Workspace) -> dict[str, Path]:
+    """Write `reports/diff-A-B.md` and `.json` (texts masked as in every report)."""
+    workspace.ensure()
+    stem = f"diff-{diff.before}-{diff.after}"
+    paths = {kind: workspace.reports / f"{stem}.{ext}" for kind, ext in REPORT_KINDS.items()}
+    masked = RunDiff.model_validate(_masked(diff.model_dump(mode="json")))
+    _write_private(paths["markdown"], render_diff_markdown(masked))
+    _write_private(paths["json"], masked.model_dump_json(indent=2))
+    return paths
 
 
 def write_report(

@@ -29,7 +29,7 @@ from graphs.state import rubric_set
 from graphs.tracing import run_start_attributes
 from graphs.view import RunView, build_view
 from graphs.workspace import Workspace
-from tools.documents import load_documents
+from tools.documents import Document, load_documents
 from traces.recorder import TraceRecorder
 
 MAX_REREVIEWS = 3
@@ -45,6 +45,11 @@ RUN_SETTINGS = (
 def new_run_id() -> str:
     """A sortable, readable run id: UTC time plus a random suffix."""
     return datetime.now(UTC).strftime("%Y%m%d-%H%M%S-") + secrets.token_hex(2)
+
+
+def project_of(documents: list[Document]) -> str:
+    """The default project of a review: its document set's paths."""
+    return " + ".join(sorted(d.path for d in documents))
 
 
 def _config(run_id: str) -> dict[str, Any]:
@@ -125,6 +130,7 @@ async def start_review(
         "paths": [str(p) for p in paths],
         "settings": settings.model_dump(mode="json", include=set(RUN_SETTINGS)),
         "rubrics": rubrics.model_dump(mode="json"),
+        "project": settings.project or project_of(ingested.documents),
         "documents": [doc.model_dump() for doc in ingested.documents],
         "ingest_notes": ingested.notes,
     }

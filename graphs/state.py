@@ -25,6 +25,7 @@ class ReviewState(TypedDict, total=False):
     created_at: str
     paths: list[str]
     settings: dict[str, Any]  # the model and limits it was started with (no secrets)
+    project: str  # runs of one project are compared (diff) and re-reviewed incrementally
     rubrics: dict[str, Any]  # the run's RubricSet: every process deciding on it uses the same
     documents: list[dict[str, Any]]
     ingest_notes: list[str]

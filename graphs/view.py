@@ -57,6 +57,7 @@ class RunView(Strict):
     run_id: str
     state: RunState
     created_at: str | None = None
+    project: str | None = Field(default=None, description="Runs of one project are linked")
     documents: list[DocumentInfo] = Field(default_factory=list)
     notes: list[str] = Field(default_factory=list)
     verdict: Verdict | None = None
@@ -112,6 +113,7 @@ def build_view(run_id: str, state: RunState, values: dict[str, Any]) -> RunView:
         run_id=run_id,
         state=state,
         created_at=values.get("created_at"),
+        project=values.get("project"),
         documents=documents,
         notes=values.get("ingest_notes", []),
         verdict=Verdict.model_validate(verdict) if verdict else None,
