@@ -149,6 +149,14 @@ def review(
     project: Annotated[
         str | None, typer.Option(help="Project name linking its runs [default: the paths].")
     ] = None,
+    since: Annotated[
+        str | None,
+        typer.Option(help="Reuse this run's gate reviews where nothing they rest on changed."),
+    ] = None,
+    incremental: Annotated[
+        bool,
+        typer.Option(help="With --project: reuse the project's latest run (as --since)."),
+    ] = True,
     interactive: Annotated[bool, typer.Option(help="Ask for the decision right away.")] = False,
     home: HomeOpt = None,
     as_json: JsonOpt = False,
@@ -172,10 +180,16 @@ def review(
             rubrics=rubrics,
             project=project,
         )
+        if since is None and incremental and project is not None:
+            from graphs.runs import latest_in_project
+
+            since = latest_in_project(settings, project)
         if not as_json:
             err.print(f"Reviewing {len(paths)} path(s) with model [bold]{settings.model}[/bold]")
+            if since is not None:
+                err.print(f"Reusing unchanged gates of run {since}")
         view = asyncio.run(
-            start_review([str(p) for p in paths], settings, progress_printer(as_json))
+            start_review([str(p) for p in paths], settings, progress_printer(as_json), since)
         )
         emit(view, as_json)
         if interactive and view.state == "awaiting_decision":

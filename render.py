@@ -97,6 +97,10 @@ def verdict_lines(view: RunView) -> RenderableType:
                 f"{u.output_tokens} output tokens, cost {cost_text(u.cost_usd)}"
             )
         )
+    reused = [g for g, info in view.gates.items() if info.reused_from]
+    if reused:
+        since = view.gates[reused[0]].reused_from
+        parts.append(Text(f"Reused unchanged from run {since}: {', '.join(reused)}"))
     if view.groundedness is not None:
         parts.append(Text(f"Groundedness: {view.groundedness:.0%} of quoted evidence verified"))
     checks = ", ".join(f"{k.replace('_', ' ')}: {v}" for k, v in view.verdict.checks.items())

@@ -145,6 +145,12 @@ class GateReview(Strict):
     degraded_reason: str | None = None
     usage: Usage = Field(default_factory=Usage)
     external: list[Evidence] = Field(default_factory=list)
+    basis: str | None = Field(
+        default=None, description="Digest of model, rubric and retrieved sections (graphs.reuse)"
+    )
+    reused_from: str | None = Field(
+        default=None, description="The earlier run this review was reused from, unchanged"
+    )
 
 
 class GateVerdict(Strict):

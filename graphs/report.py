@@ -28,7 +28,7 @@ _KEPT = frozenset(
         "status", "severity", "overall", "action", "at", "gates", "markdown", "json", "trace",
         "trace_last_hash", "reviewer", "amended_by", "summary_by", "finding_id", "digest",
         "source", "clause", "framework", "unmapped", "project", "before", "after", "change",
-        "lines_before", "lines_after", "overall_before", "overall_after",
+        "lines_before", "lines_after", "overall_before", "overall_after", "reused_from",
     }
 )  # fmt: skip
 
@@ -74,6 +74,10 @@ def render_markdown(view: RunView) -> str:
         out.append("")
         if verdict.conditions:
             out += ["## Conditions", ""] + [f"- {c}" for c in verdict.conditions] + [""]
+    reused = [g for g, info in view.gates.items() if info.reused_from]
+    if reused:
+        since = view.gates[reused[0]].reused_from
+        out += [f"Reused unchanged from run {since}: {', '.join(reused)}.", ""]
     out += ["## Documents", ""]
     out += [f"- `{d.path}` ({d.kind}, sha256 {d.sha256[:12]})" for d in view.documents]
     if view.rubrics is not None:

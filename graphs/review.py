@@ -22,6 +22,7 @@ from agents.models import GATES, Amendment, Decision, Gate, GateReview, Verdict
 from agents.summary import write_summary
 from graphs.context import ReviewContext
 from graphs.report import write_report
+from graphs.reuse import gate_basis, reused_review
 from graphs.state import ReviewState, rubric_set
 from graphs.tracing import lineage, record_events
 from tools.documents import Document, Ingested, load_documents
@@ -88,17 +89,47 @@ async def review_gate(gate: Gate, state: ReviewState, runtime: Runtime[ReviewCon
         documents = without_instructions(
             [Document.model_validate(d) for d in state["documents"]], hits
         )
-        agent = GateAgent(rubric_set(state).rubrics[gate], ctx.runtime)
+        rubric = rubric_set(state).rubrics[gate]
         guidance = (state.get("guidance") or {}).get(gate)
         if guidance and ctx.runtime is not None and ctx.runtime.redact:
             guidance = redact(guidance).text  # a reviewer's comment leaves masked, like documents
-        outcome = await agent.review(documents, SectionIndex(documents), guidance=guidance)
-        record_events(ctx.recorder, span, outcome.events, ctx.settings.model)
-        review = outcome.review
+        index = SectionIndex(documents)
+        rt = ctx.runtime
+        basis = gate_basis(
+            rubric,
+            documents,
+            index,
+            ctx.settings.model,
+            rt.max_context_tokens if rt else ctx.settings.max_context_tokens,
+            rt.redact if rt else False,
+        )
+        review = _reusable(state, gate, basis, documents)
+        if review is None:
+            outcome = await GateAgent(rubric, rt).review(documents, index, guidance=guidance)
+            record_events(ctx.recorder, span, outcome.events, ctx.settings.model)
+            review = outcome.review.model_copy(update={"basis": basis})
+        elif ctx.recorder is not None:
+            ctx.recorder.record(
+                "tool_call",
+                "reuse_review",
+                span,
+                {attr.TOOL_NAME: "reuse_review", "gatereview.reused_from": review.reused_from},
+            )
         extra = instruction_finding(hits) if gate == "risk" else None
         if extra is not None:
             review = review.model_copy(update={"findings": [*review.findings, extra]})
     return {"reviews": {gate: review.model_dump()}}
+
+
+def _reusable(
+    state: ReviewState, gate: str, basis: str, documents: list[Document]
+) -> GateReview | None:
+    """The earlier run's review of this gate, on a first pass when its basis is unchanged."""
+    prior = (state.get("prior_reviews") or {}).get(gate)
+    if prior is None or gate in (state.get("reviews") or {}):  # a re-review asks the model
+        return None
+    since = state.get("since") or ""
+    return reused_review(GateReview.model_validate(prior), basis, documents, since)
 
 
 async def compile_review(state: ReviewState, runtime: Runtime[ReviewContext]) -> dict[str, Any]:

@@ -107,10 +107,30 @@ async def _drive(
                     progress(node, update or {})
 
 
+def prior_reviews(settings: Settings, run_id: str) -> dict[str, Any]:
+    """The gate reviews of an earlier run, as checkpointed (before any amendment)."""
+    workspace = _existing_workspace(settings, run_id)
+    with SqliteSaver.from_conn_string(str(workspace.database)) as saver:
+        found = saver.get_tuple(_config(run_id))
+    values = found.checkpoint.get("channel_values", {}) if found else {}
+    if not values.get("reviews"):
+        raise RunNotFoundError(f"no reviewed run {run_id} in {workspace.home} to reuse")
+    return dict(values["reviews"])
+
+
+def latest_in_project(settings: Settings, project: str) -> str | None:
+    """The newest run of a project, if there is one."""
+    runs = [v for v in load_runs(settings) if v.project == project and v.gates]
+    return runs[0].run_id if runs else None
+
+
 async def start_review(
-    paths: list[str], settings: Settings, progress: Progress | None = None
+    paths: list[str],
+    settings: Settings,
+    progress: Progress | None = None,
+    since: str | None = None,
 ) -> RunView:
-    """Run a new review up to the human decision.
+    """Run a new review up to the human decision, reusing `since`'s unchanged gate reviews.
 
     The documents are read before anything is written, so one that cannot be read leaves no
     run and no workspace behind, and the trace's first record carries their content hashes.
@@ -134,6 +154,8 @@ async def start_review(
         "documents": [doc.model_dump() for doc in ingested.documents],
         "ingest_notes": ingested.notes,
     }
+    if since is not None:
+        payload |= {"since": since, "prior_reviews": prior_reviews(settings, since)}
     start = run_start_attributes(settings, payload["paths"], ingested.documents, rubrics)
     async with _open_graph(workspace, gates=rubrics.gates) as graph:
         with TraceRecorder(workspace.trace_file(run_id), run_id) as recorder:

@@ -27,6 +27,8 @@ class ReviewState(TypedDict, total=False):
     settings: dict[str, Any]  # the model and limits it was started with (no secrets)
     project: str  # runs of one project are compared (diff) and re-reviewed incrementally
     rubrics: dict[str, Any]  # the run's RubricSet: every process deciding on it uses the same
+    since: str  # the earlier run whose unchanged gate reviews may be reused
+    prior_reviews: dict[str, dict[str, Any]]  # that run's gate reviews
     documents: list[dict[str, Any]]
     ingest_notes: list[str]
     instructions: list[dict[str, Any]]

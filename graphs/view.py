@@ -41,6 +41,9 @@ class GateInfo(Strict):
     degraded_reason: str | None = None
     judgement: GateJudgement | None = None
     usage: Usage = Field(default_factory=Usage)
+    reused_from: str | None = Field(
+        default=None, description="The earlier run whose review of this gate was reused"
+    )
 
 
 class RubricSetInfo(Strict):
@@ -94,6 +97,7 @@ def build_view(run_id: str, state: RunState, values: dict[str, Any]) -> RunView:
             degraded_reason=review.degraded_reason,
             judgement=review.judgement,
             usage=review.usage,
+            reused_from=review.reused_from,
         )
         total = total.plus(review.usage)
     documents = [
