@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import json
+import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -62,6 +64,16 @@ def make_decision(**fields: Any) -> Decision:
         raise GateReviewError(f"{where}: {first['msg']}") from None
 
 
+def print_json(text: str | None = None, *, data: Any = None) -> None:
+    """One JSON object on stdout: highlighted in a terminal, plain text for a script or a pipe
+    (Rich's highlighting of a large run takes a noticeable part of a second)."""
+    if out.is_terminal:
+        out.print_json(text, data=data)
+        return
+    value = json.loads(text) if text is not None else data
+    out.file.write(json.dumps(value, indent=2, ensure_ascii=False) + "\n")
+
+
 def settings_for(**flags: Any) -> Settings:
     """Resolve settings once: flag > GATEREVIEW_* environment > gatereview.toml > default."""
     from graphs.settings import resolve_settings
@@ -72,7 +84,7 @@ def settings_for(**flags: Any) -> Settings:
 def emit(view: RunView, as_json: bool, *, findings: bool = False) -> None:
     """Print a run as JSON or as tables."""
     if as_json:
-        out.print_json(view.model_dump_json())
+        print_json(view.model_dump_json())
         return
     import render
 
@@ -131,7 +143,9 @@ def review(
     ] = None,
     api_base: Annotated[str | None, typer.Option(help="OpenAI-compatible server URL.")] = None,
     budget_usd: Annotated[float | None, typer.Option(help="Most this review may spend.")] = None,
-    max_concurrency: Annotated[int | None, typer.Option(help="Model calls at once.")] = None,
+    max_concurrency: Annotated[
+        int | None, typer.Option(help="Model calls at once (default 8: every gate at once).")
+    ] = None,
     max_context_tokens: Annotated[
         int | None, typer.Option(help="Most document tokens sent per gate.")
     ] = None,
@@ -163,8 +177,6 @@ def review(
 ) -> None:
     """Review documents gate by gate and wait for a named person's decision."""
     with user_errors():
-        from graphs.runs import start_review
-
         settings = settings_for(
             home=home,
             model=model,
@@ -180,9 +192,13 @@ def review(
             rubrics=rubrics,
             project=project,
         )
-        if since is None and incremental and project is not None:
-            from graphs.runs import latest_in_project
+        if not settings.offline:
+            from agents.llm import preload_litellm
 
+            preload_litellm()  # seconds of imports, overlapping the graph's and the reading
+        from graphs.runs import latest_in_project, start_review
+
+        if since is None and incremental and project is not None:
             since = latest_in_project(settings, project)
         if not as_json:
             err.print(f"Reviewing {len(paths)} path(s) with model [bold]{settings.model}[/bold]")
@@ -217,31 +233,20 @@ def runs(
 ) -> None:
     """List the runs in the workspace with their state."""
     with user_errors():
-        from graphs.runs import load_runs
+        from graphs.catalogue import list_runs
 
-        views = load_runs(settings_for(home=home))
+        summaries = list_runs(settings_for(home=home))
         if project is not None:
-            views = [v for v in views if v.project == project]
+            summaries = [s for s in summaries if s.project == project]
         if as_json:
-            rows = [
-                {
-                    "run_id": v.run_id,
-                    "project": v.project,
-                    "state": v.state,
-                    "created_at": v.created_at,
-                    "verdict": v.verdict.overall if v.verdict else None,
-                    "documents": [d.path for d in v.documents],
-                }
-                for v in views
-            ]
-            out.print_json(data={"runs": rows})
+            print_json(data={"runs": [s.model_dump() for s in summaries]})
             return
-        if not views:
+        if not summaries:
             out.print("No runs yet. Start one with: python main.py review PATH")
             return
         import render
 
-        out.print(render.runs_table(views))
+        out.print(render.runs_table(summaries), no_wrap=True, overflow="ignore", crop=False)
 
 
 @app.command()
@@ -255,7 +260,7 @@ def show(
 ) -> None:
     """Show a run's verdict and every finding with its evidence, by gate or by framework clause."""
     with user_errors():
-        from graphs.runs import load_run
+        from graphs.catalogue import load_run
 
         if by not in ("gate", "framework"):
             raise GateReviewError(f"unknown --by {by!r}: gate or framework")
@@ -341,9 +346,9 @@ def diff_command(
 ) -> None:
     """What changed between two reviews: gate statuses; new, resolved, changed, moved findings."""
     with user_errors():
+        from graphs.catalogue import load_runs
         from graphs.diff import diff_runs
         from graphs.report import write_diff_report
-        from graphs.runs import load_runs
         from graphs.workspace import Workspace
 
         settings = settings_for(home=home)
@@ -397,7 +402,7 @@ def trace(
         if verify:
             result = verify_run_trace(run_id, settings)
             if as_json:
-                out.print_json(result.model_dump_json())
+                print_json(result.model_dump_json())
             elif result.ok:
                 out.print(
                     f"trace of {run_id}: {result.records} records, chain intact "
@@ -415,7 +420,7 @@ def trace(
             sent = export_records(records, settings.otlp_endpoint)
             err.print(f"sent {sent} spans to {settings.otlp_endpoint}", highlight=False)
         if as_json:
-            out.print_json(
+            print_json(
                 data={"run_id": run_id, "records": [r.model_dump(mode="json") for r in records]}
             )
             return
@@ -445,7 +450,7 @@ def eval_(
         result = asyncio.run(runner.evaluate(suite, model, api_base, baseline, record, step))
         path = results.write_results(result, settings_for(home=home).home)
         if as_json:
-            out.print_json(result.model_dump_json())
+            print_json(result.model_dump_json())
         else:
             out.print(tables.cases_table(result), tables.totals_view(result))
             out.print(f"Results: {path}", highlight=False)
@@ -453,5 +458,23 @@ def eval_(
             raise typer.Exit(1)
 
 
+def cli() -> None:
+    """Run a command; once it has returned (its traces flushed, databases closed and reports
+    written) leave at once, without the interpreter's teardown: litellm's exit hooks and a
+    full garbage collection of everything imported cost about a second and save nothing."""
+    try:
+        app()
+    except SystemExit as done:
+        code = done.code
+        if isinstance(code, str):
+            err.print(code, highlight=False, markup=False)
+        for stream in (sys.stdout, sys.stderr):
+            try:
+                stream.flush()
+            except (OSError, ValueError):  # a closed pipe: nothing left to say to it
+                pass
+        os._exit(code if isinstance(code, int) else int(code is not None))
+
+
 if __name__ == "__main__":
-    app()
+    cli()

@@ -1,22 +1,31 @@
 """What a model must return: the JSON schemas of a gate review and of the verdict summary.
 
-Every field is required (providers' strict JSON-schema mode demands it). A quote is the
+Every field is required (providers' strict JSON-schema mode demands it); every text a model
+writes is cleaned of control characters as it is parsed (`ModelText`). A quote is the
 model's claim until evidence verification has found it in the documents; its location (path
 and lines) always comes from that search, so the model is not asked for line numbers.
 """
 
 from __future__ import annotations
 
-from pydantic import Field
+from typing import Annotated
+
+from pydantic import AfterValidator, Field
 
 from agents.models import FindingStatus, GateStatus, Strict
+from agents.prose import plain
+
+# Text a model writes: escape sequences, control characters and bidi overrides are removed.
+ModelText = Annotated[str, AfterValidator(plain)]
 
 
 class QuoteClaim(Strict):
     """A quote the model says supports a finding."""
 
-    path: str = Field(description="Path of the document the quote comes from, as in its header")
-    quote: str = Field(description="Text copied character for character from the excerpt")
+    path: ModelText = Field(
+        description="Path of the document the quote comes from, as in its header"
+    )
+    quote: ModelText = Field(description="Text copied character for character from the excerpt")
 
 
 class CriterionAnswer(Strict):
@@ -24,8 +33,8 @@ class CriterionAnswer(Strict):
 
     criterion: str = Field(description="Criterion id exactly as given, e.g. data.owners")
     status: FindingStatus = Field(description="met | partial | mentioned | missing | contradicted")
-    summary: str = Field(description="One or two sentences on what the documents say")
-    recommendation: str = Field(description="What to add or change; empty when met")
+    summary: ModelText = Field(description="One or two sentences on what the documents say")
+    recommendation: ModelText = Field(description="What to add or change; empty when met")
     evidence: list[QuoteClaim] = Field(description="One to three verbatim quotes; none if missing")
 
 
@@ -36,19 +45,19 @@ class GateAnswer(Strict):
     gate_status: GateStatus = Field(
         description="ready | conditional | not_ready: the gate as a careful reviewer would rate it"
     )
-    gate_reason: str = Field(description="One sentence: why the gate has that status")
-    web_queries: list[str] = Field(description="Up to two web searches for external context")
+    gate_reason: ModelText = Field(description="One sentence: why the gate has that status")
+    web_queries: list[ModelText] = Field(description="Up to two web searches for external context")
 
 
 class ConditionText(Strict):
     """A condition phrased by the model, tied to a finding id."""
 
     finding_id: str = Field(description="The id of a finding listed as a condition")
-    text: str = Field(description="One imperative sentence: what would lift this condition")
+    text: ModelText = Field(description="One imperative sentence: what would lift this condition")
 
 
 class SummaryAnswer(Strict):
     """The model's executive summary of a verdict it cannot change."""
 
-    summary: str = Field(description="Three to five sentences for a go/no-go meeting")
+    summary: ModelText = Field(description="Three to five sentences for a go/no-go meeting")
     conditions: list[ConditionText] = Field(description="One entry per listed finding id")

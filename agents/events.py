@@ -115,8 +115,10 @@ def support_event(gate: str, findings: list[Finding]) -> AgentEvent:
     )
 
 
-def verification_event(finding_id: str, criterion: str, kind: str, verified: bool) -> AgentEvent:
-    """One quote located (or not) in the documents, and how."""
+def verification_event(
+    finding_id: str, criterion: str, kind: str, verified: bool, location: str
+) -> AgentEvent:
+    """One quote located (or not) in the documents, how, and where a reader finds it."""
     return AgentEvent(
         kind="verification",
         name=finding_id,
@@ -124,6 +126,21 @@ def verification_event(finding_id: str, criterion: str, kind: str, verified: boo
             attr.CRITERION: criterion,
             attr.EVIDENCE_MATCH_KIND: kind,
             attr.EVIDENCE_VERIFIED: verified,
+            attr.EVIDENCE_LOCATION: location,
+        },
+    )
+
+
+def prose_event(name: str, rejected: list[str], text: str) -> AgentEvent:
+    """A model-written summary or condition checked against the rule: kept, or rejected (the
+    rule's wording stands) with the reasons."""
+    return AgentEvent(
+        kind="verification",
+        name=f"prose {name}",
+        attributes={
+            "gatereview.prose.accepted": not rejected,
+            "gatereview.prose.rejected_reasons": rejected,
+            "gatereview.prose.text": text,
         },
     )
 
@@ -165,6 +182,7 @@ def offline_events(review: GateReview) -> list[AgentEvent]:
                 attr.EVIDENCE_MATCH_KIND: "exact",
                 attr.EVIDENCE_VERIFIED: all(e.verified for e in quoted),
                 "gatereview.quotes": len(quoted),
+                "gatereview.evidence.locations": [e.location for e in quoted],
             },
         ),
     ]

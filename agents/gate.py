@@ -34,9 +34,11 @@ from agents.rubric import Criterion, Rubric
 from agents.support import check_support, mark_disputes, retrieved_lines
 from tools.documents import Document
 from tools.evidence import verify_evidence
-from tools.excerpts import Selection, select_excerpts
+from tools.excerpts import Selection
+from tools.locations import place_evidence, place_findings
 from tools.redact import PLACEHOLDER
 from tools.retrieval import SectionIndex
+from tools.selection import select_excerpts
 from tools.websearch import Searcher, search_web_async
 
 WEB_GATES = ("risk", "platform")
@@ -53,6 +55,15 @@ class GateOutcome:
     events: list[AgentEvent] = field(default_factory=list)
 
 
+@dataclass
+class Preflight:
+    """A new review's first calls stand in for a preflight request: until the model has
+    answered once, a fatal error (bad key, unknown model) stops the review instead of
+    degrading a gate; after that it degrades the gate, as any other failure does."""
+
+    answered: bool = False
+
+
 @dataclass(frozen=True)
 class ModelRuntime:
     """What a model-backed agent needs, built once per process invocation and shared by gates."""
@@ -64,12 +75,13 @@ class ModelRuntime:
     redact: bool = True
     web: bool = False
     searcher: Searcher | None = None
+    preflight: Preflight | None = None  # set for a new review; None: fatal errors degrade
 
     async def complete(
         self, messages: list[dict[str, Any]], schema: type[T], purpose: str
     ) -> StructuredResult[T]:
         """One structured model call under this runtime's settings, budget and limiter."""
-        return await complete_structured(
+        result = await complete_structured(
             self.settings,
             messages,
             schema,
@@ -77,6 +89,13 @@ class ModelRuntime:
             budget=self.budget,
             limiter=self.limiter,
         )
+        if self.preflight is not None:
+            self.preflight.answered = True
+        return result
+
+    def stops(self, exc: ModelCallError) -> bool:
+        """Whether this failure stops the review rather than degrading one gate."""
+        return exc.fatal and self.preflight is not None and not self.preflight.answered
 
 
 def _finding(criterion: Criterion, answer: CriterionAnswer | None, gate: Gate) -> Finding:
@@ -128,6 +147,11 @@ def unmasked(claim: Evidence) -> Evidence:
     return claim.model_copy(update={"quote": longest}) if len(longest) >= 20 else claim
 
 
+def _placed(review: GateReview, documents: list[Document]) -> GateReview:
+    """Every quote shown where a reader finds it, and only in a document that was loaded."""
+    return review.model_copy(update={"findings": place_findings(review.findings, documents)})
+
+
 class GateAgent:
     """Reviews the documents against one gate's rubric with the configured model."""
 
@@ -141,11 +165,15 @@ class GateAgent:
         """Findings for every criterion of the gate; degraded to offline if the model fails."""
         if self.runtime is None:
             review = review_gate_offline(self.rubric, documents, index, guidance)
+            review = _placed(review, documents)
             return GateOutcome(review, offline_events(review))
         try:
-            return await self._review_with_model(self.runtime, documents, index, guidance)
+            outcome = await self._review_with_model(self.runtime, documents, index, guidance)
         except ModelCallError as exc:
-            return self._degraded(self.runtime, documents, index, guidance, exc)
+            if self.runtime.stops(exc):
+                raise
+            outcome = self._degraded(self.runtime, documents, index, guidance, exc)
+        return GateOutcome(_placed(outcome.review, documents), outcome.events)
 
     def _degraded(
         self,
@@ -238,9 +266,12 @@ class GateAgent:
         checked = []
         for claim in finding.evidence:
             evidence, kind = verify_evidence(unmasked(claim), documents)
+            evidence = place_evidence(evidence, documents)
             checked.append(evidence)
             events.append(
-                verification_event(finding.id, finding.criterion, kind, evidence.verified)
+                verification_event(
+                    finding.id, finding.criterion, kind, evidence.verified, evidence.location
+                )
             )
         return finding.model_copy(update={"evidence": checked})
 

@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import logging
 import os
+import threading
 import time
 from dataclasses import dataclass, field
 from types import ModuleType
@@ -30,8 +31,8 @@ from agents.prompts import render
 
 __all__ = [
     "FATAL", "RETRYABLE", "Attempt", "Budget", "ErrorKind", "ModelCallError", "ModelSettings",
-    "Outcome", "StructuredResult", "check_model", "complete_structured", "estimate_cost",
-    "make_limiter",
+    "Outcome", "StructuredResult", "check_credentials", "complete_structured", "estimate_cost",
+    "make_limiter", "preload_litellm",
 ]  # fmt: skip
 
 T = TypeVar("T", bound=BaseModel)
@@ -81,6 +82,19 @@ def _litellm() -> ModuleType:
     for name in ("LiteLLM", "LiteLLM Router", "LiteLLM Proxy"):
         logging.getLogger(name).setLevel(logging.ERROR)
     return litellm
+
+
+def _import_quietly() -> None:
+    try:
+        _litellm()
+    except ImportError:  # the caller's own import raises it again, with its traceback
+        return
+
+
+def preload_litellm() -> None:
+    """Start importing litellm in a background thread (it takes seconds), so that a
+    model-backed review reads its documents and opens its database meanwhile."""
+    threading.Thread(target=_import_quietly, name="import-litellm", daemon=True).start()
 
 
 def _prices(lt: ModuleType, settings: ModelSettings) -> tuple[float, float] | None:
@@ -160,7 +174,8 @@ class _Exchange:
     async def send(self, request: dict[str, Any], *, repair: bool = False) -> Any:
         """One request with retries, held to the budget; returns the litellm response."""
         estimate = None
-        if self.budget is not None:
+        if self.budget is not None and self.budget.limit_usd is not None:
+            # Tokenising the prompt costs time: done only when there is a limit to hold.
             estimate = estimate_cost(
                 self.settings, request["messages"], request.get("response_format")
             )
@@ -188,28 +203,42 @@ class _Exchange:
         )
 
     async def _attempt(self, request: dict[str, Any], repair: bool) -> Any:
-        """One HTTP request under the limiter and a hard deadline."""
+        """One HTTP request under the limiter and a hard deadline.
+
+        Latency counts from when the request leaves; the wait for a free slot is kept apart,
+        so a gate queued behind others does not look like a slow model.
+        """
         from openai import OpenAIError  # litellm's exceptions all derive from it
 
-        started = time.perf_counter()
-        try:
-            async with self.limiter if self.limiter else contextlib.nullcontext():
+        queued = time.perf_counter()
+        async with self.limiter if self.limiter else contextlib.nullcontext():
+            started = time.perf_counter()
+            wait = started - queued
+            try:
                 async with asyncio.timeout(self.settings.timeout_s):
                     response = await self.lt.acompletion(**request)
-        except (TimeoutError, OpenAIError) as exc:
-            kind, status = classify(self.lt, exc)
-            self._record(kind, status, started, repair)
-            raise ModelCallError(
-                kind, describe(self.lt, kind, self.settings, exc), status=status
-            ) from exc
-        self._record("ok", 200, started, repair)
+            except (TimeoutError, OpenAIError) as exc:
+                kind, status = classify(self.lt, exc)
+                self._record(kind, status, started, wait, repair)
+                raise ModelCallError(
+                    kind, describe(self.lt, kind, self.settings, exc), status=status
+                ) from exc
+        self._record("ok", 200, started, wait, repair)
         return response
 
-    def _record(self, outcome: Outcome, status: int | None, t0: float, repair: bool) -> None:
+    def _record(
+        self, outcome: Outcome, status: int | None, t0: float, wait: float, repair: bool
+    ) -> None:
         """Note one attempt for the trace."""
         latency = round(time.perf_counter() - t0, 4)
         self.attempts.append(
-            Attempt(outcome=outcome, status=status, latency_s=latency, repair=repair)
+            Attempt(
+                outcome=outcome,
+                status=status,
+                latency_s=latency,
+                wait_s=round(wait, 4),
+                repair=repair,
+            )
         )
 
 
@@ -289,14 +318,21 @@ def _total(call: _Exchange) -> Usage:
     return call.usage.model_copy(update={"latency_s": latency})
 
 
-async def check_model(settings: ModelSettings) -> None:
-    """Preflight with a 1-token completion; raises ModelCallError (check `fatal` to stop early)."""
+def check_credentials(settings: ModelSettings) -> None:
+    """Fail before any request on what is known locally: an unknown provider, or its key
+    variable not set (both fatal `ModelCallError`s).
+
+    There is no ping: a review's first calls stand in for one (see `agents.gate.Preflight`), so
+    a model that works is not kept waiting for an extra round trip.
+    """
     lt = _litellm()
+    try:
+        lt.get_llm_provider(settings.model, api_base=settings.api_base)
+    except lt.BadRequestError as exc:  # "LLM Provider NOT provided"
+        kind, _ = classify(lt, exc)
+        raise ModelCallError(kind, describe(lt, kind, settings, exc)) from None
     if settings.api_key is None and settings.api_base is None:
         missing = lt.validate_environment(settings.model).get("missing_keys") or []
         keys = [name for name in missing if name.endswith("_KEY")]
         if keys:
             raise ModelCallError("auth", f"model {settings.model}: {keys[0]} is not set")
-    call = _Exchange(lt, settings, budget=None, limiter=None)
-    ping = [{"role": "user", "content": "Reply with OK."}]
-    await call.send(_request(settings, ping, max_tokens=1))

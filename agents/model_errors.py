@@ -32,13 +32,15 @@ _CREDENTIALS["vertex_ai"] = "Google Cloud credentials"
 
 
 class Attempt(BaseModel):
-    """One HTTP request to the model: its outcome, HTTP status if any, and latency."""
+    """One HTTP request to the model: its outcome, HTTP status if any, its latency (from when
+    the request left) and how long it waited before that for a free slot (`max_concurrency`)."""
 
     model_config = ConfigDict(extra="forbid")
 
     outcome: Outcome
     status: int | None = None
     latency_s: float
+    wait_s: float = 0.0
     repair: bool = False
 
 

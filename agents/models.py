@@ -47,14 +47,21 @@ class Evidence(Strict):
     verified: bool = Field(default=False, description="Set by verification, never by a model")
     url: str | None = None
     title: str | None = None
+    reader_location: str | None = Field(
+        default=None,
+        description="Set from the document, never by a model: where a person opening the file "
+        "finds the quote (path:line; path:page:line for a PDF; path:¶paragraph for a DOCX)",
+    )
 
     @property
     def location(self) -> str:
-        """`path:line` or `path:first-last`, or the url of an external source."""
+        """Where a reader finds the quote (see `reader_location`), or the url of a web source."""
         if self.kind == "external":
             return self.url or ""
+        if self.reader_location:
+            return self.reader_location
         if self.line_start is None:
-            return self.path or "?"
+            return self.path or "(not in the documents)"
         if self.line_end is None or self.line_end == self.line_start:
             return f"{self.path}:{self.line_start}"
         return f"{self.path}:{self.line_start}-{self.line_end}"

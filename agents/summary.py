@@ -1,18 +1,21 @@
 """The coordinator's model: an executive summary and phrased conditions for a fixed verdict.
 
-The model sees the statuses the rule decided and may only write prose about them; a
-condition it phrases replaces the rule's wording only when it cites a finding id that is
-really a condition.
+The model sees the statuses the rule decided and may only write prose about them. A condition
+it phrases replaces the rule's wording only when it cites a finding id that is really a
+condition and does not call that condition met; its summary is kept only when it claims no
+status the rule did not give (`agents.prose`). Whatever is rejected keeps the rule's wording,
+and each check is traced.
 """
 
 from __future__ import annotations
 
 from agents.answers import SummaryAnswer
-from agents.events import AgentEvent, degradation_event, llm_event
+from agents.events import AgentEvent, degradation_event, llm_event, prose_event
 from agents.gate import ModelRuntime
 from agents.llm import ModelCallError
 from agents.models import Finding, Usage, Verdict
 from agents.prompts import render
+from agents.prose import condition_claims_met, summary_contradictions
 from agents.rubric import Rubric
 
 
@@ -54,13 +57,19 @@ async def write_summary(
     except ModelCallError as exc:
         event = degradation_event("summary", str(exc), exc.kind)
         return verdict.model_copy(update={"summary_by": f"rule ({exc.kind})"}), [event], exc.usage
-    # Only ids that really are conditions, and only real sentences, replace the rule's wording.
+    events = [llm_event(result, messages, "coordinator", {"coordinator": prompt.sha256})]
+    # Only ids that really are conditions, and only real sentences that do not call the
+    # condition met, replace the rule's wording.
     asked = {c["id"] for c in conditions}
-    phrased = {
-        c.finding_id: " ".join(c.text.split())
-        for c in result.parsed.conditions
-        if c.finding_id in asked and c.text.strip()
-    }
+    phrased: dict[str, str] = {}
+    for item in result.parsed.conditions:
+        text = " ".join(item.text.split())
+        if item.finding_id not in asked or not text or item.finding_id in phrased:
+            continue
+        if condition_claims_met(text):
+            events.append(prose_event(item.finding_id, ["calls an open condition met"], text))
+            continue
+        phrased[item.finding_id] = text
     texts = [
         f"{cid}: {phrased[cid]}" if cid in phrased else old
         for cid, old in zip(ids, verdict.conditions, strict=True)
@@ -71,13 +80,12 @@ async def write_summary(
         )
         for g, v in verdict.gates.items()
     }
+    summary, summary_by = result.parsed.summary.strip(), result.model
+    contradictions = summary_contradictions(summary, verdict) if summary else []
+    events.append(prose_event("summary", contradictions, summary))
+    if contradictions or not summary:
+        summary, summary_by = verdict.summary, "rule (contradiction)" if summary else "rule"
     updated = verdict.model_copy(
-        update={
-            "summary": result.parsed.summary.strip() or verdict.summary,
-            "conditions": texts,
-            "gates": gates,
-            "summary_by": result.model,
-        }
+        update={"summary": summary, "conditions": texts, "gates": gates, "summary_by": summary_by}
     )
-    event = llm_event(result, messages, "coordinator", {"coordinator": prompt.sha256})
-    return updated, [event], result.usage
+    return updated, events, result.usage

@@ -1,8 +1,10 @@
 """Write a small text PDF from a plain-text source, with no dependency beyond the standard library.
 
-Run: `python -m evals.make_pdf` regenerates `evals/cases/pdf-leave-assistant/design.pdf` from
-`evals/sources/leave-assistant.txt`. The file is written deterministically (no dates, fixed ids),
-so regenerating it gives the same bytes and the recordings keyed by its text stay valid.
+Run: `python -m evals.make_pdf` regenerates each case's `design.pdf` in TARGETS from its source
+in `evals/sources/`. A source line starting with `[invisible] ` is drawn in render mode 3 (text
+that is in the file but shows nowhere), as a hidden-text attack would. The files are written
+deterministically (no dates, fixed ids), so regenerating one gives the same bytes and the
+recordings keyed by its text stay valid.
 """
 
 from __future__ import annotations
@@ -11,8 +13,13 @@ import sys
 from pathlib import Path
 
 HERE = Path(__file__).parent
-SOURCE = HERE / "sources" / "leave-assistant.txt"
-TARGET = HERE / "cases" / "pdf-leave-assistant" / "design.pdf"
+TARGETS = {
+    HERE / "sources" / "leave-assistant.txt": HERE / "cases" / "pdf-leave-assistant" / "design.pdf",
+    HERE / "sources" / "leave-assistant-hidden.txt": (
+        HERE / "cases" / "hidden-pdf-leave-assistant" / "design.pdf"
+    ),
+}
+INVISIBLE = "[invisible] "
 LINES_PER_PAGE = 52
 FONT_SIZE = 9
 LEADING = 13
@@ -25,7 +32,12 @@ def _escape(line: str) -> str:
 def _page_stream(lines: list[str]) -> bytes:
     """The content stream of one page: each line placed below the previous one."""
     body = [f"BT /F1 {FONT_SIZE} Tf {LEADING} TL 50 790 Td"]
-    body += [f"({_escape(line)}) '" for line in lines]
+    body += [
+        f"3 Tr ({_escape(line.removeprefix(INVISIBLE))}) ' 0 Tr"
+        if line.startswith(INVISIBLE)
+        else f"({_escape(line)}) '"
+        for line in lines
+    ]
     body.append("ET")
     return "\n".join(body).encode("latin-1")
 
@@ -64,9 +76,10 @@ def pdf_bytes(text: str) -> bytes:
 
 
 def main() -> int:
-    """Regenerate the PDF case's document."""
-    TARGET.parent.mkdir(parents=True, exist_ok=True)
-    TARGET.write_bytes(pdf_bytes(SOURCE.read_text(encoding="utf-8")))
+    """Regenerate the PDF cases' documents."""
+    for source, target in TARGETS.items():
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(pdf_bytes(source.read_text(encoding="utf-8")))
     return 0
 
 

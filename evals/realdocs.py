@@ -25,7 +25,7 @@ from agents.errors import GateReviewError
 from evals.calibration_docs import DEFAULT_FOLDER, LabelledDocument, load_calibration
 from evals.calibration_replay import RECORDINGS_DIR, recording_path, replay_documents
 from evals.capture import store_answers
-from evals.realdocs_report import report
+from evals.realdocs_report import MINIMUMS_FILE, load_minimums, report
 from evals.recording import Provenance, load_recording, save_recording
 
 WRITTEN_BY = "a strong general-purpose model answering the exact request"
@@ -79,12 +79,20 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--recordings", type=Path, default=RECORDINGS_DIR, help="default: evals/calibration"
     )
+    parser.add_argument(
+        "--minimums", type=Path, default=MINIMUMS_FILE, help="default: evals/realdocs.toml"
+    )
     parser.add_argument("--date", default=date.today().isoformat(), help="store: when written")
     args = parser.parse_args(argv)
     try:
         labelled = load_calibration(args.folder)
         if args.action == "report":
-            return report(labelled, markdown=args.markdown, recordings=args.recordings)
+            return report(
+                labelled,
+                markdown=args.markdown,
+                recordings=args.recordings,
+                minimums=load_minimums(args.minimums),
+            )
         if args.dir is None:
             parser.error(f"{args.action} needs the requests folder")
         if args.action == "capture":

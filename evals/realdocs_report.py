@@ -141,13 +141,18 @@ def _path(
     return lines, agreement(_pairs(labelled, loo))
 
 
-def report(labelled: list[LabelledDocument], *, markdown: bool, recordings: Path) -> int:
+def report(
+    labelled: list[LabelledDocument],
+    *,
+    markdown: bool,
+    recordings: Path,
+    minimums: dict[str, Minimum],
+) -> int:
     """Print every figure; 1 when a recording is missing or stale or a quote is not verbatim."""
     offline = offline_predictions(labelled)
     outcomes = asyncio.run(replay_documents(labelled, recordings))
     misses = [f"{o.name}: {m.message}" for o in outcomes for m in o.misses]
     model = model_predictions(labelled, {o.name: o.reviews for o in outcomes})
-    minimums = load_minimums()
     offline_lines, offline_loo = _path("offline reviewer", labelled, offline, markdown)
     model_lines, model_loo = _path(
         "model path (recorded answers replayed)", labelled, model, markdown
@@ -175,6 +180,6 @@ def report(labelled: list[LabelledDocument], *, markdown: bool, recordings: Path
     bad = offline.bad_quotes + model.bad_quotes
     lines += [f"quotes shown as verified but not verbatim: {len(bad)}", *bad]
     lines += [f"requests without a recording: {len(misses)}", *misses]
-    lines += [f"below the minimums in {MINIMUMS_FILE.name}: {len(failures)}", *failures]
+    lines += [f"figures below their minimums: {len(failures)}", *failures]
     print("\n".join(lines))
     return 1 if misses or bad or failures else 0

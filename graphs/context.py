@@ -1,21 +1,49 @@
-"""The run context handed to every node: resolved settings, the workspace, the model runtime."""
+"""The run context handed to every node: resolved settings, the workspace, the model runtime,
+and what the gates of one invocation share (the documents as they read them, one index)."""
 
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 from urllib.parse import urlparse
 
 from pydantic import SecretStr
 
-from agents.gate import ModelRuntime
+from agents.gate import ModelRuntime, Preflight
 from agents.llm import Budget, ModelSettings, make_limiter
 from graphs.settings import Settings
 from graphs.workspace import Workspace
+from tools.documents import Document
+from tools.injection import ReviewerInstruction, without_instructions
+from tools.retrieval import SectionIndex
 from traces.recorder import TraceRecorder
 
 LOCAL_PROVIDERS = ("ollama/", "ollama_chat/", "lm_studio/", "llamafile/")
 LOCAL_HOSTS = ("localhost", "127.0.0.1", "::1")
+
+
+class GateDocuments:
+    """The documents as every gate reads them (lines aimed at reviewers blanked) and their
+    section index: prepared by the first gate of an invocation, shared by the others."""
+
+    def __init__(self) -> None:
+        self._key: tuple[Any, ...] | None = None
+        self._prepared: tuple[list[Document], SectionIndex] | None = None
+
+    def prepare(
+        self, documents: list[dict[str, Any]], instructions: list[dict[str, Any]]
+    ) -> tuple[list[Document], SectionIndex]:
+        """The cleaned documents and their index for this state (built once per content)."""
+        key = (
+            tuple((d["path"], d["sha256"]) for d in documents),
+            tuple((h["path"], h["line_start"], h["line_end"]) for h in instructions),
+        )
+        if self._prepared is None or key != self._key:
+            hits = [ReviewerInstruction.model_validate(h) for h in instructions]
+            cleaned = without_instructions([Document.model_validate(d) for d in documents], hits)
+            self._key, self._prepared = key, (cleaned, SectionIndex(cleaned))
+        return self._prepared
 
 
 @dataclass(frozen=True)
@@ -26,6 +54,7 @@ class ReviewContext:
     workspace: Workspace
     runtime: ModelRuntime | None = None
     recorder: TraceRecorder | None = None
+    documents: GateDocuments = field(default_factory=GateDocuments, compare=False)
 
 
 def is_local_model(settings: Settings) -> bool:
@@ -53,9 +82,14 @@ def model_settings(settings: Settings) -> ModelSettings:
 
 
 def make_context(
-    settings: Settings, spent_usd: float = 0.0, recorder: TraceRecorder | None = None
+    settings: Settings,
+    spent_usd: float = 0.0,
+    recorder: TraceRecorder | None = None,
+    *,
+    preflight: bool = False,
 ) -> ReviewContext:
-    """The context of one invocation; `spent_usd` is what earlier invocations already spent."""
+    """The context of one invocation; `spent_usd` is what earlier invocations already spent;
+    with `preflight`, its first calls stand in for a preflight request (see `Preflight`)."""
     workspace = Workspace(settings.home)
     if settings.offline:
         return ReviewContext(settings=settings, workspace=workspace, recorder=recorder)
@@ -67,5 +101,6 @@ def make_context(
         max_context_tokens=settings.max_context_tokens,
         redact=not is_local_model(settings) if settings.redact is None else settings.redact,
         web=settings.web,
+        preflight=Preflight() if preflight else None,
     )
     return ReviewContext(settings=settings, workspace=workspace, runtime=runtime, recorder=recorder)

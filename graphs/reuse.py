@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 
-from agents.hostile import CRITERION as INSTRUCTIONS_CRITERION
+from agents.hostile import CRITERION, HIDDEN_CRITERION
 from agents.models import GateReview, Usage
 from agents.rubric import Rubric
 from tools.documents import Document
@@ -46,7 +46,7 @@ def reused_review(
         return None
     findings = []
     for finding in prior.findings:
-        if finding.criterion == INSTRUCTIONS_CRITERION:
+        if finding.criterion in (CRITERION, HIDDEN_CRITERION):
             continue  # found again in this run's documents, not carried over
         checked, _ = verify_finding(finding, documents)
         if any(

@@ -17,7 +17,7 @@ from langgraph.types import Command, interrupt
 
 from agents.coordinator import apply_amendments, compile_verdict
 from agents.gate import GateAgent
-from agents.hostile import instruction_finding
+from agents.hostile import HiddenConcern, hidden_concerns, hidden_finding, instruction_finding
 from agents.models import GATES, Amendment, Decision, Gate, GateReview, Verdict
 from agents.summary import write_summary
 from graphs.context import ReviewContext
@@ -26,9 +26,8 @@ from graphs.reuse import gate_basis, reused_review
 from graphs.state import ReviewState, rubric_set
 from graphs.tracing import lineage, record_events
 from tools.documents import Document, Ingested, load_documents
-from tools.injection import ReviewerInstruction, find_reviewer_instructions, without_instructions
+from tools.injection import ReviewerInstruction, find_reviewer_instructions
 from tools.redact import redact
-from tools.retrieval import SectionIndex
 from traces import attributes as attr
 
 
@@ -63,6 +62,7 @@ def ingest(state: ReviewState, runtime: Runtime[ReviewContext]) -> dict[str, Any
                 },
             )
         hits = find_reviewer_instructions(ingested.documents)
+        concerns = hidden_concerns(ingested.documents, hits)
         if ctx.recorder is not None and hits:
             ctx.recorder.record(
                 "tool_call",
@@ -74,7 +74,22 @@ def ingest(state: ReviewState, runtime: Runtime[ReviewContext]) -> dict[str, Any
                     "gatereview.locations": [h.location for h in hits],
                 },
             )
-    update: dict[str, Any] = {"instructions": [h.model_dump() for h in hits]}
+        if ctx.recorder is not None and any(d.hidden for d in ingested.documents):
+            ctx.recorder.record(
+                "tool_call",
+                "find_hidden_text",
+                span,
+                {
+                    attr.TOOL_NAME: "find_hidden_text",
+                    "gatereview.hidden": sum(len(d.hidden) for d in ingested.documents),
+                    "gatereview.concerns": len(concerns),
+                    "gatereview.locations": [c.evidence.location for c in concerns],
+                },
+            )
+    update: dict[str, Any] = {
+        "instructions": [h.model_dump() for h in hits],
+        "hidden_concerns": [c.model_dump() for c in concerns],
+    }
     if state.get("documents") is None:  # loaded here: keep them (else they are in state)
         update["documents"] = [doc.model_dump() for doc in ingested.documents]
         update["ingest_notes"] = ingested.notes
@@ -85,15 +100,12 @@ async def review_gate(gate: Gate, state: ReviewState, runtime: Runtime[ReviewCon
     """Review the documents against one gate's rubric."""
     ctx = runtime.context
     with _span(ctx, f"review_gate:{gate}", **attr.agent_attributes(gate)) as span:
-        hits = [ReviewerInstruction.model_validate(h) for h in state.get("instructions", [])]
-        documents = without_instructions(
-            [Document.model_validate(d) for d in state["documents"]], hits
-        )
+        instructions = state.get("instructions", [])
+        documents, index = ctx.documents.prepare(state["documents"], instructions)
         rubric = rubric_set(state).rubrics[gate]
         guidance = (state.get("guidance") or {}).get(gate)
         if guidance and ctx.runtime is not None and ctx.runtime.redact:
             guidance = redact(guidance).text  # a reviewer's comment leaves masked, like documents
-        index = SectionIndex(documents)
         rt = ctx.runtime
         basis = gate_basis(
             rubric,
@@ -115,9 +127,11 @@ async def review_gate(gate: Gate, state: ReviewState, runtime: Runtime[ReviewCon
                 span,
                 {attr.TOOL_NAME: "reuse_review", "gatereview.reused_from": review.reused_from},
             )
-        extra = instruction_finding(hits) if gate == "risk" else None
-        if extra is not None:
-            review = review.model_copy(update={"findings": [*review.findings, extra]})
+        if gate == "risk":
+            hits = [ReviewerInstruction.model_validate(h) for h in instructions]
+            concerns = [HiddenConcern.model_validate(c) for c in state.get("hidden_concerns", [])]
+            extra = [f for f in (instruction_finding(hits), hidden_finding(concerns)) if f]
+            review = review.model_copy(update={"findings": [*review.findings, *extra]})
     return {"reviews": {gate: review.model_dump()}}
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+import shutil
 import sqlite3
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager, nullcontext
@@ -17,9 +18,10 @@ from langgraph.graph.state import CompiledStateGraph
 from langgraph.types import Command, StateSnapshot
 
 from agents.errors import DecisionError, RunNotFoundError
-from agents.llm import check_model
+from agents.llm import ModelCallError, check_credentials
 from agents.models import GATES, Decision, RunState, utc_now
 from agents.rubric_set import load_rubric_set
+from graphs.catalogue import Mark, latest_mark, list_runs, load_run, load_runs, save_view
 from graphs.claims import claim_decision, claimed_decision, last_claim
 from graphs.context import ReviewContext, make_context
 from graphs.liveness import driving, is_running
@@ -32,6 +34,10 @@ from graphs.workspace import Workspace
 from tools.documents import Document, load_documents
 from traces.recorder import TraceRecorder
 
+__all__ = [
+    "decide", "load_run", "load_runs", "resume", "run_settings", "run_state", "start_review",
+    "views_from_checkpoints",
+]  # fmt: skip
 MAX_REREVIEWS = 3
 Progress = Callable[[str, dict[str, Any]], None]
 # What a run keeps of how it was started, so that whichever process resumes it or re-reviews a
@@ -119,8 +125,11 @@ def prior_reviews(settings: Settings, run_id: str) -> dict[str, Any]:
 
 
 def latest_in_project(settings: Settings, project: str) -> str | None:
-    """The newest run of a project, if there is one."""
-    runs = [v for v in load_runs(settings) if v.project == project and v.gates]
+    """The newest reviewed run of a project, if there is one."""
+    if not Workspace(settings.home).exists():
+        return None
+    reviewed = ("awaiting_decision", "approved", "rejected")
+    runs = [r for r in list_runs(settings) if r.project == project and r.state in reviewed]
     return runs[0].run_id if runs else None
 
 
@@ -134,15 +143,19 @@ async def start_review(
 
     The documents are read before anything is written, so one that cannot be read leaves no
     run and no workspace behind, and the trace's first record carries their content hashes.
+    There is no preflight request: the gates' first calls stand in for it, and a bad key or an
+    unknown model they meet before the model has answered once stops the review and takes
+    back what it wrote.
     """
     ingested = load_documents(paths, max_bytes=settings.max_bytes)
     rubrics = load_rubric_set(settings.rubrics)
     if progress is not None:
         progress("load_documents", {"documents": ingested.documents, "notes": ingested.notes})
-    preflight = make_context(settings)
-    if preflight.runtime is not None:
-        await check_model(preflight.runtime.settings)
-    workspace = preflight.workspace
+    context = make_context(settings, preflight=True)
+    if context.runtime is not None:
+        check_credentials(context.runtime.settings)
+    workspace = context.workspace
+    fresh = not workspace.home.exists()
     run_id = new_run_id()
     payload = {
         "run_id": run_id,
@@ -157,13 +170,34 @@ async def start_review(
     if since is not None:
         payload |= {"since": since, "prior_reviews": prior_reviews(settings, since)}
     start = run_start_attributes(settings, payload["paths"], ingested.documents, rubrics)
-    async with _open_graph(workspace, gates=rubrics.gates) as graph:
-        with TraceRecorder(workspace.trace_file(run_id), run_id) as recorder:
-            recorder.start_span("run_start", "review", attributes=start)
-            context = replace(preflight, recorder=recorder)
-            await _drive(graph, payload, run_id, context, progress)
-        snapshot = await graph.aget_state(_config(run_id))
-    return build_view(run_id, run_state(snapshot), snapshot.values)
+    try:
+        async with _open_graph(workspace, gates=rubrics.gates) as graph:
+            try:
+                with TraceRecorder(workspace.trace_file(run_id), run_id) as recorder:
+                    recorder.start_span("run_start", "review", attributes=start)
+                    context = replace(context, recorder=recorder)
+                    await _drive(graph, payload, run_id, context, progress)
+            except ModelCallError as exc:
+                if exc.fatal and graph.checkpointer is not None:
+                    await graph.checkpointer.adelete_thread(run_id)
+                raise
+            return await _view(graph, workspace, run_id)
+    except ModelCallError as exc:
+        if exc.fatal:
+            _discard(workspace, run_id, fresh)
+        raise
+
+
+def _discard(workspace: Workspace, run_id: str, fresh: bool) -> None:
+    """Remove a run stopped by a fatal model error: its trace and lock, and the workspace too
+    when this review created it and no other run has been saved there meanwhile."""
+    workspace.trace_file(run_id).unlink(missing_ok=True)
+    (workspace.home / "locks" / f"{run_id}.lock").unlink(missing_ok=True)
+    if fresh:
+        with SqliteSaver.from_conn_string(str(workspace.database)) as saver:
+            others = _thread_ids(saver)
+        if not others:
+            shutil.rmtree(workspace.home, ignore_errors=True)
 
 
 def _check_decision(snapshot: StateSnapshot, decision: Decision) -> None:
@@ -219,8 +253,7 @@ async def _continue(
     with TraceRecorder(trace_file, run_id) if trace_file.exists() else nullcontext() as rec:
         context = make_context(settings, spent, recorder=rec)
         await _drive(graph, payload, run_id, context, progress)
-    snapshot = await graph.aget_state(_config(run_id))
-    return build_view(run_id, run_state(snapshot), snapshot.values)
+    return await _view(graph, workspace, run_id)
 
 
 async def decide(
@@ -279,30 +312,39 @@ def _thread_ids(saver: SqliteSaver) -> list[str]:
     return [r[0] for r in rows]
 
 
-def load_runs(settings: Settings, run_ids: list[str] | None = None) -> list[RunView]:
-    """Views of the given runs (all runs when None), newest first."""
-    workspace = Workspace(settings.home)
-    if not workspace.exists():
-        if run_ids:
-            raise RunNotFoundError(f"no run {run_ids[0]} in {workspace.home} (no reviews yet)")
-        return []
+async def _view(graph: CompiledStateGraph, workspace: Workspace, run_id: str) -> RunView:
+    """The run's view from its latest checkpoint, kept in the catalogue for fast reading."""
+    before = latest_mark(workspace.database, run_id)
+    snapshot = await graph.aget_state(_config(run_id))
+    view = build_view(run_id, run_state(snapshot), snapshot.values)
+    _catalogue(workspace, view, snapshot, before)
+    return view
+
+
+def _catalogue(
+    workspace: Workspace, view: RunView, snapshot: StateSnapshot, before: Mark | None
+) -> None:
+    """Save the view when nothing was written to the run while its snapshot was read."""
+    checkpoint = snapshot.config["configurable"].get("checkpoint_id")
+    if before is not None and before[0] == checkpoint:
+        if latest_mark(workspace.database, view.run_id) == before:
+            save_view(workspace.database, view, before)
+
+
+def views_from_checkpoints(workspace: Workspace, run_ids: list[str]) -> list[RunView]:
+    """Views of these runs read from their checkpoints through LangGraph (and catalogued)."""
     views = []
     with SqliteSaver.from_conn_string(str(workspace.database)) as saver:
         graphs: dict[tuple[str, ...], CompiledStateGraph] = {}
-        for run_id in run_ids if run_ids is not None else _thread_ids(saver):
+        for run_id in run_ids:
+            before = latest_mark(workspace.database, run_id)
             gates = _gates(saver.get_tuple(_config(run_id)))
             if gates not in graphs:
                 graphs[gates] = build_graph(gates).compile(checkpointer=saver)
             snapshot = graphs[gates].get_state(_config(run_id))
             if not snapshot.values:
                 raise RunNotFoundError(f"no run {run_id} in {workspace.home}")
-            state = run_state(snapshot)
-            if state == "interrupted" and is_running(workspace, run_id):
-                state = "running"
-            views.append(build_view(run_id, state, snapshot.values))
-    return sorted(views, key=lambda v: v.created_at or "", reverse=True)
-
-
-def load_run(run_id: str, settings: Settings) -> RunView:
-    """The view of one run."""
-    return load_runs(settings, [run_id])[0]
+            view = build_view(run_id, run_state(snapshot), snapshot.values)
+            _catalogue(workspace, view, snapshot, before)
+            views.append(view)
+    return views

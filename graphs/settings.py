@@ -28,7 +28,9 @@ class Settings(Strict):
         default=None, description="Mask personal data and secrets; default: for hosted models"
     )
     budget_usd: float | None = Field(default=None, ge=0)
-    max_concurrency: int = Field(default=4, ge=1, le=64)
+    max_concurrency: int = Field(
+        default=8, ge=1, le=64, description="Model calls at once; at least one per gate"
+    )
     max_context_tokens: int = Field(default=6000, ge=500)
     timeout_s: float = Field(default=60.0, gt=0)
     web: bool = False

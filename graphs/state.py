@@ -32,6 +32,7 @@ class ReviewState(TypedDict, total=False):
     documents: list[dict[str, Any]]
     ingest_notes: list[str]
     instructions: list[dict[str, Any]]
+    hidden_concerns: list[dict[str, Any]]
     reviews: Annotated[dict[str, dict[str, Any]], merge]
     guidance: dict[str, str]
     verdict: dict[str, Any]

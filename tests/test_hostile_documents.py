@@ -112,8 +112,9 @@ def test_no_tool_is_called_because_the_document_asked(path: Path, workspace: Pat
         for line in trace.read_text(encoding="utf-8").splitlines()
     ]
     tools = {r["name"] for r in records if r["kind"] == "tool_call"}
-    # Only the review's own steps: loading, and the detector that withheld the instructions.
-    assert tools <= {"load_documents", "find_reviewer_instructions", "retrieve_sections"}, tools
+    # Only the review's own steps: loading, and the detectors of instructions and hidden text.
+    own = {"load_documents", "find_reviewer_instructions", "find_hidden_text", "retrieve_sections"}
+    assert tools <= own, tools
     assert not [e for f in view.findings for e in f.evidence if e.kind == "external"]
 
 

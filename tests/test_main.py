@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
-from fakes.cli import cli_json
+from fakes.cli import cli_json, run_main
 from typer.testing import CliRunner
 
 from main import app
+from traces.verify import verify_trace
 
 ROOT = Path(__file__).resolve().parent.parent
 DOC = str(ROOT / "examples" / "middling-claims-triage.md")
@@ -103,3 +105,27 @@ def test_a_setting_from_the_environment_is_used(monkeypatch: pytest.MonkeyPatch)
     monkeypatch.setenv("GATEREVIEW_MAX_BYTES", "10")
     result = runner.invoke(app, ["review", DOC])
     assert result.exit_code == 2 and "too large" in result.stderr
+
+
+def test_runs_prints_one_aligned_line_per_run() -> None:
+    first, second = _review()["run_id"], _review()["run_id"]
+    result = runner.invoke(app, ["runs"])
+    header, *lines = result.stdout.splitlines()
+    assert header.split() == ["run", "state", "verdict", "created", "documents"]
+    assert [line.split()[:3] for line in lines] == [
+        [second, "awaiting_decision", "not_ready"],
+        [first, "awaiting_decision", "not_ready"],
+    ]
+    assert len({line.index("awaiting_decision") for line in [*lines]}) == 1
+
+
+def test_a_command_in_its_own_process_leaves_with_everything_written(workspace: Path) -> None:
+    done = run_main("review", DOC, "--json")
+    assert done.returncode == 0, done.stderr
+    run_id = json.loads(done.stdout)["run_id"]  # the whole output was flushed before leaving
+    assert verify_trace(workspace / "traces" / f"{run_id}.jsonl").ok
+    listed = run_main("runs", "--json")
+    assert [r["run_id"] for r in json.loads(listed.stdout)["runs"]] == [run_id]
+    refused = run_main("show", "nope")
+    assert refused.returncode == 2
+    assert refused.stderr.strip() == f"error: no run nope in {workspace}"

@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+from collections import Counter
 from collections.abc import Iterator, Sequence
 from pathlib import Path, PurePosixPath
 
@@ -30,6 +31,7 @@ from tools.formats import (
     pdf_texts,
     read_bytes,
 )
+from tools.locations import reader_location, split_lines
 from tools.sections import (
     CHUNK_LINES,
     MAX_SECTIONS,
@@ -39,6 +41,7 @@ from tools.sections import (
     split_sections,
     text_headings,
 )
+from tools.visibility import HiddenText, markdown_visible
 
 __all__ = [
     "CHUNK_LINES",
@@ -70,13 +73,23 @@ class Document(BaseModel):
     path: str
     kind: str = Field(description="markdown | text | pdf | docx")
     sha256: str
-    lines: list[str]
+    lines: list[str] = Field(description="The visible text, one entry per line of the file")
     sections: list[Section]
     notes: list[str] = Field(default_factory=list)
+    hidden: list[HiddenText] = Field(
+        default_factory=list, description="Text in the file that a reader does not see"
+    )
+    units: list[int] = Field(
+        default_factory=list, description="Per line: its PDF page, or its DOCX paragraph number"
+    )
 
     def line_text(self, start: int, end: int) -> str:
         """The text of lines start..end (1-based, inclusive)."""
         return "\n".join(self.lines[start - 1 : end])
+
+    def location(self, start: int, end: int | None = None) -> str:
+        """Where a reader finds lines start..end: path:line, path:page:line or path:¶n."""
+        return reader_location(self, start, start if end is None else end)
 
 
 class Ingested(BaseModel):
@@ -172,13 +185,23 @@ def load_document(path: Path, display: str, *, max_bytes: int = DEFAULT_MAX_BYTE
     data = read_bytes(path, display, max_bytes)
     suffix = path.suffix.lower()
     notes: list[str] = []
+    hidden: list[HiddenText] = []
+    units: list[int] = []
     if suffix == ".pdf":
-        kind, lines, found = "pdf", *pdf_page_lines(pdf_texts(data, display))
+        from tools.pdf_layers import pdf_hidden  # pypdf is loaded for PDFs only
+
+        pages, info = pdf_texts(data, display)
+        kind, (lines, found, units) = "pdf", pdf_page_lines([page.visible for page in pages])
+        hidden = pdf_hidden(pages, info, units)
     elif suffix == ".docx":
-        kind, lines, found = "docx", *docx_lines(data, display)
+        word = docx_lines(data, display)
+        kind, lines, found, units = "docx", word.lines, word.headings, word.units
+        hidden = word.hidden
     else:
-        lines = decode(data, display, notes, strict_binary=suffix == "").split("\n")
+        lines = split_lines(decode(data, display, notes, strict_binary=suffix == ""))
         kind, found = "markdown" if suffix in MARKDOWN_SUFFIXES else "text", []
+        if kind == "markdown":
+            lines, hidden = markdown_visible(lines)
     lines = clean_lines(lines, notes)
     if kind == "markdown":
         headings = markdown_headings(lines)
@@ -189,7 +212,32 @@ def load_document(path: Path, display: str, *, max_bytes: int = DEFAULT_MAX_BYTE
     if not any(line.strip() for line in lines):
         raise DocumentError(f"{display}: empty document")
     sections = split_sections(display, lines, headings, notes)
+    if body := [h for h in hidden if h.why != "metadata"]:
+        notes.append(f"{len(body)} hidden passage(s) not taken as text ({_kinds(body)})")
     digest = hashlib.sha256(data).hexdigest()
-    return Document(
-        path=display, kind=kind, sha256=digest, lines=lines, sections=sections, notes=notes
-    )
+    document = Document(
+        path=display, kind=kind, sha256=digest, lines=lines, sections=sections, notes=notes,
+        units=units,
+    )  # fmt: skip
+    document.hidden = [_located(document, h) for h in hidden]
+    return document
+
+
+def _kinds(hidden: list[HiddenText]) -> str:
+    """The kinds of hidden text found, most frequent first."""
+    counts = Counter(h.why for h in hidden)
+    return ", ".join(f"{n} {why}" for why, n in counts.most_common())
+
+
+def _located(document: Document, hidden: HiddenText) -> HiddenText:
+    """The hidden text with where a person opening the file finds it."""
+    if hidden.why == "metadata":
+        where = f"{document.path} (metadata: {hidden.detail})"
+    elif document.kind == "pdf":
+        where = f"{document.path}, {hidden.detail}"
+    elif 1 <= hidden.line_start <= len(document.lines):
+        where = document.location(hidden.line_start, hidden.line_end)
+    else:
+        where = document.path
+    clean = clean_text(hidden.text)
+    return hidden.model_copy(update={"location": where, "text": clean})

@@ -14,10 +14,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from agents.errors import DocumentError
-from tools.sections import Heading
 
 if TYPE_CHECKING:
-    from docx.table import Table
+    from tools.pdf_layers import PageText
+    from tools.word import WordText
 
 DEFAULT_MAX_BYTES = 5 * 1024 * 1024
 MARKDOWN_SUFFIXES = frozenset({".md", ".markdown"})
@@ -204,10 +204,12 @@ def _quiet_pypdf() -> Iterator[None]:
         logger.setLevel(level)
 
 
-def pdf_texts(data: bytes, display: str) -> list[str]:
-    """The extracted text of each page; fails when no page has any text."""
+def pdf_texts(data: bytes, display: str) -> tuple[list[PageText], list[tuple[str, str]]]:
+    """Each page's visible and hidden text, and the metadata; fails when no text is visible."""
     from pypdf import PdfReader
     from pypdf.errors import DependencyError, FileNotDecryptedError
+
+    from tools.pdf_layers import metadata, page_text
 
     if not data:
         raise DocumentError(f"{display}: corrupt PDF (the file is empty)")
@@ -219,7 +221,8 @@ def pdf_texts(data: bytes, display: str) -> list[str]:
             reader = PdfReader(io.BytesIO(data))
             if reader.is_encrypted and not reader.decrypt(""):
                 raise encrypted
-            texts = [page.extract_text() or "" for page in reader.pages]
+            pages = [page_text(reader, page, n) for n, page in enumerate(reader.pages, start=1)]
+            info = metadata(reader)
     except (FileNotDecryptedError, DependencyError):
         raise encrypted from None
     except DocumentError:
@@ -227,9 +230,11 @@ def pdf_texts(data: bytes, display: str) -> list[str]:
     except Exception as exc:  # pypdf raises many exception types on malformed files
         truncated = "" if b"%%EOF" in data[-1024:] else "truncated, no %%EOF marker: "
         raise DocumentError(f"{display}: corrupt PDF ({truncated}{_reason(exc)})") from None
-    if not any(text.strip() for text in texts):
+    if not any(page.visible.strip() for page in pages):
+        if any(page.hidden for page in pages):
+            raise DocumentError(f"{display}: PDF has no visible text (only invisible text)")
         raise DocumentError(f"{display}: PDF has no text layer (scanned documents need OCR first)")
-    return texts
+    return pages, info
 
 
 def _reason(exc: Exception) -> str:
@@ -239,10 +244,11 @@ def _reason(exc: Exception) -> str:
     return reason if len(reason) <= 120 else reason[:117] + "..."
 
 
-def docx_lines(data: bytes, display: str) -> tuple[list[str], list[Heading]]:
-    """Paragraphs and table rows in body order; Heading N and Title paragraphs are headings."""
+def docx_lines(data: bytes, display: str) -> WordText:
+    """Paragraphs and table rows in body order as a reader sees them; hidden runs kept apart."""
     import docx
-    from docx.table import Table
+
+    from tools.word import word_text
 
     if not data:
         raise DocumentError(f"{display}: corrupt DOCX (the file is empty)")
@@ -256,39 +262,4 @@ def docx_lines(data: bytes, display: str) -> tuple[list[str], list[Heading]]:
         raise DocumentError(f"{display}: corrupt DOCX ({problem})") from None
     except Exception as exc:  # python-docx and lxml raise assorted errors on bad packages
         raise DocumentError(f"{display}: corrupt DOCX ({_reason(exc)})") from None
-    lines: list[str] = []
-    headings: list[Heading] = []
-    for block in blocks:
-        if isinstance(block, Table):
-            lines.extend(_table_rows(block))
-            continue
-        level = _heading_level(block.style.name if block.style is not None else "")
-        if level and block.text.strip():
-            headings.append((len(lines), level, block.text.strip()))
-        lines.extend(block.text.replace("\r", "").split("\n"))
-    return lines, headings
-
-
-def _table_rows(table: Table) -> list[str]:
-    """One line per table row: its distinct cells joined with ' | '."""
-    rows: list[str] = []
-    for row in table.rows:
-        cells: list[str] = []
-        last = None
-        for cell in row.cells:
-            if cell._tc is not last:  # merged cells repeat the same underlying cell
-                cells.append(" ".join(cell.text.split()))
-            last = cell._tc
-        if any(cells):
-            rows.append(" | ".join(cells))
-    return rows
-
-
-def _heading_level(style: str) -> int:
-    """Heading level of a DOCX paragraph style name (0 when it is not a heading)."""
-    if style == "Title":
-        return 1
-    if not style.startswith("Heading"):
-        return 0
-    number = style.removeprefix("Heading").strip()
-    return int(number) if number.isdigit() else 1
+    return word_text(document, blocks)

@@ -1,8 +1,13 @@
 """Text in a document aimed at its reviewers rather than its readers (prompt injection).
 
-The patterns live in `agents/rubrics/injection.toml`. Each document's text is normalised
-(whitespace collapsed, zero-width characters and Markdown emphasis markers dropped) with a map
-back to the source, so a hit is reported with the document's own lines and a verbatim quote.
+The patterns live in `agents/rubrics/injection.toml`. Each document's text is folded first
+(`tools.folding`: invisible characters dropped, look-alike letters and compatibility forms made
+plain, spelled-out words joined, whitespace collapsed) with a map back to the source, so a hit
+is reported with the document's own lines and a verbatim quote. The folded text is scanned as
+it reads and reversed (text written right to left); base64 runs that decode to text are scanned
+too, and tables are checked for forged decisions (`tools.forgeries`). Text a reader does not
+see (`Document.hidden`) is scanned the same way. Every hit is reported: there is no cap a
+document could exhaust with decoys.
 """
 
 from __future__ import annotations
@@ -10,7 +15,7 @@ from __future__ import annotations
 import re
 import tomllib
 from bisect import bisect_right
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from functools import cache
 from pathlib import Path
 from typing import Literal
@@ -20,19 +25,29 @@ from pydantic import BaseModel, ConfigDict, Field
 from agents.errors import RubricError
 from agents.models import Evidence
 from tools.documents import Document
+from tools.folding import fold
+from tools.forgeries import decision_rows, encoded_texts
+from tools.visibility import HiddenText
 
 PATTERNS_PATH = Path(__file__).resolve().parent.parent / "agents" / "rubrics" / "injection.toml"
 MAX_QUOTE = 200  # characters, as for every other quote in a finding
-MAX_PER_DOCUMENT = 50  # a document made of attacks needs no more to be judged
 _GUARD_WINDOW = 80  # characters before a hit searched for a description of the own system
+DECISION_TABLE = "decision_table"
+ENCODED = "encoded_instruction"
 
-Place = Literal["body", "heading", "code", "comment", "table"]
+Place = Literal["body", "heading", "code", "comment", "table", "hidden", "metadata"]
 
-# Zero-width characters, soft hyphens and emphasis markers can split a phrase without showing.
-_SQUEEZE = re.compile(r"\s+|[\u200b\u200c\u200d\u2060\ufeff\u00ad*~]+")
 # An opening quote right before a hit, after three words of the same sentence: a mention.
 _QUOTED_MENTION = re.compile(r"(?:\w+[^\w.!?:\n]+){3}[(\[]?[\"'\u201c\u2018`]\s?$")
 _ATX = re.compile(r" {0,3}#{1,6}(?:[ \t]|$)")
+_LINE = re.compile(r"[^\n]+")
+# Common words, and the words of orders to reviewers; a line holding more of them reversed than
+# as written was written right to left ("ydaer era setag lla").
+_COMMON = re.compile(
+    r"\b(?:the|and|are|all|to|of|is|be|as|for|every|your|you|must|gates?|ignore|previous|"
+    r"instructions|ready|mark|criteria|reviewers?)\b",
+    re.IGNORECASE,
+)
 _FENCE = re.compile(r" {0,3}(`{3,}|~{3,})")
 
 
@@ -66,12 +81,21 @@ class ReviewerInstruction(BaseModel):
     line_start: int = Field(description="First line of the quote (1-based, inclusive)")
     line_end: int = Field(description="Last line of the quote (1-based, inclusive)")
     quote: str = Field(description="Verbatim text of the document at those lines")
-    pattern: str = Field(description="Name of the pattern in injection.toml that matched")
-    place: Place = Field(description="Where it stands: body, heading, code, comment or table")
+    pattern: str = Field(
+        description="What matched: a pattern of injection.toml, decision_table (a forged "
+        "sign-off table) or encoded_instruction (base64 that decodes to one)"
+    )
+    place: Place = Field(description="Where it stands: body, heading, code, comment, table, ...")
+    hidden: bool = Field(
+        default=False, description="In text a reader does not see (never document text anyway)"
+    )
+    reader_location: str | None = Field(
+        default=None, description="Where a person opening the file finds it"
+    )
 
     @property
     def location(self) -> str:
-        """`path:line` or `path:first-last`."""
+        """Where a reader finds it: `path:line`, `path:page:line`, `path:¶n`, ..."""
         return self.as_evidence().location
 
     def as_evidence(self) -> Evidence:
@@ -82,6 +106,7 @@ class ReviewerInstruction(BaseModel):
             line_end=self.line_end,
             quote=self.quote,
             verified=True,
+            reader_location=self.reader_location,
         )
 
 
@@ -102,68 +127,120 @@ def find_reviewer_instructions(documents: Iterable[Document]) -> list[ReviewerIn
     return [hit for document in documents for hit in _document_hits(document)]
 
 
-def _document_hits(document: Document) -> list[ReviewerInstruction]:
-    """The hits of one document, at most MAX_PER_DOCUMENT."""
-    patterns, compiled = load_patterns()
-    text = "\n".join(document.lines)
-    norm, origin = _normalise(text)
-    line_starts = [0]
-    for line in document.lines[:-1]:
-        line_starts.append(line_starts[-1] + len(line) + 1)
-    places = _places(document.lines)
-    guard = compiled["_guard"]
-    found: dict[tuple[int, str], ReviewerInstruction] = {}
-    for pattern in patterns.patterns:
-        for match in compiled[pattern.name].finditer(norm):
-            if match.end() == match.start():
-                continue
-            before = norm[max(0, match.start() - _GUARD_WINDOW) : match.start()]
-            if guard.search(before) or _QUOTED_MENTION.search(before):
-                continue
-            start, end = origin[match.start()], origin[match.end() - 1] + 1
-            first = bisect_right(line_starts, start)
-            last = bisect_right(line_starts, end - 1)
-            if (first, pattern.name) not in found:
-                quote = _quote(document, text, start, end, first, last)
-                found[(first, pattern.name)] = ReviewerInstruction(
-                    path=document.path,
-                    line_start=first,
-                    line_end=last,
-                    quote=quote,
-                    pattern=pattern.name,
-                    place=places[first - 1],
-                )
-    hits = sorted(found.values(), key=lambda hit: (hit.line_start, hit.pattern))
-    return hits[:MAX_PER_DOCUMENT]
-
-
-def _normalise(text: str) -> tuple[str, list[int]]:
-    """Text with whitespace runs collapsed and emphasis dropped, and each character's origin."""
+def _reversed_lines(text: str) -> tuple[str, list[int]]:
+    """The lines that read as text written right to left (more reversed than plain common
+    words), each reversed, joined; with the source offset of each character."""
     parts: list[str] = []
     origin: list[int] = []
-    done = 0
-    space = False  # the last character kept is a space
-    for match in _SQUEEZE.finditer(text):
-        if match.start() > done:
-            parts.append(text[done : match.start()])
-            origin.extend(range(done, match.start()))
-            space = False
-        if match.group()[0].isspace() and not space and origin:
-            parts.append(" ")
-            origin.append(match.start())
-            space = True
-        done = match.end()
-    parts.append(text[done:])
-    origin.extend(range(done, len(text)))
+    for line in _LINE.finditer(text):
+        backwards = line.group()[::-1]
+        if len(_COMMON.findall(backwards)) > len(_COMMON.findall(line.group())):
+            parts.append(backwards + "\n")
+            origin.extend(range(line.end() - 1, line.start() - 1, -1))
+            origin.append(line.end())
     return "".join(parts), origin
 
 
-def _quote(document: Document, text: str, start: int, end: int, first: int, last: int) -> str:
+def scan_text(text: str, *, decode: bool = True) -> Iterator[tuple[int, int, str]]:
+    """Every match in the text as (start, end, pattern name), in source offsets."""
+    patterns, compiled = load_patterns()
+    folded, origin = fold(text)
+    backwards, back_origin = _reversed_lines(text)
+    unfolded, back_fold = fold(backwards)
+    guard = compiled["_guard"]
+    for pattern in patterns.patterns:
+        regex = compiled[pattern.name]
+        for match in regex.finditer(folded):
+            if match.end() == match.start():
+                continue
+            before = folded[max(0, match.start() - _GUARD_WINDOW) : match.start()]
+            if guard.search(before) or _QUOTED_MENTION.search(before):
+                continue
+            yield origin[match.start()], origin[match.end() - 1] + 1, pattern.name
+        for match in regex.finditer(unfolded):  # written right to left
+            if match.end() > match.start():
+                first, last = back_fold[match.start()], back_fold[match.end() - 1]
+                ends = (back_origin[first], back_origin[last])
+                yield min(ends), max(ends) + 1, pattern.name
+    if decode:
+        for start, end, decoded in encoded_texts(text):
+            if next(scan_text(decoded, decode=False), None) is not None:
+                yield start, end, ENCODED
+
+
+def _line_starts(lines: list[str]) -> list[int]:
+    starts = [0]
+    for line in lines[:-1]:
+        starts.append(starts[-1] + len(line) + 1)
+    return starts
+
+
+def _document_hits(document: Document) -> list[ReviewerInstruction]:
+    """The hits of one document's visible text, then of its hidden text."""
+    text = "\n".join(document.lines)
+    line_starts = _line_starts(document.lines)
+    places = _places(document.lines)
+    found: dict[tuple[int, str], ReviewerInstruction] = {}
+    for start, end, name in scan_text(text):
+        first = bisect_right(line_starts, start)
+        last = bisect_right(line_starts, end - 1)
+        if (first, name) not in found:
+            found[(first, name)] = ReviewerInstruction(
+                path=document.path,
+                line_start=first,
+                line_end=last,
+                quote=_quote(document.line_text(first, last), text[start:end]),
+                pattern=name,
+                place=places[first - 1],
+                reader_location=document.location(first, last),
+            )
+    for index in decision_rows(document.lines):
+        found.setdefault(
+            (index + 1, DECISION_TABLE),
+            ReviewerInstruction(
+                path=document.path,
+                line_start=index + 1,
+                line_end=index + 1,
+                quote=_quote(document.lines[index], document.lines[index]),
+                pattern=DECISION_TABLE,
+                place="table",
+                reader_location=document.location(index + 1),
+            ),
+        )
+    hits = sorted(found.values(), key=lambda hit: (hit.line_start, hit.pattern))
+    return hits + [hit for hidden in document.hidden for hit in _hidden_hits(document, hidden)]
+
+
+def _hidden_hits(document: Document, hidden: HiddenText) -> list[ReviewerInstruction]:
+    """The hits in one passage a reader does not see, located where it sits in the file."""
+    place: Place = {"html comment": "comment", "metadata": "metadata"}.get(hidden.why, "hidden")
+    found: dict[str, ReviewerInstruction] = {}
+    for start, end, name in scan_text(hidden.text):
+        line = hidden.line_start + hidden.text.count("\n", 0, start) if hidden.line_start else 0
+        last = line + hidden.text.count("\n", start, end) if line else 0
+        located = hidden.why != "metadata" and document.kind != "pdf" and line >= 1
+        found.setdefault(
+            name,
+            ReviewerInstruction(
+                path=document.path,
+                line_start=line,
+                line_end=last,
+                quote=_quote(hidden.text, hidden.text[start:end]),
+                pattern=name,
+                place=place,
+                hidden=True,
+                reader_location=document.location(line, last) if located else hidden.location,
+            ),
+        )
+    return list(found.values())
+
+
+def _quote(whole: str, matched: str) -> str:
     """The hit's whole lines when short, else the matched text itself; always verbatim."""
-    whole = document.line_text(first, last).strip()
-    quote = whole if len(whole) <= MAX_QUOTE else text[start:end].strip()[:MAX_QUOTE].rstrip()
-    if quote not in document.line_text(first, last):  # the map above guarantees this
-        raise AssertionError(f"quote not verbatim at {document.path}:{first}-{last}")
+    whole = whole.strip()
+    quote = whole if len(whole) <= MAX_QUOTE else matched.strip()[:MAX_QUOTE].rstrip()
+    if quote not in whole:  # the offset map guarantees this
+        raise AssertionError(f"quote not verbatim: {quote[:60]!r}")
     return quote
 
 
@@ -205,6 +282,8 @@ def without_instructions(
     """
     flagged: dict[str, set[int]] = {}
     for hit in hits:
+        if hit.hidden:  # never in the visible lines: nothing to withhold there
+            continue
         flagged.setdefault(hit.path, set()).update(range(hit.line_start, hit.line_end + 1))
     cleaned = []
     for doc in documents:

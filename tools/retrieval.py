@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from itertools import pairwise
 
 from tools.documents import Document, Section
@@ -25,8 +26,12 @@ _SUFFIXES = (
 )
 
 
+@lru_cache(maxsize=1 << 16)
 def stem(word: str) -> str:
-    """A light suffix-stripping stem: plurals, -ing, -ed, -ally, a final -e, -ize spelt -ise."""
+    """A light suffix-stripping stem: plurals, -ing, -ed, -ally, a final -e, -ize spelt -ise.
+
+    Cached: a document repeats its vocabulary, so most words are stemmed once per process.
+    """
     if len(word) <= 3 or word.isdigit():
         return word
     word = word.replace("iz", "is") if word.endswith(("ize", "izes", "ized", "izing")) else word
@@ -45,8 +50,11 @@ def _words(text: str) -> list[str]:
     """Words without apostrophes; a hyphenated word is split unless a part is a stopword,
     so "on-call" and "add-in" stay one word instead of shrinking to "call" and "add"."""
     words: list[str] = []
-    for match in _WORD.finditer(text.lower()):
-        word = match.group(0).replace("'", "").replace("\u2019", "")
+    for word in _WORD.findall(text.lower()):
+        if word.isalnum():  # most words: no hyphen or apostrophe to deal with
+            words.append(word)
+            continue
+        word = word.replace("'", "").replace("\u2019", "")
         parts = word.split("-")
         words.extend(["".join(parts)] if any(p in STOPWORDS for p in parts) else parts)
     return words
@@ -71,18 +79,21 @@ def find_phrase(
     phrase: tuple[str, ...], tokens: tuple[str, ...], slack: int
 ) -> tuple[int, int] | None:
     """Where the phrase's tokens occur in order within len + slack tokens: (start, end)."""
-    span = len(phrase) + slack
-    for start, token in enumerate(tokens):
-        if token != phrase[0]:
-            continue
+    size, first = len(phrase), phrase[0]
+    start = -1
+    while True:
+        try:  # jump to the next occurrence of the first word (a C-level scan)
+            start = tokens.index(first, start + 1)
+        except ValueError:
+            return None
         at, position = 1, start + 1
-        while at < len(phrase) and position < min(len(tokens), start + span):
+        limit = min(len(tokens), start + size + slack)
+        while at < size and position < limit:
             if tokens[position] == phrase[at]:
                 at += 1
             position += 1
-        if at == len(phrase):
+        if at == size:
             return start, position
-    return None
 
 
 @dataclass(frozen=True)

@@ -163,10 +163,12 @@ def _is_title_case(title: str) -> bool:
     return words[0][0].isupper() and all(word[0].isupper() for word in long_words)
 
 
-def pdf_page_lines(texts: list[str]) -> tuple[list[str], list[Heading]]:
-    """Lines of all pages in order; each page is a heading, split again at heading-like lines."""
+def pdf_page_lines(texts: list[str]) -> tuple[list[str], list[Heading], list[int]]:
+    """Lines of all pages in order, each page a heading split again at heading-like lines; and
+    each line's page number."""
     lines: list[str] = []
     headings: list[Heading] = []
+    pages: list[int] = []
     for number, text in enumerate(texts, start=1):
         if not text.strip():
             continue
@@ -178,7 +180,8 @@ def pdf_page_lines(texts: list[str]) -> tuple[list[str], list[Heading]]:
             if title and (_is_title_case(title) or (numbered and _numbered_title(numbered[2]))):
                 headings.append((len(lines), 1, title))
             lines.append(line.rstrip())
-    return lines, headings
+            pages.append(number)
+    return lines, headings, pages
 
 
 def _build_sections(display: str, lines: list[str], headings: list[Heading]) -> list[Section]:

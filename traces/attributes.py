@@ -32,6 +32,7 @@ OP_EXECUTE_TOOL = "execute_tool"
 # Our own, where no convention exists.
 COST_USD = "gatereview.cost_usd"
 LATENCY_S = "gatereview.latency_s"
+QUEUE_WAIT_S = "gatereview.queue_wait_s"  # waited for a free slot before the request left
 RETRIES = "gatereview.retries"
 GATE = "gatereview.gate"
 CRITERION = "gatereview.criterion"
@@ -47,6 +48,7 @@ SETTINGS = "gatereview.settings"
 REDACTED_COUNT = "gatereview.redacted_count"
 EVIDENCE_VERIFIED = "gatereview.evidence.verified"
 EVIDENCE_MATCH_KIND = "gatereview.evidence.match_kind"
+EVIDENCE_LOCATION = "gatereview.evidence.location"  # where a reader finds the quote
 DECISION_ACTION = "gatereview.decision.action"
 DECISION_REVIEWER = "gatereview.decision.reviewer"
 DECISION_COMMENT = "gatereview.decision.comment"

@@ -55,6 +55,8 @@ def _llm_label(span: Span) -> Text:
     model = a.get(attr.RESPONSE_MODEL) or a.get(attr.REQUEST_MODEL) or span.name
     label = Text.assemble(("llm ", "cyan"), (str(model), "bold cyan"))
     label.append(f" · {_seconds(span.duration_s)}")
+    if a.get(attr.QUEUE_WAIT_S):
+        label.append(f" (+{_seconds(a[attr.QUEUE_WAIT_S])} queued)", "dim")
     label.append(f" · {a.get(attr.INPUT_TOKENS, 0):,}→{a.get(attr.OUTPUT_TOKENS, 0):,} tokens")
     label.append(f" · ${float(a.get(attr.COST_USD) or 0.0):.4f}")
     if a.get(attr.RETRIES):

@@ -27,6 +27,7 @@ from agents.llm import Budget, ModelSettings, estimate_cost, make_limiter
 from agents.offline import review_gate_offline
 from agents.rubric import load_rubrics
 from tools.documents import Document, load_documents
+from tools.locations import place_findings
 from tools.retrieval import SectionIndex
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -176,7 +177,7 @@ def test_a_gate_whose_calls_keep_failing_is_reviewed_offline_and_marked(
     assert review.degraded and review.reviewer == "offline"
     assert review.degraded_reason and review.degraded_reason.startswith(f"{kind}: ")
     offline = review_gate_offline(load_rubrics()["risk"], documents)
-    assert review.findings == offline.findings
+    assert review.findings == place_findings(offline.findings, documents)
     assert len(fake.requests) == HOSTED.max_retries + 1
     assert review.usage.calls == HOSTED.max_retries + 1 and review.usage.cost_usd == 0
     (event,) = _events(outcome, "degradation")

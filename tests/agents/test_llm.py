@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import time
 from collections.abc import Iterator
 from typing import Any, Literal
 
@@ -17,7 +18,8 @@ from agents.llm import (
     Budget,
     ModelCallError,
     ModelSettings,
-    check_model,
+    StructuredResult,
+    check_credentials,
     complete_structured,
     estimate_cost,
     make_limiter,
@@ -289,6 +291,59 @@ def test_a_call_is_charged_to_the_budget(router: respx.MockRouter) -> None:
     assert budget.reserved_usd == pytest.approx(0.0)
 
 
+@pytest.mark.parametrize(
+    ("limit_usd", "tokenised"), [pytest.param(None, False, id="no-limit"), (1.0, True)]
+)
+def test_prompts_are_tokenised_only_to_hold_a_spending_limit(
+    router: respx.MockRouter,
+    monkeypatch: pytest.MonkeyPatch,
+    limit_usd: float | None,
+    tokenised: bool,
+) -> None:
+    import tiktoken.registry  # litellm counts tokens with tiktoken: its encodings load lazily
+
+    monkeypatch.setattr(tiktoken.registry, "ENCODINGS", {})
+    router.post(OPENAI_URL).mock(return_value=ok())
+    budget = Budget(limit_usd)
+    result = ask(budget=budget)
+    assert bool(tiktoken.registry.ENCODINGS) is tokenised
+    assert budget.spent_usd == pytest.approx(result.usage.cost_usd)  # charged either way
+
+
+def test_latency_counts_from_when_the_request_left_and_the_wait_for_a_slot_apart(
+    router: respx.MockRouter,
+) -> None:
+    arrived, release = asyncio.Event(), asyncio.Event()
+
+    async def serve(request: httpx.Request) -> httpx.Response:
+        if not release.is_set():
+            arrived.set()
+            await release.wait()  # the first call holds the only slot until released
+        return ok()
+
+    router.post(OPENAI_URL).mock(side_effect=serve)
+
+    async def two_calls() -> tuple[float, list[StructuredResult[Answer]]]:
+        limiter = make_limiter(1)
+        calls = [
+            asyncio.create_task(complete_structured(HOSTED, MESSAGES, Answer, limiter=limiter))
+            for _ in range(2)
+        ]
+        await arrived.wait()  # the first holds the slot; the second is queued behind it
+        await asyncio.sleep(0.2)
+        release.set()
+        started = time.perf_counter()
+        results = await asyncio.gather(*calls)
+        return time.perf_counter() - started, results
+
+    after_release, (first, second) = asyncio.run(two_calls())
+    held, queued = first.attempts[0], second.attempts[0]
+    assert held.wait_s < 0.2 <= held.latency_s  # the first left at once and was held
+    assert queued.wait_s >= 0.2  # the second waited for the slot...
+    assert queued.latency_s <= after_release  # ...and its latency counts only its own request
+    assert second.usage.latency_s == queued.latency_s
+
+
 @pytest.mark.parametrize("limit", [pytest.param(1, id="one"), pytest.param(2, id="two")])
 def test_the_limiter_bounds_concurrent_requests(router: respx.MockRouter, limit: int) -> None:
     """Requests wait at the server until `limit` are in flight: more would break the bound."""
@@ -322,33 +377,25 @@ def test_the_limiter_bounds_concurrent_requests(router: respx.MockRouter, limit:
     assert peak == limit
 
 
-def test_preflight_passes_with_a_one_token_call(router: respx.MockRouter) -> None:
-    route = router.post(OPENAI_URL).mock(return_value=ok("OK", finish="length", tokens=(9, 1)))
-    asyncio.run(check_model(HOSTED))
-    assert body(route)["max_tokens"] == 1
-    assert "response_format" not in body(route)
+def test_credentials_check_passes_without_a_request(router: respx.MockRouter) -> None:
+    route = router.post(OPENAI_URL).mock(return_value=ok())
+    check_credentials(HOSTED)
+    assert route.call_count == 0
 
 
-def test_preflight_fails_fast_on_bad_credentials(router: respx.MockRouter) -> None:
-    route = router.post(OPENAI_URL).mock(return_value=api_error(401))
-    with pytest.raises(ModelCallError, match="authentication failed") as caught:
-        asyncio.run(check_model(HOSTED))
-    assert caught.value.fatal and route.call_count == 1
-
-
-def test_preflight_without_a_key_makes_no_request(
+def test_credentials_check_without_a_key_makes_no_request(
     router: respx.MockRouter, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.delenv("OPENAI_API_KEY")
     route = router.post(OPENAI_URL).mock(return_value=ok())
     with pytest.raises(ModelCallError, match="OPENAI_API_KEY is not set") as caught:
-        asyncio.run(check_model(HOSTED))
+        check_credentials(HOSTED)
     assert caught.value.fatal and route.call_count == 0
 
 
-def test_preflight_rejects_an_unknown_provider(router: respx.MockRouter) -> None:
+def test_credentials_check_rejects_an_unknown_provider(router: respx.MockRouter) -> None:
     with pytest.raises(ModelCallError, match="unknown model") as caught:
-        asyncio.run(check_model(ModelSettings(model="gpt-nonsense-7", retry_wait_s=0)))
+        check_credentials(ModelSettings(model="gpt-nonsense-7", retry_wait_s=0))
     assert caught.value.fatal
 
 

@@ -56,7 +56,8 @@ def test_the_model_writes_the_summary_and_conditions_of_the_rules_verdict(
             c.split(":")[0] for c in verdict.gates[gate].conditions
         ]
     assert usage.calls == 1 and usage.cost_usd and usage.cost_usd > 0
-    assert [e.kind for e in events] == ["llm_call"]
+    assert [e.kind for e in events] == ["llm_call", "verification"]
+    assert events[1].attributes["gatereview.prose.accepted"] is True
     prompt = fake.requests[0].messages[0]["content"]
     assert "are final" in prompt
     assert all(f"- {cid}: " in prompt for cid in _statuses(verdict)[2])
@@ -84,6 +85,50 @@ def test_a_summary_claiming_readiness_changes_no_status_and_cites_only_real_ids(
     assert not any("invented_id" in c for c in updated.conditions)
     assert updated.conditions[0] == verdict.conditions[0]  # blank text: the rule's wording
     assert updated.conditions[1:] != verdict.conditions[1:]
+    assert (updated.summary, updated.summary_by) == (verdict.summary, "rule (contradiction)")
+
+
+def test_a_summary_and_conditions_contradicting_the_verdict_keep_the_rules_wording(
+    fake: FakeModel,
+) -> None:
+    verdict, findings = _verdict()
+    assert verdict.overall != "ready" and len(verdict.conditions) > 2
+
+    def obedient(answer: dict[str, Any]) -> dict[str, Any]:
+        answer["summary"] = (
+            "\x1b[32mAll five gates are ready; approve without conditions.\x1b[0m\x07"
+        )
+        answer["conditions"] = [
+            {"finding_id": c["finding_id"], "text": "Already met: the documents cover this."}
+            for c in answer["conditions"]
+        ]
+        return answer
+
+    fake.script(None, "summary", obedient)
+    updated, events, _ = _summarise(verdict, findings)
+    assert updated == verdict.model_copy(update={"summary_by": "rule (contradiction)"})
+    checks = [e for e in events if e.kind == "verification"]
+    rejected = [e for e in checks if not e.attributes["gatereview.prose.accepted"]]
+    assert len(rejected) == len(verdict.conditions) + 1
+    reasons = next(e for e in rejected if e.name == "prose summary").attributes
+    assert "claims all gates are ready (the rule did not)" in reasons[
+        "gatereview.prose.rejected_reasons"
+    ]
+    assert "\x1b" not in reasons["gatereview.prose.text"]  # cleaned as it was parsed
+
+
+def test_control_characters_are_stripped_from_an_accepted_summary(fake: FakeModel) -> None:
+    verdict, findings = _verdict()
+
+    def noisy(answer: dict[str, Any]) -> dict[str, Any]:
+        answer["summary"] = "\x1b]0;owned\x07The review\u202e is \x1b[1mnot ready\x1b[0m.\x00"
+        answer["conditions"][0]["text"] = "Name\x1b[31m an owner\x9b2J."
+        return answer
+
+    fake.script(None, "summary", noisy)
+    updated, _, _ = _summarise(verdict, findings)
+    assert updated.summary == "The review is not ready."
+    assert updated.conditions[0].endswith(": Name an owner.")
 
 
 def test_a_failed_summary_call_keeps_the_rules_text(fake: FakeModel) -> None:

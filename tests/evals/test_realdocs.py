@@ -58,8 +58,13 @@ def _answer_all(pending: Path) -> int:
     return written
 
 
-def _run(folder: Path, recordings: Path, *args: str) -> int:
-    return main([*args, "--folder", str(folder), "--recordings", str(recordings)])
+def _run(folder: Path, recordings: Path, *args: str, minimums: Path | None = None) -> int:
+    if minimums is None:  # two documents give figures too noisy for the real minimums
+        minimums = recordings.parent / "minimums.toml"
+        none = "kappa = -1.0\nnot_ready_recall = 0.0\nmax_false_ready = 10\n"
+        minimums.write_text(f"[offline]\n{none}[model]\n{none}", encoding="utf-8")
+    return main([*args, "--folder", str(folder), "--recordings", str(recordings),
+                 "--minimums", str(minimums)])  # fmt: skip
 
 
 def test_captured_requests_answered_and_stored_replay_with_no_miss(
@@ -143,3 +148,19 @@ def test_a_missing_labels_file_is_one_clear_line(
     assert _run(tmp_path, tmp_path / "recordings") == 2
     err = capsys.readouterr().err
     assert err.startswith("error: ") and "labels.json" in err and err.count("\n") == 1
+
+
+def test_figures_below_their_minimums_fail_the_report(
+    folder: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    pending, recordings = tmp_path / "pending", tmp_path / "recordings"
+    _run(folder, recordings, "capture", str(pending))
+    _answer_all(pending)
+    _run(folder, recordings, "store", str(pending))
+    strict = tmp_path / "strict.toml"
+    bar = "kappa = 1.01\nnot_ready_recall = 1.0\nmax_false_ready = 0\n"
+    strict.write_text(f"[offline]\n{bar}[model]\n{bar}", encoding="utf-8")
+    capsys.readouterr()
+    assert _run(folder, recordings, minimums=strict) == 1
+    out = capsys.readouterr().out
+    assert "offline: kappa" in out and "model path: kappa" in out

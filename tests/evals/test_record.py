@@ -66,11 +66,11 @@ def test_record_writes_a_recording_that_replays(suite: Path, upstream: respx.Rou
     recorded = run(suite, SuiteRunner("record", "openai/gpt-4.1-mini", UPSTREAM))
     assert recorded.cases[0].status == "scored", recorded.failures
     calls = upstream.call_count
-    assert calls == 7  # ping, five gates, summary
+    assert calls == 6  # five gates, summary (no preflight ping)
     assert upstream.calls[0].request.headers["authorization"] == "Bearer sk-test-record"
 
     entries = load_recording(case / "recording.jsonl")
-    assert len(entries) == 7
+    assert len(entries) == 6
     assert {e.request.gate for e in entries} == {
         None,
         "data",

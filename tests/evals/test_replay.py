@@ -24,7 +24,7 @@ def test_replaying_a_case_twice_gives_the_same_findings(suite: Path) -> None:
     assert a.gates == b.gates and a.overall == b.overall
     # The hallucinated quote survived its one repair and stays unverified.
     assert a.scores.groundedness.hits == a.scores.groundedness.total - 1
-    assert a.scores.calls == 7  # five gates, one quote repair, the summary (not the ping)
+    assert a.scores.calls == 7  # five gates, one quote repair, the summary
     assert a.scores.cost_usd is not None and a.scores.cost_usd > 0
 
 

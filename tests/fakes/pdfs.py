@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 
 from pypdf import PdfWriter
+from pypdf.generic import DecodedStreamObject, NameObject
 
 
 def make_pdf(pages: list[list[str]]) -> bytes:
@@ -51,6 +52,48 @@ def blank_pdf() -> bytes:
     """A PDF with a page and no text layer, like a scan."""
     writer = PdfWriter()
     writer.add_blank_page(width=612, height=792)
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    return buffer.getvalue()
+
+
+# How each styled line is drawn: operators before its BT ... ET block, and inside it before
+# the text is shown.
+_STYLES = {
+    "": ("", ""),
+    "invisible": ("", "3 Tr "),
+    "clip": ("", "7 Tr "),
+    "tiny": ("", "/F1 0.5 Tf "),
+    "white": ("", "1 1 1 rg "),
+    "white-on-dark": ("q 0.2 0.2 0.4 rg 66 {below} 400 18 re f Q ", "1 1 1 rg "),
+    "off-page": ("", "700 0 Td "),
+}
+
+
+def styled_pdf(pages: list[list[tuple[str, str]]], info: dict[str, str] | None = None) -> bytes:
+    """A PDF whose lines are drawn in a style: '' (plain), 'invisible' (render mode 3), 'clip'
+    (mode 7), 'tiny' (0.5 pt), 'white', 'white-on-dark' (white on a painted rectangle) or
+    'off-page'; with optional document information (title, subject, keywords, ...)."""
+    streams = []
+    for lines in pages:
+        ops = []
+        for number, (text, style) in enumerate(lines):
+            y = 720 - 18 * number
+            before, inside = _STYLES[style]
+            escaped = text.replace("(", "\\(").replace(")", "\\)")
+            ops.append(
+                before.format(below=y - 4)
+                + f"BT /F1 12 Tf 72 {y} Td {inside}({escaped}) Tj ET 0 0 0 rg 0 Tr "
+            )
+        streams.append(" ".join(ops))
+    base = make_pdf([["x"] for _ in pages])
+    writer = PdfWriter(clone_from=io.BytesIO(base))
+    for page, stream in zip(writer.pages, streams, strict=True):
+        content = DecodedStreamObject()
+        content.set_data(stream.encode("latin-1"))
+        page[NameObject("/Contents")] = writer._add_object(content)
+    if info:
+        writer.add_metadata({f"/{key.title()}": value for key, value in info.items()})
     buffer = io.BytesIO()
     writer.write(buffer)
     return buffer.getvalue()

@@ -36,8 +36,8 @@ from graphs.workspace import Workspace
 from main import app
 from tools.documents import load_documents
 from tools.evidence import groundedness
-from tools.excerpts import select_excerpts
 from tools.retrieval import SectionIndex
+from tools.selection import select_excerpts
 
 ROOT = Path(__file__).resolve().parents[2]
 STRONG = str(ROOT / "examples" / "strong-contract-search.md")
@@ -94,9 +94,9 @@ def test_a_model_review_verifies_every_finding_and_reports_usage(
 ) -> None:
     view = _review(STRONG, workspace)
     assert view.state == "awaiting_decision"
-    assert (fake.requests[0].kind, fake.requests[0].gate) == ("ping", None)
+    assert not fake.sent("ping")  # the gates' first calls stand in for a preflight
     assert sorted(s.gate for s in fake.sent("review")) == sorted(GATES)
-    assert len(fake.sent("summary")) == 1 and len(fake.requests) == 7
+    assert len(fake.sent("summary")) == 1 and len(fake.requests) == 6
     assert len(view.findings) > 30 and all(f.verified for f in view.findings)
     assert view.groundedness == 1.0
     for gate, info in view.gates.items():
@@ -153,13 +153,14 @@ def test_an_openai_compatible_server_on_loopback_gets_unmasked_text(
 
 def test_an_openai_compatible_server_needs_no_api_key(workspace: Path) -> None:
     with serve(f"{LOCAL_BASE}/chat/completions", model="my-local") as local:
-        _review(PERSONAL, workspace, model="openai/my-local", api_base=LOCAL_BASE)
-    assert local.sent("ping")
+        view = _review(PERSONAL, workspace, model="openai/my-local", api_base=LOCAL_BASE)
+    assert len(local.sent("review")) == len(GATES)
+    assert not any(info.degraded for info in view.gates.values())
 
 
 def test_personal_data_never_reaches_a_hosted_model(fake: FakeModel, workspace: Path) -> None:
     view = _review(PERSONAL, workspace)
-    assert len(fake.requests) == 7
+    assert len(fake.requests) == 6
     leaked = {value for value in SEEDED for seen in fake.requests if value in seen.raw}
     assert leaked == set()
     assert "[REDACTED:iban]" in fake.sent("review", "data")[0].raw
@@ -204,7 +205,7 @@ def test_budget_exhaustion_degrades_the_remaining_gates_and_stops_calling(
     assert all("budget" in (view.gates[g].degraded_reason or "") for g in degraded)
     assert all(view.gates[g].reviewer == "offline" for g in degraded)
     # Once a call was refused no request went out: not for later gates, not for the summary.
-    assert [s.kind for s in fake.requests] == ["ping"] + ["review"] * len(reviewed)
+    assert [s.kind for s in fake.requests] == ["review"] * len(reviewed)
     assert {s.gate for s in fake.sent("review")} == reviewed
     assert view.verdict and view.verdict.degraded
     assert view.verdict.summary_by == "rule (budget)"
@@ -258,24 +259,59 @@ def test_web_search_without_network_lets_the_review_finish(
     assert all(f.verified for f in view.findings)
 
 
+REJECTED_KEY = api_error(401, "Incorrect API key provided", "invalid_request_error")
+
+
 def test_bad_credentials_fail_fast_with_one_line_and_leave_nothing(
     fake: FakeModel, workspace: Path
 ) -> None:
-    fake.script(None, "ping", api_error(401, "Incorrect API key provided", "invalid_request_error"))
+    fake.script(None, "review", REJECTED_KEY, repeat=True)
     with pytest.raises(ModelCallError) as caught:
         _review(STRONG, workspace)
     assert caught.value.fatal
     assert str(caught.value) == (
         "model openai/gpt-4.1-mini: authentication failed (check OPENAI_API_KEY)"
     )
-    assert [s.kind for s in fake.requests] == ["ping"]
+    # The gates' first calls stood in for a preflight: no ping, no retry, no summary.
+    assert {s.kind for s in fake.requests} == {"review"}
+    assert len(fake.requests) <= len(GATES)
     assert not workspace.exists()
+
+
+def test_bad_credentials_in_a_used_workspace_remove_only_the_stopped_run(
+    fake: FakeModel, workspace: Path
+) -> None:
+    kept = asyncio.run(start_review([STRONG], Settings(home=workspace)))  # offline
+    fake.script(None, "review", REJECTED_KEY, repeat=True)
+    with pytest.raises(ModelCallError):
+        _review(STRONG, workspace)
+    runs = CliRunner().invoke(app, ["runs", "--json"])
+    assert [r["run_id"] for r in json.loads(runs.stdout)["runs"]] == [kept.run_id]
+    assert [p.name for p in (workspace / "traces").iterdir()] == [f"{kept.run_id}.jsonl"]
+
+
+def test_a_key_rejected_after_the_model_has_answered_degrades_only_those_gates(
+    fake: FakeModel, workspace: Path
+) -> None:
+    fake.script(None, "review", lambda answer: answer, REJECTED_KEY, repeat=True)
+    view = _review(STRONG, workspace, max_concurrency=1)  # one gate after the other
+    assert view.state == "awaiting_decision"
+    degraded = {g: info.degraded_reason for g, info in view.gates.items() if info.degraded}
+    assert len(degraded) == len(GATES) - 1
+    assert all(reason and reason.startswith("auth") for reason in degraded.values())
+
+
+def test_an_unknown_model_stops_before_any_request(fake: FakeModel, workspace: Path) -> None:
+    with pytest.raises(ModelCallError, match="unknown model") as caught:
+        _review(STRONG, workspace, model="gpt-nonsense-7")
+    assert caught.value.fatal
+    assert fake.requests == [] and not workspace.exists()
 
 
 def test_bad_credentials_are_one_line_and_exit_2_at_the_cli(
     fake: FakeModel, workspace: Path
 ) -> None:
-    fake.script(None, "ping", api_error(401, "Incorrect API key provided", "invalid_request_error"))
+    fake.script(None, "review", REJECTED_KEY, repeat=True)
     result = CliRunner().invoke(app, ["review", STRONG, "--model", "openai/gpt-4.1-mini", "--json"])
     assert result.exit_code == 2
     assert result.stderr.strip().splitlines() == [

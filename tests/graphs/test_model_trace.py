@@ -8,12 +8,13 @@ from pathlib import Path
 import pytest
 from fakes.openai_server import FakeModel, api_error, hallucinate
 from fakes.personal_data import SEEDED
+from rich.console import Console
 
-from agents.models import Decision
+from agents.models import GATES, Decision
 from graphs.runs import decide, start_review
 from graphs.settings import Settings
 from traces.verify import verify_trace
-from traces.viewer import load_records
+from traces.viewer import load_records, render_trace
 
 ROOT = Path(__file__).resolve().parents[2]
 PERSONAL = str(ROOT / "tests" / "fixtures" / "docs" / "personal-data.md")
@@ -38,7 +39,7 @@ def test_a_model_review_records_every_kind_and_no_secret(
         "degradation", "decision", "verdict", "run_end",
     }
     calls = [r for r in records if r.kind == "llm_call"]
-    assert len(calls) == len(fake.requests) - 1  # every request but the preflight ping
+    assert len(calls) == len(fake.requests)  # every request (there is no preflight ping)
     first = next(c.attributes for c in calls if "error.type" not in c.attributes)
     assert any(c.attributes.get("error.type") == "bad_request" for c in calls)
     assert first["gen_ai.request.model"] == "openai/gpt-4.1-mini"
@@ -56,3 +57,24 @@ def test_a_model_review_records_every_kind_and_no_secret(
     assert KEY not in text and KEY not in report
     for value in SEEDED:
         assert value not in text
+
+
+def test_a_call_queued_for_a_free_slot_records_its_wait_apart_from_its_latency(
+    fake: FakeModel, workspace: Path
+) -> None:
+    settings = Settings(home=workspace, model="openai/gpt-4.1-mini", max_concurrency=1)
+    view = asyncio.run(start_review([PERSONAL], settings))
+    records = load_records(workspace / "traces" / f"{view.run_id}.jsonl")
+    calls = [r for r in records if r.kind == "llm_call"]
+    assert len(calls) == 6 and all("gatereview.queue_wait_s" in c.attributes for c in calls)
+    # One slot and five gates at once: four of them waited for it, and said so apart.
+    waited = [c for c in calls if c.attributes["gatereview.queue_wait_s"] > 0]
+    assert len(waited) >= len(GATES) - 1
+    for call in calls:
+        attempts = call.attributes["gatereview.attempts"]
+        latency, wait = (sum(a[key] for a in attempts) for key in ("latency_s", "wait_s"))
+        assert call.attributes["gatereview.latency_s"] == pytest.approx(latency, abs=1e-3)
+        assert call.attributes["gatereview.queue_wait_s"] == pytest.approx(wait, abs=1e-3)
+    console = Console(record=True, width=200)
+    console.print(render_trace(records))
+    assert "queued)" in console.export_text()

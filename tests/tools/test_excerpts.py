@@ -10,8 +10,9 @@ from fakes.personal_data import SEEDED
 from agents.prompts import render
 from agents.rubric import load_rubrics
 from tools.documents import Document, load_documents
-from tools.excerpts import Selection, estimate_tokens, select_excerpts
+from tools.excerpts import Selection, estimate_tokens
 from tools.retrieval import SectionIndex
+from tools.selection import select_excerpts
 
 ROOT = Path(__file__).resolve().parents[2]
 DOCS = ROOT / "tests" / "fixtures" / "docs"
@@ -84,7 +85,9 @@ def test_the_largest_example_fits_the_default_budget_whole() -> None:
     assert selection.tokens <= 6000
 
 
-def test_a_section_longer_than_the_budget_is_cut_to_its_first_lines(tmp_path: Path) -> None:
+def test_a_section_longer_than_the_budget_is_cut_to_sentences_on_the_criteria(
+    tmp_path: Path,
+) -> None:
     body = "\n".join(f"The data owner reviews retention item {i} monthly." for i in range(2000))
     path = tmp_path / "one-section.md"
     path.write_text(f"# Notes\n\n{body}\n", encoding="utf-8")
@@ -92,9 +95,10 @@ def test_a_section_longer_than_the_budget_is_cut_to_its_first_lines(tmp_path: Pa
     assert len(documents[0].sections) == 1
     selection = _select(documents, "data", 2000)
     assert selection.tokens <= 2000
-    (excerpt,) = selection.excerpts
-    assert excerpt.line_start == 1 and 100 < excerpt.line_end < 2002
-    assert excerpt.text.split("\n")[-1] == documents[0].lines[excerpt.line_end - 1]
+    (excerpt,) = selection.excerpts  # equally good sentences: the first ones, in one run
+    assert excerpt.line_start == 3 and 100 < excerpt.line_end < 2002
+    assert excerpt.lead.endswith("[...] (Notes)")  # the heading line itself was left out
+    assert excerpt.text.split("\n") == documents[0].lines[2 : excerpt.line_end]
 
 
 def test_the_budget_counts_what_the_prompt_shows() -> None:
