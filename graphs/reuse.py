@@ -15,8 +15,8 @@ from agents.models import GateReview, Usage
 from agents.rubric import Rubric
 from tools.documents import Document
 from tools.evidence import verify_finding
-from tools.excerpts import select_excerpts
 from tools.retrieval import SectionIndex
+from tools.selection import select_excerpts
 
 
 def gate_basis(
