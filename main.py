@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 import os
 import sys
@@ -17,26 +16,87 @@ from rich.console import Console
 from rich.markup import escape
 
 from agents.errors import GateReviewError
-from agents.models import FINDING_STATUSES, Amendment, Decision
+from agents.escaping import terminal_safe
+from exports.choices import FAIL_EXIT, ExportFormat, FailOn, OutputFormat, fails
+from graphs.settings import SETTING_NAMES
 
 if TYPE_CHECKING:
+    from collections.abc import Coroutine
+
+    from agents.models import Decision
     from graphs.settings import Settings
     from graphs.view import RunView
 
 app = typer.Typer(
     help="Review an AI project's design documents for production readiness, gate by gate.",
     no_args_is_help=True,
-    add_completion=False,
+    # Plain help wraps at any width; Rich's boxes cut option names and variables at 80 columns.
+    rich_markup_mode=None,
+    epilog="Settings: a flag, else the environment variable GATEREVIEW_<NAME> ("
+    + ", ".join(f"GATEREVIEW_{name.upper()}" for name in SETTING_NAMES)
+    + "), else gatereview.toml, else the default.\n\n"
+    f"Exit status: 0 done; 1 an internal error or a failed check (trace --verify, eval); "
+    f"2 a user mistake; {FAIL_EXIT} the verdict is at or below --fail-on.",
 )
 out = Console()
 err = Console(stderr=True)
 
 HomeOpt = Annotated[
     Path | None,
-    typer.Option("--home", help="Workspace folder [env GATEREVIEW_HOME; default .gatereview]"),
+    typer.Option("--home", help="Workspace folder (env GATEREVIEW_HOME; default .gatereview)."),
 ]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON object instead of tables.")]
+ConfigOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--config",
+        help="Settings file to trust (any key); without it ./gatereview.toml may set only limits.",
+    ),
+]
+FailOnOpt = Annotated[
+    FailOn,
+    typer.Option(
+        "--fail-on",
+        help=f"Exit {FAIL_EXIT} when the verdict is at or below this (in CI: not_ready).",
+    ),
+]
 ReviewerOpt = Annotated[str, typer.Option("--reviewer", help="Your name, kept with the decision.")]
+
+
+def show_version(value: bool) -> None:
+    """Print the installed version and stop (eager: before any command runs)."""
+    if value:
+        from exports.tool import NAME, tool_version
+
+        out.print(f"{NAME} {tool_version()}", highlight=False)
+        raise typer.Exit()
+
+
+@app.callback()
+def main_options(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=show_version, is_eager=True, help="Print the version and exit."
+        ),
+    ] = False,
+) -> None:
+    """Options that come before the command."""
+
+
+def program_name() -> str:
+    """The command as the user ran it, for hints: `gatereview`, or `python main.py`."""
+    import click
+
+    ctx = click.get_current_context(silent=True)
+    name = ctx.find_root().info_name if ctx is not None else None
+    name = name or Path(sys.argv[0]).name or "gatereview"
+    return f"python {name}" if name.endswith(".py") else name
+
+
+def as_run(message: str) -> str:
+    """A message whose hints name `python main.py` (as lower layers write them), as run."""
+    return message.replace("python main.py", program_name())
 
 
 @contextmanager
@@ -45,15 +105,26 @@ def user_errors() -> Iterator[None]:
     try:
         yield
     except GateReviewError as exc:
-        err.print(f"[red]error:[/red] {escape(str(exc))}", highlight=False, soft_wrap=True)
+        message = escape(as_run(terminal_safe(str(exc))))
+        err.print(f"[red]error:[/red] {message}", highlight=False, soft_wrap=True)
         raise typer.Exit(2) from None
     except KeyboardInterrupt:
         err.print("interrupted; the run can be resumed from its last checkpoint")
         raise typer.Exit(130) from None
 
 
+def run_async(coroutine: Coroutine[Any, Any, Any]) -> Any:
+    """Run a command's coroutine (asyncio is imported by the commands that need it, so that
+    `--help`, `runs` and `show` start faster)."""
+    import asyncio
+
+    return asyncio.run(coroutine)
+
+
 def make_decision(**fields: Any) -> Decision:
     """A validated decision; a bad value is a user mistake, not a crash."""
+    from agents.models import Amendment, Decision
+
     try:
         if "amendment" in fields:
             fields["amendment"] = Amendment.model_validate(fields["amendment"])
@@ -61,7 +132,8 @@ def make_decision(**fields: Any) -> Decision:
     except ValidationError as exc:
         first = exc.errors()[0]
         where = ".".join(str(p) for p in first["loc"])
-        raise GateReviewError(f"{where}: {first['msg']}") from None
+        message = str(first["msg"]).removeprefix("Value error, ")
+        raise GateReviewError(f"{where}: {message}") from None
 
 
 def print_json(text: str | None = None, *, data: Any = None) -> None:
@@ -74,28 +146,61 @@ def print_json(text: str | None = None, *, data: Any = None) -> None:
     out.file.write(json.dumps(value, indent=2, ensure_ascii=False) + "\n")
 
 
-def settings_for(**flags: Any) -> Settings:
-    """Resolve settings once: flag > GATEREVIEW_* environment > gatereview.toml > default."""
+def settings_for(config: Path | None = None, **flags: Any) -> Settings:
+    """Resolve settings once: flag > GATEREVIEW_* environment > settings files > default."""
     from graphs.settings import resolve_settings
 
-    return resolve_settings(flags)
+    return resolve_settings(flags, config_file=config)
+
+
+def exit_for(view: RunView, fail_on: FailOn) -> None:
+    """Exit 3 (and say why on stderr) when the verdict is at or below the threshold."""
+    overall = view.verdict.overall if view.verdict else None
+    if fails(overall, fail_on):
+        err.print(f"verdict {overall} fails --fail-on {fail_on}: exit {FAIL_EXIT}", highlight=False)
+        raise typer.Exit(FAIL_EXIT)
+
+
+def export(
+    view: RunView, settings: Settings, fmt: ExportFormat, path: Path | None = None
+) -> None:
+    """Print or write a run as SARIF, HTML or a PR comment, masked as reports are."""
+    from graphs.published import (
+        render_export,
+        run_rubrics,
+        run_sources,
+        travelling_view,
+        write_export,
+    )
+
+    sources = run_sources(view.run_id, settings)
+    rubrics = run_rubrics(view.run_id, settings)
+    text = render_export(travelling_view(view, settings), sources, fmt, rubrics)
+    if path is None:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+        return
+    write_export(text, path)
+    err.print(f"wrote {fmt.upper()} to {path}", highlight=False)
 
 
 def emit(view: RunView, as_json: bool, *, findings: bool = False) -> None:
-    """Print a run as JSON or as tables."""
+    """Print a run as JSON or as tables (warnings on stderr either way)."""
+    for warning in view.warnings:
+        err.print(f"[yellow]warning:[/yellow] {escape(terminal_safe(warning))}", soft_wrap=True)
     if as_json:
         print_json(view.model_dump_json())
         return
     import render
 
-    out.print(render.gate_table(view))
+    out.print(render.gate_table(view, out.width))
     out.print(render.verdict_lines(view))
     if findings:
         out.rule("Findings")
         out.print(render.findings_view(view))
         out.rule("Decisions")
         out.print(render.decisions_view(view))
-    out.print(render.next_steps(view), highlight=False)
+    out.print(render.next_steps(view, program_name()), highlight=False)
 
 
 def progress_printer(quiet: bool) -> Any:
@@ -112,14 +217,17 @@ def progress_printer(quiet: bool) -> Any:
     return report
 
 
-def decide_and_print(run_id: str, decision: Decision, settings: Settings, as_json: bool) -> None:
+def decide_and_print(
+    run_id: str, decision: Decision, settings: Settings, as_json: bool
+) -> RunView:
     """Apply a decision and print the resulting run."""
     from graphs.runs import decide
 
-    view = asyncio.run(decide(run_id, decision, settings, progress_printer(as_json)))
+    view = run_async(decide(run_id, decision, settings, progress_printer(as_json)))
     emit(view, as_json)
     if settings.otlp_endpoint and view.state in ("approved", "rejected"):
         export_finished(view.run_id, settings)
+    return view
 
 
 def export_finished(run_id: str, settings: Settings) -> None:
@@ -139,23 +247,60 @@ def export_finished(run_id: str, settings: Settings) -> None:
 def review(
     paths: Annotated[list[Path], typer.Argument(help="Design documents or folders.")],
     model: Annotated[
-        str | None, typer.Option(help="offline, or a litellm model string [env GATEREVIEW_MODEL].")
+        str | None, typer.Option(help="offline, or a litellm model string (env GATEREVIEW_MODEL).")
     ] = None,
-    api_base: Annotated[str | None, typer.Option(help="OpenAI-compatible server URL.")] = None,
-    budget_usd: Annotated[float | None, typer.Option(help="Most this review may spend.")] = None,
+    api_base: Annotated[
+        str | None, typer.Option(help="OpenAI-compatible server URL (env GATEREVIEW_API_BASE).")
+    ] = None,
+    budget_usd: Annotated[
+        float | None, typer.Option(help="Most this review may spend (env GATEREVIEW_BUDGET_USD).")
+    ] = None,
     max_concurrency: Annotated[
-        int | None, typer.Option(help="Model calls at once (default 8: every gate at once).")
+        int | None,
+        typer.Option(
+            help="Model calls at once (default 8: every gate at once; "
+            "env GATEREVIEW_MAX_CONCURRENCY)."
+        ),
     ] = None,
     max_context_tokens: Annotated[
-        int | None, typer.Option(help="Most document tokens sent per gate.")
+        int | None,
+        typer.Option(
+            help="Most document tokens sent per gate (env GATEREVIEW_MAX_CONTEXT_TOKENS)."
+        ),
     ] = None,
-    timeout: Annotated[float | None, typer.Option(help="Seconds per model call.")] = None,
-    price_in: Annotated[float | None, typer.Option(help="USD per million input tokens.")] = None,
-    price_out: Annotated[float | None, typer.Option(help="USD per million output tokens.")] = None,
+    timeout: Annotated[
+        float | None, typer.Option(help="Seconds per model call (env GATEREVIEW_TIMEOUT_S).")
+    ] = None,
+    price_in: Annotated[
+        float | None,
+        typer.Option(help="USD per million input tokens (env GATEREVIEW_PRICE_IN)."),
+    ] = None,
+    price_out: Annotated[
+        float | None,
+        typer.Option(help="USD per million output tokens (env GATEREVIEW_PRICE_OUT)."),
+    ] = None,
     web: Annotated[
-        bool | None, typer.Option("--web/--no-web", help="Let risk and platform search the web.")
+        bool | None,
+        typer.Option(
+            "--web/--no-web", help="Let risk and platform search the web (env GATEREVIEW_WEB)."
+        ),
     ] = None,
-    max_bytes: Annotated[int | None, typer.Option(help="Largest document accepted.")] = None,
+    max_bytes: Annotated[
+        int | None, typer.Option(help="Largest document accepted (env GATEREVIEW_MAX_BYTES).")
+    ] = None,
+    document_timeout: Annotated[
+        float | None,
+        typer.Option(
+            help="Most seconds spent reading one document (env GATEREVIEW_DOCUMENT_TIMEOUT_S)."
+        ),
+    ] = None,
+    mask: Annotated[
+        bool | None,
+        typer.Option(
+            "--mask/--no-mask",
+            help="Mask personal data and secrets sent to the model (env GATEREVIEW_MASK; on).",
+        ),
+    ] = None,
     rubrics: Annotated[
         Path | None,
         typer.Option(help="Folder of <gate>.toml files replacing or extending the rubrics."),
@@ -172,12 +317,20 @@ def review(
         typer.Option(help="With --project: reuse the project's latest run (as --since)."),
     ] = True,
     interactive: Annotated[bool, typer.Option(help="Ask for the decision right away.")] = False,
+    sarif: Annotated[
+        Path | None, typer.Option(help="Also write the findings as SARIF 2.1.0 to this file.")
+    ] = None,
+    fail_on: FailOnOpt = "never",
     home: HomeOpt = None,
+    config: ConfigOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Review documents gate by gate and wait for a named person's decision."""
     with user_errors():
+        if sarif is not None and not sarif.resolve().parent.is_dir():
+            raise GateReviewError(f"cannot write {sarif}: its folder does not exist")
         settings = settings_for(
+            config,
             home=home,
             model=model,
             api_base=api_base,
@@ -189,13 +342,11 @@ def review(
             price_out=price_out,
             web=web,
             max_bytes=max_bytes,
+            document_timeout_s=document_timeout,
+            mask=mask,
             rubrics=rubrics,
             project=project,
         )
-        if not settings.offline:
-            from agents.llm import preload_litellm
-
-            preload_litellm()  # seconds of imports, overlapping the graph's and the reading
         from graphs.runs import latest_in_project, start_review
 
         if since is None and incremental and project is not None:
@@ -204,13 +355,16 @@ def review(
             err.print(f"Reviewing {len(paths)} path(s) with model [bold]{settings.model}[/bold]")
             if since is not None:
                 err.print(f"Reusing unchanged gates of run {since}")
-        view = asyncio.run(
+        view = run_async(
             start_review([str(p) for p in paths], settings, progress_printer(as_json), since)
         )
         emit(view, as_json)
+        if sarif is not None:
+            export(view, settings, "sarif", sarif)
         if interactive and view.state == "awaiting_decision":
             decision = ask_decision()
-            decide_and_print(view.run_id, decision, settings, as_json)
+            view = decide_and_print(view.run_id, decision, settings, as_json)
+        exit_for(view, fail_on)
 
 
 def ask_decision() -> Decision:
@@ -229,24 +383,26 @@ def ask_decision() -> Decision:
 def runs(
     project: Annotated[str | None, typer.Option(help="Only this project's runs.")] = None,
     home: HomeOpt = None,
+    config: ConfigOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """List the runs in the workspace with their state."""
     with user_errors():
         from graphs.catalogue import list_runs
 
-        summaries = list_runs(settings_for(home=home))
+        summaries = list_runs(settings_for(config, home=home))
         if project is not None:
             summaries = [s for s in summaries if s.project == project]
         if as_json:
             print_json(data={"runs": [s.model_dump() for s in summaries]})
             return
         if not summaries:
-            out.print("No runs yet. Start one with: python main.py review PATH")
+            out.print(f"No runs yet. Start one with: {program_name()} review PATH")
             return
         import render
 
-        out.print(render.runs_table(summaries), no_wrap=True, overflow="ignore", crop=False)
+        table = render.runs_table(summaries, out.width)
+        out.print(table, no_wrap=True, overflow="ignore", crop=False)
 
 
 @app.command()
@@ -255,25 +411,45 @@ def show(
     by: Annotated[
         str, typer.Option(help="gate (findings per gate) or framework (findings per clause).")
     ] = "gate",
+    fmt: Annotated[
+        OutputFormat,
+        typer.Option(
+            "--format",
+            help="table; json; sarif (2.1.0); html (one self-contained page); "
+            "github (a pull-request comment in Markdown).",
+        ),
+    ] = "table",
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Write to this file, not stdout.")
+    ] = None,
+    fail_on: FailOnOpt = "never",
     home: HomeOpt = None,
+    config: ConfigOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Show a run's verdict and every finding with its evidence, by gate or by framework clause."""
+    """Show a run's verdict and every finding with its evidence (by gate or by framework
+    clause), or export it."""
     with user_errors():
         from graphs.catalogue import load_run
 
         if by not in ("gate", "framework"):
             raise GateReviewError(f"unknown --by {by!r}: gate or framework")
-        view = load_run(run_id, settings_for(home=home))
-        if by == "gate":
-            emit(view, as_json, findings=True)
-        elif as_json:
+        settings = settings_for(config, home=home)
+        view = load_run(run_id, settings)
+        if fmt == "sarif" or fmt == "html" or fmt == "github":  # narrows to ExportFormat
+            export(view, settings, fmt, output)
+        elif output is not None:
+            raise GateReviewError("--output needs --format sarif, html or github")
+        elif by == "gate":
+            emit(view, as_json or fmt == "json", findings=True)
+        elif as_json or fmt == "json":
             frameworks = [f.model_dump(mode="json") for f in view.frameworks]
-            out.print_json(data={"run_id": view.run_id, "frameworks": frameworks})
+            print_json(data={"run_id": view.run_id, "frameworks": frameworks})
         else:
             import render
 
             out.print(render.frameworks_view(view))
+        exit_for(view, fail_on)
 
 
 @app.command()
@@ -282,12 +458,13 @@ def approve(
     reviewer: ReviewerOpt,
     comment: Annotated[str, typer.Option(help="Why you approve.")] = "",
     home: HomeOpt = None,
+    config: ConfigOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Approve a review: the verdict becomes final and the report is written."""
     with user_errors():
         decision = make_decision(action="approve", reviewer=reviewer, comment=comment)
-        decide_and_print(run_id, decision, settings_for(home=home), as_json)
+        decide_and_print(run_id, decision, settings_for(config, home=home), as_json)
 
 
 @app.command()
@@ -299,6 +476,7 @@ def reject(
         list[str] | None, typer.Option(help="Review this gate again (repeatable).")
     ] = None,
     home: HomeOpt = None,
+    config: ConfigOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Reject a review; with --gate, review those gates again with your comment as guidance."""
@@ -308,7 +486,7 @@ def reject(
         decision = make_decision(
             action="reject", reviewer=reviewer, comment=comment, gates=gate or []
         )
-        decide_and_print(run_id, decision, settings_for(home=home), as_json)
+        decide_and_print(run_id, decision, settings_for(config, home=home), as_json)
 
 
 @app.command()
@@ -321,10 +499,13 @@ def amend(
     ],
     reason: Annotated[str, typer.Option(help="Why the finding is wrong.")],
     home: HomeOpt = None,
+    config: ConfigOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Re-grade or dismiss one finding; the verdict is recomputed and awaits a decision."""
     with user_errors():
+        from agents.models import FINDING_STATUSES
+
         allowed = (*FINDING_STATUSES, "dismissed")
         if status not in allowed:
             raise GateReviewError(f"unknown status {status!r}: one of {', '.join(allowed)}")
@@ -334,7 +515,7 @@ def amend(
         decision = make_decision(
             action="amend", reviewer=reviewer, comment=reason, amendment=amendment
         )
-        decide_and_print(run_id, decision, settings_for(home=home), as_json)
+        decide_and_print(run_id, decision, settings_for(config, home=home), as_json)
 
 
 @app.command(name="diff")
@@ -342,6 +523,7 @@ def diff_command(
     before: Annotated[str, typer.Argument(metavar="RUN_A", help="The earlier run.")],
     after: Annotated[str, typer.Argument(metavar="RUN_B", help="The later run.")],
     home: HomeOpt = None,
+    config: ConfigOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """What changed between two reviews: gate statuses; new, resolved, changed, moved findings."""
@@ -351,32 +533,56 @@ def diff_command(
         from graphs.report import write_diff_report
         from graphs.workspace import Workspace
 
-        settings = settings_for(home=home)
+        settings = settings_for(config, home=home)
         views = {v.run_id: v for v in load_runs(settings, [before, after])}
         diff = diff_runs(views[before], views[after])
         paths = write_diff_report(diff, Workspace(settings.home))
         if as_json:
-            out.print_json(data={**diff.model_dump(mode="json"), "report": {
-                k: str(p) for k, p in paths.items()}})
+            report = {k: str(p) for k, p in paths.items()}
+            print_json(data={**diff.model_dump(mode="json"), "report": report})
             return
         import render
 
         out.print(render.diff_view(diff))
-        out.print(f"\nReport: {paths['markdown']}  {paths['json']}", highlight=False)
+        reports = "  ".join(str(p) for p in paths.values())
+        out.print(f"\nReports: {reports}", highlight=False)
+
+
+@app.command(name="export-case")
+def export_case_command(
+    run_id: Annotated[str, typer.Argument(metavar="RUN", help="A decided run.")],
+    folder: Annotated[Path, typer.Argument(metavar="DIR", help="A new (or empty) case folder.")],
+    home: HomeOpt = None,
+    config: ConfigOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Turn a decided run into an eval case: its documents, the reviewers' statuses as
+    expected.json, their decisions, and its model exchanges as the recording."""
+    with user_errors():
+        from evals.export import export_case
+
+        exported = run_async(export_case(run_id, folder, settings_for(config, home=home)))
+        if as_json:
+            print_json(exported.model_dump_json())
+            return
+        import render
+
+        out.print(render.exported_case(exported))
 
 
 @app.command(name="resume")
 def resume_run(
     run_id: Annotated[str, typer.Argument(metavar="RUN")],
     home: HomeOpt = None,
+    config: ConfigOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Finish a run whose process was killed: only the unfinished steps run again."""
     with user_errors():
         from graphs.runs import resume
 
-        settings = settings_for(home=home)
-        view = asyncio.run(resume(run_id, settings, progress_printer(as_json)))
+        settings = settings_for(config, home=home)
+        view = run_async(resume(run_id, settings, progress_printer(as_json)))
         emit(view, as_json)
 
 
@@ -388,19 +594,22 @@ def trace(
         str | None,
         typer.Option(
             help="Also send the spans to this OTLP/HTTP collector "
-            "[env OTEL_EXPORTER_OTLP_ENDPOINT]."
+            "(env GATEREVIEW_OTLP_ENDPOINT or OTEL_EXPORTER_OTLP_ENDPOINT)."
         ),
     ] = None,
     home: HomeOpt = None,
+    config: ConfigOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Show a run's trace as a tree, verify it, or export it over OTLP."""
     with user_errors():
         from graphs.audit import export_records, trace_records, verify_run_trace
 
-        settings = settings_for(home=home, otlp_endpoint=otlp_endpoint)
+        settings = settings_for(config, home=home, otlp_endpoint=otlp_endpoint)
         if verify:
-            result = verify_run_trace(run_id, settings)
+            from graphs.runs import load_values
+
+            result = verify_run_trace(run_id, settings, load_values(run_id, settings))
             if as_json:
                 print_json(result.model_dump_json())
             elif result.ok:
@@ -410,10 +619,9 @@ def trace(
                     highlight=False,
                 )
             else:
-                err.print(
-                    f"trace of {run_id}: line {result.first_bad_line}: {result.problem}",
-                    highlight=False,
-                )
+                where = f"line {result.first_bad_line}: " if result.first_bad_line else ""
+                problem = escape(terminal_safe(f"trace of {run_id}: {where}{result.problem}"))
+                err.print(problem, highlight=False, soft_wrap=True)
             raise typer.Exit(0 if result.ok else 1)
         records = trace_records(run_id, settings)
         if settings.otlp_endpoint:
@@ -429,6 +637,23 @@ def trace(
         out.print(render_trace(records))
 
 
+@app.command()
+def doctor(home: HomeOpt = None, config: ConfigOpt = None, as_json: JsonOpt = False) -> None:
+    """Check the workspace: writable, space, database, each run's trace; exit 1 on a problem."""
+    with user_errors():
+        from graphs.health import workspace_health
+
+        health = workspace_health(settings_for(config, home=home))
+        if as_json:
+            print_json(data={**health.model_dump(mode="json"), "healthy": health.healthy})
+        else:
+            import render
+
+            out.print(render.health_table(health))
+        if not health.healthy:
+            raise typer.Exit(1)
+
+
 @app.command("eval")
 def eval_(
     suite: Annotated[Path | None, typer.Argument(help="Suite or case folder.")] = None,
@@ -437,6 +662,7 @@ def eval_(
     baseline: Annotated[Path | None, typer.Option(help="Earlier results file.")] = None,
     record: Annotated[bool, typer.Option(help="Record MODEL's answers as the recordings.")] = False,
     home: HomeOpt = None,
+    config: ConfigOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Run the eval cases through the full review; exit 1 on a low or regressed metric."""
@@ -447,8 +673,8 @@ def eval_(
             if not as_json:
                 err.print(f"  {note:<10} {case}", highlight=False)
 
-        result = asyncio.run(runner.evaluate(suite, model, api_base, baseline, record, step))
-        path = results.write_results(result, settings_for(home=home).home)
+        result = run_async(runner.evaluate(suite, model, api_base, baseline, record, step))
+        path = results.write_results(result, settings_for(config, home=home).home)
         if as_json:
             print_json(result.model_dump_json())
         else:

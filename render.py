@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
-from agents.models import FINDING_STATUSES, Usage
+from agents.escaping import terminal_safe
+from agents.models import FINDING_STATUSES, GATES, Usage
 
 if TYPE_CHECKING:
+    from evals.export import ExportedCase
     from graphs.catalogue import RunSummary
     from graphs.diff import RunDiff
+    from graphs.health import Health
     from graphs.view import RunView
 
 STATUS_STYLE = {
@@ -31,7 +35,15 @@ STATUS_STYLE = {
     "interrupted": "magenta",
     "running": "cyan",
     "evidenced": "green",
+    "ok": "green",
+    "warning": "yellow",
+    "problem": "bold red",
 }
+
+
+def safe(text: str, style: str = "") -> Text:
+    """Text from a person, a document or a model, with control characters shown as escapes."""
+    return Text(terminal_safe(text), style=style)
 
 
 def styled(value: str) -> Text:
@@ -39,19 +51,37 @@ def styled(value: str) -> Text:
     return Text(value, style=STATUS_STYLE.get(value, ""))
 
 
-def gate_table(view: RunView) -> Table:
-    """One row per gate: status, finding counts, usage; the reviewer only where it differs."""
+# Below this many columns the per-gate tokens and time are left out (the totals line keeps them).
+WIDE = 100
+
+
+def _word_column(table: Table, header: str, words: list[str]) -> None:
+    """A column that never wraps or cuts a word: as wide as its longest value."""
+    width = max([len(header), *map(len, words)])
+    table.add_column(header, no_wrap=True, min_width=width)
+
+
+def gate_table(view: RunView, width: int = WIDE) -> Table:
+    """One row per gate: status, finding counts, usage; legible at 80 columns (a CI log): the
+    words are never cut, and per-gate tokens and time are dropped when the terminal is narrow."""
     reviewers = sorted({info.reviewer for info in view.gates.values()})
     title = f"Run {view.run_id}  reviewer: {', '.join(reviewers) or '?'}"
     table = Table(title=title, title_justify="left")
     priced = view.usage.calls > 0
+    wide = width >= WIDE
     degraded = any(info.degraded for info in view.gates.values())
-    columns = ["gate", "status", "met", "part.", "ment.", "miss.", "contra."]
-    columns += ["tokens in/out", "cost", "time"] if priced else []
-    for column in columns:
-        table.add_column(column, no_wrap=True)
+    _word_column(table, "gate", list(view.verdict.gates) if view.verdict else list(GATES))
+    _word_column(table, "status", ["conditional", "not_ready"])
+    for column in ("met", "part.", "ment.", "miss.", "contra."):
+        table.add_column(column, no_wrap=True, justify="right")
+    if priced:
+        if wide:
+            table.add_column("tokens in/out", no_wrap=True, justify="right")
+        table.add_column("cost", no_wrap=True, justify="right")
+        if wide:
+            table.add_column("time", no_wrap=True, justify="right")
     if degraded:
-        table.add_column("degraded", overflow="fold")
+        table.add_column("degraded", overflow="fold", ratio=1)
     if view.verdict is None:
         return table
     for gate, verdict in view.verdict.gates.items():
@@ -61,10 +91,12 @@ def gate_table(view: RunView) -> Table:
                 counts[finding.status] += 1
         info = view.gates.get(gate)
         cells = [gate, styled(verdict.status), *[str(n) for n in counts.values()]]
-        cells += usage_cells(info.usage) if priced and info is not None else []
+        if priced and info is not None:
+            tokens, cost, took = usage_cells(info.usage)
+            cells += [tokens, cost, took] if wide else [cost]
         if degraded:
             cells.append(
-                f"{info.reviewer}: {info.degraded_reason}" if info and info.degraded else ""
+                safe(f"{info.reviewer}: {info.degraded_reason}") if info and info.degraded else ""
             )
         table.add_row(*cells)
     return table
@@ -90,7 +122,7 @@ def verdict_lines(view: RunView) -> RenderableType:
         return Text("no verdict yet")
     parts: list[RenderableType] = [
         Text.assemble("Verdict: ", styled(view.verdict.overall), f"   state: {view.state}"),
-        Text(view.verdict.summary),
+        safe(view.verdict.summary),
     ]
     if view.usage.calls:
         u = view.usage
@@ -122,25 +154,25 @@ def findings_view(view: RunView) -> RenderableType:
             styled(f.status),
             f"  {f.severity}",
             ("  dismissed" if f.dismissed else ""),
-            f"  {f.title}",
+            terminal_safe(f"  {f.title}"),
         )
         parts.append(head)
-        parts.append(Text(f"    {f.summary}"))
+        parts.append(safe(f"    {f.summary}"))
         if f.amended_by:
-            parts.append(Text(f"    amended by {f.amended_by}: {f.amend_reason}", style="cyan"))
+            parts.append(safe(f"    amended by {f.amended_by}: {f.amend_reason}", style="cyan"))
         for label, note in (
             ("unsupported", f.unsupported),
             ("disputed", f.disputed),
             ("note", f.support_note),
         ):
             if note:
-                parts.append(Text(f"    {label}: {note}", style="magenta"))
+                parts.append(safe(f"    {label}: {note}", style="magenta"))
         for e in f.evidence:
             mark = "" if e.verified else "  [unverified]"
-            parts.append(Text(f"    {e.location}{mark}", style="dim"))
-            parts.append(Text(f'      "{e.quote}"', style="italic"))
+            parts.append(safe(f"    {e.location}{mark}", style="dim"))
+            parts.append(safe(f'      "{e.quote}"', style="italic"))
         if f.status != "met" and f.recommendation:
-            parts.append(Text(f"    -> {f.recommendation}", style="dim"))
+            parts.append(safe(f"    -> {f.recommendation}", style="dim"))
     return Group(*parts)
 
 
@@ -151,8 +183,10 @@ def decisions_view(view: RunView) -> RenderableType:
     lines = []
     for d in view.decisions:
         gates = f" (gates: {', '.join(d.gates)})" if d.gates else ""
-        comment = f": {d.comment}" if d.comment else ""
-        lines.append(Text(f"{d.at}  {d.action} by {d.reviewer}{gates}{comment}"))
+        # A comment keeps its lines, each indented: no line of it can pass for a decision.
+        indented = "".join(f"\n    {line}" for line in d.comment.splitlines())
+        comment = f":{indented}" if d.comment else ""
+        lines.append(safe(f"{d.at}  {d.action} by {d.reviewer}{gates}{comment}"))
     return Group(*lines)
 
 
@@ -188,7 +222,7 @@ def diff_view(diff: RunDiff) -> RenderableType:
     """Gate status changes and finding changes between two runs."""
     head = Text(f"{diff.before} -> {diff.after}")
     if diff.project:
-        head.append(f"  project: {diff.project}")
+        head.append(f"  project: {terminal_safe(diff.project)}")
     head.append("\nVerdict: ")
     head.append_text(styled(diff.overall_before or "?"))
     head.append(" -> ")
@@ -201,7 +235,10 @@ def diff_view(diff: RunDiff) -> RenderableType:
     findings = Table(title="Findings that changed", title_justify="left")
     for column in ("change", "criterion", "before", "after", "lines"):
         findings.add_column(column)
+    moved = [f.criterion for f in diff.findings if f.change == "moved_lines"]
     for f in diff.findings:
+        if f.change == "moved_lines":
+            continue  # one line below: an inserted paragraph moves every quote after it
         lines = ""
         if f.lines_before != f.lines_after:
             lines = f"{', '.join(f.lines_before) or '-'} -> {', '.join(f.lines_after) or '-'}"
@@ -211,19 +248,32 @@ def diff_view(diff: RunDiff) -> RenderableType:
         )
     parts: list[RenderableType] = [head]
     parts.append(gates if diff.gates else Text("No gate changed."))
-    parts.append(findings if diff.findings else Text("No finding changed."))
+    changed = len(diff.findings) - len(moved)
+    parts.append(findings if changed else Text("No finding changed status or evidence."))
+    if moved:
+        parts.append(Text(f"Same status and quotes at other lines: {', '.join(moved)}"))
     return Group(*parts, Text(f"{diff.unchanged} findings unchanged"))
 
 
-def runs_table(runs: list[RunSummary]) -> Text:
+def runs_table(runs: list[RunSummary], width: int = WIDE) -> Text:
     """One line per run: id, state, verdict, created, documents (aligned columns; a Rich
-    table measures every cell and takes a fifth of a second for 200 runs)."""
+    table measures every cell and takes a fifth of a second for 200 runs). Below WIDE columns
+    the created column goes (the run id starts with its UTC time) and documents show their file
+    names, so a row fits 80 columns; a status is never cut."""
+    wide = width >= WIDE
     rows = [
-        (r.run_id, r.state, r.verdict or "-", r.created_at or "", ", ".join(r.documents))
+        (
+            r.run_id,
+            r.state,
+            r.verdict or "-",
+            (r.created_at or "")[:16].replace("T", " ") if wide else "",
+            terminal_safe(", ".join(d if wide else Path(d).name for d in r.documents)),
+        )
         for r in runs
     ]
-    header = ("run", "state", "verdict", "created", "documents")
-    widths = [max(len(row[i]) for row in [header, *rows]) + 2 for i in range(4)]
+    header = ("run", "state", "verdict", "created" if wide else "", "documents")
+    widths = [max(len(row[i]) for row in [header, *rows]) + 2 for i in range(3)]
+    widths.append(max(len(row[3]) for row in [header, *rows]) + 2 if wide else 0)
     table = Text()
     heads = "".join(h.ljust(w) for h, w in zip(header, widths, strict=False))
     table.append(f"{heads}{header[-1]}\n", style="bold")
@@ -237,20 +287,22 @@ def runs_table(runs: list[RunSummary]) -> Text:
     return table
 
 
-def next_steps(view: RunView) -> Text:
-    """How to decide on a run awaiting a decision, or where its report is."""
+def next_steps(view: RunView, prog: str = "gatereview") -> Text:
+    """How to decide on a run awaiting a decision (as the user ran the tool), or its reports."""
     if view.state == "awaiting_decision":
         run = view.run_id
         return Text.assemble(
             "\nAwaiting a decision. Details: ",
-            (f"python main.py show {run}", "bold"),
-            f"\nDecide: python main.py approve {run} --reviewer NAME\n"
-            f"        python main.py reject {run} --reviewer NAME --comment TEXT [--gate GATE]\n"
-            f"        python main.py amend {run} --reviewer NAME --finding ID "
-            "--status STATUS --reason TEXT",
+            (f"{prog} show {run}", "bold"),
+            f"\nDecide: {prog} approve {run} --reviewer NAME\n"
+            f"        {prog} reject {run} --reviewer NAME \\\n"
+            "            --comment TEXT [--gate GATE]\n"
+            f"        {prog} amend {run} --reviewer NAME \\\n"
+            "            --finding ID --status STATUS --reason TEXT",
         )
     if view.report:
-        return Text(f"\nReport: {view.report.get('markdown')}  {view.report.get('json')}")
+        paths = [view.report[k] for k in ("markdown", "json", "html") if view.report.get(k)]
+        return Text("\nReport: " + "\n        ".join(paths))
     return Text("")
 
 
@@ -267,7 +319,7 @@ def progress_lines(node: str, update: dict[str, Any]) -> list[Text]:
         return [Text.assemble(done, f"{node:<9} {summary}")]
     if node == "load_documents":
         lines = [Text.assemble(done, f"read      {len(update['documents'])} document(s)")]
-        return lines + [Text(f"  note: {note}") for note in update["notes"]]
+        return lines + [safe(f"  note: {note}") for note in update["notes"]]
     if node == "ingest":
         found = len(update.get("instructions", []))
         hidden = len(update.get("hidden_concerns", []))
@@ -277,3 +329,37 @@ def progress_lines(node: str, update: dict[str, Any]) -> list[Text]:
     if node in ("coordinator", "finalise"):
         return [Text.assemble(done, node)]
     return []
+
+
+def health_table(health: Health) -> Table:
+    """One row per check of a workspace: what, status, detail and the fix."""
+    verdict = "healthy" if health.healthy else "problems found"
+    table = Table(title=f"Workspace {health.home}: {verdict}", title_justify="left")
+    for column in ("checked", "status", "found", "fix"):
+        table.add_column(column, overflow="fold")
+    for check in health.checks:
+        table.add_row(safe(check.subject), styled(check.status), safe(check.detail), check.fix)
+    return table
+
+
+def exported_case(exported: ExportedCase) -> RenderableType:
+    """What export-case wrote and how to run it, and whether the case gives the statuses."""
+    lines = [
+        Text.assemble(("Case written: ", "bold"), safe(exported.folder)),
+        Text(f"from run {exported.run_id}; documents: ")
+        + safe(", ".join(exported.documents)),
+        Text(
+            f"{len(exported.expected.gates)} gate statuses, {len(exported.expected.must_flag)} "
+            f"criteria expected unmet, {len(exported.expected.must_not_flag)} expected met; "
+            f"{exported.decisions} reviewer decision(s) replayed; "
+            f"{exported.exchanges} model exchange(s) recorded"
+        ),
+    ]
+    if exported.reproduced:
+        lines.append(Text("Reviewing the case gives the reviewers' statuses.", style="green"))
+    else:
+        lines.append(Text("Reviewing the case does not give the reviewers' statuses:", style="red"))
+        lines += [safe(f"  {problem}") for problem in exported.problems]
+    model = "replay" if exported.mode == "replay" else "offline"
+    lines.append(Text(f"Run it with: python main.py eval {exported.folder} --model {model}"))
+    return Group(*lines)

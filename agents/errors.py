@@ -25,3 +25,7 @@ class DecisionError(GateReviewError):
 
 class ModelError(GateReviewError):
     """A model call failed in a way the review cannot recover from (auth, unknown model)."""
+
+
+class WorkspaceError(GateReviewError):
+    """The workspace cannot be used: read-only, full, or its database or a trace is damaged."""

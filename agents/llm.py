@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import base64
 import contextlib
 import logging
 import os
-import threading
 import time
 from dataclasses import dataclass, field
 from types import ModuleType
@@ -32,7 +32,7 @@ from agents.prompts import render
 __all__ = [
     "FATAL", "RETRYABLE", "Attempt", "Budget", "ErrorKind", "ModelCallError", "ModelSettings",
     "Outcome", "StructuredResult", "check_credentials", "complete_structured", "estimate_cost",
-    "make_limiter", "preload_litellm",
+    "make_limiter",
 ]  # fmt: skip
 
 T = TypeVar("T", bound=BaseModel)
@@ -47,6 +47,9 @@ class ModelSettings(BaseModel):
     model: str = Field(description="A litellm model string, e.g. openai/gpt-4.1-mini")
     api_base: str | None = None
     api_key: SecretStr | None = Field(default=None, exclude=True, repr=False)
+    api_auth: SecretStr | None = Field(
+        default=None, exclude=True, repr=False, description="user:password sent as Basic auth"
+    )
     timeout_s: float = Field(default=60.0, gt=0)
     max_retries: int = Field(default=3, ge=0)
     retry_wait_s: float = Field(default=1.0, ge=0, description="Backoff base; 0 in tests")
@@ -82,19 +85,6 @@ def _litellm() -> ModuleType:
     for name in ("LiteLLM", "LiteLLM Router", "LiteLLM Proxy"):
         logging.getLogger(name).setLevel(logging.ERROR)
     return litellm
-
-
-def _import_quietly() -> None:
-    try:
-        _litellm()
-    except ImportError:  # the caller's own import raises it again, with its traceback
-        return
-
-
-def preload_litellm() -> None:
-    """Start importing litellm in a background thread (it takes seconds), so that a
-    model-backed review reads its documents and opens its database meanwhile."""
-    threading.Thread(target=_import_quietly, name="import-litellm", daemon=True).start()
 
 
 def _prices(lt: ModuleType, settings: ModelSettings) -> tuple[float, float] | None:
@@ -153,6 +143,9 @@ def _usage(lt: ModuleType, response: Any, settings: ModelSettings, latency_s: fl
 def _request(settings: ModelSettings, messages: list[Message], **extra: Any) -> dict[str, Any]:
     """The keyword arguments of one litellm.acompletion call."""
     key = settings.api_key.get_secret_value() if settings.api_key else None
+    if settings.api_auth is not None:  # credentials from the api_base URL, as curl sends them
+        basic = base64.b64encode(settings.api_auth.get_secret_value().encode()).decode()
+        extra = {"extra_headers": {"Authorization": f"Basic {basic}"}, **extra}
     return {
         "model": settings.model, "messages": messages, "timeout": settings.timeout_s,
         "num_retries": 0, "api_base": settings.api_base, "api_key": key,

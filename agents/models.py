@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
+import unicodedata
 from datetime import UTC, datetime
-from typing import Annotated, Literal, get_args
+from typing import Annotated, Any, Literal, get_args
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+
+from agents.escaping import CONTROL
 
 # Gates are data: a rubric file names one, so a gate is a short lower-case name, not a Literal.
 GATE_PATTERN = r"^[a-z][a-z0-9_]{0,30}$"
@@ -26,6 +31,36 @@ RunState = Literal["running", "interrupted", "awaiting_decision", "approved", "r
 def utc_now() -> str:
     """The current time as an ISO 8601 string in UTC, to the second."""
     return datetime.now(UTC).replace(microsecond=0).isoformat()
+
+
+MAX_REVIEWER = 100
+
+
+def _reviewer_name(value: str) -> str:
+    """A person's name: 1-100 printable characters on one line, trimmed."""
+    name = unicodedata.normalize("NFC", value).strip()
+    if not name:
+        raise ValueError("the reviewer's name is empty")
+    if len(name) > MAX_REVIEWER:
+        raise ValueError(f"the reviewer's name is longer than {MAX_REVIEWER} characters")
+    if not name.isprintable() or CONTROL.search(name):
+        raise ValueError("the reviewer's name must be printable text on one line")
+    return name
+
+
+def _free_text(value: str) -> str:
+    """Text a person typed: line breaks kept, control and bidirectional characters removed."""
+    return CONTROL.sub("", value.replace("\r\n", "\n").replace("\r", "\n"))
+
+
+ReviewerName = Annotated[str, AfterValidator(_reviewer_name)]
+FreeText = Annotated[str, AfterValidator(_free_text)]
+
+
+def verdict_sha256(verdict: dict[str, Any]) -> str:
+    """The hash of a verdict as checkpointed (canonical JSON), as decisions and traces carry it."""
+    canonical = json.dumps(verdict, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
 class Strict(BaseModel):
@@ -190,8 +225,8 @@ class Amendment(Strict):
 
     finding_id: str
     status: FindingStatus | Literal["dismissed"]
-    reason: str = Field(min_length=1)
-    reviewer: str = Field(min_length=1)
+    reason: FreeText = Field(min_length=1)
+    reviewer: ReviewerName
     at: str = Field(default_factory=utc_now)
 
 
@@ -199,8 +234,11 @@ class Decision(Strict):
     """A named person's decision on a review awaiting one."""
 
     action: Action
-    reviewer: str = Field(min_length=1)
-    comment: str = ""
+    reviewer: ReviewerName
+    comment: FreeText = ""
     gates: list[Gate] = Field(default_factory=list, description="Gates to review again (reject)")
     amendment: Amendment | None = None
+    verdict_sha256: str | None = Field(
+        default=None, description="Hash of the verdict the decision was taken on"
+    )
     at: str = Field(default_factory=utc_now)

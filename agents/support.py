@@ -15,9 +15,9 @@ A `met` or `partial` finding whose quotes fail the first two tests is unsupporte
 count toward the verdict (a `contradicted` one is not judged: dropping it would raise a gate).
 
 Then a second opinion: when the model says `met` and the offline reviewer finds no relevant
-passage at all, or the model says a blocker is `missing` while the offline reviewer finds it
-met, the finding is `disputed`; a disputed finding does not lift its gate until a person
-amends it.
+passage at all or only a passing mention, or the model says a blocker is `missing` while the
+offline reviewer finds it met, the finding is `disputed`; a disputed finding does not lift
+its gate until a person amends it.
 """
 
 from __future__ import annotations
@@ -47,12 +47,9 @@ def _passages_at(documents: Sequence[Document], evidence: Evidence) -> list[Pass
     ]
 
 
-def _about(
-    criterion: Criterion, passages: list[Passage], signals: Signals
-) -> tuple[bool, bool]:
+def _about(rules: Rules, passages: list[Passage], signals: Signals) -> tuple[bool, bool]:
     """Whether the quoted sentences read as about the criterion, and whether one shows a
     specific."""
-    rules = Rules.of(criterion)
     readings = [read(p, rules, signals) for p in passages]
     relevant = any(r.relevance > 0 for r in readings)
     # The specific must be one of the criterion's own (a named owner for owners, a cadence or
@@ -75,11 +72,12 @@ def check_support(
         return finding
     problems: list[str] = []
     specific = False
+    rules = Rules.of(criterion)  # compiled once for all of the finding's quotes
     for evidence in quotes:
         if len(tokenize(evidence.quote, keep_stopwords=False)) < MIN_CONTENT_WORDS:
             problems.append(f"{evidence.location}: a fragment, not a statement")
             continue
-        relevant, shows = _about(criterion, _passages_at(documents, evidence), signals)
+        relevant, shows = _about(rules, _passages_at(documents, evidence), signals)
         in_retrieved = f"{evidence.path}:{evidence.line_start}" in retrieved
         if not (relevant or in_retrieved):
             problems.append(f"{evidence.location}: not about {criterion.title.lower()}")
@@ -113,8 +111,12 @@ def mark_disputes(review: GateReview, offline: GateReview, rubric: Rubric) -> Ga
             marked.append(finding)
             continue
         blocker = rubric.criterion(finding.criterion).severity == "blocker"
-        if finding.status == "met" and other.status == "missing":
-            view = "the offline reviewer found no passage about it"
+        if finding.status == "met" and other.status in ("missing", "mentioned"):
+            view = (
+                "the offline reviewer found no passage about it"
+                if other.status == "missing"
+                else "the offline reviewer found it only touched on in passing"
+            )
         elif blocker and finding.status == "missing" and other.status == "met":
             where = ", ".join(e.location for e in other.document_evidence) or "the documents"
             view = f"the offline reviewer found it met at {where}"

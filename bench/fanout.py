@@ -40,6 +40,7 @@ class Fanout:
     gate_phase_s: float  # first gate started to last gate finished
     slowest_latency_s: float  # the largest latency recorded for a gate's calls
     largest_wait_s: float  # the longest a call waited for a free slot
+    cpu_s: float  # this process's CPU time during the review
 
     @property
     def critical_path_s(self) -> float:
@@ -72,7 +73,7 @@ async def review_once(
         home=home,
         model=f"openai/{MODEL}",
         api_base=api_base,
-        redact=True,  # do the work a hosted model's review does
+        mask=True,  # do the work a hosted model's review does
         max_concurrency=concurrency,
     )
     started = time.perf_counter()
@@ -89,10 +90,14 @@ def measure(delay_s: float, concurrency: int | None = None, repeats: int = 3) ->
         asyncio.run(review_once(model.api_base, home, concurrency))  # warm-up: caches, imports
         samples = []
         for _ in range(repeats):
+            cpu = time.process_time()
             view, wall = asyncio.run(review_once(model.api_base, home, concurrency))
+            cpu = time.process_time() - cpu
             phase, wait = _gate_phase(home / "traces" / f"{view.run_id}.jsonl")
             latency = max(
                 info.usage.latency_s / max(1, info.usage.calls) for info in view.gates.values()
             )
-            samples.append(Fanout(delay_s, concurrency, wall, _chain(view), phase, latency, wait))
+            samples.append(
+                Fanout(delay_s, concurrency, wall, _chain(view), phase, latency, wait, cpu)
+            )
     return sorted(samples, key=lambda s: s.wall_s)[len(samples) // 2]

@@ -46,9 +46,7 @@ async def measure(folder: Path) -> list[str]:
     scripted = ScriptedModel()
     case = Case(name="bench", folder=doc.parent, expected=Expected(description="bench", gates={}))
     with LocalServer(scripted.answer) as server:
-        settings = Settings(
-            home=folder / "home", model=MODEL, api_base=server.api_base, redact=True
-        )
+        settings = Settings(home=folder / "home", model=MODEL, api_base=server.api_base)
         scripted.use(case)
         first = await start_review([str(doc)], settings)
         doc.write_text(text.replace(EDIT[0], EDIT[1], 1), encoding="utf-8")

@@ -2,7 +2,9 @@
 
 `evals/cases/<case>/` holds the documents (any supported format, in the folder or below it),
 `expected.json` (the `Expected` model below), `recording.jsonl` (see evals.recording) and,
-optionally, `rubrics/` (rubric files that replace or extend the built-in ones for this case).
+optionally, `rubrics/` (rubric files that replace or extend the built-in ones for this case)
+and `decisions.json` (the reviewers' decisions before the final one, replayed in order: a case
+exported from a decided run, see evals.export).
 """
 
 from __future__ import annotations
@@ -11,17 +13,19 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from pydantic import Field, ValidationError, model_validator
+from pydantic import Field, TypeAdapter, ValidationError, model_validator
 
 from agents.errors import GateReviewError
-from agents.models import Gate, GateStatus, Overall, Strict
+from agents.models import Decision, Gate, GateStatus, Overall, Strict
 from agents.rubric import Rubric
 from evals.recording import RECORDING_FILE
 
 CASES_DIR = Path(__file__).parent / "cases"
 EXPECTED_FILE = "expected.json"
 RUBRICS_FOLDER = "rubrics"  # optional: the case's own rubrics (agents.rubric_set)
-CASE_FILES = frozenset({EXPECTED_FILE, RECORDING_FILE, RUBRICS_FOLDER})
+DECISIONS_FILE = "decisions.json"  # optional: reviewers' decisions to replay (evals.export)
+CASE_FILES = frozenset({EXPECTED_FILE, RECORDING_FILE, RUBRICS_FOLDER, DECISIONS_FILE})
+_DECISIONS = TypeAdapter(list[Decision])
 
 
 class Expected(Strict):
@@ -74,6 +78,18 @@ class Case:
         folder = self.folder / RUBRICS_FOLDER
         return folder if folder.is_dir() else None
 
+    def decisions(self) -> list[Decision]:
+        """The reviewers' decisions the case replays before its automatic approval, in order."""
+        path = self.folder / DECISIONS_FILE
+        if not path.is_file():
+            return []
+        try:
+            return _DECISIONS.validate_json(path.read_bytes())
+        except ValidationError as exc:
+            first = exc.errors()[0]
+            where = ".".join(str(p) for p in first["loc"]) or "(root)"
+            raise GateReviewError(f"{path}: {where}: {first['msg']}") from None
+
     def documents(self) -> list[str]:
         """The case's document paths relative to its folder, sorted; folders are kept whole."""
         entries = sorted(p for p in self.folder.iterdir() if not p.name.startswith("."))
@@ -91,7 +107,7 @@ def load_case(folder: Path) -> Case:
         first = exc.errors()[0]
         where = ".".join(str(p) for p in first["loc"]) or "(root)"
         raise GateReviewError(f"{path}: {where}: {first['msg']}") from None
-    return Case(name=folder.name, folder=folder, expected=expected)
+    return Case(name=folder.name, folder=folder.resolve(), expected=expected)
 
 
 def load_suite(suite: Path | None = None) -> list[Case]:

@@ -51,6 +51,18 @@ class Mistake:
 
 
 PERTURBATIONS: dict[str, list[Mistake]] = {
+    # An obedient model on a hollow document: it rates the core met on glossary, template,
+    # question and advice lines (support checks and the offline reviewer's dispute must hold).
+    "hollow-readiness-pack": [
+        Mistake("data", "data.owners", "status", "met"),
+        Mistake("data", "data.freshness", "status", "met"),
+        Mistake("risk", "risk.guardrails", "status", "met"),
+        Mistake("risk", "risk.observability", "status", "met"),
+        Mistake("platform", "platform.cost_controls", "status", "met"),
+        Mistake("product", "product.fallback", "status", "met"),
+        Mistake("change", "change.feedback_loops", "status", "met"),
+        Mistake("change", "change.champions", "status", "met"),
+    ],
     # Kinder than the offline reviewer where the document really is good...
     "strong-supplier-queries": [
         Mistake("product", "product.journey", "status", "met"),

@@ -58,16 +58,28 @@ def wire_model(model: str) -> str:
     return name
 
 
-async def _review(case: Case, settings: Settings) -> tuple[RunView, float]:
-    """The case through the whole graph, decided automatically; with wall-clock seconds."""
+async def review_case(case: Case, settings: Settings) -> tuple[RunView, float]:
+    """The case through the whole graph, its reviewers' decisions replayed, then decided
+    automatically; with wall-clock seconds."""
     started = time.perf_counter()
+    decisions = case.decisions()
     # Display paths are relative to the case folder, so prompts (and recording keys) do not
     # depend on where the repository is checked out.
     with contextlib.chdir(case.folder):
         view = await start_review(case.documents(), settings)
+        for decision in decisions:
+            if view.state == "awaiting_decision" and _applies(decision, view):
+                view = await decide(view.run_id, decision, settings)
         if view.state == "awaiting_decision":
             view = await decide(view.run_id, AUTOMATIC, settings)
     return view, time.perf_counter() - started
+
+
+def _applies(decision: Decision, view: RunView) -> bool:
+    """Whether a replayed decision has something to act on: an amendment applies only to a
+    finding this review raised (another model may not raise it at all)."""
+    amendment = decision.amendment
+    return amendment is None or any(f.id == amendment.finding_id for f in view.findings)
 
 
 def _scored(case: Case, view: RunView, latency_s: float) -> CaseResult:
@@ -107,13 +119,9 @@ class SuiteRunner:
         """Explicit settings: a user's GATEREVIEW_* or gatereview.toml must not change prompts."""
         if self.home is None:
             raise RuntimeError("cases run inside SuiteRunner.serving()")
-        # Replayed and recorded prompts are masked as for a hosted model, though the server
-        # is on loopback: what is recorded is what a provider would receive.
-        redact = True if self.mode in ("replay", "record") else None
+        # Prompts are masked, as for every model: what is recorded is what a provider receives.
         rubrics = case.rubrics if case is not None else None
-        return Settings(
-            home=self.home, model=model, api_base=api_base, redact=redact, rubrics=rubrics
-        )
+        return Settings(home=self.home, model=model, api_base=api_base, rubrics=rubrics)
 
     async def run_case(self, case: Case) -> CaseResult:
         """One case in this runner's mode."""
@@ -158,7 +166,7 @@ class SuiteRunner:
 
     async def _attempt(self, case: Case, settings: Settings) -> CaseResult:
         try:
-            view, latency = await _review(case, settings)
+            view, latency = await review_case(case, settings)
         except GateReviewError as exc:
             return CaseResult(name=case.name, status="error", problems=[str(exc)])
         return _scored(case, view, latency)

@@ -20,6 +20,7 @@ from pydantic import Field
 
 from agents.errors import RunNotFoundError
 from agents.models import RunState, Strict
+from graphs.faults import faults_as_errors
 from graphs.liveness import is_running
 from graphs.settings import Settings
 from graphs.workspace import Workspace
@@ -148,6 +149,7 @@ def _live(workspace: Workspace, run_id: str, state: RunState) -> RunState:
     return "running" if state == "interrupted" and is_running(workspace, run_id) else state
 
 
+@faults_as_errors
 def load_runs(settings: Settings, run_ids: list[str] | None = None) -> list[RunView]:
     """Views of the given runs (all runs when None), newest first."""
     from graphs.view import RunView
@@ -165,6 +167,7 @@ def load_run(run_id: str, settings: Settings) -> RunView:
     return load_runs(settings, [run_id])[0]
 
 
+@faults_as_errors
 def list_runs(settings: Settings) -> list[RunSummary]:
     """A summary of every run, newest first (what `runs` shows)."""
     workspace = Workspace(settings.home)

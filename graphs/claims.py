@@ -12,6 +12,7 @@ from pathlib import Path
 
 from agents.errors import DecisionError
 from agents.models import Decision
+from graphs.workspace import connect
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS decision_claims (
@@ -27,10 +28,7 @@ CREATE TABLE IF NOT EXISTS decision_claims (
 
 
 def _connect(database: Path) -> sqlite3.Connection:
-    conn = sqlite3.connect(database, timeout=30, isolation_level=None)
-    conn.execute("PRAGMA busy_timeout = 30000")
-    conn.execute(_SCHEMA)
-    return conn
+    return connect(database, _SCHEMA)
 
 
 def claim_decision(database: Path, run_id: str, checkpoint_id: str, decision: Decision) -> None:
@@ -88,3 +86,15 @@ def claimed_decision(database: Path, run_id: str, checkpoint_id: str) -> Decisio
     finally:
         conn.close()
     return None if row is None else Decision.model_validate_json(row[0])
+
+
+def release_claim(database: Path, run_id: str, checkpoint_id: str) -> None:
+    """Withdraw a claim whose decision was not applied, so the run can be decided again."""
+    conn = _connect(database)
+    try:
+        conn.execute(
+            "DELETE FROM decision_claims WHERE run_id=? AND checkpoint_id=?",
+            (run_id, checkpoint_id),
+        )
+    finally:
+        conn.close()

@@ -58,23 +58,29 @@ class ReviewContext:
 
 
 def is_local_model(settings: Settings) -> bool:
-    """True when requests stay on this machine (a local provider or a loopback api_base)."""
-    if settings.model.startswith(LOCAL_PROVIDERS):
-        return True
-    host = urlparse(settings.api_base).hostname if settings.api_base else None
-    return host in LOCAL_HOSTS
+    """True when the endpoint is on this machine (a local provider or a loopback api_base).
+
+    Only used to spare a local server a key; masking does not depend on it, since a local
+    proxy often forwards to a hosted provider.
+    """
+    if settings.api_base:
+        return urlparse(settings.api_base).hostname in LOCAL_HOSTS
+    return settings.model.startswith(LOCAL_PROVIDERS)
 
 
 def model_settings(settings: Settings) -> ModelSettings:
     """How to reach the configured model."""
     key = settings.api_key
-    if key is None and settings.api_base and is_local_model(settings):
+    if settings.api_auth is not None:
+        key = SecretStr("no-key")  # the URL's credentials are sent instead of any key
+    elif key is None and settings.api_base and is_local_model(settings):
         # A server on this machine takes any key, but the openai client refuses to send none.
         key = SecretStr(os.environ.get("OPENAI_API_KEY") or "no-key")
     return ModelSettings(
         model=settings.model,
         api_base=settings.api_base,
         api_key=key,
+        api_auth=settings.api_auth,
         timeout_s=settings.timeout_s,
         price_in=settings.price_in,
         price_out=settings.price_out,
@@ -99,7 +105,7 @@ def make_context(
         budget=Budget(limit),
         limiter=make_limiter(settings.max_concurrency),
         max_context_tokens=settings.max_context_tokens,
-        redact=not is_local_model(settings) if settings.redact is None else settings.redact,
+        redact=settings.mask,
         web=settings.web,
         preflight=Preflight() if preflight else None,
     )

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
+import re
+import tempfile
 from pathlib import Path
 from typing import Any
 
+from agents.escaping import markdown_inline, markdown_lines
 from graphs.diff import RunDiff, render_diff_markdown
 from graphs.view import RunView, build_view
 from graphs.workspace import Workspace
@@ -25,15 +29,16 @@ _STATUS_MARK = {
 _KEPT = frozenset(
     {
         "run_id", "state", "created_at", "path", "kind", "sha256", "id", "gate", "criterion",
-        "status", "severity", "overall", "action", "at", "gates", "markdown", "json", "trace",
-        "trace_last_hash", "reviewer", "amended_by", "summary_by", "finding_id", "digest",
-        "source", "clause", "framework", "unmapped", "project", "before", "after", "change",
-        "lines_before", "lines_after", "overall_before", "overall_after", "reused_from",
+        "status", "severity", "overall", "action", "at", "gates", "markdown", "json", "html",
+        "trace", "trace_last_hash", "reviewer", "amended_by", "summary_by", "finding_id",
+        "masking", "verdict_sha256", "digest", "source", "clause", "framework", "unmapped",
+        "project", "before", "after", "change", "lines_before", "lines_after", "overall_before",
+        "overall_after", "reused_from",
     }
 )  # fmt: skip
 
 
-REPORT_KINDS = {"markdown": "md", "json": "json"}
+REPORT_KINDS = {"markdown": "md", "json": "json", "html": "html"}
 
 
 def _masked(value: Any, key: str | None = None) -> Any:
@@ -57,53 +62,83 @@ def masked_view(view: RunView) -> RunView:
     return RunView.model_validate(_masked(view.model_dump(mode="json")))
 
 
-def _write_private(path: Path, text: str) -> None:
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as handle:
-        handle.write(text)
+def write_atomically(path: Path, text: str) -> str:
+    """Write a private file by temp-file-and-rename; returns its sha256.
+
+    A reader never sees half a file, a failed write (a full disk) leaves the old file as it
+    was, and a symbolic link planted at `path` is replaced, never followed.
+    """
+    data = text.encode("utf-8")
+    fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as handle:  # mkstemp: O_EXCL, mode 0600
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+    return hashlib.sha256(data).hexdigest()
+
+
+def _code(text: str) -> str:
+    """Text as inline code, whatever backticks it holds (a fence longer than any run)."""
+    text = " ".join(text.split())
+    longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
+    fence = "`" * (longest + 1)
+    return f"{fence} {text} {fence}" if longest else f"{fence}{text}{fence}"
 
 
 def render_markdown(view: RunView) -> str:
-    """The report as Markdown: verdict, gates, findings with evidence, decisions."""
+    """The report as Markdown: verdict, gates, findings with evidence, decisions.
+
+    Every text from a person, a document or a model is escaped: it reads as written and
+    never becomes a heading, a table cell boundary, emphasis or a link.
+    """
+    md = markdown_inline
     verdict = view.verdict
     out = [f"# Readiness review {view.run_id}", ""]
     if verdict is not None:
-        out += [f"**Verdict: {verdict.overall}**", "", verdict.summary, ""]
+        out += [f"**Verdict: {verdict.overall}**", "", md(verdict.summary), ""]
         out += ["| gate | status | reason |", "| --- | --- | --- |"]
-        out += [f"| {g} | {v.status} | {v.reason} |" for g, v in verdict.gates.items()]
+        out += [f"| {g} | {v.status} | {md(v.reason)} |" for g, v in verdict.gates.items()]
         out.append("")
         if verdict.conditions:
-            out += ["## Conditions", ""] + [f"- {c}" for c in verdict.conditions] + [""]
+            out += ["## Conditions", ""] + [f"- {md(c)}" for c in verdict.conditions] + [""]
+    masking = view.report.get("masking")
+    if masking:
+        out += [f"Text sent to the model: {masking}.", ""]
     reused = [g for g, info in view.gates.items() if info.reused_from]
     if reused:
         since = view.gates[reused[0]].reused_from
         out += [f"Reused unchanged from run {since}: {', '.join(reused)}.", ""]
     out += ["## Documents", ""]
-    out += [f"- `{d.path}` ({d.kind}, sha256 {d.sha256[:12]})" for d in view.documents]
+    out += [f"- {_code(d.path)} ({d.kind}, sha256 {d.sha256[:12]})" for d in view.documents]
     if view.rubrics is not None:
         out += [
             "",
-            f"Rubric set `{view.rubrics.digest}` ({view.rubrics.source}): "
+            f"Rubric set `{view.rubrics.digest}` ({md(view.rubrics.source)}): "
             + ", ".join(view.rubrics.gates),
         ]
     out += ["", "## Findings", ""]
     for f in view.findings:
         flag = " (dismissed)" if f.dismissed else ""
-        out.append(f"### {f.id}: {f.title or f.criterion}{flag}")
-        out.append(f"Status **{_STATUS_MARK[f.status]}**, severity {f.severity}. {f.summary}")
+        out.append(f"### {f.id}: {md(f.title or f.criterion)}{flag}")
+        out.append(f"Status **{_STATUS_MARK[f.status]}**, severity {f.severity}. {md(f.summary)}")
         if f.amended_by:
-            out.append(f"Amended by {f.amended_by}: {f.amend_reason}")
+            out.append(f"Amended by {md(f.amended_by)}: {md(f.amend_reason or '')}")
         if f.unsupported:
-            out.append(f"Unsupported (does not count): {f.unsupported}")
+            out.append(f"Unsupported (does not count): {md(f.unsupported)}")
         if f.disputed:
-            out.append(f"Disputed (does not count until amended): {f.disputed}")
+            out.append(f"Disputed (does not count until amended): {md(f.disputed)}")
         if f.support_note:
-            out.append(f"Note: {f.support_note}")
+            out.append(f"Note: {md(f.support_note)}")
         for e in f.evidence:
             mark = "" if e.verified else " (unverified)"
-            out.append(f"> {e.quote}  \n> - `{e.location}`{mark}")
+            out.append(f"> {md(e.quote)}  \n> - {_code(e.location)}{mark}")
         if f.recommendation and f.status != "met":
-            out.append(f"Recommendation: {f.recommendation}")
+            out.append(f"Recommendation: {md(f.recommendation)}")
         out.append("")
     out += _framework_lines(view)
     if view.report.get("trace_last_hash"):
@@ -116,7 +151,9 @@ def render_markdown(view: RunView) -> str:
     out += ["## Decisions", ""]
     for d in view.decisions:
         extra = f" gates: {', '.join(d.gates)}" if d.gates else ""
-        out.append(f"- {d.at} **{d.action}** by {d.reviewer}{extra}: {d.comment}".rstrip(": "))
+        line = f"- {d.at} **{d.action}** by {md(d.reviewer)}{extra}"
+        comment = markdown_lines(d.comment)
+        out.append(f"{line}: {comment}" if comment else line)
     return "\n".join(out) + "\n"
 
 
@@ -141,20 +178,39 @@ def _framework_lines(view: RunView) -> list[str]:
 
 
 def write_diff_report(diff: RunDiff, workspace: Workspace) -> dict[str, Path]:
-    """Write `reports/diff-A-B.md` and `.json` (texts masked as in every report)."""
+    """Write `reports/diff-A-B.md`, `.json` and `.html` (texts masked as in every report)."""
     workspace.ensure()
     stem = f"diff-{diff.before}-{diff.after}"
     paths = {kind: workspace.reports / f"{stem}.{ext}" for kind, ext in REPORT_KINDS.items()}
     masked = RunDiff.model_validate(_masked(diff.model_dump(mode="json")))
-    _write_private(paths["markdown"], render_diff_markdown(masked))
-    _write_private(paths["json"], masked.model_dump_json(indent=2))
+    from exports.html import render_diff_html
+
+    write_atomically(paths["markdown"], render_diff_markdown(masked))
+    write_atomically(paths["html"], render_diff_html(masked))
+    write_atomically(paths["json"], masked.model_dump_json(indent=2))
     return paths
+
+
+def masking_note(values: dict[str, Any]) -> str:
+    """What the report says about masking: how the run sent text to its model."""
+    settings = values.get("settings") or {}
+    if settings.get("model", "offline") == "offline":
+        return "none sent (offline reviewer)"
+    return "masked" if settings.get("mask", True) else "not masked (--no-mask)"
 
 
 def write_report(
     values: dict[str, Any], workspace: Workspace, trace: dict[str, str] | None = None
-) -> dict[str, Path]:
-    """Write `reports/RUN.md` and `reports/RUN.json` (with the trace's last hash)."""
+) -> dict[str, str]:
+    """Write `reports/RUN.md`, `reports/RUN.json` (with the trace's last hash) and
+    `reports/RUN.html`.
+
+    Returns what the run keeps of them: their paths, the trace's last hash, and each file's
+    sha256 (so `trace --verify` can tell an edited report).
+    """
+    from exports.html import render_html
+    from exports.sources import sources_from_state
+
     run_id = values["run_id"]
     state = "approved" if values.get("outcome") == "approved" else "rejected"
     view = build_view(run_id, state, values)
@@ -162,9 +218,18 @@ def write_report(
     paths = {
         "markdown": workspace.reports / f"{run_id}.md",
         "json": workspace.reports / f"{run_id}.json",
+        "html": workspace.reports / f"{run_id}.html",
     }
-    report = {**{k: str(p) for k, p in paths.items()}, **(trace or {})}
+    report = {
+        **{k: str(p) for k, p in paths.items()},
+        **(trace or {}),
+        "masking": masking_note(values),
+    }
     view = masked_view(view.model_copy(update={"report": report}))
-    _write_private(paths["markdown"], render_markdown(view))
-    _write_private(paths["json"], view.model_dump_json(indent=2))
-    return paths
+    html = render_html(view, sources_from_state(values["documents"]))
+    hashes = {
+        "markdown_sha256": write_atomically(paths["markdown"], render_markdown(view)),
+        "json_sha256": write_atomically(paths["json"], view.model_dump_json(indent=2)),
+        "html_sha256": write_atomically(paths["html"], html),
+    }
+    return {**report, **hashes}

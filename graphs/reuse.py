@@ -1,7 +1,8 @@
 """Incremental re-review: a gate's earlier review is reused when nothing it rests on changed.
 
 A gate review records its basis: the model, the gate's rubric digest and a digest of the
-sections retrieved for its criteria (their text, not their line numbers). A later review of the
+sections retrieved for its criteria (their text, not their line numbers; the offline reviewer's
+basis is the documents' whole text). A later review of the
 same project reuses a gate whose basis is unchanged, after verifying every quote again against
 the new text (lines re-anchored); a quote that is no longer there makes the gate reviewed again.
 """
@@ -27,11 +28,16 @@ def gate_basis(
     max_tokens: int,
     redact: bool,
 ) -> str:
-    """A digest of what a gate review depends on: model, rubric and retrieved sections."""
+    """A digest of what a gate review depends on: model, rubric and retrieved sections (for
+    the offline reviewer, which reads every line, the whole text)."""
+    digest = hashlib.sha256(f"{model}\0{rubric.digest}".encode())
+    if model == "offline":  # no retrieval to repeat: cheap on a pathological document too
+        for document in documents:
+            digest.update(f"\0{document.path}\0".encode() + "\n".join(document.lines).encode())
+        return digest.hexdigest()[:16]
     selection = select_excerpts(
         documents, index, [c.terms for c in rubric.criteria], max_tokens, redact=redact
     )
-    digest = hashlib.sha256(f"{model}\0{rubric.digest}".encode())
     for excerpt in selection.excerpts:
         digest.update(f"\0{excerpt.path}\0{excerpt.heading}\0{excerpt.text}".encode())
     return digest.hexdigest()[:16]

@@ -16,9 +16,18 @@ from langgraph.runtime import Runtime
 from langgraph.types import Command, interrupt
 
 from agents.coordinator import apply_amendments, compile_verdict
+from agents.errors import DecisionError
 from agents.gate import GateAgent
 from agents.hostile import HiddenConcern, hidden_concerns, hidden_finding, instruction_finding
-from agents.models import GATES, Amendment, Decision, Gate, GateReview, Verdict
+from agents.models import (
+    GATES,
+    Amendment,
+    Decision,
+    Gate,
+    GateReview,
+    Verdict,
+    verdict_sha256,
+)
 from agents.summary import write_summary
 from graphs.context import ReviewContext
 from graphs.report import write_report
@@ -46,7 +55,11 @@ def ingest(state: ReviewState, runtime: Runtime[ReviewContext]) -> dict[str, Any
     ctx = runtime.context
     with _span(ctx, "ingest") as span:
         if state.get("documents") is None:
-            ingested = load_documents(state["paths"], max_bytes=ctx.settings.max_bytes)
+            ingested = load_documents(
+                state["paths"],
+                max_bytes=ctx.settings.max_bytes,
+                timeout_s=ctx.settings.document_timeout_s,
+            )
         else:
             documents = [Document.model_validate(d) for d in state["documents"]]
             ingested = Ingested(documents=documents, notes=state.get("ingest_notes", []))
@@ -164,7 +177,19 @@ async def compile_review(state: ReviewState, runtime: Runtime[ReviewContext]) ->
             verdict, events, usage = await write_summary(verdict, findings, rubrics, ctx.runtime)
             record_events(ctx.recorder, span, events, ctx.settings.model)
             update["summary_usage"] = usage.model_dump()
+        if ctx.recorder is not None:
+            # The hash of the verdict as checkpointed: a decision must be taken on this one.
+            ctx.recorder.record("verdict", verdict.overall, span, _verdict_attributes(verdict))
     return {**update, "verdict": verdict.model_dump()}
+
+
+def _verdict_attributes(verdict: Verdict, **extra: Any) -> dict[str, Any]:
+    return {
+        attr.VERDICT: verdict.overall,
+        **extra,
+        attr.GATE_STATUSES: {g: v.status for g, v in verdict.gates.items()},
+        attr.VERDICT_SHA256: verdict_sha256(verdict.model_dump()),
+    }
 
 
 def _route(decision: Decision) -> Command:
@@ -196,6 +221,12 @@ def await_decision(state: ReviewState, runtime: Runtime[ReviewContext]) -> Comma
     with _span(ctx, "human_review") as span:
         raw = interrupt({"run_id": state["run_id"], "verdict": state["verdict"]})
         decision = Decision.model_validate(raw)
+        current = verdict_sha256(state["verdict"])
+        if decision.verdict_sha256 not in (None, current):
+            raise DecisionError(
+                f"run {state['run_id']}: the verdict changed after the decision was taken on "
+                "it; nothing was decided"
+            )
         if ctx.recorder is not None:
             # The trace travels (OTLP export): personal data a reviewer typed is masked in it.
             amendment = decision.amendment
@@ -213,6 +244,7 @@ def await_decision(state: ReviewState, runtime: Runtime[ReviewContext]) -> Comma
                     gates=list(decision.gates),
                     amendments=amendments,
                     at=decision.at,
+                    verdict_sha256=current,
                 ),
             )
     return _route(decision)
@@ -226,20 +258,11 @@ def finalise(state: ReviewState, runtime: Runtime[ReviewContext]) -> dict[str, A
     if recorder is not None and recorder.root_span_id is not None:
         verdict = Verdict.model_validate(state["verdict"])
         with recorder.node("finalise") as span:
-            recorder.record(
-                "verdict",
-                verdict.overall,
-                span,
-                {
-                    attr.VERDICT: verdict.overall,
-                    attr.STATUS: state.get("outcome"),
-                    attr.GATE_STATUSES: {g: v.status for g, v in verdict.gates.items()},
-                },
-            )
+            attributes = _verdict_attributes(verdict, **{attr.STATUS: state.get("outcome")})
+            recorder.record("verdict", verdict.overall, span, attributes)
         recorder.end_run({attr.STATUS: state.get("outcome")})
         trace = {"trace": str(recorder.path), "trace_last_hash": recorder.last_hash or ""}
-    paths = write_report(state, ctx.workspace, trace)
-    return {"report": {**{k: str(v) for k, v in paths.items()}, **trace}}
+    return {"report": write_report(state, ctx.workspace, trace)}
 
 
 def build_graph(gates: Sequence[str] = GATES) -> StateGraph:

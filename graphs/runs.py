@@ -6,7 +6,7 @@ import secrets
 import shutil
 import sqlite3
 from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager, nullcontext
+from contextlib import asynccontextmanager, suppress
 from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
@@ -19,32 +19,35 @@ from langgraph.types import Command, StateSnapshot
 
 from agents.errors import DecisionError, RunNotFoundError
 from agents.llm import ModelCallError, check_credentials
-from agents.models import GATES, Decision, RunState, utc_now
+from agents.models import GATES, Decision, RunState, utc_now, verdict_sha256
 from agents.rubric_set import load_rubric_set
+from graphs.anchors import forget_head
 from graphs.catalogue import Mark, latest_mark, list_runs, load_run, load_runs, save_view
-from graphs.claims import claim_decision, claimed_decision, last_claim
+from graphs.claims import claim_decision, claimed_decision, last_claim, release_claim
 from graphs.context import ReviewContext, make_context
+from graphs.faults import faults_as_errors
 from graphs.liveness import driving, is_running
 from graphs.review import build_graph
+from graphs.runtrace import anchor_trace, continue_trace, new_trace, traced_verdict
 from graphs.settings import Settings
 from graphs.state import rubric_set
 from graphs.tracing import run_start_attributes
 from graphs.view import RunView, build_view
 from graphs.workspace import Workspace
 from tools.documents import Document, load_documents
-from traces.recorder import TraceRecorder
+from traces import attributes as attr
 
 __all__ = [
-    "decide", "load_run", "load_runs", "resume", "run_settings", "run_state", "start_review",
-    "views_from_checkpoints",
+    "decide", "load_run", "load_run_documents", "load_runs", "load_values", "pending_checkpoint",
+    "resume", "run_settings", "run_state", "start_review", "views_from_checkpoints",
 ]  # fmt: skip
 MAX_REREVIEWS = 3
 Progress = Callable[[str, dict[str, Any]], None]
 # What a run keeps of how it was started, so that whichever process resumes it or re-reviews a
 # gate uses the same model and limits (never the key: that comes from the deciding process).
 RUN_SETTINGS = (
-    "model", "api_base", "redact", "budget_usd", "max_concurrency", "max_context_tokens",
-    "timeout_s", "web", "max_bytes", "price_in", "price_out",
+    "model", "api_base", "mask", "budget_usd", "max_concurrency", "max_context_tokens",
+    "timeout_s", "web", "max_bytes", "document_timeout_s", "price_in", "price_out",
 )  # fmt: skip
 
 
@@ -65,7 +68,10 @@ def _config(run_id: str) -> dict[str, Any]:
 def run_settings(settings: Settings, values: dict[str, Any]) -> Settings:
     """This process's settings with the model and limits the run was started with."""
     recorded = values.get("settings") or {}
-    return settings.model_copy(update={k: v for k, v in recorded.items() if k in RUN_SETTINGS})
+    update = {k: v for k, v in recorded.items() if k in RUN_SETTINGS}
+    if update.get("api_base", settings.api_base) != settings.api_base:
+        update["api_auth"] = None  # this shell's URL credentials belong to another endpoint
+    return settings.model_copy(update=update)
 
 
 def run_state(snapshot: StateSnapshot) -> RunState:
@@ -103,14 +109,23 @@ async def _drive(
     context: ReviewContext,
     progress: Progress | None,
 ) -> None:
-    """Stream the graph on under the run's lock, reporting each finished step."""
+    """Stream the graph on under the run's lock, reporting each finished step; then anchor
+    the trace's head in the database (also when a step failed)."""
     with driving(context.workspace, run_id):
-        async for chunk in graph.astream(
-            payload, _config(run_id), context=context, stream_mode="updates", durability="sync"
-        ):
-            for node, update in chunk.items():
-                if progress is not None and node != "__interrupt__":
-                    progress(node, update or {})
+        try:
+            async for chunk in graph.astream(
+                payload, _config(run_id), context=context, stream_mode="updates", durability="sync"
+            ):
+                for node, update in chunk.items():
+                    if progress is not None and node != "__interrupt__":
+                        progress(node, update or {})
+        except BaseException:
+            if context.recorder is not None:
+                with suppress(Exception):  # the step's own failure is the one to report
+                    anchor_trace(context.workspace, context.recorder)
+            raise
+        if context.recorder is not None:
+            anchor_trace(context.workspace, context.recorder)
 
 
 def prior_reviews(settings: Settings, run_id: str) -> dict[str, Any]:
@@ -133,6 +148,7 @@ def latest_in_project(settings: Settings, project: str) -> str | None:
     return runs[0].run_id if runs else None
 
 
+@faults_as_errors
 async def start_review(
     paths: list[str],
     settings: Settings,
@@ -147,7 +163,9 @@ async def start_review(
     unknown model they meet before the model has answered once stops the review and takes
     back what it wrote.
     """
-    ingested = load_documents(paths, max_bytes=settings.max_bytes)
+    ingested = load_documents(
+        paths, max_bytes=settings.max_bytes, timeout_s=settings.document_timeout_s
+    )
     rubrics = load_rubric_set(settings.rubrics)
     if progress is not None:
         progress("load_documents", {"documents": ingested.documents, "notes": ingested.notes})
@@ -173,7 +191,7 @@ async def start_review(
     try:
         async with _open_graph(workspace, gates=rubrics.gates) as graph:
             try:
-                with TraceRecorder(workspace.trace_file(run_id), run_id) as recorder:
+                with new_trace(workspace, run_id) as recorder:
                     recorder.start_span("run_start", "review", attributes=start)
                     context = replace(context, recorder=recorder)
                     await _drive(graph, payload, run_id, context, progress)
@@ -192,6 +210,7 @@ def _discard(workspace: Workspace, run_id: str, fresh: bool) -> None:
     """Remove a run stopped by a fatal model error: its trace and lock, and the workspace too
     when this review created it and no other run has been saved there meanwhile."""
     workspace.trace_file(run_id).unlink(missing_ok=True)
+    forget_head(workspace.database, run_id)
     (workspace.home / "locks" / f"{run_id}.lock").unlink(missing_ok=True)
     if fresh:
         with SqliteSaver.from_conn_string(str(workspace.database)) as saver:
@@ -249,13 +268,30 @@ async def _continue(
     run_id = snapshot.values["run_id"]
     settings = run_settings(settings, snapshot.values)
     spent = build_view(run_id, "interrupted", snapshot.values).usage.cost_usd or 0.0
-    trace_file = workspace.trace_file(run_id)
-    with TraceRecorder(trace_file, run_id) if trace_file.exists() else nullcontext() as rec:
-        context = make_context(settings, spent, recorder=rec)
+    start = {attr.REQUEST_MODEL: settings.model, attr.SETTINGS: snapshot.values.get("settings")}
+    recorder, warning = continue_trace(workspace, run_id, start)
+    with recorder:
+        context = make_context(settings, spent, recorder=recorder)
         await _drive(graph, payload, run_id, context, progress)
-    return await _view(graph, workspace, run_id)
+    view = await _view(graph, workspace, run_id)
+    return view.model_copy(update={"warnings": [warning]}) if warning else view
 
 
+def _checked_verdict(workspace: Workspace, snapshot: StateSnapshot) -> str:
+    """The hash of the verdict awaiting a decision, refused if it is not the one traced."""
+    run_id = snapshot.values["run_id"]
+    current = verdict_sha256(snapshot.values.get("verdict") or {})
+    recorded = traced_verdict(workspace, run_id)
+    if recorded is not None and recorded != current:
+        raise DecisionError(
+            f"run {run_id}: the verdict in {workspace.database} is not the one the coordinator "
+            "recorded in the trace (the database was edited); nothing was decided. "
+            f"Check it with: python main.py trace {run_id} --verify"
+        )
+    return current
+
+
+@faults_as_errors
 async def decide(
     run_id: str, decision: Decision, settings: Settings, progress: Progress | None = None
 ) -> RunView:
@@ -276,13 +312,24 @@ async def decide(
             hint = f"; finish it with: python main.py resume {run_id}" if claim else ""
             raise DecisionError(f"run {run_id} is not awaiting a decision (state: {state}){hint}")
         _check_decision(snapshot, decision)
-        claim_decision(
-            workspace.database, run_id, snapshot.config["configurable"]["checkpoint_id"], decision
+        decision = decision.model_copy(
+            update={"verdict_sha256": _checked_verdict(workspace, snapshot)}
         )
+        checkpoint = snapshot.config["configurable"]["checkpoint_id"]
+        claim_decision(workspace.database, run_id, checkpoint, decision)
         payload = Command(resume=decision.model_dump())
-        return await _continue(graph, workspace, snapshot, payload, settings, progress)
+        try:
+            return await _continue(graph, workspace, snapshot, payload, settings, progress)
+        except BaseException:
+            # Not applied (the graph is still at this interrupt): release the claim, so the
+            # run can be decided again. Past the interrupt, resume finishes the decision.
+            after = await graph.aget_state(_config(run_id))
+            if after.interrupts and after.config["configurable"]["checkpoint_id"] == checkpoint:
+                release_claim(workspace.database, run_id, checkpoint)
+            raise
 
 
+@faults_as_errors
 async def resume(run_id: str, settings: Settings, progress: Progress | None = None) -> RunView:
     """Finish what a killed process left: unfinished steps, or a claimed but unapplied decision."""
     workspace = _existing_workspace(settings, run_id)
@@ -348,3 +395,38 @@ def views_from_checkpoints(workspace: Workspace, run_ids: list[str]) -> list[Run
             _catalogue(workspace, view, snapshot, before)
             views.append(view)
     return views
+
+
+def _run_graph(saver: SqliteSaver, run_id: str) -> CompiledStateGraph:
+    """The graph of a run's own gates on a synchronous checkpointer, for reading its state."""
+    return build_graph(_gates(saver.get_tuple(_config(run_id)))).compile(checkpointer=saver)
+
+
+@faults_as_errors
+def pending_checkpoint(run_id: str, settings: Settings) -> str | None:
+    """The checkpoint a run awaits its decision at (None when it awaits none)."""
+    with SqliteSaver.from_conn_string(str(Workspace(settings.home).database)) as saver:
+        snapshot = _run_graph(saver, run_id).get_state(_config(run_id))
+    return snapshot.config["configurable"]["checkpoint_id"] if snapshot.interrupts else None
+
+
+@faults_as_errors
+def load_values(run_id: str, settings: Settings) -> dict[str, Any] | None:
+    """A run's checkpointed state values (None when the workspace holds no such run)."""
+    workspace = Workspace(settings.home)
+    if not workspace.exists():
+        return None
+    with SqliteSaver.from_conn_string(str(workspace.database)) as saver:
+        snapshot = _run_graph(saver, run_id).get_state(_config(run_id))
+    return snapshot.values or None
+
+
+@faults_as_errors
+def load_run_documents(run_id: str, settings: Settings) -> list[dict[str, Any]]:
+    """The documents a run reviewed, as checkpointed (lines and sections), for exports."""
+    workspace = _existing_workspace(settings, run_id)
+    with SqliteSaver.from_conn_string(str(workspace.database)) as saver:
+        snapshot = _run_graph(saver, run_id).get_state(_config(run_id))
+    if not snapshot.values:
+        raise RunNotFoundError(f"no run {run_id} in {workspace.home}")
+    return list(snapshot.values.get("documents", []))

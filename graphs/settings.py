@@ -1,4 +1,11 @@
-"""Settings, resolved once: command-line flag > GATEREVIEW_* environment > file > default."""
+"""Settings, resolved once: command-line flag > GATEREVIEW_* environment > files > default.
+
+Trust model: the current directory is often the repository under review (in CI, always), so a
+`gatereview.toml` there may set only limits. Whatever decides where text and keys go, or how
+much is masked (endpoint, keys, masking, model, workspace, exporters, prices), comes from a
+flag, the environment, a file the user names with `--config FILE`, or the user's own config
+folder (`~/.config/gatereview/config.toml`, or under `$XDG_CONFIG_HOME`).
+"""
 
 from __future__ import annotations
 
@@ -7,14 +14,21 @@ import tomllib
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote, urlsplit, urlunsplit
 
-from pydantic import Field, SecretStr, ValidationError
+from pydantic import Field, SecretStr, ValidationError, model_validator
 
 from agents.errors import GateReviewError
 from agents.models import Strict
 
-CONFIG_FILE = "gatereview.toml"
+REPOSITORY_FILE = "gatereview.toml"
+USER_FILE = "config.toml"
 DEFAULT_MAX_BYTES = 5 * 1024 * 1024
+# What a settings file in the reviewed repository may set: limits on the review's own work,
+# none of which sends text or keys anywhere, spends more per token, or weakens masking.
+REPOSITORY_KEYS = frozenset(
+    {"max_concurrency", "max_context_tokens", "timeout_s", "max_bytes", "document_timeout_s"}
+)
 
 
 class Settings(Strict):
@@ -22,10 +36,13 @@ class Settings(Strict):
 
     home: Path = Field(default=Path(".gatereview"), description="Workspace folder")
     model: str = Field(default="offline", description="offline, or any litellm model string")
-    api_base: str | None = None
+    api_base: str | None = Field(default=None, description="Endpoint URL, without credentials")
     api_key: SecretStr | None = Field(default=None, exclude=True, repr=False)
-    redact: bool | None = Field(
-        default=None, description="Mask personal data and secrets; default: for hosted models"
+    api_auth: SecretStr | None = Field(
+        default=None, exclude=True, repr=False, description="user:password from the api_base URL"
+    )
+    mask: bool = Field(
+        default=True, description="Mask personal data and secrets in text sent to any model"
     )
     budget_usd: float | None = Field(default=None, ge=0)
     max_concurrency: int = Field(
@@ -35,6 +52,9 @@ class Settings(Strict):
     timeout_s: float = Field(default=60.0, gt=0)
     web: bool = False
     max_bytes: int = Field(default=DEFAULT_MAX_BYTES, ge=1)
+    document_timeout_s: float = Field(
+        default=30.0, gt=0, description="Most seconds spent reading one document"
+    )
     otlp_endpoint: str | None = Field(
         default=None, description="OTLP/HTTP collector; else OTEL_EXPORTER_OTLP_ENDPOINT"
     )
@@ -47,10 +67,40 @@ class Settings(Strict):
         default=None, description="A folder of <gate>.toml files that replace or extend the rubrics"
     )
 
+    @model_validator(mode="before")
+    @classmethod
+    def _credentials_out_of_the_url(cls, data: Any) -> Any:
+        """Move `user:password@` out of api_base: it is sent as credentials, never shown."""
+        if not isinstance(data, dict) or not isinstance(data.get("api_base"), str):
+            return data
+        base, auth = split_credentials(data["api_base"])
+        if auth is None:
+            return data
+        return {**data, "api_base": base, "api_auth": data.get("api_auth") or auth}
+
     @property
     def offline(self) -> bool:
         """True when the built-in offline reviewer is the model."""
         return self.model == "offline"
+
+
+def split_credentials(url: str) -> tuple[str, str | None]:
+    """The URL without its userinfo, and the `user:password` it held (None when it held none)."""
+    parts = urlsplit(url)
+    if "@" not in parts.netloc:
+        return url, None
+    userinfo, _, host = parts.netloc.rpartition("@")
+    user, _, password = userinfo.partition(":")
+    stripped = urlunsplit((parts.scheme, host, parts.path, parts.query, parts.fragment))
+    return stripped, f"{unquote(user)}:{unquote(password)}"
+
+
+def user_config_file() -> Path:
+    """The user's own settings file (trusted): `<user config folder>/gatereview/config.toml`."""
+    from platformdirs import user_config_path
+
+    return user_config_path("gatereview") / USER_FILE
+SETTING_NAMES: tuple[str, ...] = tuple(Settings.model_fields)
 
 
 def _from_file(path: Path) -> dict[str, Any]:
@@ -60,7 +110,25 @@ def _from_file(path: Path) -> dict[str, Any]:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise GateReviewError(f"{path}: not valid TOML ({exc})") from exc
-    return data.get("gatereview", data)
+    except OSError as exc:
+        raise GateReviewError(f"{path}: cannot read ({exc.strerror or exc})") from exc
+    section = data.get("gatereview", data)
+    if not isinstance(section, dict):
+        raise GateReviewError(f"{path}: [gatereview] must be a table of settings")
+    return section
+
+
+def _from_repository(path: Path) -> dict[str, Any]:
+    """The current directory's settings file, refused if it sets more than limits."""
+    values = _from_file(path)
+    refused = sorted(set(values) - REPOSITORY_KEYS)
+    if refused:
+        raise GateReviewError(
+            f"{path}: {', '.join(refused)} cannot be set by a settings file in the current "
+            f"directory (it may belong to the repository under review); pass --config {path} "
+            f"to trust it, or set them in {user_config_file()}"
+        )
+    return values
 
 
 def _from_env(env: Mapping[str, str]) -> dict[str, Any]:
@@ -76,11 +144,22 @@ def resolve_settings(
     flags: Mapping[str, Any] | None = None,
     env: Mapping[str, str] | None = None,
     config_file: Path | None = None,
+    repository_file: Path = Path(REPOSITORY_FILE),
 ) -> Settings:
-    """Merge the layers in precedence order and validate once."""
+    """Merge the layers in precedence order and validate once.
+
+    Files: the user's config file, then `config_file` (named by the user, trusted) or else
+    the current directory's `gatereview.toml` (limits only).
+    """
     env = os.environ if env is None else env
     merged: dict[str, Any] = {}
-    merged.update(_from_file(config_file or Path(CONFIG_FILE)))
+    merged.update(_from_file(user_config_file()))
+    if config_file is not None:
+        if not config_file.is_file():
+            raise GateReviewError(f"--config {config_file}: no such file")
+        merged.update(_from_file(config_file))
+    else:
+        merged.update(_from_repository(repository_file))
     if env.get("OTEL_EXPORTER_OTLP_ENDPOINT"):
         merged["otlp_endpoint"] = env["OTEL_EXPORTER_OTLP_ENDPOINT"]
     merged.update(_from_env(env))
@@ -91,4 +170,4 @@ def resolve_settings(
         first = exc.errors()[0]
         name = str(first["loc"][0]) if first["loc"] else "?"
         where = f"--{name.replace('_', '-')} (or GATEREVIEW_{name.upper()})"
-        raise GateReviewError(f"setting {where}: {first['msg']}") from exc
+        raise GateReviewError(f"setting {where}: {first['msg']}") from None

@@ -2,24 +2,16 @@
 
 from __future__ import annotations
 
-from importlib.metadata import PackageNotFoundError, version
 from typing import Any
 
 from agents.events import AgentEvent
 from agents.prompts import prompt_digests
 from agents.rubric_set import RubricSet
+from exports.tool import tool_version
 from graphs.settings import Settings
 from tools.documents import Document
 from traces import attributes as attr
 from traces.recorder import TraceRecorder
-
-
-def tool_version() -> str:
-    """The installed gatereview version."""
-    try:
-        return version("gatereview")
-    except PackageNotFoundError:
-        return "unknown"
 
 
 def lineage(documents: list[Document]) -> list[dict[str, Any]]:
@@ -52,6 +44,8 @@ def event_attributes(event: AgentEvent, request_model: str) -> dict[str, Any]:
     attributes = dict(event.attributes)
     if event.kind == "llm_call":
         attributes[attr.REQUEST_MODEL] = request_model
+        attributes[attr.PROVIDER_NAME] = attr.provider_name(request_model)
+        attributes.setdefault(attr.OPERATION_NAME, attr.OP_CHAT)
         attributes[attr.LATENCY_S] = event.duration_s
         attempts = attributes.get("gatereview.attempts") or []
         attributes[attr.RETRIES] = max(0, len(attempts) - 1)

@@ -7,6 +7,7 @@ from typing import Any
 from pydantic import Field
 
 from agents.coordinator import apply_amendments
+from agents.models import GATES as BUILTIN_GATES
 from agents.models import (
     Amendment,
     Decision,
@@ -76,6 +77,14 @@ class RunView(Strict):
     )
     decisions: list[Decision] = Field(default_factory=list)
     report: dict[str, str] = Field(default_factory=dict)
+    warnings: list[str] = Field(
+        default_factory=list, description="What went wrong around the run (a damaged trace)"
+    )
+
+    @property
+    def gate_names(self) -> tuple[str, ...]:
+        """The run's gates in review order (the built-in five for runs older than rubric sets)."""
+        return tuple(self.rubrics.gates) if self.rubrics is not None else BUILTIN_GATES
 
 
 def build_view(run_id: str, state: RunState, values: dict[str, Any]) -> RunView:

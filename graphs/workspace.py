@@ -3,8 +3,17 @@
 from __future__ import annotations
 
 import os
+import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
+
+
+def connect(database: Path, schema: str) -> sqlite3.Connection:
+    """A connection to the workspace database that waits on a busy file, with `schema` ensured."""
+    conn = sqlite3.connect(database, timeout=30, isolation_level=None)
+    conn.execute("PRAGMA busy_timeout = 30000")
+    conn.execute(schema)
+    return conn
 
 
 @dataclass(frozen=True)

@@ -14,9 +14,12 @@ EXAMPLES = ROOT / "examples"
 
 @pytest.fixture(autouse=True)
 def workspace(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """A private GATEREVIEW_HOME per test, and no provider keys from the developer's shell."""
+    """A private GATEREVIEW_HOME per test, and no provider keys, user settings file or trace
+    key from the developer's shell."""
     home = tmp_path / "home"
     monkeypatch.setenv("GATEREVIEW_HOME", str(home))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "user-config"))
+    monkeypatch.delenv("GATEREVIEW_TRACE_KEY", raising=False)
     monkeypatch.delenv("GATEREVIEW_MODEL", raising=False)
     for key in ("OPENAI_API_KEY", "ANTHROPIC_API_KEY", "AZURE_API_KEY"):
         monkeypatch.delenv(key, raising=False)

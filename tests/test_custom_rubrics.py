@@ -59,17 +59,28 @@ def test_the_rubric_set_digest_tells_built_in_and_custom_runs_apart() -> None:
     assert "security" not in built_in["gates"]
 
 
-def test_the_settings_file_names_the_rubric_folder(
+def test_a_trusted_settings_file_names_the_rubric_folder(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     folder = tmp_path / "ours"
     folder.mkdir()
     (folder / "data.toml").write_text('drop = ["data.freshness"]\n', encoding="utf-8")
-    (tmp_path / "gatereview.toml").write_text('rubrics = "ours"\n', encoding="utf-8")
+    (tmp_path / "team.toml").write_text('rubrics = "ours"\n', encoding="utf-8")
     monkeypatch.chdir(tmp_path)
-    review = cli_json("review", DOC)
+    review = cli_json("review", DOC, "--config", "team.toml")
     assert review["rubrics"]["source"] == "ours"
     assert "data.freshness" not in {f["criterion"] for f in review["findings"]}
+
+
+def test_the_reviewed_repository_s_settings_file_cannot_change_the_rubrics(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "ours").mkdir()
+    (tmp_path / "gatereview.toml").write_text('rubrics = "ours"\n', encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    result = runner.invoke(app, ["review", DOC])
+    assert result.exit_code == 2
+    assert "rubrics cannot be set by a settings file in the current directory" in result.stderr
 
 
 def test_reject_names_a_gate_the_run_does_not_have() -> None:

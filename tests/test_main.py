@@ -107,15 +107,23 @@ def test_a_setting_from_the_environment_is_used(monkeypatch: pytest.MonkeyPatch)
     assert result.exit_code == 2 and "too large" in result.stderr
 
 
-def test_runs_prints_one_aligned_line_per_run() -> None:
+@pytest.mark.parametrize(
+    ("columns", "header"),
+    [
+        ("80", ["run", "state", "verdict", "documents"]),  # the run id starts with its time
+    ],
+    ids=["80-columns"],  # the wide layout: tests/test_cli_polish.py renders it at 120
+)
+def test_runs_prints_one_aligned_line_per_run(columns: str, header: list[str]) -> None:
     first, second = _review()["run_id"], _review()["run_id"]
-    result = runner.invoke(app, ["runs"])
-    header, *lines = result.stdout.splitlines()
-    assert header.split() == ["run", "state", "verdict", "created", "documents"]
-    assert [line.split()[:3] for line in lines] == [
-        [second, "awaiting_decision", "not_ready"],
-        [first, "awaiting_decision", "not_ready"],
-    ]
+    result = runner.invoke(app, ["runs"], env={"COLUMNS": columns})
+    head, *lines = result.stdout.splitlines()
+    assert head.split() == header
+    assert all(len(line) <= int(columns) for line in lines)
+    # Both runs may start within the same second: newest first leaves their order open.
+    assert sorted(line.split()[:3] for line in lines) == sorted(
+        [[second, "awaiting_decision", "not_ready"], [first, "awaiting_decision", "not_ready"]]
+    )
     assert len({line.index("awaiting_decision") for line in [*lines]}) == 1
 
 

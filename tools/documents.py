@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+import unicodedata
 from collections import Counter
 from collections.abc import Iterator, Sequence
 from pathlib import Path, PurePosixPath
@@ -16,6 +17,7 @@ from pathlib import Path, PurePosixPath
 from pydantic import BaseModel, ConfigDict, Field
 
 from agents.errors import DocumentError
+from tools.ceilings import DEFAULT_SECONDS, EXPANSION, Deadline, check_text
 from tools.formats import (
     DEFAULT_MAX_BYTES,
     MARKDOWN_SUFFIXES,
@@ -101,8 +103,14 @@ class Ingested(BaseModel):
     notes: list[str] = Field(default_factory=list)
 
 
-def load_documents(paths: Sequence[str | Path], *, max_bytes: int = DEFAULT_MAX_BYTES) -> Ingested:
-    """Load files and folders (recursively, sorted); files over max_bytes (default 5 MiB) fail."""
+def load_documents(
+    paths: Sequence[str | Path],
+    *,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    timeout_s: float = DEFAULT_SECONDS,
+) -> Ingested:
+    """Load files and folders (recursively, sorted); files over max_bytes (default 5 MiB), or
+    that take longer than timeout_s to read, fail."""
     documents: list[Document] = []
     notes: list[str] = []
     seen: dict[Path, str] = {}
@@ -125,7 +133,7 @@ def load_documents(paths: Sequence[str | Path], *, max_bytes: int = DEFAULT_MAX_
                 notes.append(f"skipped {shown}: {again}")
                 continue
             try:
-                doc = load_document(file, shown, max_bytes=max_bytes)
+                doc = load_document(file, shown, max_bytes=max_bytes, timeout_s=timeout_s)
             except NotTextError as exc:
                 if file is path:
                     raise
@@ -134,7 +142,32 @@ def load_documents(paths: Sequence[str | Path], *, max_bytes: int = DEFAULT_MAX_
             seen[key] = shown
             documents.append(doc)
             notes.extend(f"{shown}: {note}" for note in doc.notes)
+    notes.extend(_normal_form_twins([d.path for d in documents]))
     return Ingested(documents=documents, notes=notes)
+
+
+def _normal_form(name: str) -> str:
+    for form in ("NFC", "NFD"):
+        if unicodedata.is_normalized(form, name):
+            return form
+    return "mixed"
+
+
+def _normal_form_twins(paths: list[str]) -> list[str]:
+    """Notes telling apart documents whose names differ only in Unicode normal form (a
+    composed `é` and `e` with a combining accent look alike, but are two files)."""
+    groups: dict[str, list[str]] = {}
+    for path in paths:
+        groups.setdefault(unicodedata.normalize("NFC", path), []).append(path)
+    notes = []
+    for twins in (group for group in groups.values() if len(group) > 1):
+        for path in twins:
+            spelled = path.encode("ascii", "backslashreplace").decode("ascii")
+            notes.append(
+                f"{path}: another document's name looks the same but is spelt differently "
+                f"(this one is {_normal_form(path)}: {spelled})"
+            )
+    return notes
 
 
 def display_path(given: str | Path) -> str:
@@ -180,21 +213,33 @@ def _walk(
             yield child, child_shown
 
 
-def load_document(path: Path, display: str, *, max_bytes: int = DEFAULT_MAX_BYTES) -> Document:
-    """Load one file as a Document; display is the path shown to the user and in anchors."""
+def load_document(
+    path: Path,
+    display: str,
+    *,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    timeout_s: float = DEFAULT_SECONDS,
+) -> Document:
+    """Load one file as a Document; display is the path shown to the user and in anchors.
+
+    Its text may be no longer than max_bytes (a DOCX or PDF may unzip to EXPANSION times
+    that on the way), and reading it may take no longer than timeout_s.
+    """
+    deadline = Deadline(display, timeout_s)
     data = read_bytes(path, display, max_bytes)
     suffix = path.suffix.lower()
     notes: list[str] = []
     hidden: list[HiddenText] = []
     units: list[int] = []
+    expanded = EXPANSION * max_bytes
     if suffix == ".pdf":
         from tools.pdf_layers import pdf_hidden  # pypdf is loaded for PDFs only
 
-        pages, info = pdf_texts(data, display)
+        pages, info = pdf_texts(data, display, expanded, deadline)
         kind, (lines, found, units) = "pdf", pdf_page_lines([page.visible for page in pages])
         hidden = pdf_hidden(pages, info, units)
     elif suffix == ".docx":
-        word = docx_lines(data, display)
+        word = docx_lines(data, display, expanded, deadline)
         kind, lines, found, units = "docx", word.lines, word.headings, word.units
         hidden = word.hidden
     else:
@@ -202,6 +247,9 @@ def load_document(path: Path, display: str, *, max_bytes: int = DEFAULT_MAX_BYTE
         kind, found = "markdown" if suffix in MARKDOWN_SUFFIXES else "text", []
         if kind == "markdown":
             lines, hidden = markdown_visible(lines)
+    # Hidden text is kept too (reported, never evidence): it counts towards the limit.
+    check_text(display, [*lines, *(h.text for h in hidden)], max_bytes)
+    deadline.check("reading the file")
     lines = clean_lines(lines, notes)
     if kind == "markdown":
         headings = markdown_headings(lines)
@@ -211,7 +259,9 @@ def load_document(path: Path, display: str, *, max_bytes: int = DEFAULT_MAX_BYTE
         headings = [(index, level, clean_text(title)) for index, level, title in found]
     if not any(line.strip() for line in lines):
         raise DocumentError(f"{display}: empty document")
+    deadline.check("finding the headings")
     sections = split_sections(display, lines, headings, notes)
+    deadline.check("splitting it into sections")
     if body := [h for h in hidden if h.why != "metadata"]:
         notes.append(f"{len(body)} hidden passage(s) not taken as text ({_kinds(body)})")
     digest = hashlib.sha256(data).hexdigest()

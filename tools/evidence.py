@@ -11,8 +11,9 @@ where it was found, never from what the model claimed:
    normalised character back to the source character it came from turns the hit into exact
    source offsets, so the returned text is the document's own text.
 3. fuzzy: `rapidfuzz.fuzz.partial_ratio_alignment` aligns the normalised quote with each
-   document's normalised text. A hit is accepted when it scores at least FUZZY_THRESHOLD and the
-   normalised quote has at least FUZZY_MIN_CHARS characters; the returned text is the aligned
+   document's normalised text. A hit is accepted when it scores at least FUZZY_THRESHOLD, the
+   normalised quote has at least FUZZY_MIN_CHARS characters and the two differ in no negation,
+   modal verb, number or name (`same_meaning`); the returned text is the aligned
    source text widened or trimmed to whole words.
 
 Why FUZZY_THRESHOLD = 90: the score is an indel similarity (100 = identical). One slipped word
@@ -250,8 +251,45 @@ def locate_quote(
     for kind, hits in passes:
         if hits:
             return _as_match(_best(hits, path_hint, line_hint), kind)
-    fuzzy = _fuzzy_hits(quote_norm, sources)
+    fuzzy = [
+        hit
+        for hit in _fuzzy_hits(quote_norm, sources)
+        if same_meaning(quote, hit.source.text[hit.start : hit.end])
+    ]
     return _as_match(_best(fuzzy, path_hint, line_hint), "fuzzy") if fuzzy else None
+
+
+_WORD = re.compile(r"[A-Za-z]+(?:'[a-z]+)?|\d+(?:[.,]\d+)*")
+_NEGATIONS = frozenset(
+    "no not never none nor neither without cannot can't won't don't doesn't didn't isn't "
+    "aren't wasn't weren't hasn't haven't hadn't shouldn't mustn't nobody nothing".split()
+)
+_MODALS = frozenset("will would may might must shall should can could".split())
+
+
+def _marks(text: str) -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
+    """A text's negations, modal verbs and numbers; its names (capitalised words after the
+    first), lowercased; and all its words, lowercased."""
+    words = _WORD.findall(text.replace("\u2019", "'"))
+    lower = [w.lower() for w in words]
+    return (
+        frozenset(w for w in lower if w in _NEGATIONS or w.endswith("n't"))
+        | frozenset(f"modal:{w}" for w in lower if w in _MODALS)
+        | frozenset(f"number:{w}" for w in words if w[:1].isdigit()),
+        frozenset(w.lower() for i, w in enumerate(words) if i and w[:1].isupper() and w.isalpha()),
+        frozenset(lower),
+    )
+
+
+def same_meaning(quote: str, found: str) -> bool:
+    """True when a fuzzy match differs from the quote only in spelling, spacing, punctuation or
+    case: not in a negation, a modal verb, a number or a name (as "has not been named" against
+    "has been named")."""
+    ours, theirs = _marks(quote), _marks(found)
+    if ours[0] != theirs[0]:
+        return False
+    # A name (in either text) must be in the other too, in any case.
+    return ours[1] <= theirs[2] and theirs[1] <= ours[2]
 
 
 def _as_match(hit: _Hit, kind: MatchKind) -> Match:

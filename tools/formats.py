@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from agents.errors import DocumentError
+from tools.ceilings import EXPANSION, Deadline, check_archive, pdf_limits, size_text
 
 if TYPE_CHECKING:
     from tools.pdf_layers import PageText
@@ -80,13 +81,8 @@ def read_bytes(path: Path, display: str, max_bytes: int) -> bytes:
 
 def _too_large(display: str, size: int, limit: int) -> str:
     """The one-line error for a file over the size limit."""
-    limit_text = f"the limit is {_size(limit)}, raise it with --max-bytes"
-    return f"{display}: too large ({_size(size)}; {limit_text})"
-
-
-def _size(count: int) -> str:
-    """A byte count for people: bytes below 1 MiB, MiB above."""
-    return f"{count} bytes" if count < 1048576 else f"{count / 1048576:.1f} MiB ({count} bytes)"
+    limit_text = f"the limit is {size_text(limit)}, raise it with --max-bytes"
+    return f"{display}: too large ({size_text(size)}; {limit_text})"
 
 
 def decode(data: bytes, display: str, notes: list[str], *, strict_binary: bool) -> str:
@@ -204,10 +200,17 @@ def _quiet_pypdf() -> Iterator[None]:
         logger.setLevel(level)
 
 
-def pdf_texts(data: bytes, display: str) -> tuple[list[PageText], list[tuple[str, str]]]:
-    """Each page's visible and hidden text, and the metadata; fails when no text is visible."""
+def pdf_texts(
+    data: bytes,
+    display: str,
+    max_expanded: int = EXPANSION * DEFAULT_MAX_BYTES,
+    deadline: Deadline | None = None,
+) -> tuple[list[PageText], list[tuple[str, str]]]:
+    """Each page's visible and hidden text, and the metadata; fails when no text is visible,
+    when a stream expands past `max_expanded` bytes or the pages' text does (visible and
+    hidden), or when time runs out."""
     from pypdf import PdfReader
-    from pypdf.errors import DependencyError, FileNotDecryptedError
+    from pypdf.errors import DependencyError, FileNotDecryptedError, LimitReachedError
 
     from tools.pdf_layers import metadata, page_text
 
@@ -216,15 +219,29 @@ def pdf_texts(data: bytes, display: str) -> tuple[list[PageText], list[tuple[str
     if b"%PDF-" not in data[:1024]:
         raise DocumentError(f"{display}: corrupt PDF (not a PDF file: no %PDF header)")
     encrypted = DocumentError(f"{display}: encrypted PDF (remove the password and try again)")
+    bomb = DocumentError(
+        f"{display}: a PDF stream expands beyond {size_text(max_expanded)} ({EXPANSION} times "
+        "--max-bytes): a compression bomb, or raise --max-bytes"
+    )
     try:
-        with _quiet_pypdf():
+        with _quiet_pypdf(), pdf_limits(max_expanded):
             reader = PdfReader(io.BytesIO(data))
             if reader.is_encrypted and not reader.decrypt(""):
                 raise encrypted
-            pages = [page_text(reader, page, n) for n, page in enumerate(reader.pages, start=1)]
+            pages: list[PageText] = []
+            total = 0
+            for number, page in enumerate(reader.pages, start=1):
+                if deadline is not None:
+                    deadline.check("extracting the PDF's text")
+                pages.append(page_text(reader, page, number))
+                total += len(pages[-1].visible) + sum(len(text) for _, text in pages[-1].hidden)
+                if total > max_expanded:
+                    raise bomb
             info = metadata(reader)
     except (FileNotDecryptedError, DependencyError):
         raise encrypted from None
+    except LimitReachedError:
+        raise bomb from None
     except DocumentError:
         raise
     except Exception as exc:  # pypdf raises many exception types on malformed files
@@ -244,14 +261,21 @@ def _reason(exc: Exception) -> str:
     return reason if len(reason) <= 120 else reason[:117] + "..."
 
 
-def docx_lines(data: bytes, display: str) -> WordText:
-    """Paragraphs and table rows in body order as a reader sees them; hidden runs kept apart."""
+def docx_lines(
+    data: bytes,
+    display: str,
+    max_expanded: int = EXPANSION * DEFAULT_MAX_BYTES,
+    deadline: Deadline | None = None,
+) -> WordText:
+    """Paragraphs and table rows in body order as a reader sees them; hidden runs kept apart.
+    Fails when the parts would unzip past `max_expanded` bytes or when time runs out."""
     import docx
 
     from tools.word import word_text
 
     if not data:
         raise DocumentError(f"{display}: corrupt DOCX (the file is empty)")
+    check_archive(data, display, max_expanded)
     try:
         document = docx.Document(io.BytesIO(data))
         blocks = list(document.iter_inner_content())
@@ -262,4 +286,4 @@ def docx_lines(data: bytes, display: str) -> WordText:
         raise DocumentError(f"{display}: corrupt DOCX ({problem})") from None
     except Exception as exc:  # python-docx and lxml raise assorted errors on bad packages
         raise DocumentError(f"{display}: corrupt DOCX ({_reason(exc)})") from None
-    return word_text(document, blocks)
+    return word_text(document, blocks, deadline)

@@ -1,39 +1,27 @@
-"""Redaction: mask secrets and personal data before document text leaves the machine.
+"""Redaction: mask secrets and personal data before text leaves the machine or a report.
 
 Each hit becomes `[REDACTED:<kind>]` on the line it was on, so line numbers survive (a private
 key block becomes one placeholder per line). Only counts per kind are kept, never the values.
-
-Rules run in a fixed order, credentials first, so a value is masked once, by the most specific
-rule. Where a shape is ambiguous the choices are:
-- ip: a bare dotted quad such as `1.2.3.4` is a valid IPv4 address and IS masked (leaking an
-  internal address costs more than hiding a number); it is left alone after `v`, `version`,
-  `release`, `build` or `revision`, and as a Markdown heading number (`### 1.2.3.4 Owners`).
-  IPv6 candidates must parse with `ipaddress`, so times such as `12:30:45` are left alone.
-- card: 13-19 digits, groups of at least three, and the Luhn check must pass.
-- iban: country code, check digits and the mod-97 check.
-- phone: an international `+` number, a North American `(555) 123-4567` / `555-123-4567`, or
-  a national number with a leading trunk `0` (`07700 900123`, `020 7946 0958`), 8-15 digits.
-  Dates, years, times, versions, money and plain integers never take these shapes.
-- credential: known key shapes (OpenAI, AWS, GitHub, Slack, JWT, Bearer, PEM private keys,
-  passwords in URLs) and `password = ...` / `api_key: ...` assignments, whose value alone is
-  masked when it looks like a secret: quoted, or holding a digit or symbol, or 20+ characters.
-  References such as `${DB_PASSWORD}`, `<your key>` or `{{ secret }}` are kept: they show
-  where a secret comes from, which a reviewer needs to see.
+The rules are in tools.patterns (ours) and tools.detectors (detect-secrets'); all run under
+RE2, in time linear in the text. Before matching, invisible format characters (zero-width
+spaces and joiners, soft hyphens, bidirectional marks, tags) are skipped and full-width
+letters read as ASCII, so `AKIA\\u200b...` is found; the characters around a hit are kept.
 """
 
 from __future__ import annotations
 
-import ipaddress
+import bisect
 import re
 from collections import Counter
-from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Literal
+from functools import cache, lru_cache
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-RedactionKind = Literal["email", "phone", "card", "iban", "ip", "credential"]
-KINDS: tuple[RedactionKind, ...] = ("email", "phone", "card", "iban", "ip", "credential")
+from tools.detectors import detector_patterns
+from tools.patterns import KINDS, RULES, RedactionKind, Rule
+
+__all__ = ["KINDS", "PLACEHOLDER", "Redaction", "placeholder", "redact", "redact_lines"]
 
 
 class Redaction(BaseModel):
@@ -56,200 +44,164 @@ def placeholder(kind: RedactionKind) -> str:
 
 
 # What `placeholder` writes, found again in masked text; the group is the kind.
-PLACEHOLDER = re.compile(r"\[REDACTED:([a-z]+)\]")
+PLACEHOLDER = re.compile(r"\[REDACTED:([a-z_]+)\]")
 
-
-def _always(_: re.Match[str]) -> bool:
-    """Every match of the pattern is a hit."""
-    return True
-
-
-@dataclass(frozen=True, slots=True)
-class _Rule:
-    """A pattern for one kind; a match is masked when `valid` accepts it."""
-
-    kind: RedactionKind
-    pattern: re.Pattern[str]
-    valid: Callable[[re.Match[str]], bool] = _always
-
-
-def _luhn(digits: str) -> bool:
-    """True when a digit string passes the Luhn checksum."""
-    total = 0
-    for position, char in enumerate(reversed(digits)):
-        value = int(char)
-        if position % 2:
-            value = value * 2 - 9 if value > 4 else value * 2
-        total += value
-    return total % 10 == 0
-
-
-def _is_card(match: re.Match[str]) -> bool:
-    """13-19 Luhn-valid digits in groups of three or more, not a placeholder of one digit."""
-    number = match.group()
-    digits = re.sub(r"\D", "", number)
-    groups = re.split(r"[ -]", number)
-    return (
-        13 <= len(digits) <= 19
-        and all(len(group) >= 3 for group in groups)
-        and len(set(digits)) > 1
-        and _luhn(digits)
-    )
-
-
-def _is_iban(match: re.Match[str]) -> bool:
-    """True when the candidate passes the ISO 13616 mod-97 check."""
-    compact = match.group().replace(" ", "")
-    if not 15 <= len(compact) <= 34:
-        return False
-    rearranged = compact[4:] + compact[:4]
-    return int("".join(str(int(char, 36)) for char in rearranged)) % 97 == 1
-
-
-_VERSION_BEFORE = re.compile(r"(?i)(?:\bv|\bversions?|\brelease|\bbuild|\brev(?:ision)?)[ \t:]*$")
-_HEADING_BEFORE = re.compile(r"(?:^|\n)[ \t]*#{1,6}[ \t]+$")
-
-
-def _is_ipv4(match: re.Match[str]) -> bool:
-    """An address, unless a version keyword or a Markdown heading marker comes just before."""
-    before = match.string[max(0, match.start() - 24) : match.start()]
-    return not (_VERSION_BEFORE.search(before) or _HEADING_BEFORE.search(before))
-
-
-def _is_ipv6(match: re.Match[str]) -> bool:
-    """True when the candidate has a digit and parses as IPv6 (times like 12:30:45 do not)."""
-    candidate = match.group()
-    if not any(char.isdigit() for char in candidate):  # "cafe::" in prose or code
-        return False
-    try:
-        ipaddress.IPv6Address(candidate)
-    except ValueError:
-        return False
-    return True
-
-
-def _is_phone(match: re.Match[str]) -> bool:
-    """True when the candidate has as many digits as a real phone number."""
-    return 8 <= sum(char.isdigit() for char in match.group()) <= 15
-
-
-def _is_secret_value(match: re.Match[str]) -> bool:
-    """True when an assigned value looks like a secret rather than prose or a reference."""
-    value = match.group("secret")
-    quoted = value[:1] in "\"'"
-    value = value.strip("\"'")
-    if len(value) < 4 or value[0] in "$%<{[":
-        return False
-    if quoted:
-        return True
-    core = value.rstrip(".,;:!?")
-    if core.isdigit():  # max_token: 4096, not a secret
-        return False
-    if re.fullmatch(r"[A-Za-z]+(?:[-'][A-Za-z]+)*", core):  # prose: a word, or hyphenated words
-        return core.isalpha() and len(core) >= 20
-    return True
-
-
-_OCTET = r"(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)"
-_SECRET_NAME = (
-    r"(?:[A-Za-z][A-Za-z0-9]{0,19}[_-]){0,4}(?:password|passwd|pwd|passphrase|secret|client[_-]?secret"
-    r"|api[_-]?key|apikey|access[_-]?key(?:[_-]?id)?|private[_-]?key|token"
-    r"|(?:auth|access|refresh|api|bearer|session)[_-]?token)"
+# Unicode's default-ignorable code points: invisible, so they can split a secret unseen.
+_IGNORABLE = re.compile(
+    "[\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180b-\u180f\u200b-\u200f\u202a-\u202e"
+    "\u2060-\u206f\u3164\ufe00-\ufe0f\ufeff\uffa0\U0001bca0-\U0001bca3\U0001d173-\U0001d17a"
+    "\U000e0000-\U000e0fff]"
 )
-
-_RULES: tuple[_Rule, ...] = (
-    _Rule(
-        "credential",
-        re.compile(
-            r"-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY-----"
-            r"(?:.*?-----END (?:[A-Z0-9]+ )*PRIVATE KEY-----"
-            r"|[^\n]*(?:\n[ \t]*[A-Za-z0-9+/=]{16,}[ \t]*)*)",
-            re.DOTALL,
-        ),
-    ),
-    _Rule("credential", re.compile(r"\beyJ[\w-]{5,}\.eyJ[\w-]{5,}\.[\w-]*")),
-    _Rule(
-        "credential",
-        re.compile(
-            r"(?<![\w-])(?:sk-(?=[\w-]*\d)[\w-]{20,}|(?:AKIA|ASIA)[0-9A-Z]{16}"
-            r"|gh[pousr]_[A-Za-z0-9]{30,}|github_pat_\w{30,}|xox[abpors]-[A-Za-z0-9-]{10,})"
-            r"(?![\w-])"
-        ),
-    ),
-    _Rule(
-        "credential",
-        re.compile(r"(?i:\bbearer)[ \t]+(?P<secret>(?=[\w.~+/=-]*\d)[\w.~+/=-]{16,})"),
-    ),
-    _Rule("credential", re.compile(r"://[^/\s:@]+:(?P<secret>[^/\s@]+)@")),
-    _Rule(
-        "credential",
-        re.compile(
-            rf"(?i)\b{_SECRET_NAME}\b[\"']?[ \t]*(?:=>|:=|=|:)[ \t]*"
-            r"(?P<secret>\"[^\"\n]*\"|'[^'\n]*'|[^\s\"',;)}\]]+)"
-        ),
-        _is_secret_value,
-    ),
-    _Rule(
-        "email",
-        re.compile(r"(?<![\w.%+-])[A-Za-z0-9][\w.%+-]*@(?:[A-Za-z0-9-]+\.)+[A-Za-z]{2,}(?![\w-])"),
-    ),
-    _Rule(
-        "iban",
-        re.compile(
-            r"\b[A-Z]{2}\d{2}(?:[A-Z0-9]{11,30}|(?: [A-Z0-9]{4}){2,7}(?: [A-Z0-9]{1,3})?)"
-            r"(?![A-Za-z0-9])"
-        ),
-        _is_iban,
-    ),
-    _Rule(
-        "card",
-        re.compile(r"(?<![\w.,-])\d(?:[ -]?\d){12,18}(?!\w|[.,]\d|[ -]\d)"),
-        _is_card,
-    ),
-    _Rule(
-        "ip",
-        re.compile(
-            r"(?<![\w:.])(?:[0-9A-Fa-f]{0,4}:){2,7}"
-            rf"(?:{_OCTET}(?:\.{_OCTET}){{3}}|[0-9A-Fa-f]{{1,4}})?(?![\w:]|\.\d)"
-        ),
-        _is_ipv6,
-    ),
-    _Rule("ip", re.compile(rf"(?<![\w.]){_OCTET}(?:\.{_OCTET}){{3}}(?!\w|\.\d)"), _is_ipv4),
-    _Rule(
-        "phone",
-        re.compile(
-            r"(?<![\w+])\+\d{1,3}(?:[ .-]?(?:\(\d{1,4}\)|\d{1,5})){1,6}(?!\w|[.-]\d)"
-            r"|(?<![\w(])\(\d{3}\)[ .-]?\d{3}[ .-]\d{4}(?!\w|[.-]\d)"
-            r"|(?<![\w.+-])\d{3}([.-])\d{3}\1\d{4}(?!\w|[.-]\d)"
-            r"|(?<![\w.+-])(?<!\d[ -])0[1-9]\d{1,3}[ -]?\d{3,4}[ -]?\d{3,4}(?!\w|[.,-]\d)"
-        ),
-        _is_phone,
-    ),
-)
+_FULLWIDTH = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)}
+_PEM_BEGIN = r"-----BEGIN [A-Z0-9 ]{0,40}PRIVATE KEY(?: BLOCK)?-----"
+_PEM_END = re.compile(r"-----END [A-Z0-9 ]{0,40}PRIVATE KEY(?: BLOCK)?-----")
+_PEM_BODY = re.compile(r"[ \t]*(?:[A-Za-z0-9+/=]{16,}|(?:Proc-Type|DEK-Info|Comment):.*)[ \t]*")
+_MAX_WIDEN = 256  # a widened hit stops here, so widening stays linear in the text
+_TOKEN_BEFORE = re.compile(rf"[A-Za-z0-9_+/=-]{{0,{_MAX_WIDEN}}}\Z")
+_TOKEN_AFTER = re.compile(rf"[A-Za-z0-9_+/=-]{{0,{_MAX_WIDEN}}}")
+_EDGES = " \t\r\n\"'=:"
+Span = tuple[int, int, RedactionKind]
 
 
-def _apply(rule: _Rule, text: str, counts: Counter[str]) -> str:
-    """Text with every valid match of one rule masked, line by line."""
-    mask = placeholder(rule.kind)
-    has_secret_group = "secret" in rule.pattern.groupindex
+@cache
+def _compiled() -> tuple[tuple[Rule, Any], ...]:
+    """Every rule compiled for RE2: our credential rules, detect-secrets', then the rest."""
+    import re2
 
-    def replace(match: re.Match[str]) -> str:
-        if not rule.valid(match):
-            return match.group()
-        counts[rule.kind] += 1
-        start, end = match.span("secret") if has_secret_group else match.span()
-        masked = "\n".join([mask] * (text.count("\n", start, end) + 1))
-        return text[match.start() : start] + masked + text[end : match.end()]
+    detectors = tuple(Rule("credential", p, widen=True) for p in detector_patterns())
+    first_other = next(i for i, rule in enumerate(RULES) if rule.kind != "credential")
+    ordered = (*RULES[:first_other], *detectors, *RULES[first_other:])
+    return tuple((rule, re2.compile(rule.pattern)) for rule in ordered)
 
-    return rule.pattern.sub(replace, text)
+
+def _normalised(text: str) -> tuple[str, list[int]]:
+    """The text as matched (ignorables dropped, full-width ASCII folded) and, per dropped
+    character, the index in the matched text where it stood (to map spans back)."""
+    folded = text.translate(_FULLWIDTH) if any("\uff01" <= c <= "\uff5e" for c in text) else text
+    if _IGNORABLE.search(folded) is None:
+        return folded, []
+    keys = [m.start() - i for i, m in enumerate(_IGNORABLE.finditer(folded))]
+    return _IGNORABLE.sub("", folded), keys
+
+
+def _secret_span(rule: Rule, m: Any) -> tuple[int, int]:
+    if rule.secret is not None:
+        index = m.re.groupindex[rule.secret] if isinstance(rule.secret, str) else rule.secret
+        return m.start(index), m.end(index)
+    for index in range(1, m.re.groups + 1):  # a detector masks its first non-empty group
+        if m.start(index) >= 0 and m.end(index) > m.start(index):
+            return m.start(index), m.end(index)
+    return m.start(), m.end()
+
+
+def _widened(text: str, start: int, end: int) -> tuple[int, int]:
+    """The span grown to the token around it (at most _MAX_WIDEN characters each way)."""
+    before = _TOKEN_BEFORE.search(text, max(0, start - _MAX_WIDEN), start)
+    after = _TOKEN_AFTER.match(text, end)
+    return before.start() if before else start, after.end() if after else end
+
+
+def _hits(rule: Rule, pattern: Any, text: str) -> list[Span]:
+    """The rule's valid hits as (start, end, kind), in order, overlapping ones joined."""
+    spans: list[Span] = []
+    for m in pattern.finditer(text):
+        if spans and m.end() <= spans[-1][1]:
+            continue  # inside the hit before it (a widened one): nothing new to mask
+        if rule.valid is not None and not rule.valid(text, m):
+            continue
+        start, end = _secret_span(rule, m)
+        if rule.widen:
+            start, end = _widened(text, start, end)
+            while start < end and text[start] in _EDGES:
+                start += 1
+            while end > start and text[end - 1] in _EDGES:
+                end -= 1
+        if start >= end:
+            continue
+        if spans and start < spans[-1][1]:
+            spans[-1] = (spans[-1][0], max(end, spans[-1][1]), rule.kind)
+        else:
+            spans.append((start, end, rule.kind))
+    return spans
+
+
+def _pem_blocks(text: str) -> list[Span]:
+    """Private key blocks: the BEGIN line, base64 and header lines, up to the END marker."""
+    import re2
+
+    spans: list[Span] = []
+    covered = 0
+    for m in re2.finditer(_PEM_BEGIN, text):
+        if m.start() < covered:
+            continue
+        line_end = text.find("\n", m.end())
+        end = len(text) if line_end < 0 else line_end
+        while end < len(text):
+            next_end = text.find("\n", end + 1)
+            next_end = len(text) if next_end < 0 else next_end
+            line = text[end + 1 : next_end]
+            closing = _PEM_END.search(line)
+            if closing is not None:
+                end = end + 1 + closing.end()
+                break
+            if not _PEM_BODY.fullmatch(line):
+                break
+            end = next_end
+        spans.append((m.start(), end, "credential"))
+        covered = end
+    return spans
+
+
+def _accepted(taken: list[Span], new: list[Span]) -> list[Span]:
+    """The spans taken so far plus the new ones that overlap none of them (both sorted)."""
+    if not new:
+        return taken
+    merged: list[Span] = []
+    i = 0
+    for span in new:
+        while i < len(taken) and taken[i][1] <= span[0]:
+            merged.append(taken[i])
+            i += 1
+        if i < len(taken) and taken[i][0] < span[1]:
+            continue  # an earlier rule claimed this text
+        merged.append(span)
+    return merged + taken[i:]
+
+
+def _spans(text: str) -> list[Span]:
+    """What to mask, in the original text's positions."""
+    matched, keys = _normalised(text)
+    taken = _pem_blocks(matched) if "PRIVATE KEY" in matched else []
+    for rule, pattern in _compiled():
+        taken = _accepted(taken, _hits(rule, pattern, matched))
+    if not keys:
+        return taken
+
+    def original(index: int) -> int:
+        return index + bisect.bisect_right(keys, index)
+
+    return [(original(start), original(end - 1) + 1, kind) for start, end, kind in taken]
+
+
+@lru_cache(maxsize=8192)
+def _masked(text: str) -> tuple[str, tuple[tuple[str, int], ...]]:
+    counts: Counter[str] = Counter()
+    parts: list[str] = []
+    last = 0
+    for start, end, kind in _spans(text):
+        counts[kind] += 1
+        parts.append(text[last:start])
+        lines = text.count("\n", start, end) + 1
+        parts.append("\n".join([placeholder(kind)] * lines))
+        last = end
+    parts.append(text[last:])
+    return "".join(parts), tuple((kind, counts[kind]) for kind in KINDS if counts[kind])
 
 
 def redact(text: str) -> Redaction:
     """Text with secrets and personal data masked, and the count of masked values by kind."""
-    counts: Counter[str] = Counter()
-    for rule in _RULES:
-        text = _apply(rule, text, counts)
-    return Redaction(text=text, counts={kind: counts[kind] for kind in KINDS if counts[kind]})
+    masked, counts = _masked(text)
+    return Redaction(text=masked, counts=dict(counts))
 
 
 def redact_lines(lines: list[str]) -> tuple[list[str], dict[str, int]]:

@@ -62,7 +62,12 @@ def _words(text: str) -> list[str]:
 
 def tokenize(text: str, keep_stopwords: bool = True) -> list[str]:
     """Lowercase words with punctuation and apostrophes removed, lightly stemmed."""
-    return [stem(w) for w in _words(text) if keep_stopwords or w not in STOPWORDS]
+    return list(_tokens(text, keep_stopwords))
+
+
+@lru_cache(maxsize=1 << 16)  # each gate reads the same sections and sentences: tokenize once
+def _tokens(text: str, keep_stopwords: bool) -> tuple[str, ...]:
+    return tuple(stem(w) for w in _words(text) if keep_stopwords or w not in STOPWORDS)
 
 
 def phrases(items: list[str]) -> list[tuple[str, ...]]:
@@ -194,6 +199,7 @@ def split_passages(section: Section) -> list[Passage]:
         text = "\n".join(lines[first:last])
         around = tuple(tokenize(context, keep_stopwords=False))
         cuts = [0, *(m.end() for m in _SENTENCE_END.finditer(text)), len(text)]
+        counted, newlines = 0, 0  # newlines before `counted`: counted once, in order (linear)
         for begin, end in pairwise(cuts):
             chunk = text[begin:end].rstrip()
             leader = _LEADER.match(chunk)
@@ -203,7 +209,9 @@ def split_passages(section: Section) -> list[Passage]:
             if len(tokens) < 2:
                 continue
             offset = begin + lead
-            line_start = section.line_start + first + text.count("\n", 0, offset)
+            newlines += text.count("\n", counted, offset)
+            counted = offset
+            line_start = section.line_start + first + newlines
             line_end = line_start + chunk.count("\n")
             passages.append(
                 Passage(

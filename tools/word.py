@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from docx.oxml.ns import qn
+from docx.styles import BabelFish
 from docx.text.hyperlink import Hyperlink
 from docx.text.run import Run
 
@@ -25,6 +26,8 @@ if TYPE_CHECKING:
     from docx.document import Document as WordDocument
     from docx.table import Table
     from docx.text.paragraph import Paragraph
+
+    from tools.ceilings import Deadline
 
 TINY_HALF_POINTS = 8  # under 4 pt: nobody reads it
 DEFAULT_HALF_POINTS = 20  # Word's size when no style sets one
@@ -69,6 +72,12 @@ class _Formatting:
         )  # fmt: skip
         defaults = root.find(f"{qn('w:docDefaults')}/{qn('w:rPrDefault')}/{qn('w:rPr')}")
         self.defaults = [defaults] if defaults is not None else []
+        self.names = {
+            sid: BabelFish.internal2ui(name.get(qn("w:val")) or "")
+            if (name := s.find(qn("w:name"))) is not None
+            else ""
+            for sid, s in self.styles.items()
+        }
         background = document.element.find(qn("w:background"))
         self.page_coloured = background is not None and not _light(background.get(qn("w:color")))
 
@@ -199,7 +208,10 @@ class _Builder:
 
     def paragraph(self, paragraph: Paragraph) -> None:
         text, hidden = _paragraph_text(paragraph, self.formatting, shaded=False)
-        style = paragraph.style.name if paragraph.style is not None else ""
+        # Paragraph.style looks the default style up among all styles on every call (quadratic
+        # on a long document): style ids resolve to names once, in _Formatting.
+        style_id = paragraph._p.style or self.formatting.default_paragraph
+        style = self.formatting.names.get(style_id, "") if style_id else ""
         level = _heading_level(style or "")
         if level and text.strip():
             self.out.headings.append((len(self.out.lines), level, text.strip()))
@@ -226,12 +238,17 @@ class _Builder:
                 self.add("", hidden)
 
 
-def word_text(document: WordDocument, blocks: list[Any]) -> WordText:
-    """The document's body blocks (paragraphs and tables) as visible lines and hidden text."""
+def word_text(
+    document: WordDocument, blocks: list[Any], deadline: Deadline | None = None
+) -> WordText:
+    """The document's body blocks (paragraphs and tables) as visible lines and hidden text;
+    `deadline` is checked every thousand blocks."""
     from docx.table import Table
 
     builder = _Builder(_Formatting(document))
-    for block in blocks:
+    for number, block in enumerate(blocks):
+        if deadline is not None and number % 1000 == 0:
+            deadline.check("reading the DOCX")
         if isinstance(block, Table):
             builder.table(block)
         else:

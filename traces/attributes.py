@@ -55,8 +55,36 @@ DECISION_COMMENT = "gatereview.decision.comment"
 DECISION_AMENDMENTS = "gatereview.decision.amendments"
 DECISION_GATES = "gatereview.decision.gates"
 VERDICT = "gatereview.verdict"
+VERDICT_SHA256 = "gatereview.verdict.sha256"
+DECISION_VERDICT_SHA256 = "gatereview.decision.verdict_sha256"
+TRACE_SEGMENT = "gatereview.trace.segment"
+TRACE_PREVIOUS = "gatereview.trace.previous_segment"
 GATE_STATUSES = "gatereview.gate_statuses"
 LAST_HASH = "gatereview.last_hash"
+
+
+# litellm's provider prefix -> the GenAI conventions' gen_ai.provider.name, where they differ.
+_PROVIDER_NAMES = {
+    "azure": "azure.ai.openai",
+    "azure_ai": "azure.ai.inference",
+    "bedrock": "aws.bedrock",
+    "gemini": "gcp.gemini",
+    "vertex_ai": "gcp.vertex_ai",
+    "mistral": "mistral_ai",
+    "xai": "x_ai",
+    "watsonx": "ibm.watsonx.ai",
+}
+
+
+def provider_name(model: str) -> str:
+    """gen_ai.provider.name of a litellm model string (`openai/gpt-4.1-mini` -> `openai`)."""
+    if "/" in model:
+        prefix = model.split("/", 1)[0].lower()
+    elif model.startswith("claude"):
+        prefix = "anthropic"
+    else:
+        prefix = "openai"  # litellm's default for a bare model name
+    return _PROVIDER_NAMES.get(prefix, prefix)
 
 
 def _present(values: dict[str, Any]) -> dict[str, Any]:
@@ -127,6 +155,7 @@ def decision_attributes(
     gates: list[str] | None = None,
     amendments: list[dict[str, Any]] | None = None,
     at: str | None = None,
+    verdict_sha256: str | None = None,
 ) -> dict[str, Any]:
     """Attributes of a human decision."""
     return _present(
@@ -137,5 +166,6 @@ def decision_attributes(
             DECISION_GATES: gates,
             DECISION_AMENDMENTS: amendments,
             "gatereview.decision.at": at,
+            DECISION_VERDICT_SHA256: verdict_sha256,
         }
     )

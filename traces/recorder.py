@@ -15,14 +15,18 @@ from typing import Any, Literal
 from pydantic import BaseModel
 
 from traces import attributes as attr
-from traces.redaction import redact_secrets
+from traces.redaction import redact_secrets, secret_env_values
 from traces.schema import (
+    CHAIN_ATTRIBUTE,
     END_KINDS,
     GENESIS_HASH,
     SPAN_END_KIND,
+    TRACE_KEY_VARIABLE,
     RecordKind,
+    TraceError,
     TraceRecord,
     parse_ts,
+    strict_json,
     utc_now_iso,
 )
 from traces.tracefile import append_chained
@@ -65,11 +69,23 @@ def _to_json_values(attributes: Mapping[str, Any]) -> dict[str, Any]:
 class TraceRecorder:
     """Writes one run's trace; safe across threads and across processes appending to one file."""
 
-    def __init__(self, path: Path, run_id: str, *, flush_every: int = 64) -> None:
-        """Open (or prepare to create) the run's trace file; nothing is written until a flush."""
+    def __init__(
+        self,
+        path: Path,
+        run_id: str,
+        *,
+        flush_every: int = 64,
+        key: bytes | None = None,
+    ) -> None:
+        """Open (or prepare to create) the run's trace file; nothing is written until a flush.
+
+        `key` HMAC-chains a new trace (an existing one keeps the chain it started with).
+        """
         self.path = Path(path)
         self.run_id = run_id
         self.flush_every = max(1, flush_every)
+        self._key = key
+        self.records: int | None = None  # records in the file after this recorder's last flush
         self.last_hash: str | None = None
         self._lock = threading.Lock()
         self._buffer: list[dict[str, Any]] = []
@@ -78,6 +94,8 @@ class TraceRecorder:
         self._root: str | None = None
         self._root_name = "review"
         self._root_started: datetime | None = None
+        # Read once: scanning the environment for every record cost a tenth of a review.
+        self._secrets = secret_env_values()
         self._load_existing()
 
     @property
@@ -91,9 +109,9 @@ class TraceRecorder:
             return
         for line in self.path.read_bytes().splitlines():
             try:
-                data = json.loads(line)
+                data = strict_json(line)
             except ValueError:
-                continue  # verify reports it; a damaged line must not stop the decision
+                continue  # verify reports it; the caller decides whether to continue the file
             if not isinstance(data, dict) or "span_id" not in data:
                 continue
             self._known.add(str(data["span_id"]))
@@ -101,7 +119,18 @@ class TraceRecorder:
                 self._root = str(data["span_id"])
                 self._root_name = str(data.get("name", "review"))
                 self._root_started = parse_ts(str(data["ts"]))
+                self._follow_chain(str((data.get("attributes") or {}).get(CHAIN_ATTRIBUTE)))
             self.last_hash = str(data.get("hash"))
+
+    def _follow_chain(self, chain: str) -> None:
+        """Continue a file with the chain it was started with."""
+        if chain != "hmac-sha256":
+            self._key = None
+        elif self._key is None:
+            raise TraceError(
+                f"{self.path} is HMAC-chained: set {TRACE_KEY_VARIABLE} to the run's key to "
+                "continue it"
+            )
 
     def start_span(
         self,
@@ -206,14 +235,16 @@ class TraceRecorder:
             attributes.setdefault(attr.OPERATION_NAME, attr.OP_INVOKE_AGENT)
         if kind in _CONVERSATION_KINDS:
             attributes.setdefault(attr.CONVERSATION_ID, self.run_id)
+        if kind == "run_start":
+            attributes[CHAIN_ATTRIBUTE] = "hmac-sha256" if self._key else "sha256"
         pending = {
             "ts": utc_now_iso(),
             "kind": kind,
             "trace_id": self.run_id,
             "span_id": span_id,
             "parent_span_id": parent,
-            "name": redact_secrets({"name": name})["name"],
-            "attributes": redact_secrets(_to_json_values(attributes)),
+            "name": redact_secrets({"name": name}, secrets=self._secrets)["name"],
+            "attributes": redact_secrets(_to_json_values(attributes), secrets=self._secrets),
             "duration_s": None if duration_s is None else float(duration_s),
         }
         # Validate now, so a bad record fails its caller instead of jamming every later flush.
@@ -235,7 +266,7 @@ class TraceRecorder:
         """Append buffered records under an exclusive lock, continuing the file's hash chain."""
         with self._lock:
             if self._buffer:
-                self.last_hash = append_chained(self.path, self._buffer)
+                self.records, self.last_hash = append_chained(self.path, self._buffer, self._key)
                 self._buffer.clear()
 
     def close(self) -> None:

@@ -74,7 +74,12 @@ def _scrub(value: Any, secrets: list[str]) -> Any:
 
 
 def redact_secrets(
-    attributes: Mapping[str, Any], environ: Mapping[str, str] | None = None
+    attributes: Mapping[str, Any],
+    environ: Mapping[str, str] | None = None,
+    *,
+    secrets: list[str] | None = None,
 ) -> dict[str, Any]:
-    """Drop credential-named keys (at any depth) and mask key-like env values and key shapes."""
-    return _scrub(dict(attributes), secret_env_values(environ))
+    """Drop credential-named keys (at any depth) and mask key-like env values and key shapes;
+    `secrets` are those values when already known (`secret_env_values` reads the environment)."""
+    known = secret_env_values(environ) if secrets is None else secrets
+    return _scrub(dict(attributes), known)

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
+import os
 from datetime import UTC, datetime
 from typing import Any, Literal
 
@@ -29,6 +31,11 @@ SPAN_END_KIND: dict[str, RecordKind] = {"run_start": "run_end", "node_start": "n
 END_KINDS: frozenset[str] = frozenset(SPAN_END_KIND.values())
 
 GENESIS_HASH = "0" * 64
+# Set on run_start: how the records are chained. "hmac-sha256" needs GATEREVIEW_TRACE_KEY to
+# verify or append; "sha256" (no key) shows accidental and naive edits, not a careful forger.
+CHAIN_ATTRIBUTE = "gatereview.trace.chain"
+TRACE_KEY_VARIABLE = "GATEREVIEW_TRACE_KEY"
+ChainMode = Literal["sha256", "hmac-sha256"]
 
 
 class TraceError(GateReviewError):
@@ -83,8 +90,29 @@ def canonical_json(data: Any) -> str:
     )
 
 
-def record_hash(data: dict[str, Any]) -> str:
-    """sha256(prev_hash + canonical JSON of the record without its own hash)."""
-    body = {key: value for key, value in data.items() if key != "hash"}
-    payload = str(data.get("prev_hash", "")) + canonical_json(body)
-    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+def record_hash(data: dict[str, Any], key: bytes | None = None) -> str:
+    """sha256 (or HMAC-SHA256 under `key`) of prev_hash + the record's canonical JSON."""
+    body = {name: value for name, value in data.items() if name != "hash"}
+    payload = (str(data.get("prev_hash", "")) + canonical_json(body)).encode("utf-8")
+    if key is not None:
+        return hmac.new(key, payload, hashlib.sha256).hexdigest()
+    return hashlib.sha256(payload).hexdigest()
+
+
+def trace_key() -> bytes | None:
+    """The HMAC key for trace chains, from GATEREVIEW_TRACE_KEY (None when unset)."""
+    value = os.environ.get(TRACE_KEY_VARIABLE)
+    return value.encode("utf-8") if value else None
+
+
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    keys = [key for key, _ in pairs]
+    if len(set(keys)) != len(keys):
+        duplicate = next(key for key in keys if keys.count(key) > 1)
+        raise ValueError(f"duplicate key {duplicate!r}")
+    return dict(pairs)
+
+
+def strict_json(raw: bytes | str) -> Any:
+    """Parse one trace line; a key given twice is an error (a reader could see either value)."""
+    return json.loads(raw, object_pairs_hook=_unique_keys)

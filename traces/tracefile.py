@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import fcntl
-import json
 import os
 from pathlib import Path
 from typing import Any
 
-from traces.schema import GENESIS_HASH, TraceError, canonical_json, record_hash
+from traces.schema import GENESIS_HASH, TraceError, canonical_json, record_hash, strict_json
 
 FILE_MODE = 0o600
 DIR_MODE = 0o700
@@ -62,7 +61,7 @@ def read_tail(fd: int, path: Path) -> tuple[int, str]:
             break
         chunk *= 4
     try:
-        record = json.loads(last)
+        record = strict_json(last)
         return int(record["seq"]) + 1, str(record["hash"])
     except (ValueError, KeyError, TypeError) as exc:
         raise TraceError(f"{path}: the last line is not a trace record ({exc})") from exc
@@ -75,10 +74,16 @@ def _write_all(fd: int, payload: bytes) -> None:
         view = view[os.write(fd, view) :]
 
 
-def append_chained(path: Path, pending: list[dict[str, Any]]) -> str:
-    """Chain pending records onto the file's tail and append them; returns the last hash."""
+def append_chained(
+    path: Path, pending: list[dict[str, Any]], key: bytes | None = None
+) -> tuple[int, str]:
+    """Chain pending records onto the file's tail and append them (an HMAC chain under `key`).
+
+    Returns the file's new head: how many records it holds and the last one's hash.
+    """
     ensure_private_dir(path.parent)
-    fd = os.open(path, os.O_RDWR | os.O_APPEND | os.O_CREAT, FILE_MODE)
+    # O_NOFOLLOW: a link planted in the trace's place is an error, never written through.
+    fd = os.open(path, os.O_RDWR | os.O_APPEND | os.O_CREAT | os.O_NOFOLLOW, FILE_MODE)
     try:
         fcntl.flock(fd, fcntl.LOCK_EX)  # the tail must not move between reading and writing
         if os.fstat(fd).st_mode & 0o077:
@@ -94,10 +99,15 @@ def append_chained(path: Path, pending: list[dict[str, Any]]) -> str:
         lines = []
         for record in pending:
             data = {**record, "seq": seq, "prev_hash": prev}
-            data["hash"] = prev = record_hash(data)
+            data["hash"] = prev = record_hash(data, key)
             lines.append(canonical_json(data) + "\n")
             seq += 1
-        _write_all(fd, "".join(lines).encode("utf-8"))
+        size = os.fstat(fd).st_size
+        try:
+            _write_all(fd, "".join(lines).encode("utf-8"))
+        except OSError:
+            os.ftruncate(fd, size)  # a full disk leaves no partial record behind
+            raise
     finally:
         os.close(fd)  # closing the descriptor releases the flock
-    return prev
+    return seq, prev

@@ -2,12 +2,25 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 from pydantic import BaseModel, ValidationError
 
-from traces.schema import END_KINDS, GENESIS_HASH, TraceError, TraceRecord, record_hash
+from traces.schema import (
+    CHAIN_ATTRIBUTE,
+    END_KINDS,
+    GENESIS_HASH,
+    TRACE_KEY_VARIABLE,
+    TraceError,
+    TraceRecord,
+    record_hash,
+    strict_json,
+)
+
+TORN_TAIL = (
+    "the last record is incomplete: its writer was killed mid-write "
+    "(resuming the run cuts it and notes the repair in the next record)"
+)
 
 
 class VerifyResult(BaseModel):
@@ -18,14 +31,18 @@ class VerifyResult(BaseModel):
     first_bad_line: int | None = None  # 1-based line number in the file
     problem: str | None = None
     last_hash: str | None = None  # hash of the last good record
+    chain: str = "sha256"  # how the records are chained: sha256 or hmac-sha256
+    torn_tail: bool = False  # only the last line is incomplete: the next append repairs it
 
 
-def _check_line(number: int, raw: bytes, prev_hash: str) -> tuple[TraceRecord | None, str | None]:
+def _check_line(
+    number: int, raw: bytes, prev_hash: str, key: bytes | None
+) -> tuple[TraceRecord | None, str | None]:
     """Check one line against its predecessor; returns the record or what is wrong."""
     try:
-        data = json.loads(raw)
+        data = strict_json(raw)
     except ValueError as exc:
-        return None, f"not valid JSON ({exc.msg})"
+        return None, f"not valid JSON ({getattr(exc, 'msg', exc)})"
     if not isinstance(data, dict):
         return None, "not a JSON object"
     try:
@@ -40,7 +57,7 @@ def _check_line(number: int, raw: bytes, prev_hash: str) -> tuple[TraceRecord | 
         )
     if record.prev_hash != prev_hash:
         return None, "prev_hash does not match the previous record: the chain is broken here"
-    if record_hash(data) != record.hash:
+    if record_hash(data, key) != record.hash:
         return None, "hash does not match the content: the record was edited"
     return record, None
 
@@ -67,12 +84,31 @@ def _check_tree(records: list[TraceRecord]) -> tuple[int, str] | None:
     return None
 
 
-def verify_records(lines: list[bytes], expected_last_hash: str | None = None) -> VerifyResult:
+def _chain(first: bytes, key: bytes | None) -> tuple[str, bytes | None, str | None]:
+    """The chain the trace was started with, the key to check it with, or why it cannot be."""
+    try:
+        data = strict_json(first)
+        chain = str(data["attributes"].get(CHAIN_ATTRIBUTE) or "sha256")
+    except (ValueError, KeyError, TypeError, AttributeError):
+        return "sha256", None, None  # the first line itself is reported as damaged
+    if chain != "hmac-sha256":
+        return chain, None, None
+    if key is None:
+        return chain, None, f"the trace is HMAC-chained: set {TRACE_KEY_VARIABLE} to verify it"
+    return chain, key, None
+
+
+def verify_records(
+    lines: list[bytes], expected_last_hash: str | None = None, key: bytes | None = None
+) -> VerifyResult:
     """Verify the lines of a trace file (see verify_trace)."""
     records: list[TraceRecord] = []
     prev_hash = GENESIS_HASH
+    chain, key, problem = _chain(lines[0], key) if lines else ("sha256", None, None)
+    if problem is not None:
+        return VerifyResult(ok=False, records=0, first_bad_line=1, problem=problem, chain=chain)
     for number, raw in enumerate(lines, start=1):
-        record, problem = _check_line(number, raw, prev_hash)
+        record, problem = _check_line(number, raw, prev_hash, key)
         if record is None:
             last = prev_hash if records else None
             return VerifyResult(
@@ -81,6 +117,7 @@ def verify_records(lines: list[bytes], expected_last_hash: str | None = None) ->
                 first_bad_line=number,
                 problem=problem,
                 last_hash=last,
+                chain=chain,
             )
         records.append(record)
         prev_hash = record.hash
@@ -95,6 +132,7 @@ def verify_records(lines: list[bytes], expected_last_hash: str | None = None) ->
             first_bad_line=index + 1,
             problem=problem,
             last_hash=prev_hash,
+            chain=chain,
         )
     if expected_last_hash is not None and expected_last_hash != prev_hash:
         return VerifyResult(
@@ -104,12 +142,18 @@ def verify_records(lines: list[bytes], expected_last_hash: str | None = None) ->
             last_hash=prev_hash,
             problem="the last hash differs from the one in the report: records were removed "
             "from the end or the chain was rewritten",
+            chain=chain,
         )
-    return VerifyResult(ok=True, records=len(records), last_hash=prev_hash)
+    return VerifyResult(ok=True, records=len(records), last_hash=prev_hash, chain=chain)
 
 
-def verify_trace(path: Path, expected_last_hash: str | None = None) -> VerifyResult:
-    """Check every line's seq, prev_hash and hash, then the span tree; name the first bad line."""
+def verify_trace(
+    path: Path, expected_last_hash: str | None = None, key: bytes | None = None
+) -> VerifyResult:
+    """Check every line's seq, prev_hash and hash, then the span tree; name the first bad line.
+
+    `key` is needed for a trace started under GATEREVIEW_TRACE_KEY (an HMAC chain).
+    """
     path = Path(path)
     if not path.is_file():
         raise TraceError(f"no trace file at {path}")
@@ -118,19 +162,19 @@ def verify_trace(path: Path, expected_last_hash: str | None = None) -> VerifyRes
     if lines and lines[-1] == b"":
         lines.pop()  # the newline that ends the last record
     elif lines:
-        result = verify_records(lines[:-1], expected_last_hash)
+        result = verify_records(lines[:-1], expected_last_hash, key)
         if not result.ok:
             return result
         # A last line without its newline is a write cut short by a killed process.
-        return VerifyResult(
-            ok=False,
-            records=result.records,
-            first_bad_line=len(lines),
-            problem="the last record is incomplete: its writer was killed mid-write "
-            "(resuming the run cuts it and notes the repair in the next record)",
-            last_hash=result.last_hash,
+        return result.model_copy(
+            update={
+                "ok": False,
+                "first_bad_line": len(lines),
+                "problem": TORN_TAIL,
+                "torn_tail": True,
+            }
         )
-    return verify_records(lines, expected_last_hash)
+    return verify_records(lines, expected_last_hash, key)
 
 
 def last_hash(path: Path) -> str | None:
@@ -141,7 +185,7 @@ def last_hash(path: Path) -> str | None:
     for raw in reversed(path.read_bytes().splitlines()):
         if raw.strip():
             try:
-                return str(json.loads(raw)["hash"])
+                return str(strict_json(raw)["hash"])
             except (ValueError, KeyError, TypeError) as exc:
                 raise TraceError(f"{path}: the last line is not a trace record") from exc
     return None

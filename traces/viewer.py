@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 from pydantic import ValidationError
@@ -11,20 +10,22 @@ from rich.table import Table
 from rich.text import Text
 from rich.tree import Tree
 
+from agents.escaping import terminal_safe
 from traces import attributes as attr
-from traces.schema import TraceError, TraceRecord
+from traces.schema import TraceError, TraceRecord, strict_json
 from traces.spans import Span, build_spans
 
 
-def load_records(path: Path) -> list[TraceRecord]:
-    """Read every record of a trace file; a damaged line is a TraceError naming it."""
+def load_records(path: Path, limit: int | None = None) -> list[TraceRecord]:
+    """Read the records of a trace file (the first `limit`); a damaged line is a TraceError."""
     path = Path(path)
     if not path.is_file():
         raise TraceError(f"no trace file at {path}")
     records = []
-    for number, raw in enumerate(path.read_bytes().splitlines(), start=1):
+    lines = path.read_bytes().splitlines()
+    for number, raw in enumerate(lines[:limit], start=1):
         try:
-            records.append(TraceRecord.model_validate(json.loads(raw)))
+            records.append(TraceRecord.model_validate(strict_json(raw)))
         except (ValueError, ValidationError) as exc:
             raise TraceError(f"{path}, line {number}: not a trace record") from exc
     return records
@@ -70,9 +71,9 @@ def _decision_label(span: Span) -> Text:
     """A human decision, highlighted."""
     a = span.attributes
     label = Text(f"decision: {a.get(attr.DECISION_ACTION, span.name)}", "bold magenta")
-    label.append(f" by {a.get(attr.DECISION_REVIEWER, '?')}", "magenta")
+    label.append(terminal_safe(f" by {a.get(attr.DECISION_REVIEWER, '?')}"), "magenta")
     if a.get(attr.DECISION_COMMENT):
-        label.append(f" — {a[attr.DECISION_COMMENT]}", "italic")
+        label.append(terminal_safe(f" — {a[attr.DECISION_COMMENT]}"), "italic")
     return label
 
 
@@ -94,7 +95,7 @@ def _event_label(span: Span) -> Text:
         return Text(f"verify {span.name}: {status} {match}".rstrip(), style)
     if span.kind == "degradation":
         reason = a.get(attr.DEGRADED_REASON, "no reason given")
-        return Text(f"DEGRADED {span.name}: {reason}", "bold red")
+        return Text(terminal_safe(f"DEGRADED {span.name}: {reason}"), "bold red")
     if span.kind == "verdict":
         return Text(f"verdict: {a.get(attr.VERDICT, span.name)}", "bold green")
     return Text(f"{span.kind} {span.name}")

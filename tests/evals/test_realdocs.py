@@ -67,6 +67,21 @@ def _run(folder: Path, recordings: Path, *args: str, minimums: Path | None = Non
                  "--minimums", str(minimums)])  # fmt: skip
 
 
+def _answered(folder: Path, tmp_path: Path) -> tuple[Path, Path]:
+    """Capture every request and answer it as a diligent model would (nothing stored yet)."""
+    pending, recordings = tmp_path / "pending", tmp_path / "recordings"
+    _run(folder, recordings, "capture", str(pending))
+    _answer_all(pending)
+    return pending, recordings
+
+
+def _recorded(folder: Path, tmp_path: Path) -> tuple[Path, Path]:
+    """Capture, answer and store every request."""
+    pending, recordings = _answered(folder, tmp_path)
+    _run(folder, recordings, "store", str(pending))
+    return pending, recordings
+
+
 def test_captured_requests_answered_and_stored_replay_with_no_miss(
     folder: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -99,10 +114,7 @@ def test_captured_requests_answered_and_stored_replay_with_no_miss(
 def test_a_stale_recording_fails_the_report(
     folder: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    pending, recordings = tmp_path / "pending", tmp_path / "recordings"
-    _run(folder, recordings, "capture", str(pending))
-    _answer_all(pending)
-    _run(folder, recordings, "store", str(pending))
+    _, recordings = _recorded(folder, tmp_path)
     path = recordings / "demo.jsonl"
     entries = load_recording(path)
     # As if the prompt had changed since: the recorded request no longer matches.
@@ -115,9 +127,7 @@ def test_a_stale_recording_fails_the_report(
 def test_an_answer_that_breaks_the_schema_is_not_stored(
     folder: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    pending, recordings = tmp_path / "pending", tmp_path / "recordings"
-    _run(folder, recordings, "capture", str(pending))
-    _answer_all(pending)
+    pending, recordings = _answered(folder, tmp_path)
     broken = answer_path(pending_requests(pending / "demo")[0])
     answer = json.loads(broken.read_text(encoding="utf-8"))
     del answer["gate_status"]
@@ -130,9 +140,7 @@ def test_an_answer_that_breaks_the_schema_is_not_stored(
 def test_a_quote_the_document_lacks_is_reported_when_stored(
     folder: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    pending, recordings = tmp_path / "pending", tmp_path / "recordings"
-    _run(folder, recordings, "capture", str(pending))
-    _answer_all(pending)
+    pending, recordings = _answered(folder, tmp_path)
     path = answer_path(pending_requests(pending / "strong")[0])
     answer = json.loads(path.read_text(encoding="utf-8"))
     invented = "Every release is signed off by an independent red team before launch."
@@ -153,10 +161,7 @@ def test_a_missing_labels_file_is_one_clear_line(
 def test_figures_below_their_minimums_fail_the_report(
     folder: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    pending, recordings = tmp_path / "pending", tmp_path / "recordings"
-    _run(folder, recordings, "capture", str(pending))
-    _answer_all(pending)
-    _run(folder, recordings, "store", str(pending))
+    _, recordings = _recorded(folder, tmp_path)
     strict = tmp_path / "strict.toml"
     bar = "kappa = 1.01\nnot_ready_recall = 1.0\nmax_false_ready = 0\n"
     strict.write_text(f"[offline]\n{bar}[model]\n{bar}", encoding="utf-8")

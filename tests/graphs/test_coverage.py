@@ -53,6 +53,8 @@ def test_the_terminal_and_the_reports_list_findings_per_clause() -> None:
     markdown = Path(approved["report"]["markdown"]).read_text(encoding="utf-8")
     assert "## NIST AI RMF 1.0" in markdown and "## EU AI Act" in markdown
     assert "| Art. 14 |" in markdown and "No criterion maps to:" in markdown
+    page = Path(approved["report"]["html"]).read_text(encoding="utf-8")
+    assert "<h2>NIST AI RMF 1.0</h2>" in page and "<tr><td>Art. 14</td>" in page
 
 
 def test_an_unknown_by_is_one_line_and_exit_2() -> None:

@@ -74,6 +74,8 @@ def test_an_edited_sentence_shows_as_exactly_the_status_changes_it_made(tmp_path
     report = Path(diff["report"]["markdown"]).read_text(encoding="utf-8")
     assert "change.champions: partial -> met" in report
     assert json.loads(Path(diff["report"]["json"]).read_text())["after"] == second["run_id"]
+    page = Path(diff["report"]["html"]).read_text(encoding="utf-8")
+    assert "<td>change.champions</td>" in page and "Content-Security-Policy" in page
     shown = runner.invoke(app, ["diff", first["run_id"], second["run_id"]])
     assert shown.exit_code == 0 and "change.champions" in shown.stdout
 

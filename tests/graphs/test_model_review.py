@@ -137,15 +137,21 @@ def test_the_cli_review_shows_tokens_and_cost_in_json(fake: FakeModel) -> None:
     assert all(e["verified"] for f in payload["findings"] for e in f["evidence"])
 
 
-def test_an_openai_compatible_server_on_loopback_gets_unmasked_text(
-    monkeypatch: pytest.MonkeyPatch, workspace: Path
+@pytest.mark.parametrize("mask", [True, False], ids=["masked-by-default", "no-mask"])
+def test_an_openai_compatible_server_on_loopback_is_masked_unless_told_not_to(
+    monkeypatch: pytest.MonkeyPatch, workspace: Path, mask: bool
 ) -> None:
+    # A loopback server is often a proxy to a hosted provider: it is masked like any other.
     monkeypatch.setenv("OPENAI_API_KEY", "sk-local")
     with serve(f"{LOCAL_BASE}/chat/completions", model="my-local") as local:
-        view = _review(PERSONAL, workspace, model="openai/my-local", api_base=LOCAL_BASE)
+        view = _review(
+            PERSONAL, workspace, model="openai/my-local", api_base=LOCAL_BASE, mask=mask
+        )
     assert len(local.sent("review")) == 5 and not any(g.degraded for g in view.gates.values())
     assert local.sent("review")[0].body["model"] == "my-local"
-    assert "priya.shah@parcelco.co.uk" in local.sent("review", "data")[0].raw  # stays local
+    sent = local.sent("review", "data")[0].raw
+    assert ("priya.shah@parcelco.co.uk" in sent) is not mask
+    assert ("[REDACTED:email]" in sent) is mask
     assert view.usage.cost_usd is None  # unpriced: unknown, not $0
     assert view.usage.input_tokens > 0
     assert view.verdict and view.verdict.summary_by == "my-local"

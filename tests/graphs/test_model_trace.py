@@ -59,6 +59,29 @@ def test_a_model_review_records_every_kind_and_no_secret(
         assert value not in text
 
 
+def test_exported_model_calls_name_their_provider_and_failed_calls_are_errors(
+    fake: FakeModel, workspace: Path
+) -> None:
+    from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+    from opentelemetry.trace import StatusCode
+
+    from traces.otlp import export_spans
+
+    fake.script("change", "review", api_error(400, "bad request"), repeat=True)
+    settings = Settings(home=workspace, model="openai/gpt-4.1-mini")
+    view = asyncio.run(start_review([PERSONAL], settings))
+    exporter = InMemorySpanExporter()
+    export_spans(load_records(workspace / "traces" / f"{view.run_id}.jsonl"), exporter=exporter)
+    calls = [s for s in exporter.get_finished_spans() if s.name.startswith("chat ")]
+    assert calls
+    for span in calls:
+        assert span.attributes["gen_ai.provider.name"] == "openai"
+        assert span.attributes["gen_ai.operation.name"] == "chat"
+    failed = [s for s in calls if "error.type" in s.attributes]
+    assert failed and all(s.status.status_code is StatusCode.ERROR for s in failed)
+    assert all(s.status.status_code is StatusCode.UNSET for s in calls if s not in failed)
+
+
 def test_a_call_queued_for_a_free_slot_records_its_wait_apart_from_its_latency(
     fake: FakeModel, workspace: Path
 ) -> None:

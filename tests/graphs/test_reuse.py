@@ -95,8 +95,7 @@ def test_a_one_section_edit_asks_the_model_only_for_the_gates_it_changed(tmp_pat
 
     async def both() -> tuple:
         with LocalServer(scripted.answer) as server:
-            settings = Settings(home=tmp_path / "home", model=MODEL, api_base=server.api_base,
-                                redact=True)
+            settings = Settings(home=tmp_path / "home", model=MODEL, api_base=server.api_base)
             scripted.use(labelled)
             first = await start_review([str(doc)], settings)
             anchor = "## 7. Product and adoption\n"

@@ -156,7 +156,7 @@ def test_killed_while_a_decision_is_applied_resume_finishes_that_decision_once(
     assert _states() == {run_id: "interrupted"}
     late = CliRunner().invoke(app, ["approve", run_id, "--reviewer", "Bo Chen"])
     assert late.exit_code == 2
-    assert f"finish it with: python main.py resume {run_id}" in " ".join(late.stderr.split())
+    assert f"resume {run_id}" in " ".join(late.stderr.split())  # as the user ran the tool
 
     view = _resume_here(run_id)
     assert view["state"] == "awaiting_decision"

@@ -8,6 +8,7 @@ that held an e-mail address, a card number or a credential is shown masked
 
 from __future__ import annotations
 
+import base64
 import json
 import os
 import stat
@@ -17,7 +18,10 @@ from typing import Any
 
 import pytest
 from fakes.cli import cli_json
-from fakes.openai_server import FakeModel, serve
+from fakes.openai_server import OPENAI_URL, FakeModel, serve
+from typer.testing import CliRunner
+
+from main import app
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
@@ -42,18 +46,39 @@ IN_DOCUMENT = (
     "S3cr3t-Passw0rd-91",
     "tok_live_9f8e7d6c5b4a3f2e1d0c",
     "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJjbGFpbXMtc3ZjIn0.Yk3dQ9vL2mN8pR5sT7wX1zA4cF6hJ0",
+    "T0A1B2C3D/B4E5F6G7H/q8R9s0T1u2V3w4X5y6Z7a8B9",  # Slack incoming webhook
+    "AIzaSyD-9tSrke72PouQMnMX-a7eZSW0jkFMBWY",  # Google API key
+    "sk_live_51Hx9KqLmNoPqRsTuVwXyZ0123456789abcdEF",  # Stripe live key
+    "Q2xhaW1zQXJjaGl2ZUtleU9uZVR3b1RocmVlRm91ckZpdmVTaXhTZXZlbkVpZ2h0TmluZVRlbkVsZXZlblR3ZWx2ZQ",
+    "Y2xhaW1zOlMzY3IzdC1CYXNpYy03Nw",  # HTTP Basic authorisation
+    "9f8e7d6c5b4a3f2e1d0c",  # ?key= in a URL
+    "glpat-Xy7Zq2Wp9Lm4Kn8Rt3Vb",  # GitLab personal access token
+    "943 476 5919",  # NHS number
+    "536-90-4399",  # US Social Security number
+    "AB 12 34 56 C",  # UK National Insurance number
+    "R7TQ2M4XW5NZK3P8",  # an AWS key split by a zero-width space
 )
 IN_COMMENT = "ask marta.kowalski@northwind-health.co.uk; card 5555 5555 5555 4444 is test data"
 SEEDED = (*IN_DOCUMENT, *ENVIRONMENT.values())
 
 
-@pytest.fixture
-def hosted(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeModel]:
-    """A hosted model (respx at api.openai.com) and secrets in the environment."""
+LOOPBACK = "http://127.0.0.1:8999/v1"
+# Where the model is: a hosted provider, or a server on loopback (often a proxy to one).
+ENDPOINTS = {
+    "hosted": (OPENAI_URL, [], "--model", MODEL),
+    "loopback": (f"{LOOPBACK}/chat/completions", ["--api-base", LOOPBACK], "--model", "openai/m"),
+}
+
+
+@pytest.fixture(params=list(ENDPOINTS))
+def hosted(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeModel]:
+    """The model (respx at its URL) and secrets in the environment; `.flags` selects it."""
+    url, extra, *model = ENDPOINTS[request.param]
     for name, value in ENVIRONMENT.items():
         monkeypatch.setenv(name, value)
-    with serve() as model:
-        yield model
+    with serve(url) as fake:
+        fake.flags = [*model, *extra]  # type: ignore[attr-defined]
+        yield fake
 
 
 def _leaks(text: str) -> set[str]:
@@ -71,7 +96,7 @@ def test_seeded_secrets_and_personal_data_reach_no_request_trace_or_report(
     # original text), so the summary request carries offline findings as well.
     hosted.script("data", "review", _wrong_schema)
     hosted.script("data", "repair_schema", _wrong_schema)
-    run = cli_json("review", DOCUMENT, "--model", MODEL)
+    run = cli_json("review", DOCUMENT, *hosted.flags)  # type: ignore[attr-defined]
     assert run["gates"]["data"]["degraded"]
     run_id = run["run_id"]
     cli_json("reject", run_id, "--reviewer", "Ana Ruiz", "--comment", IN_COMMENT, "--gate", "data")
@@ -135,3 +160,42 @@ def test_an_offline_reviews_report_masks_the_personal_data_its_quotes_hold(
         assert "[REDACTED:email]" in report
     trace = (workspace / "traces" / f"{run['run_id']}.jsonl").read_text(encoding="utf-8")
     assert _leaks(trace) == set()
+
+
+def test_a_settings_file_in_the_reviewed_folder_cannot_redirect_the_key(
+    fake: FakeModel, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "gatereview.toml").write_text(
+        'api_base = "https://collector.example/v1"\nmask = false\n'
+    )
+    done = CliRunner().invoke(app, ["review", DOCUMENT, "--model", MODEL])
+    assert done.exit_code == 2
+    assert done.stderr.strip().splitlines() == [
+        f"error: gatereview.toml: api_base, mask cannot be set by a settings file in the current "
+        "directory (it may belong to the repository under review); pass --config "
+        f"gatereview.toml to trust it, or set them in {tmp_path / 'user-config'}/gatereview/"
+        "config.toml"
+    ]
+    assert fake.requests == []
+
+
+def test_a_password_in_the_api_base_is_sent_as_credentials_and_never_shown(
+    tmp_path: Path, workspace: Path
+) -> None:
+    password = "Pq9-url-S3cret-77"
+    base = f"https://ana:{password}@llm.internal/v1"
+    with serve("https://llm.internal/v1/chat/completions", model="m") as model:
+        done = CliRunner().invoke(
+            app, ["review", DOCUMENT, "--model", "openai/m", "--api-base", base, "--json"]
+        )
+        assert done.exit_code == 0, done.output
+        run = json.loads(done.stdout)
+        cli_json("approve", run["run_id"], "--reviewer", "ana")
+    basic = base64.b64encode(f"ana:{password}".encode()).decode()
+    assert {seen.headers["authorization"] for seen in model.requests} == {f"Basic {basic}"}
+    assert all(password not in seen.raw for seen in model.requests)
+    written = [p.read_text(encoding="utf-8") for p in workspace.rglob("*") if p.is_file()
+               and p.suffix in (".jsonl", ".json", ".md")]
+    assert written and not [text for text in written if password in text or basic in text]
+    assert password not in done.output

@@ -22,6 +22,7 @@ from typing import Any
 
 import docx
 import pytest
+from fakes.bombs import docx_of_paragraphs, pdf_with_stream
 from fakes.files import write
 from fakes.pdfs import blank_pdf, encrypted_pdf, make_pdf
 from typer.testing import CliRunner, Result
@@ -295,6 +296,27 @@ REFUSED: dict[str, Case] = {
         given("bad\nname.md"), "no such file or directory", shown="bad\\nname.md"
     ),
     "rich-markup-in-missing-name": Case(given("[/bold]plan[red].md"), "no such file or directory"),
+    "docx-zip-bomb": Case(
+        lambda _mp: str(docx_of_paragraphs(Path("bomb.docx"), "x", 64 << 20)),
+        "more than 20.0 MiB (20971520 bytes) (4 times --max-bytes): a compression bomb",
+    ),
+    "docx-bomb-against-a-lower-max-bytes": Case(
+        lambda _mp: str(docx_of_paragraphs(Path("long.docx"), "The owner.", 2 << 20)),
+        "a compression bomb, or raise --max-bytes",
+        args=("--max-bytes", "200000"),
+    ),
+    "pdf-flate-bomb": Case(
+        lambda _mp: str(pdf_with_stream(Path("bomb.pdf"), 32 << 20)),
+        "a PDF stream expands beyond 20.0 MiB",
+    ),
+    "docx-text-longer-than-max-bytes": Case(
+        lambda _mp: str(docx_of_paragraphs(Path("wordy.docx"), "The owner checks. " * 9, 800_000)),
+        "characters of text, more than --max-bytes (600000) allows",
+        args=("--max-bytes", "600000"),
+    ),
+    "reading-past-the-time-budget": Case(
+        file("slow.md", GOOD), "took longer than 1e-06 s", args=("--document-timeout", "0.000001")
+    ),
 }
 
 

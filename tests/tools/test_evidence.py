@@ -14,6 +14,7 @@ from tools.evidence import (
     verify_evidence,
     verify_finding,
 )
+from tools.sections import split_sections
 
 DESIGN = """# Credit triage assistant
 ## Data
@@ -187,7 +188,7 @@ def test_hint_picks_among_identical_matches(
 
 
 def test_hint_picks_among_equally_good_fuzzy_matches(documents: list[Document]) -> None:
-    quote = "The model should be retrained every quarter by the data platform team."
+    quote = "The model must be retrainned every quarter by the data platform team."
     match = locate_quote(quote, documents, path_hint="docs/design.md", line_hint=11)
     assert match is not None
     assert (match.kind, match.path, match.line_start) == ("fuzzy", "docs/design.md", 10)
@@ -266,3 +267,43 @@ def test_groundedness_ignores_external_evidence() -> None:
     external = Evidence(kind="external", url="https://example.org", quote="-")
     assert groundedness([finding(external)]) is None
     assert groundedness([finding(external, Evidence(quote="q", verified=True))]) == 1.0
+
+
+SOURCE = (
+    "The data owner has not been named yet and will be chosen by the Finance Data team in March."
+)
+
+
+def _one_sentence() -> Document:
+    """A document holding SOURCE under a title."""
+    lines = ["# D", "", SOURCE]
+    sections = split_sections("d.md", lines, [(0, 1, "D")], [])
+    return Document(path="d.md", kind="markdown", sha256="0" * 64, lines=lines, sections=sections)
+
+
+@pytest.mark.parametrize(
+    "quote",
+    [
+        pytest.param(SOURCE.replace("has not been", "has been"), id="negation-dropped"),
+        pytest.param(SOURCE.replace("will be", "may be"), id="modal-changed"),
+        pytest.param(SOURCE.replace("March", "April"), id="name-changed"),
+        pytest.param(SOURCE.replace("Finance Data", "Finance Ops"), id="team-changed"),
+        pytest.param(SOURCE.replace("the Finance", "the 2 Finance"), id="number-added"),
+    ],
+)
+def test_a_fuzzy_repair_never_changes_what_the_sentence_says(quote: str) -> None:
+    assert locate_quote(quote, [_one_sentence()]) is None
+
+
+@pytest.mark.parametrize(
+    "quote",
+    [
+        pytest.param(SOURCE.replace("yet and", "yet, and"), id="comma"),
+        pytest.param(SOURCE.replace("Finance Data team", "finance data team"), id="case"),
+        pytest.param(SOURCE.replace("chosen", "choosen"), id="misspelt"),
+    ],
+)
+def test_a_fuzzy_repair_mends_spelling_punctuation_and_case(quote: str) -> None:
+    found = locate_quote(quote, [_one_sentence()])
+    assert found is not None and found.kind in ("normalised", "fuzzy")
+    assert SOURCE.startswith(found.text.rstrip("."))

@@ -101,6 +101,98 @@ after the key"""
         pytest.param(
             "dsn postgres://app:S3cret@db:5432/x", "S3cret", "credential", id="password-in-url"
         ),
+        pytest.param(
+            "alerts https://hooks.slack.com/services/T0A1B2C3D/B4E5F6G7H/q8R9s0T1u2V3w4X5y6Z7",
+            "q8R9s0T1u2V3w4X5y6Z7",
+            "credential",
+            id="slack-webhook",
+        ),
+        pytest.param(
+            "hook https://discord.com/api/webhooks/123456789012345678/AbCdEf-GhIjKl_MnOp",
+            "AbCdEf-GhIjKl_MnOp",
+            "credential",
+            id="discord-webhook",
+        ),
+        pytest.param(
+            "maps AIzaSyD-9tSrke72PouQMnMX-a7eZSW0jkFMBWY here",
+            "AIzaSyD-9tSrke72PouQMnMX-a7eZSW0jkFMBWY",
+            "credential",
+            id="google-api-key",
+        ),
+        pytest.param(
+            "pay sk_live_51Hx9KqLmNoPqRsTuVwXyZ0123456789abcdEF",
+            "sk_live_51Hx9KqLmNoPqRsTuVwXyZ0123456789abcdEF",
+            "credential",
+            id="stripe-live-key",
+        ),
+        pytest.param(
+            "AccountName=a;AccountKey=Q2xhaW1zQXJjaGl2ZUtleU9uZVR3b1RocmVl==;EndpointSuffix=x",
+            "Q2xhaW1zQXJjaGl2ZUtleU9uZVR3b1RocmVl",
+            "credential",
+            id="azure-account-key",
+        ),
+        pytest.param(
+            "Authorization: Basic Y2xhaW1zOlMzY3IzdC1CYXNpYy03Nw==",
+            "Y2xhaW1zOlMzY3IzdC1CYXNpYy03Nw",
+            "credential",
+            id="basic-auth-header",
+        ),
+        pytest.param(
+            "GET https://geo.example.com/v2?key=9f8e7d6c5b4a3f2e1d0c&lang=en",
+            "9f8e7d6c5b4a3f2e1d0c",
+            "credential",
+            id="key-query-parameter",
+        ),
+        pytest.param(
+            "SAS https://a.blob.core.windows.net/c?sv=2024&sig=Zm9vYmFyYmF6MTIz%3D",
+            "Zm9vYmFyYmF6MTIz",
+            "credential",
+            id="sig-query-parameter",
+        ),
+        pytest.param(
+            "ci glpat-Xy7Zq2Wp9Lm4Kn8Rt3Vb push",
+            "glpat-Xy7Zq2Wp9Lm4Kn8Rt3Vb",
+            "credential",
+            id="gitlab-token",
+        ),
+        pytest.param(
+            "npm //registry.npmjs.org/:_authToken=npm_4f8a9b2c3d4e5f6a7b8c9d0e1f2a3b4c5d6e",
+            "npm_4f8a9b2c3d4e5f6a7b8c9d0e1f2a3b4c5d6e",
+            "credential",
+            id="detect-secrets-npm",
+        ),
+        pytest.param(
+            "sendgrid 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",
+            "TwL2iGABf9DHoTf-09kqeF8tAmbihYzrnopKc-1s5cr",
+            "credential",
+            id="detect-secrets-sendgrid",
+        ),
+        pytest.param(
+            'seed "a8Kq3Zp0Xv7Lm2Nw9Rt5Yb1Hc6Jd4Fg"',
+            "a8Kq3Zp0Xv7Lm2Nw9Rt5Yb1Hc6Jd4Fg",
+            "credential",
+            id="quoted-high-entropy",
+        ),
+        pytest.param("NHS number 943 476 5919.", "943 476 5919", "national_id", id="nhs-spaced"),
+        pytest.param("NHS no. 9434765919 held", "9434765919", "national_id", id="nhs-after-word"),
+        pytest.param("SSN 536-90-4399 on file", "536-90-4399", "national_id", id="us-ssn"),
+        pytest.param("NI AB 12 34 56 C applies", "AB 12 34 56 C", "national_id", id="uk-nino"),
+        pytest.param("NI JG103759A applies", "JG103759A", "national_id", id="uk-nino-compact"),
+        pytest.param(
+            "AWS AKIA\u200bQ3EGUV7ZK2M4XW5N split",
+            "Q3EGUV7ZK2M4XW5N",
+            "credential",
+            id="zero-width",
+        ),
+        pytest.param(
+            "key \uff53\uff4b-abc123DEF456ghi789JKL012mno",
+            "abc123DEF456",
+            "credential",
+            id="full-width",
+        ),
+        pytest.param(
+            "mail ana\u00ad.ruiz@example.com", "ruiz@example.com", "email", id="soft-hyphen"
+        ),
     ],
 )
 def test_each_kind_is_masked_and_counted(text: str, secret: str, kind: str) -> None:
@@ -108,6 +200,27 @@ def test_each_kind_is_masked_and_counted(text: str, secret: str, kind: str) -> N
     assert secret not in result.text
     assert f"[REDACTED:{kind}]" in result.text
     assert result.counts == {kind: 1}
+
+
+def test_a_masked_value_leaves_nothing_of_itself_around_the_placeholder() -> None:
+    text = "Keys: AKIA\u200bQ3EGUV7ZK2M4XW5N, then sk-abc123DEF456ghi789JKL012mno."
+    assert redact(text).text == "Keys: [REDACTED:credential], then [REDACTED:credential]."
+
+
+def test_unterminated_key_headers_mask_line_by_line() -> None:
+    text = "-----BEGIN RSA PRIVATE KEY-----\n" * 3 + "prose after"
+    lines = redact(text).text.split("\n")
+    assert lines == ["[REDACTED:credential]"] * 3 + ["prose after"]
+
+
+def test_the_detector_file_matches_the_installed_detect_secrets() -> None:
+    """tools/detectors.json is generated from detect-secrets: regenerate it on an upgrade
+    (`python -m tools.detectors`)."""
+    import json
+
+    from tools.detectors import DETECTORS_FILE, generate
+
+    assert json.loads(DETECTORS_FILE.read_text(encoding="utf-8")) == generate()
 
 
 def test_placeholders_name_their_kind() -> None:
@@ -148,6 +261,13 @@ def test_only_the_value_of_an_assignment_is_masked() -> None:
         pytest.param("We use scikit-learn and sk-learn style APIs.", id="sk-words"),
         pytest.param("Bearer tokens are validated by the gateway.", id="bearer-prose"),
         pytest.param("Contact the team at @data-owners on Slack.", id="handle-not-email"),
+        pytest.param("NHS number 943 476 5918 fails mod 11.", id="nhs-bad-check-digit"),
+        pytest.param("Order 9434765919 shipped.", id="ten-digits-without-nhs"),
+        pytest.param("SSN 000-12-3456, 666-12-3456 and 912-12-3456.", id="ssn-never-issued"),
+        pytest.param("Codes QQ 12 34 56 C and BG 12 34 56 A.", id="nino-unallocated-prefixes"),
+        pytest.param("Basic knowledge of retrieval is expected.", id="basic-prose"),
+        pytest.param("Call https://api.example.com/v1?key={API_KEY}&x=1.", id="query-reference"),
+        pytest.param('Set "name": "claims-triage-assistant-v2".', id="quoted-identifier"),
     ],
 )
 def test_look_alikes_are_left_alone(text: str) -> None:

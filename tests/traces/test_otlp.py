@@ -155,3 +155,22 @@ def test_no_records_export_nothing() -> None:
 
 def test_a_hex_run_id_is_the_trace_id() -> None:
     assert otel_trace_id("0123456789abcdef0123456789abcdef") == 0x0123456789ABCDEF0123456789ABCDEF
+
+
+@pytest.mark.parametrize(
+    ("model", "provider"),
+    [
+        ("openai/gpt-4.1-mini", "openai"),
+        ("gpt-4o", "openai"),
+        ("claude-3-5-sonnet", "anthropic"),
+        ("anthropic/claude-3-5-sonnet", "anthropic"),
+        ("azure/my-deployment", "azure.ai.openai"),
+        ("bedrock/anthropic.claude-v2", "aws.bedrock"),
+        ("ollama/llama3.1", "ollama"),
+    ],
+    ids=lambda v: v,
+)
+def test_provider_names_follow_the_genai_conventions(model: str, provider: str) -> None:
+    from traces.attributes import provider_name
+
+    assert provider_name(model) == provider

@@ -1,0 +1,23 @@
+"""What every export says about a finding beyond its status: whether it counts, and why not."""
+
+from __future__ import annotations
+
+from agents.coordinator import counts_toward_verdict
+from agents.models import Finding
+
+
+def unmet(finding: Finding) -> bool:
+    """True when the finding leaves its criterion short of met under the coordinator's rule."""
+    if finding.dismissed:
+        return False
+    return finding.status != "met" or not counts_toward_verdict(finding)
+
+
+def notes(finding: Finding) -> list[tuple[str, str]]:
+    """The support check's and the dispute's notes, labelled, in the order people read them."""
+    labelled = (
+        ("Unsupported", finding.unsupported),
+        ("Disputed", finding.disputed),
+        ("Note", finding.support_note),
+    )
+    return [(label, text) for label, text in labelled if text]

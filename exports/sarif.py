@@ -1,0 +1,155 @@
+"""A run as a SARIF 2.1.0 log: one result per finding that leaves its criterion unmet."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import PurePosixPath, PureWindowsPath
+from typing import Any
+from urllib.parse import quote
+
+from agents.coordinator import counts_toward_verdict
+from agents.models import Finding, Severity
+from agents.rubric import Criterion, Rubric, load_rubrics
+from exports.flags import notes, unmet
+from exports.sources import Source
+from exports.tool import NAME, tool_version
+from graphs.view import RunView
+
+SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
+LEVEL: dict[Severity, str] = {
+    "blocker": "error",
+    "major": "warning",
+    "minor": "note",
+    "info": "note",
+}
+
+
+def artifact_uri(path: str) -> str:
+    """A URI reference for a document path: relative paths stay relative (as code scanning
+    expects), absolute ones become file URIs."""
+    if PurePosixPath(path).is_absolute():
+        return PurePosixPath(path).as_uri()
+    if PureWindowsPath(path).is_absolute():
+        return PureWindowsPath(path).as_uri()
+    return quote(path.replace("\\", "/"))
+
+
+def _rule(criterion: Criterion) -> dict[str, Any]:
+    flags = "; ".join(criterion.red_flags)
+    help_text = (
+        f"{criterion.question}\nGood evidence: {criterion.good_evidence}\nRed flags: {flags}"
+    )
+    return {
+        "id": criterion.id,
+        "name": criterion.id.split(".", 1)[1],
+        "shortDescription": {"text": criterion.title},
+        "fullDescription": {"text": criterion.question},
+        "help": {"text": help_text},
+        "defaultConfiguration": {"level": LEVEL[criterion.severity]},
+        "properties": {"gate": criterion.id.split(".", 1)[0], "severity": criterion.severity},
+    }
+
+
+def _location(path: str, start: int, end: int, note: str | None = None) -> dict[str, Any]:
+    location: dict[str, Any] = {
+        "physicalLocation": {
+            "artifactLocation": {"uri": artifact_uri(path)},
+            "region": {"startLine": start, "endLine": max(start, end)},
+        }
+    }
+    if note:
+        location["message"] = {"text": note}
+    return location
+
+
+def _locations(finding: Finding, sources: Mapping[str, Source], first: str) -> list[dict]:
+    """Each quote's file and lines; otherwise the first document's first heading."""
+    quoted = [
+        _location(e.path, e.line_start, e.line_end or e.line_start)
+        for e in finding.document_evidence
+        if e.path and e.line_start
+    ]
+    if quoted:
+        return quoted
+    heading = sources[first].heading_line if first in sources else 1
+    searched = ", ".join(finding.searched_for) or finding.criterion
+    note = f"Nothing found in the documents; searched for: {searched}"
+    return [_location(first, heading, heading, note)]
+
+
+def _message(finding: Finding) -> str:
+    parts = [f"{finding.criterion} is {finding.status}: {finding.summary}"]
+    if finding.recommendation:
+        parts.append(finding.recommendation)
+    parts += [f"{label}: {text}" for label, text in notes(finding)]
+    return " ".join(p if p.endswith(".") else f"{p}." for p in parts)
+
+
+def _result(
+    finding: Finding, index: Mapping[str, int], sources: Mapping[str, Source], first: str
+) -> dict[str, Any]:
+    result: dict[str, Any] = {
+        "ruleId": finding.criterion,
+        "level": LEVEL[finding.severity],
+        "message": {"text": _message(finding)},
+        "locations": _locations(finding, sources, first),
+        "partialFingerprints": {"criterion": finding.criterion},
+        "properties": {
+            "gate": finding.gate,
+            "status": finding.status,
+            "severity": finding.severity,
+            "counts": counts_toward_verdict(finding),
+            "unsupported": finding.unsupported,
+            "support_note": finding.support_note,
+            "disputed": finding.disputed,
+            "amended_by": finding.amended_by,
+        },
+    }
+    if finding.criterion in index:
+        result["ruleIndex"] = index[finding.criterion]
+    return result
+
+
+def sarif_log(
+    view: RunView, sources: Mapping[str, Source], rubrics: Mapping[str, Rubric] | None = None
+) -> dict[str, Any]:
+    """The SARIF log of a run: rules from its rubrics (the built-in ones unless given),
+    results from its unmet findings."""
+    rubrics = load_rubrics() if rubrics is None else rubrics
+    criteria = [c for gate in view.gate_names if gate in rubrics for c in rubrics[gate].criteria]
+    index = {c.id: i for i, c in enumerate(criteria)}
+    first = view.documents[0].path if view.documents else "."
+    verdict = view.verdict
+    return {
+        "$schema": SCHEMA,
+        "version": "2.1.0",
+        "runs": [
+            {
+                "tool": {
+                    "driver": {
+                        "name": NAME,
+                        "version": tool_version(),
+                        "rules": [_rule(c) for c in criteria],
+                    }
+                },
+                "automationDetails": {"id": f"{NAME}/{view.run_id}"},
+                "artifacts": [
+                    {
+                        "location": {"uri": artifact_uri(d.path)},
+                        "hashes": {"sha-256": d.sha256},
+                    }
+                    for d in view.documents
+                ],
+                "results": [
+                    _result(f, index, sources, first) for f in view.findings if unmet(f)
+                ],
+                "properties": {
+                    "run_id": view.run_id,
+                    "state": view.state,
+                    "verdict": verdict.overall if verdict else None,
+                    "gates": {g: v.status for g, v in verdict.gates.items()} if verdict else {},
+                    "trace_last_hash": view.report.get("trace_last_hash"),
+                },
+            }
+        ],
+    }

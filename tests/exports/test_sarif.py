@@ -1,0 +1,103 @@
+"""SARIF 2.1.0: accepted by the official schema, a location on every result, flags carried."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import jsonschema
+import pytest
+from fakes.cli import cli_json
+from fakes.exports import DEMO, SCHEMA
+from typer.testing import CliRunner
+
+from exports.sarif import artifact_uri, sarif_log
+from exports.sources import Source
+from graphs.view import RunView
+from main import app
+
+runner = CliRunner()
+
+
+def _validate(log: dict) -> None:
+    schema = json.loads(SCHEMA.read_text(encoding="utf-8"))
+    jsonschema.Draft4Validator(schema).validate(log)
+
+
+def test_review_writes_sarif_the_official_schema_accepts(tmp_path: Path) -> None:
+    out = tmp_path / "review.sarif"
+    result = runner.invoke(app, ["review", str(DEMO), "--sarif", str(out)])
+    assert result.exit_code == 0, result.output
+    log = json.loads(out.read_text(encoding="utf-8"))
+    _validate(log)
+    run = log["runs"][0]
+    shown = cli_json("show", run["properties"]["run_id"])
+    unmet = [f for f in shown["findings"] if f["status"] != "met" and not f["dismissed"]]
+    assert len(run["results"]) >= len(unmet) > 0
+    assert run["properties"]["verdict"] == "not_ready"
+    assert len(run["properties"]["trace_last_hash"]) == 64
+    rules = {r["id"]: r for r in run["tool"]["driver"]["rules"]}
+    for res in run["results"]:
+        assert res["ruleId"] in rules
+        assert run["tool"]["driver"]["rules"][res["ruleIndex"]]["id"] == res["ruleId"]
+        region = res["locations"][0]["physicalLocation"]["region"]
+        assert region["startLine"] >= 1
+        assert res["locations"][0]["physicalLocation"]["artifactLocation"]["uri"].endswith(
+            "demo-grade-poc.md"
+        )
+    assert all(r["help"]["text"] and r["shortDescription"]["text"] for r in rules.values())
+
+
+def test_missing_finding_points_at_the_first_heading_and_says_what_was_searched(
+    flagged: tuple[RunView, dict[str, Source]],
+) -> None:
+    view, sources = flagged
+    log = sarif_log(view, sources)
+    _validate(log)
+    missing = next(r for r in log["runs"][0]["results"] if r["ruleId"] == "platform.hosting")
+    location = missing["locations"][0]
+    assert location["physicalLocation"]["region"]["startLine"] == 1
+    assert "hosting, cloud" in location["message"]["text"]
+    assert missing["level"] == "error"
+
+
+def test_unsupported_disputed_and_mentioned_findings_are_results_with_their_notes(
+    flagged: tuple[RunView, dict[str, Source]],
+) -> None:
+    view, sources = flagged
+    results = {r["ruleId"]: r for r in sarif_log(view, sources)["runs"][0]["results"]}
+    # A met finding that is disputed does not count: its criterion is unmet.
+    assert results["data.owners"]["properties"]["disputed"] == "offline finds nothing"
+    assert results["data.owners"]["properties"]["counts"] is False
+    assert "Disputed" in results["data.owners"]["message"]["text"]
+    assert results["data.sources"]["properties"]["unsupported"] == "off topic"
+    assert "Unsupported" in results["data.sources"]["message"]["text"]
+    assert results["risk.guardrails"]["properties"]["status"] == "mentioned"
+    assert "met shown as partial" in results["risk.guardrails"]["message"]["text"]
+    assert "product.journey" not in results  # dismissed by a reviewer
+    assert "change.training" not in results  # met and counted
+
+
+def test_show_prints_sarif_for_a_run(demo_run: str) -> None:
+    result = runner.invoke(app, ["show", demo_run, "--format", "sarif"])
+    assert result.exit_code == 0, result.output
+    _validate(json.loads(result.stdout))
+
+
+@pytest.mark.parametrize(
+    ("path", "uri"),
+    [
+        ("docs/design.md", "docs/design.md"),
+        ("docs/my design.md", "docs/my%20design.md"),
+        ("/srv/docs/a.md", "file:///srv/docs/a.md"),
+    ],
+    ids=["relative", "space", "absolute"],
+)
+def test_document_paths_become_uri_references(path: str, uri: str) -> None:
+    assert artifact_uri(path) == uri
+
+
+def test_sarif_to_a_folder_that_does_not_exist_is_a_user_mistake(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["review", str(DEMO), "--sarif", str(tmp_path / "no" / "x")])
+    assert result.exit_code == 2
+    assert "cannot write" in result.stderr
