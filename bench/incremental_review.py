@@ -24,8 +24,19 @@ from graphs.view import RunView
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCUMENT = ROOT / "evals" / "cases" / "very-long-rail-planning" / "design.md"
-EDIT = ("## 7. Product and adoption\n", "## 7. Product and adoption\n\nA weekly review of "
-        "planner feedback is chaired by the product owner.\n")
+# Two one-section edits of section 7 (which most gates retrieve): a sentence added to its last
+# paragraph, and a new opening paragraph (it changes what every gate retrieves from section 7).
+EDITS = {
+    "a sentence at the end of section 7": (
+        "target of 90 %.\n",
+        "target of 90 %. A new sentence.\n",
+    ),
+    "a new first paragraph in section 7": (
+        "## 7. Product and adoption\n",
+        "## 7. Product and adoption\n\nA weekly review of planner feedback is chaired by the "
+        "product owner.\n",
+    ),
+}
 
 
 def _row(name: str, view: RunView) -> str:
@@ -37,7 +48,7 @@ def _row(name: str, view: RunView) -> str:
     )
 
 
-async def measure(folder: Path) -> list[str]:
+async def measure(folder: Path, edit: str) -> list[str]:
     """The two reviews, one line each."""
     (folder / "case").mkdir()
     doc = folder / "case" / "design.md"
@@ -49,13 +60,14 @@ async def measure(folder: Path) -> list[str]:
         settings = Settings(home=folder / "home", model=MODEL, api_base=server.api_base)
         scripted.use(case)
         first = await start_review([str(doc)], settings)
-        doc.write_text(text.replace(EDIT[0], EDIT[1], 1), encoding="utf-8")
+        old, new = EDITS[edit]
+        doc.write_text(text.replace(old, new, 1), encoding="utf-8")
         scripted.use(case)
         second = await start_review([str(doc)], settings, since=first.run_id)
     words = len(text.split())
     ratio = second.usage.input_tokens / max(1, first.usage.input_tokens)
     return [
-        f"document: {DOCUMENT.relative_to(ROOT)} ({words} words); edit: one sentence in section 7",
+        f"document: {DOCUMENT.relative_to(ROOT)} ({words} words); edit: {edit}",
         f"{'review':<14} {'calls':>5} {'input':>8} {'output':>7}",
         _row("first (full)", first),
         _row("after edit", second),
@@ -66,9 +78,10 @@ async def measure(folder: Path) -> list[str]:
 def main() -> int:
     """Print the measurement."""
     os.environ.setdefault("OPENAI_API_KEY", "scripted")  # sent to the loopback server only
-    with tempfile.TemporaryDirectory() as tmp:
-        for line in asyncio.run(measure(Path(tmp))):
-            print(line)
+    for edit in EDITS:
+        with tempfile.TemporaryDirectory() as tmp:
+            for line in asyncio.run(measure(Path(tmp), edit)):
+                print(line)
     return 0
 
 
