@@ -44,6 +44,11 @@ def test_a_sixth_gate_reviews_decides_and_reports_end_to_end(workspace: Path) ->
     markdown = Path(approved["report"]["markdown"]).read_text(encoding="utf-8")
     assert f"Rubric set `{review['rubrics']['digest']}`" in markdown
     assert "| security | ready |" in markdown
+    page = Path(approved["report"]["html"]).read_text(encoding="utf-8")
+    assert "<td>security</td>" in page  # the HTML report's gate table has the sixth gate
+    sarif = runner.invoke(app, ["show", run, "--format", "sarif"])
+    rules = json.loads(sarif.stdout)["runs"][0]["tool"]["driver"]["rules"]
+    assert "security.infosec_review" in {r["id"] for r in rules}  # rules from the run's rubrics
 
     start = json.loads((workspace / "traces" / f"{run}.jsonl").read_text().splitlines()[0])
     attributes = start["attributes"]
