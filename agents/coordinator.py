@@ -12,8 +12,10 @@ The rule (also stated in the README):
    mention (`mentioned`), `missing` and an uncounted finding leave it unaddressed.
 3. A gate is judged by its core, its blocker criteria. It is `not_ready` when a counted
    finding on a blocker criterion is `contradicted` (the documents defer it or commit to
-   what it warns against), or when fewer than MIN_CORE_ADDRESSED of its blocker criteria are
-   addressed: non-core criteria and passing mentions cannot lift a gate.
+   what it warns against), or when the documents are silent on it: fewer than
+   MIN_CORE_ADDRESSED of its blocker criteria are addressed and no more than SILENT_SHARE of
+   them are even touched on (addressed or `mentioned`). Non-core criteria never lift a gate;
+   passing mentions across most of its core make it thin, not silent, so `conditional` at best.
 4. Otherwise a gate is `conditional` when a blocker or major criterion is not `met`; each
    such criterion becomes one of the gate's conditions.
 5. Otherwise the gate is `ready`.
@@ -48,6 +50,10 @@ MIN_CORE_ADDRESSED = 1
 # documents and reported leave-one-document-out (evals/REALDOCS.md): "conditional" lets the
 # judgement keep a gate from `ready`; "not_ready" would also let it sink a gate.
 JUDGEMENT_FLOOR: GateStatus = "conditional"
+# Rule 3: the share of a gate's blocker criteria that may be touched on (addressed or mentioned
+# in passing) while the documents still count as silent on the gate. Fitted with the judgement
+# floor and reported leave-one-document-out; 1.0 would make passing mentions never count.
+SILENT_SHARE = 0.5
 SLA_CRITERION = "platform.sla_triangle"
 RANK: dict[GateStatus, int] = {"not_ready": 0, "conditional": 1, "ready": 2}
 PATTERN_CRITERION = "platform.pattern_fit"
@@ -91,13 +97,16 @@ def gate_verdict(
     rubric: Rubric,
     min_core: int = MIN_CORE_ADDRESSED,
     judgement_floor: GateStatus = JUDGEMENT_FLOOR,
+    silent_share: float = SILENT_SHARE,
 ) -> GateVerdict:
     """The status of one gate under the rule in this module's docstring."""
-    verdict = _rule_verdict(review, rubric, min_core)
+    verdict = _rule_verdict(review, rubric, min_core, silent_share)
     return _lowered(verdict, review.judgement, rubric.gate, judgement_floor)
 
 
-def _rule_verdict(review: GateReview, rubric: Rubric, min_core: int) -> GateVerdict:
+def _rule_verdict(
+    review: GateReview, rubric: Rubric, min_core: int, silent_share: float
+) -> GateVerdict:
     """Rules 1 to 5: the status the findings alone give."""
     known = {c.id for c in rubric.criteria}
     # Only rubric criteria take part in the rule; anything else is reported, never weighed.
@@ -125,13 +134,25 @@ def _rule_verdict(review: GateReview, rubric: Rubric, min_core: int) -> GateVerd
     ]
     conditions = [_condition(by_criterion.get(cid), rubric, cid) for cid in unmet]
     addressed = [cid for cid in core if cid in counted and counted[cid].status in ADDRESSED]
+    touched = [
+        cid for cid in core if cid in counted and counted[cid].status in (*ADDRESSED, "mentioned")
+    ]
     # A dismissed core criterion is out of the count: what remains must still be addressed.
-    needed = min(min_core, len([cid for cid in core if cid not in dismissed]))
-    if len(addressed) < needed:
+    live = [cid for cid in core if cid not in dismissed]
+    needed = min(min_core, len(live))
+    if len(addressed) < needed and len(touched) <= silent_share * len(live):
         return GateVerdict(
             status="not_ready",
             reason=f"the documents are silent on this gate's core: {len(addressed)} of "
-            f"{len(core)} core criteria met or partly met",
+            f"{len(core)} core criteria met or partly met, {len(touched)} touched on",
+            conditions=conditions,
+            **degraded,
+        )
+    if len(addressed) < needed:
+        return GateVerdict(
+            status="conditional",
+            reason=f"the documents touch on {len(touched)} of {len(core)} core criteria only "
+            "in passing",
             conditions=conditions,
             **degraded,
         )
@@ -193,6 +214,7 @@ def compile_verdict(
     *,
     min_core: int = MIN_CORE_ADDRESSED,
     judgement_floor: GateStatus = JUDGEMENT_FLOOR,
+    silent_share: float = SILENT_SHARE,
 ) -> Verdict:
     """Apply amendments, rate every gate and compile the verdict (summary written by rule)."""
     gates: dict[Gate, GateVerdict] = {}
@@ -206,6 +228,7 @@ def compile_verdict(
             rubrics[gate],
             min_core,
             judgement_floor,
+            silent_share,
         )
     overall = overall_status([g.status for g in gates.values()])
     conditions = [c for g in gates.values() for c in g.conditions]

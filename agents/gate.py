@@ -234,7 +234,7 @@ class GateAgent:
         review = GateReview(
             gate=gate,
             reviewer=rt.settings.model,
-            findings=self._supported(findings, documents, index),
+            findings=self._supported(findings, index),
             judgement=judgement,
             usage=usage,
             external=external,
@@ -244,16 +244,14 @@ class GateAgent:
         events.append(support_event(gate, review.findings))
         return GateOutcome(review, events)
 
-    def _supported(
-        self, findings: list[Finding], documents: list[Document], index: SectionIndex
-    ) -> list[Finding]:
+    def _supported(self, findings: list[Finding], index: SectionIndex) -> list[Finding]:
         """Each finding with the support of its verified quotes judged (agents.support)."""
         signals = load_signals()
         return [
             check_support(
                 finding,
                 self.rubric.criterion(finding.criterion),
-                documents,
+                index,
                 retrieved_lines(self.rubric.criterion(finding.criterion), index, signals.sections),
                 signals,
             )

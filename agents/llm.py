@@ -36,6 +36,9 @@ __all__ = [
 ]  # fmt: skip
 
 T = TypeVar("T", bound=BaseModel)
+# Responses litellm could not price under either name, as (answering model, configured model,
+# size of litellm's map): pricing raises slowly, and a model registered later is priced again.
+_UNMAPPED: set[tuple[str | None, str, int]] = set()
 Message = dict[str, Any]
 
 
@@ -121,13 +124,25 @@ def _cost(
     """The call's USD cost, or None when unknown (litellm says 0.0 or raises for unmapped names)."""
     if settings.price_in is not None and settings.price_out is not None:
         return (tin * settings.price_in + tout * settings.price_out) / 1e6
+    # litellm prices each response as it arrives (for its own logging): use that figure rather
+    # than pricing the response a second time.
+    priced = (getattr(response, "_hidden_params", None) or {}).get("response_cost")
+    if isinstance(priced, int | float) and priced > 0:
+        return float(priced)
+    names = (getattr(response, "model", None), settings.model, len(lt.model_cost))
+    if names in _UNMAPPED:
+        return None
+    unknown = 0
     for model in (None, settings.model):  # the answering model's name first, then ours
         try:
             cost = lt.completion_cost(completion_response=response, model=model)
         except Exception:  # unmapped model: try the next name, else unknown
+            unknown += 1
             continue
         if cost and cost > 0:
             return float(cost)
+    if unknown == 2:
+        _UNMAPPED.add(names)
     return None
 
 

@@ -13,7 +13,9 @@ sentences with `agents.reading` and grades them:
 - partial: relevant sentences exist but are vague, hedged, or say it is not done yet (a gap);
 - mentioned: fewer weakly relevant sentences than `addressed_sentences`, none unusually
   concrete (a reader would still call the documents silent on it);
-- missing: nothing relevant was found (the finding lists what was searched for).
+- missing: nothing relevant was found (the finding lists what was searched for), or only text
+  that commits to nothing: questions, examples, definitions, advice to others (the finding
+  quotes it). Such text does not even touch the design, so it cannot make a gate less silent.
 
 A sentence under headings that belong to another gate (`agents.topics`) is relevant only when
 it is strongly about the criterion on its own.
@@ -103,7 +105,7 @@ def grade(
     concrete = len(shown) > signals.met_specifics or own >= signals.met_specifics
     if not relevant:
         if uncommitted:
-            return Grade("mentioned", uncommitted, "uncommitted")
+            return Grade("missing", uncommitted, "uncommitted")
         return Grade("missing", [], "")
     if passing and not concrete:
         return Grade("mentioned", relevant, "in passing")
@@ -195,7 +197,7 @@ def _summary(criterion: Criterion, result: Grade) -> tuple[str, str]:
     wanted = criterion.good_evidence
     if result.status == "met":
         return f"Addressed concretely ({result.why}).", ""
-    if result.status == "mentioned" and result.why == "uncommitted":
+    if result.status == "missing" and result.why == "uncommitted":
         return (
             "Only questions, examples, definitions or advice touch on it; the authors commit to "
             "nothing.",

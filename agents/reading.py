@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 import tomllib
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 from agents.rubric import RUBRIC_DIR, Criterion
@@ -22,6 +22,18 @@ from tools.retrieval import Passage, find_phrase, phrases, tokenize
 SIGNALS_PATH = RUBRIC_DIR / "signals.toml"
 TERM_SLACK = 1
 FLAG_SLACK = 4
+MEMO_LIMIT = 100_000  # sentence texts remembered per process before the memo starts afresh
+
+
+@dataclass(frozen=True)
+class TextSignals:
+    """What the shared patterns find in one text, whatever the criterion reading it."""
+
+    hedged: bool
+    gap: bool
+    deferral: bool
+    uncommitted: bool
+    generic: tuple[tuple[str, str], ...]  # (specific's name, its first match lowercased)
 
 
 @dataclass(frozen=True)
@@ -45,6 +57,44 @@ class Signals:
     specific: tuple[tuple[str, re.Pattern[str]], ...]
     uncommitted: tuple[re.Pattern[str], ...]
     uncommitted_headings: tuple[re.Pattern[str], ...]
+    # Every criterion of every gate reads the same sentences: the patterns above are matched
+    # once per text and remembered here (they do not depend on the criterion).
+    memo: dict[str, TextSignals] = field(
+        default_factory=dict, init=False, compare=False, repr=False
+    )
+    heading_memo: dict[tuple[str, ...], bool] = field(
+        default_factory=dict, init=False, compare=False, repr=False
+    )
+
+    def of(self, text: str) -> TextSignals:
+        """The criterion-independent signals of one text (matched once, then remembered)."""
+        found = self.memo.get(text)
+        if found is None:
+            if len(self.memo) >= MEMO_LIMIT:
+                self.memo.clear()
+            found = self.memo[text] = TextSignals(
+                hedged=any(p.search(text) for p in self.hedge),
+                gap=any(p.search(text) for p in self.gap),
+                deferral=any(p.search(text) for p in self.deferral),
+                uncommitted=any(p.search(text) for p in self.uncommitted),
+                generic=tuple(
+                    (name, match.group(0).lower())
+                    for name, pattern in self.specific
+                    if (match := pattern.search(text))
+                ),
+            )
+        return found
+
+    def uncommitted_heading(self, heading: tuple[str, ...]) -> bool:
+        """Whether a heading below the document's title marks its section as uncommitted."""
+        found = self.heading_memo.get(heading)
+        if found is None:
+            if len(self.heading_memo) >= MEMO_LIMIT:
+                self.heading_memo.clear()
+            found = self.heading_memo[heading] = any(
+                p.search(h) for h in heading[1:] for p in self.uncommitted_headings
+            )
+        return found
 
 
 @cache
@@ -93,14 +143,24 @@ class Rules:
 
     @classmethod
     def of(cls, criterion: Criterion) -> Rules:
-        """Compile a criterion's words into token phrases; a term of several words weighs 2."""
-        terms = term_weights(criterion.terms)
-        flags = [(p, f) for f in criterion.red_flags for p in phrases([f])]
-        specifics: dict[tuple[str, ...], str] = {}
-        for word in criterion.specifics:
-            for phrase in phrases([word]):
-                specifics.setdefault(phrase, word)
-        return cls(terms, specifics, flags, frozenset(t[0] for t in terms))
+        """A criterion's words as token phrases (compiled once per process for the same words)."""
+        return _compiled(
+            tuple(criterion.terms), tuple(criterion.specifics), tuple(criterion.red_flags)
+        )
+
+
+@lru_cache(maxsize=256)
+def _compiled(
+    terms_: tuple[str, ...], specifics_: tuple[str, ...], red_flags: tuple[str, ...]
+) -> Rules:
+    """Compile a criterion's words into token phrases; a term of several words weighs 2."""
+    terms = term_weights(list(terms_))
+    flags = [(p, f) for f in red_flags for p in phrases([f])]
+    specifics: dict[tuple[str, ...], str] = {}
+    for word in specifics_:
+        for phrase in phrases([word]):
+            specifics.setdefault(phrase, word)
+    return Rules(terms, specifics, flags, frozenset(t[0] for t in terms))
 
 
 @dataclass
@@ -137,6 +197,8 @@ def _headings(rules: Rules, heading: tuple[str, ...]) -> tuple[bool, frozenset[t
     """Whether a heading above the leaf names the criterion, and the terms the leaf matches
     (worked out once per section and criterion)."""
     if heading not in rules.seen:
+        if len(rules.seen) >= MEMO_LIMIT:
+            rules.seen.clear()
         above = tuple(t for h in heading[:-1] for t in _heading_tokens(h))
         leaf = _heading_tokens(heading[-1]) if heading else ()
         rules.seen[heading] = (bool(_terms(rules, above)), _terms(rules, leaf))
@@ -164,17 +226,17 @@ def read(passage: Passage, rules: Rules, signals: Signals) -> Reading:
         for s, w in rules.specifics.items()
         if s[0] in words and find_phrase(s, tokens, TERM_SLACK) is not None
     }
-    generic = _generic(passage.text, own, signals)
+    sentence = signals.of(passage.text)
+    generic = _generic(sentence, own)
     # A word that is both a term and a specific must not count twice toward relevance.
     fresh = {w for s, w in rules.specifics.items() if w in own and s not in matched}
     bonus = int(bool(fresh or generic) and base > 0)
-    gap = base > 0 and any(p.search(passage.text) for p in signals.gap)
+    gap = base > 0 and sentence.gap
     # A list whose lead-in postpones its items ("Later releases will add:") defers each item.
     # So does a section headed as future work ("Future work", "Roadmap").
     leaf = passage.heading[-1] if passage.heading else ""
     deferred = any(
-        p.search(text) for text in (passage.text, passage.lead_in, leaf) if text
-        for p in signals.deferral
+        signals.of(text).deferral for text in (passage.text, passage.lead_in, leaf) if text
     )
     return Reading(
         passage=passage,
@@ -182,31 +244,20 @@ def read(passage: Passage, rules: Rules, signals: Signals) -> Reading:
         own=bool(own_terms),
         specifics=frozenset(own | generic),
         own_specifics=len(own),
-        hedged=any(p.search(passage.text) for p in signals.hedge),
+        hedged=sentence.hedged,
         # A deferral counts only where the sentence (or what it is read with) names the subject.
         deferral=base > 0 and deferred,
         gap=gap,
         flag=_red_flag(tokens, rules, signals) if base + in_heading > 0 and not gap else None,
-        uncommitted=_uncommitted(passage, signals),
+        # True when the sentence commits its authors to nothing (see signals.toml).
+        uncommitted=sentence.uncommitted or signals.uncommitted_heading(passage.heading),
     )
 
 
-def _uncommitted(passage: Passage, signals: Signals) -> bool:
-    """True when the sentence commits its authors to nothing (see signals.toml)."""
-    if any(p.search(passage.text) for p in signals.uncommitted):
-        return True
-    return any(p.search(h) for h in passage.heading[1:] for p in signals.uncommitted_headings)
-
-
-def _generic(text: str, own: set[str], signals: Signals) -> set[str]:
+def _generic(sentence: TextSignals, own: set[str]) -> set[str]:
     """The generic specifics a sentence shows, leaving out one that only repeats a word the
     criterion already counts ("monthly" is not also a separate cadence)."""
-    found = set()
-    for name, pattern in signals.specific:
-        match = pattern.search(text)
-        if match and match.group(0).lower() not in own:
-            found.add(name)
-    return found
+    return {name for name, match in sentence.generic if match not in own}
 
 
 def _red_flag(tokens: tuple[str, ...], rules: Rules, signals: Signals) -> str | None:

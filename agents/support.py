@@ -13,6 +13,9 @@ A quote that exists in the documents is not yet evidence for the finding it is a
 
 A `met` or `partial` finding whose quotes fail the first two tests is unsupported and does not
 count toward the verdict (a `contradicted` one is not judged: dropping it would raise a gate).
+A `mentioned` finding whose every quote commits to nothing (a question, an example, a
+definition, advice to others, read as the offline reviewer reads them) is shown as `missing`:
+such text does not touch the design, so it cannot make a gate thin rather than silent.
 
 Then a second opinion: when the model says `met` and the offline reviewer finds no relevant
 passage at all or only a passing mention, or the model says a blocker is `missing` while the
@@ -22,27 +25,25 @@ its gate until a person amends it.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 from agents.models import Evidence, Finding, GateReview
 from agents.reading import Rules, Signals, read
 from agents.rubric import Criterion, Rubric
-from tools.documents import Document
-from tools.retrieval import Passage, SectionIndex, split_passages, tokenize
+from tools.retrieval import Passage, SectionIndex, tokenize
 
 MIN_CONTENT_WORDS = 4
 
 
-def _passages_at(documents: Sequence[Document], evidence: Evidence) -> list[Passage]:
-    """The sentences a verified quote overlaps, with their headings and lead-ins."""
+def _passages_at(index: SectionIndex, evidence: Evidence) -> list[Passage]:
+    """The sentences a verified quote overlaps, with their headings and lead-ins (split once
+    per review, by the index)."""
     first, last = evidence.line_start or 0, evidence.line_end or evidence.line_start or 0
     return [
         passage
-        for document in documents
-        if document.path == evidence.path
-        for section in document.sections
-        if section.line_start <= last and first <= section.line_end
-        for passage in split_passages(section)
+        for section in index.sections
+        if section.path == evidence.path
+        and section.line_start <= last
+        and first <= section.line_end
+        for passage in index.passages(section)
         if passage.line_start <= last and first <= passage.line_end
     ]
 
@@ -58,26 +59,37 @@ def _about(rules: Rules, passages: list[Passage], signals: Signals) -> tuple[boo
     return relevant, specific
 
 
+def _commits_to_nothing(rules: Rules, passages: list[Passage], signals: Signals) -> bool:
+    """Whether every quoted sentence is a question, example, definition or advice."""
+    readings = [read(p, rules, signals) for p in passages]
+    return bool(readings) and all(r.uncommitted and not (r.deferral or r.flag) for r in readings)
+
+
 def check_support(
     finding: Finding,
     criterion: Criterion,
-    documents: Sequence[Document],
+    index: SectionIndex,
     retrieved: frozenset[str],
     signals: Signals,
 ) -> Finding:
     """The finding with its support judged (see the module docstring)."""
     quotes = [e for e in finding.document_evidence if e.verified]
     # Only statuses that lift a gate are judged: dropping a contradiction would raise one.
-    if finding.status not in ("met", "partial") or not quotes:
+    if finding.status not in ("met", "partial", "mentioned") or not quotes:
+        return finding
+    rules = Rules.of(criterion)  # compiled once for all of the finding's quotes
+    if finding.status == "mentioned":
+        if all(_commits_to_nothing(rules, _passages_at(index, e), signals) for e in quotes):
+            note = "its quotes commit to nothing (questions, examples, definitions or advice)"
+            return finding.model_copy(update={"status": "missing", "support_note": note})
         return finding
     problems: list[str] = []
     specific = False
-    rules = Rules.of(criterion)  # compiled once for all of the finding's quotes
     for evidence in quotes:
         if len(tokenize(evidence.quote, keep_stopwords=False)) < MIN_CONTENT_WORDS:
             problems.append(f"{evidence.location}: a fragment, not a statement")
             continue
-        relevant, shows = _about(rules, _passages_at(documents, evidence), signals)
+        relevant, shows = _about(rules, _passages_at(index, evidence), signals)
         in_retrieved = f"{evidence.path}:{evidence.line_start}" in retrieved
         if not (relevant or in_retrieved):
             problems.append(f"{evidence.location}: not about {criterion.title.lower()}")
@@ -112,11 +124,13 @@ def mark_disputes(review: GateReview, offline: GateReview, rubric: Rubric) -> Ga
             continue
         blocker = rubric.criterion(finding.criterion).severity == "blocker"
         if finding.status == "met" and other.status in ("missing", "mentioned"):
-            view = (
-                "the offline reviewer found no passage about it"
-                if other.status == "missing"
-                else "the offline reviewer found it only touched on in passing"
-            )
+            if other.status == "mentioned":
+                view = "the offline reviewer found it only touched on in passing"
+            elif other.document_evidence:
+                view = "the offline reviewer found only text that commits to nothing"
+            else:
+                view = "the offline reviewer found no passage about it"
+
         elif blocker and finding.status == "missing" and other.status == "met":
             where = ", ".join(e.location for e in other.document_evidence) or "the documents"
             view = f"the offline reviewer found it met at {where}"

@@ -247,10 +247,19 @@ class SectionIndex:
             self._bm25.index([tokens or [""] for tokens in corpus], show_progress=False)
         self._position = {id(s): i for i, s in enumerate(self.sections)}
         self._passages: dict[int, list[Passage]] = {}
+        # A criterion's query is asked for excerpts, by the offline reading and by the support
+        # checks: ranked once per review.
+        self._searched: dict[tuple[tuple[str, ...], int], tuple[Hit, ...]] = {}
 
     def search(self, terms: list[str], k: int = 3) -> list[Hit]:
         """The k sections that best match the terms, best first; sections scoring 0 are left out,
         and so is a section whose words (numbers aside) repeat one already returned."""
+        key = (tuple(terms), k)
+        if key not in self._searched:
+            self._searched[key] = tuple(self._ranked(terms, k))
+        return list(self._searched[key])
+
+    def _ranked(self, terms: list[str], k: int) -> list[Hit]:
         query = [t for term in terms for t in tokenize(term, keep_stopwords=False)]
         if not self.sections or not query:
             return []

@@ -116,3 +116,21 @@ def test_a_pointer_to_an_annex_not_supplied_is_named_as_a_gap(tmp_path: Path) ->
     [owners] = [f for f in reviews["data"].findings if f.criterion == "data.owners"]
     assert "annex B: not provided" in owners.summary
     assert owners.status != "met"
+
+
+def test_text_that_commits_to_nothing_leaves_a_criterion_missing_but_quoted(
+    tmp_path: Path,
+) -> None:
+    reviews = _reviews(tmp_path, GLOSSARY)
+    champions = next(f for f in reviews["change"].findings if f.criterion == "change.champions")
+    assert champions.status == "missing"
+    assert "commit to nothing" in champions.summary
+    assert champions.evidence and all(e.verified for e in champions.evidence)
+
+
+def test_every_kind_of_hollow_text_together_still_lifts_no_gate(tmp_path: Path) -> None:
+    # Together they touch most of every gate's core; touching in this way is not addressing,
+    # so no gate is thin rather than silent.
+    reviews = _reviews(tmp_path, "\n".join([GLOSSARY, TEMPLATE, QUESTIONS, VENDOR]))
+    verdict = compile_verdict(reviews, load_rubrics())
+    assert {v.status for v in verdict.gates.values()} == {"not_ready"}

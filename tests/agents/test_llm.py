@@ -142,6 +142,22 @@ def test_given_prices_cost_a_self_hosted_model(router: respx.MockRouter) -> None
     assert ask(priced).usage.cost_usd == pytest.approx((120 * 1.0 + 30 * 2.0) / 1e6)
 
 
+def test_an_unpriced_model_stays_unpriced_until_litellm_learns_its_price(
+    router: respx.MockRouter, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import litellm
+
+    name = "gatereview-test-later-priced"
+    router.post(f"{LOCAL_BASE}/chat/completions").mock(return_value=ok(model=name))
+    settings = LOCAL.model_copy(update={"model": f"openai/{name}"})
+    # Twice: the second answer is known unpriced without pricing it again, and still None.
+    assert [ask(settings).usage.cost_usd for _ in range(2)] == [None, None]
+    monkeypatch.setattr(litellm, "model_cost", dict(litellm.model_cost))  # undone after the test
+    prices = {"input_cost_per_token": 1e-6, "output_cost_per_token": 2e-6}
+    litellm.register_model({name: {**prices, "litellm_provider": "openai", "mode": "chat"}})
+    assert ask(settings).usage.cost_usd == pytest.approx(120 * 1e-6 + 30 * 2e-6)
+
+
 @pytest.mark.parametrize(
     ("bad", "expected"),
     [

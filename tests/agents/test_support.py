@@ -37,7 +37,7 @@ def _checked(finding: Finding, documents: list[Document], retrieved: bool = Fals
     criterion = load_rubrics()["data"].criterion(finding.criterion)
     index = SectionIndex(documents)
     lines = retrieved_lines(criterion, index, 4) if retrieved else frozenset()
-    return check_support(finding, criterion, documents, lines, load_signals())
+    return check_support(finding, criterion, index, lines, load_signals())
 
 
 def _line(documents: list[Document], needle: str) -> str:
@@ -143,3 +143,28 @@ def test_a_blocker_the_model_calls_missing_but_offline_finds_met_is_disputed(
     marked = mark_disputes(_review("data", {}, documents), offline, rubric)
     [finding] = [f for f in marked.findings if f.criterion == blocker]
     assert finding.disputed and "found it met at" in finding.disputed
+
+
+def test_a_mention_quoting_only_text_that_commits_to_nothing_is_missing(tmp_path: Path) -> None:
+    path = tmp_path / "hollow.md"
+    path.write_text(
+        "# Assistant\n\n## Glossary\n\n"
+        "- Data owner: the team accountable for a data source and access to it.\n\n"
+        "## Questions for the workshop\n\n"
+        "- Who will own each data source and approve access to it?\n\n"
+        "## Sources\n\n"
+        "The price list comes from the pricing system, which somebody looks after.\n",
+        encoding="utf-8",
+    )
+    documents = load_documents([path]).documents
+    glossary = _finding(
+        "mentioned", "Data owner: the team accountable for a data source", documents
+    )
+    question = _finding("mentioned", "Who will own each data source and approve", documents)
+    both = glossary.model_copy(update={"evidence": glossary.evidence + question.evidence})
+    checked = _checked(both, documents)
+    assert checked.status == "missing" and "commit to nothing" in (checked.support_note or "")
+    # A statement about this system, however thin, still touches the criterion.
+    statement = _finding("mentioned", "which somebody looks after", documents)
+    mixed = glossary.model_copy(update={"evidence": glossary.evidence + statement.evidence})
+    assert _checked(mixed, documents).status == "mentioned"

@@ -52,6 +52,17 @@ def test_search_is_deterministic() -> None:
     ]
 
 
+def test_a_repeated_search_gives_the_same_hits_and_a_callers_changes_stay_its_own() -> None:
+    index = SectionIndex([_strong()])
+    first = index.search(["owner", "team", "source"], k=4)
+    expected = list(first)
+    first.clear()  # the caller's list, not the index's remembered ranking
+    assert index.search(["owner", "team", "source"], k=4) == expected
+    assert index.search(["owner", "team", "source"], k=1) == expected[:1]  # k is part of the query
+    query = ["budget", "throttling"]
+    assert SectionIndex([_strong()]).search(query, k=2) == index.search(query, k=2)
+
+
 def test_an_empty_index_returns_nothing() -> None:
     assert SectionIndex([]).search(["owner"]) == []
 
