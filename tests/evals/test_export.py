@@ -55,18 +55,25 @@ def _amend_and_decide(run: str, review: dict[str, Any], rubrics_dir: Path | None
 
 
 @pytest.fixture
+def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The current folder: a project holding the example as design.md."""
+    work = tmp_path / "project"
+    work.mkdir()
+    shutil.copy(EXAMPLE, work / "design.md")
+    monkeypatch.chdir(work)
+    return work
+
+
+@pytest.fixture
 def scripted_key(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("OPENAI_API_KEY", "scripted")  # sent to the loopback server only
 
 
 @pytest.mark.usefixtures("scripted_key")
 def test_an_amended_run_exported_as_a_case_passes_eval_and_fails_it_with_the_amendment_reverted(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, project: Path
 ) -> None:
-    work = tmp_path / "project"
-    work.mkdir()
-    shutil.copy(EXAMPLE, work / "design.md")
-    monkeypatch.chdir(work)
+    work = project
     scripted = ScriptedModel()
     scripted.use(Case(name="t", folder=work, expected=Expected(description="t", gates={})))
     with LocalServer(scripted.answer) as server:  # the model writes a summary after each amend
@@ -149,12 +156,9 @@ def test_export_case_refuses_an_undecided_run_an_unknown_run_and_a_used_folder(
 
 
 def test_a_document_changed_since_the_run_is_refused_and_nothing_is_written(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    project: Path,
 ) -> None:
-    work = tmp_path / "project"
-    work.mkdir()
-    shutil.copy(EXAMPLE, work / "design.md")
-    monkeypatch.chdir(work)
+    work = project
     run = cli_json("review", "design.md")["run_id"]
     cli_json("approve", run, "--reviewer", "ana")
     (work / "design.md").write_text("# Edited since\n", encoding="utf-8")
