@@ -179,10 +179,17 @@ def export(
     view: RunView, settings: Settings, fmt: ExportFormat, path: Path | None = None
 ) -> None:
     """Print or write a run as SARIF, HTML or a PR comment, masked as reports are."""
-    from runs.published import render_export, run_sources, travelling_view, write_export
+    from runs.published import (
+        render_export,
+        run_rubrics,
+        run_sources,
+        travelling_view,
+        write_export,
+    )
 
     sources = run_sources(view.run_id, settings)
-    text = render_export(travelling_view(view, settings), sources, fmt)
+    rubrics = run_rubrics(view.run_id, settings)
+    text = render_export(travelling_view(view, settings), sources, fmt, rubrics)
     if path is None:
         sys.stdout.write(text)
         sys.stdout.flush()
@@ -304,6 +311,21 @@ def review(
             help="Mask personal data and secrets sent to the model (env GATEREVIEW_MASK; on).",
         ),
     ] = None,
+    rubrics: Annotated[
+        Path | None,
+        typer.Option(help="Folder of <gate>.toml files replacing or extending the rubrics."),
+    ] = None,
+    project: Annotated[
+        str | None, typer.Option(help="Project name linking its runs [default: the paths].")
+    ] = None,
+    since: Annotated[
+        str | None,
+        typer.Option(help="Reuse this run's gate reviews where nothing they rest on changed."),
+    ] = None,
+    incremental: Annotated[
+        bool,
+        typer.Option(help="With --project: reuse the project's latest run (as --since)."),
+    ] = True,
     interactive: Annotated[bool, typer.Option(help="Ask for the decision right away.")] = False,
     sarif: Annotated[
         Path | None, typer.Option(help="Also write the findings as SARIF 2.1.0 to this file.")
@@ -334,12 +356,22 @@ def review(
             max_bytes=max_bytes,
             document_timeout_s=document_timeout,
             mask=mask,
+            rubrics=rubrics,
+            project=project,
         )
-        from runs.operations import start_review
+        from runs.operations import latest_in_project, start_review
 
+        if since is None and incremental and project is not None:
+            since = latest_in_project(settings, project)
         if not as_json:
             err.print(f"Reviewing {len(paths)} path(s) with model [bold]{settings.model}[/bold]")
-        view = run_async(start_review([str(p) for p in paths], settings, progress_printer(as_json)))
+            if since is not None:
+                err.print(f"Reusing unchanged gates of run {since}")
+        view = run_async(
+            start_review(
+                [str(p) for p in paths], settings, progress_printer(as_json), since=since
+            )
+        )
         emit(view, as_json)
         if sarif is not None:
             export(view, settings, "sarif", sarif)
@@ -431,13 +463,11 @@ def ask_decision() -> Decision:
 
 @app.command()
 def runs(
+    project: Annotated[str | None, typer.Option(help="Only this project's runs.")] = None,
     home: HomeOpt = None,
     database_url: DatabaseOpt = None,
     config: ConfigOpt = None,
     as_json: JsonOpt = False,
-    project: Annotated[
-        str | None, typer.Option("--project", help="Only the runs of this portfolio project.")
-    ] = None,
 ) -> None:
     """List the runs in the workspace with their state."""
     with user_errors():
@@ -464,6 +494,9 @@ def runs(
 @app.command()
 def show(
     run_id: Annotated[str, typer.Argument(metavar="RUN")],
+    by: Annotated[
+        str, typer.Option(help="gate (findings per gate) or framework (findings per clause).")
+    ] = "gate",
     fmt: Annotated[
         OutputFormat,
         typer.Option(
@@ -481,18 +514,28 @@ def show(
     config: ConfigOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Show a run's verdict and every finding with its evidence, or export it."""
+    """Show a run's verdict and every finding with its evidence (by gate or by framework
+    clause), or export it."""
     with user_errors():
         from runs.catalogue import load_run
 
+        if by not in ("gate", "framework"):
+            raise GateReviewError(f"unknown --by {by!r}: gate or framework")
         settings = settings_for(config, home=home, database_url=database_url)
         view = load_run(run_id, settings)
         if fmt == "sarif" or fmt == "html" or fmt == "github":  # narrows to ExportFormat
             export(view, settings, fmt, output)
         elif output is not None:
             raise GateReviewError("--output needs --format sarif, html or github")
-        else:
+        elif by == "gate":
             emit(view, as_json or fmt == "json", findings=True)
+        elif as_json or fmt == "json":
+            frameworks = [f.model_dump(mode="json") for f in view.frameworks]
+            print_json(data={"run_id": view.run_id, "frameworks": frameworks})
+        else:
+            import render
+
+            out.print(render.frameworks_view(view))
         exit_for(view, fail_on)
 
 
@@ -528,11 +571,6 @@ def reject(
 ) -> None:
     """Reject a review; with --gate, review those gates again with your comment as guidance."""
     with user_errors():
-        from vocabulary.models import GATES
-
-        unknown = [g for g in gate or [] if g not in GATES]
-        if unknown:
-            raise GateReviewError(f"unknown gate {unknown[0]!r}: one of {', '.join(GATES)}")
         if not comment.strip():
             raise GateReviewError("--comment must say why the review is rejected")
         decision = make_decision(
@@ -571,6 +609,58 @@ def amend(
         )
         settings = settings_for(config, home=home, database_url=database_url)
         decide_and_print(run_id, decision, settings, as_json)
+
+
+@app.command(name="diff")
+def diff_command(
+    before: Annotated[str, typer.Argument(metavar="RUN_A", help="The earlier run.")],
+    after: Annotated[str, typer.Argument(metavar="RUN_B", help="The later run.")],
+    home: HomeOpt = None,
+    config: ConfigOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """What changed between two reviews: gate statuses; new, resolved, changed, moved findings."""
+    with user_errors():
+        from exports.diff import diff_runs
+        from graphs.report import write_diff_report
+        from graphs.workspace import Workspace
+        from runs.catalogue import load_runs
+
+        settings = settings_for(config, home=home)
+        views = {v.run_id: v for v in load_runs(settings, [before, after])}
+        diff = diff_runs(views[before], views[after])
+        paths = write_diff_report(diff, Workspace(settings.home))
+        if as_json:
+            report = {k: str(p) for k, p in paths.items()}
+            print_json(data={**diff.model_dump(mode="json"), "report": report})
+            return
+        import render
+
+        out.print(render.diff_view(diff))
+        reports = "  ".join(str(p) for p in paths.values())
+        out.print(f"\nReports: {reports}", highlight=False)
+
+
+@app.command(name="export-case")
+def export_case_command(
+    run_id: Annotated[str, typer.Argument(metavar="RUN", help="A decided run.")],
+    folder: Annotated[Path, typer.Argument(metavar="DIR", help="A new (or empty) case folder.")],
+    home: HomeOpt = None,
+    config: ConfigOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Turn a decided run into an eval case: its documents, the reviewers' statuses as
+    expected.json, their decisions, and its model exchanges as the recording."""
+    with user_errors():
+        from evals.export import export_case
+
+        exported = run_async(export_case(run_id, folder, settings_for(config, home=home)))
+        if as_json:
+            print_json(exported.model_dump_json())
+            return
+        import render
+
+        out.print(render.exported_case(exported))
 
 
 @app.command(name="resume")

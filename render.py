@@ -13,6 +13,8 @@ from vocabulary.escaping import terminal_safe
 from vocabulary.models import FINDING_STATUSES, GATES, Usage
 
 if TYPE_CHECKING:
+    from evals.export import ExportedCase
+    from exports.diff import RunDiff
     from exports.view import RunView
     from portfolio.batch import Portfolio
     from runs.catalogue import RunSummary
@@ -34,6 +36,7 @@ STATUS_STYLE = {
     "interrupted": "magenta",
     "running": "cyan",
     "failed": "red",
+    "evidenced": "green",
     "ok": "green",
     "warning": "yellow",
     "problem": "bold red",
@@ -69,7 +72,7 @@ def gate_table(view: RunView, width: int = WIDE) -> Table:
     priced = view.usage.calls > 0
     wide = width >= WIDE
     degraded = any(info.degraded for info in view.gates.values())
-    _word_column(table, "gate", list(GATES))
+    _word_column(table, "gate", list(view.verdict.gates) if view.verdict else list(GATES))
     _word_column(table, "status", ["conditional", "not_ready"])
     for column in ("met", "part.", "ment.", "miss.", "contra."):
         table.add_column(column, no_wrap=True, justify="right")
@@ -131,6 +134,10 @@ def verdict_lines(view: RunView) -> RenderableType:
                 f"{u.output_tokens} output tokens, cost {cost_text(u.cost_usd)}"
             )
         )
+    reused = [g for g, info in view.gates.items() if info.reused_from]
+    if reused:
+        since = view.gates[reused[0]].reused_from
+        parts.append(Text(f"Reused unchanged from run {since}: {', '.join(reused)}"))
     if view.groundedness is not None:
         parts.append(Text(f"Groundedness: {view.groundedness:.0%} of quoted evidence verified"))
     checks = ", ".join(f"{k.replace('_', ' ')}: {v}" for k, v in view.verdict.checks.items())
@@ -183,6 +190,71 @@ def decisions_view(view: RunView) -> RenderableType:
         comment = f":{indented}" if d.comment else ""
         lines.append(safe(f"{d.at}  {d.action} by {d.reviewer}{gates}{comment}"))
     return Group(*lines)
+
+
+def frameworks_view(view: RunView) -> RenderableType:
+    """Per framework, each clause the rubrics map to: the findings evidencing it, and those not."""
+    parts: list[RenderableType] = []
+    for coverage in view.frameworks:
+        table = Table(title=coverage.name, title_justify="left")
+        for column in ("clause", "evidence", "findings", "no evidence from"):
+            table.add_column(column)
+        for clause in coverage.clauses:
+            found = Text(", ").join(
+                Text.assemble(f"{f.id} ", styled(f.status)) for f in clause.findings if f.evidenced
+            )
+            table.add_row(
+                clause.clause,
+                styled("evidenced") if clause.evidenced else Text("none", style="red"),
+                found,
+                ", ".join(clause.unevidenced),
+            )
+        parts.append(table)
+        evidenced = sum(1 for c in coverage.clauses if c.evidenced)
+        parts.append(
+            Text(
+                f"{evidenced} of {len(coverage.clauses)} mapped clauses evidenced; "
+                f"{len(coverage.unmapped)} clauses no criterion maps to\n"
+            )
+        )
+    return Group(*parts)
+
+
+def diff_view(diff: RunDiff) -> RenderableType:
+    """Gate status changes and finding changes between two runs."""
+    head = Text(f"{diff.before} -> {diff.after}")
+    if diff.project:
+        head.append(f"  project: {terminal_safe(diff.project)}")
+    head.append("\nVerdict: ")
+    head.append_text(styled(diff.overall_before or "?"))
+    head.append(" -> ")
+    head.append_text(styled(diff.overall_after or "?"))
+    gates = Table(title="Gates that changed", title_justify="left")
+    for column in ("gate", "before", "after"):
+        gates.add_column(column)
+    for g in diff.gates:
+        gates.add_row(g.gate, styled(g.before or "-"), styled(g.after or "-"))
+    findings = Table(title="Findings that changed", title_justify="left")
+    for column in ("change", "criterion", "before", "after", "lines"):
+        findings.add_column(column)
+    moved = [f.criterion for f in diff.findings if f.change == "moved_lines"]
+    for f in diff.findings:
+        if f.change == "moved_lines":
+            continue  # one line below: an inserted paragraph moves every quote after it
+        lines = ""
+        if f.lines_before != f.lines_after:
+            lines = f"{', '.join(f.lines_before) or '-'} -> {', '.join(f.lines_after) or '-'}"
+        findings.add_row(
+            f.change.replace("_", " "), f.criterion, styled(f.before or "-"),
+            styled(f.after or "-"), lines,
+        )
+    parts: list[RenderableType] = [head]
+    parts.append(gates if diff.gates else Text("No gate changed."))
+    changed = len(diff.findings) - len(moved)
+    parts.append(findings if changed else Text("No finding changed status or evidence."))
+    if moved:
+        parts.append(Text(f"Same status and quotes at other lines: {', '.join(moved)}"))
+    return Group(*parts, Text(f"{diff.unchanged} findings unchanged"))
 
 
 def runs_table(runs: list[RunSummary], width: int = WIDE) -> Text:
@@ -263,7 +335,7 @@ def next_steps(view: RunView, prog: str = "gatereview") -> Text:
 def progress_lines(node: str, update: dict[str, Any]) -> list[Text]:
     """What to say when a step of the graph has finished."""
     done = Text("  done ", style="green")
-    if node in GATES and "reviews" in update:
+    if node in update.get("reviews", {}):
         findings = update["reviews"][node]["findings"]
         counts = {
             s: sum(1 for f in findings if f["status"] == s)
@@ -294,3 +366,26 @@ def health_table(health: Health) -> Table:
     for check in health.checks:
         table.add_row(safe(check.subject), styled(check.status), safe(check.detail), check.fix)
     return table
+
+
+def exported_case(exported: ExportedCase) -> RenderableType:
+    """What export-case wrote and how to run it, and whether the case gives the statuses."""
+    lines = [
+        Text.assemble(("Case written: ", "bold"), safe(exported.folder)),
+        Text(f"from run {exported.run_id}; documents: ")
+        + safe(", ".join(exported.documents)),
+        Text(
+            f"{len(exported.expected.gates)} gate statuses, {len(exported.expected.must_flag)} "
+            f"criteria expected unmet, {len(exported.expected.must_not_flag)} expected met; "
+            f"{exported.decisions} reviewer decision(s) replayed; "
+            f"{exported.exchanges} model exchange(s) recorded"
+        ),
+    ]
+    if exported.reproduced:
+        lines.append(Text("Reviewing the case gives the reviewers' statuses.", style="green"))
+    else:
+        lines.append(Text("Reviewing the case does not give the reviewers' statuses:", style="red"))
+        lines += [safe(f"  {problem}") for problem in exported.problems]
+    model = "replay" if exported.mode == "replay" else "offline"
+    lines.append(Text(f"Run it with: python main.py eval {exported.folder} --model {model}"))
+    return Group(*lines)

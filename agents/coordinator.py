@@ -33,7 +33,6 @@ from collections.abc import Mapping
 from agents.rubric import Rubric
 from vocabulary.models import (
     ADDRESSED,
-    GATES,
     Amendment,
     Finding,
     Gate,
@@ -220,7 +219,7 @@ def compile_verdict(
     """Apply amendments, rate every gate and compile the verdict (summary written by rule)."""
     gates: dict[Gate, GateVerdict] = {}
     every: list[Finding] = []
-    for gate in GATES:
+    for gate in rubrics:  # the gates are the rubric set's (a rubric file adds one)
         review = reviews[gate]
         findings = apply_amendments(review.findings, amendments or {})
         every.extend(findings)
@@ -234,7 +233,7 @@ def compile_verdict(
     overall = overall_status([g.status for g in gates.values()])
     conditions = [c for g in gates.values() for c in g.conditions]
     ready = [g for g, v in gates.items() if v.status == "ready"]
-    summary = f"{len(ready)} of {len(GATES)} gates ready; overall {overall.replace('_', ' ')}. " + (
+    summary = f"{len(ready)} of {len(gates)} gates ready; overall {overall.replace('_', ' ')}. " + (
         f"{len(conditions)} conditions to lift." if conditions else "No open conditions."
     )
     degraded = any(v.degraded for v in gates.values())

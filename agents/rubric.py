@@ -10,6 +10,7 @@ from typing import Literal
 
 from pydantic import Field, ValidationError
 
+from agents.frameworks import FrameworkRefs
 from vocabulary.errors import RubricError
 from vocabulary.models import GATES, Evidence, Finding, FindingStatus, Gate, Strict
 
@@ -19,7 +20,7 @@ RUBRIC_DIR = Path(__file__).parent / "rubrics"
 class Criterion(Strict):
     """One rubric item of a gate, id `gate.slug`."""
 
-    id: str = Field(pattern=r"^[a-z]+\.[a-z0-9_]+$")
+    id: str = Field(pattern=r"^[a-z][a-z0-9_]*\.[a-z0-9_]+$")
     title: str
     question: str
     good_evidence: str
@@ -29,6 +30,9 @@ class Criterion(Strict):
     specifics: list[str] = Field(
         default_factory=list,
         description="Words that show the criterion is addressed concretely (offline reviewer)",
+    )
+    frameworks: FrameworkRefs = Field(
+        default_factory=FrameworkRefs, description="Clauses of NIST AI RMF, ISO 42001, EU AI Act"
     )
 
     def finding(
@@ -61,7 +65,7 @@ class Rubric(Strict):
     gate: Gate
     title: str
     question: str
-    criteria: list[Criterion] = Field(min_length=6, max_length=12)
+    criteria: list[Criterion] = Field(min_length=1, max_length=20)
     digest: str = ""
 
     def criterion(self, criterion_id: str) -> Criterion:

@@ -1,24 +1,31 @@
 """Eval cases: a folder of design documents, what a careful reviewer expects, and recordings.
 
 `evals/cases/<case>/` holds the documents (any supported format, in the folder or below it),
-`expected.json` (the `Expected` model below) and `recording.jsonl` (see evals.recording).
+`expected.json` (the `Expected` model below), `recording.jsonl` (see evals.recording) and,
+optionally, `rubrics/` (rubric files that replace or extend the built-in ones for this case)
+and `decisions.json` (the reviewers' decisions before the final one, replayed in order: a case
+exported from a decided run, see evals.export).
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from pydantic import Field, ValidationError, model_validator
+from pydantic import Field, TypeAdapter, ValidationError, model_validator
 
 from agents.rubric import Rubric
 from evals.recording import RECORDING_FILE
 from vocabulary.errors import GateReviewError
-from vocabulary.models import Gate, GateStatus, Overall, Strict
+from vocabulary.models import Decision, Gate, GateStatus, Overall, Strict
 
 CASES_DIR = Path(__file__).parent / "cases"
 EXPECTED_FILE = "expected.json"
-CASE_FILES = frozenset({EXPECTED_FILE, RECORDING_FILE})
+RUBRICS_FOLDER = "rubrics"  # optional: the case's own rubrics (agents.rubric_set)
+DECISIONS_FILE = "decisions.json"  # optional: reviewers' decisions to replay (evals.export)
+CASE_FILES = frozenset({EXPECTED_FILE, RECORDING_FILE, RUBRICS_FOLDER, DECISIONS_FILE})
+_DECISIONS = TypeAdapter(list[Decision])
 
 
 class Expected(Strict):
@@ -46,7 +53,7 @@ class Expected(Strict):
             raise ValueError("an adversarial case states its expected_overall")
         return self
 
-    def unknown_criteria(self, rubrics: dict[Gate, Rubric]) -> list[str]:
+    def unknown_criteria(self, rubrics: Mapping[str, Rubric]) -> list[str]:
         """Labelled criteria that no rubric defines (a deleted or renamed criterion)."""
         known = {c.id for rubric in rubrics.values() for c in rubric.criteria}
         return [c for c in [*self.must_flag, *self.must_not_flag] if c not in known]
@@ -64,6 +71,24 @@ class Case:
     def recording(self) -> Path:
         """The case's recording file (it may not exist yet)."""
         return self.folder / RECORDING_FILE
+
+    @property
+    def rubrics(self) -> Path | None:
+        """The case's own rubric folder, if it has one."""
+        folder = self.folder / RUBRICS_FOLDER
+        return folder if folder.is_dir() else None
+
+    def decisions(self) -> list[Decision]:
+        """The reviewers' decisions the case replays before its automatic approval, in order."""
+        path = self.folder / DECISIONS_FILE
+        if not path.is_file():
+            return []
+        try:
+            return _DECISIONS.validate_json(path.read_bytes())
+        except ValidationError as exc:
+            first = exc.errors()[0]
+            where = ".".join(str(p) for p in first["loc"]) or "(root)"
+            raise GateReviewError(f"{path}: {where}: {first['msg']}") from None
 
     def documents(self) -> list[str]:
         """The case's document paths relative to its folder, sorted; folders are kept whole."""
@@ -87,7 +112,7 @@ def load_case(folder: Path) -> Case:
 
 def load_suite(suite: Path | None = None) -> list[Case]:
     """The cases of a suite folder (or the one case a case folder is), sorted by name."""
-    folder = suite or CASES_DIR
+    folder = (suite or CASES_DIR).resolve()  # cases are reviewed from inside their folder
     if not folder.is_dir():
         raise GateReviewError(f"{folder}: no such suite folder")
     if (folder / EXPECTED_FILE).is_file():

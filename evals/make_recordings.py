@@ -22,7 +22,8 @@ from typing import Any
 from agents.answers import CriterionAnswer, GateAnswer, QuoteClaim, SummaryAnswer
 from agents.coordinator import gate_verdict
 from agents.offline import review_gate_offline
-from agents.rubric import Rubric, load_rubrics
+from agents.rubric import Rubric
+from agents.rubric_set import load_rubric_set
 from evals.cases import Case, load_suite
 from evals.replay_server import LocalServer
 from evals.runner import SuiteRunner, run_suite
@@ -204,7 +205,7 @@ class ScriptedModel:
     def _gate(self, gate: str, messages: list[dict[str, Any]]) -> str:
         assert self.case is not None
         mistakes = [m for m in PERTURBATIONS.get(self.case.name, []) if m.gate == gate]
-        rubric = load_rubrics()[gate]  # type: ignore[index]
+        rubric = load_rubric_set(self.case.rubrics).rubrics[gate]
         review = review_gate_offline(rubric, self.documents, SectionIndex(self.documents))
         answers = [_answer(f, mistakes, self.documents[0]) for f in review.findings]
         if len(messages) > 2:  # a repair: answer the criteria asked about, unchanged

@@ -14,7 +14,7 @@ import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-from agents.rubric import load_rubrics
+from agents.rubric_set import load_rubric_set
 from evals.cases import CASES_DIR, Case, load_suite
 from evals.recording import load_recording, save_recording
 from evals.replay_server import ReplayServer
@@ -58,16 +58,28 @@ def wire_model(model: str) -> str:
     return name
 
 
-async def _review(case: Case, settings: Settings) -> tuple[RunView, float]:
-    """The case through the whole graph, decided automatically; with wall-clock seconds."""
+async def review_case(case: Case, settings: Settings) -> tuple[RunView, float]:
+    """The case through the whole graph, its reviewers' decisions replayed, then decided
+    automatically; with wall-clock seconds."""
     started = time.perf_counter()
+    decisions = case.decisions()
     # Display paths are relative to the case folder, so prompts (and recording keys) do not
     # depend on where the repository is checked out.
     with contextlib.chdir(case.folder):
         view = await start_review(case.documents(), settings)
+        for decision in decisions:
+            if view.state == "awaiting_decision" and _applies(decision, view):
+                view = await decide(view.run_id, decision, settings)
         if view.state == "awaiting_decision":
             view = await decide(view.run_id, AUTOMATIC, settings)
     return view, time.perf_counter() - started
+
+
+def _applies(decision: Decision, view: RunView) -> bool:
+    """Whether a replayed decision has something to act on: an amendment applies only to a
+    finding this review raised (another model may not raise it at all)."""
+    amendment = decision.amendment
+    return amendment is None or any(f.id == amendment.finding_id for f in view.findings)
 
 
 def _scored(case: Case, view: RunView, latency_s: float) -> CaseResult:
@@ -103,23 +115,29 @@ class SuiteRunner:
         self.server: ReplayServer | None = None
         self.home: Path | None = None
 
-    def settings(self, model: str, api_base: str | None) -> Settings:
+    def settings(self, model: str, api_base: str | None, case: Case | None = None) -> Settings:
         """Explicit settings: a user's GATEREVIEW_* or gatereview.toml must not change prompts."""
         if self.home is None:
             raise RuntimeError("cases run inside SuiteRunner.serving()")
         # Prompts are masked, as for every model: what is recorded is what a provider receives.
-        return Settings(home=self.home, model=model, api_base=api_base)
+        rubrics = case.rubrics if case is not None else None
+        return Settings(home=self.home, model=model, api_base=api_base, rubrics=rubrics)
 
     async def run_case(self, case: Case) -> CaseResult:
         """One case in this runner's mode."""
-        unknown = case.expected.unknown_criteria(load_rubrics())
+        try:
+            rubrics = load_rubric_set(case.rubrics)
+        except GateReviewError as exc:
+            return CaseResult(name=case.name, status="invalid", problems=[str(exc)])
+        unknown = case.expected.unknown_criteria(rubrics.rubrics)
+        unknown += [g for g in case.expected.gates if g not in rubrics.gates]
         if unknown:
-            problem = f"expected.json names criteria no rubric defines: {', '.join(unknown)}"
+            problem = f"expected.json names what no rubric defines: {', '.join(unknown)}"
             return CaseResult(name=case.name, status="invalid", problems=[problem])
         if self.mode == "offline":
-            return await self._attempt(case, self.settings("offline", None))
+            return await self._attempt(case, self.settings("offline", None, case))
         if self.mode == "live":
-            return await self._attempt(case, self.settings(self.model or "", self.api_base))
+            return await self._attempt(case, self.settings(self.model or "", self.api_base, case))
         return await self._through_server(case)
 
     async def _through_server(self, case: Case) -> CaseResult:
@@ -136,7 +154,7 @@ class SuiteRunner:
                 return CaseResult(name=case.name, status="unrecorded", problems=[problem])
             server.load(entries)
             model = next((e.request.model for e in entries if e.request.model), "")
-        settings = self.settings(f"openai/{wire_model(model)}", server.api_base)
+        settings = self.settings(f"openai/{wire_model(model)}", server.api_base, case)
         result = await self._attempt(case, settings)
         if server.misses:
             problems = [f"stale recording, {m.message}; {RERECORD}" for m in server.misses]
@@ -148,7 +166,7 @@ class SuiteRunner:
 
     async def _attempt(self, case: Case, settings: Settings) -> CaseResult:
         try:
-            view, latency = await _review(case, settings)
+            view, latency = await review_case(case, settings)
         except GateReviewError as exc:
             return CaseResult(name=case.name, status="error", problems=[str(exc)])
         return _scored(case, view, latency)

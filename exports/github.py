@@ -10,7 +10,7 @@ from agents.coordinator import counts_toward_verdict
 from exports.flags import notes, unmet
 from exports.html import gate_counts
 from exports.view import RunView
-from vocabulary.models import FINDING_STATUSES, GATES, Evidence, Finding
+from vocabulary.models import FINDING_STATUSES, Evidence, Finding
 
 COMMENT_LIMIT = 65_536  # characters GitHub accepts in one comment body
 MARK = {"ready": "✅", "conditional": "⚠️", "not_ready": "❌", "ready_with_conditions": "⚠️"}
@@ -86,7 +86,7 @@ def _render(view: RunView, base: str, quotes: bool, unmet_only: bool) -> str:
         out.append(f"| {gate} | {MARK[gv.status]} {gv.status} | {row} |")
     if verdict.conditions:
         out += ["", "**Conditions**", ""] + [f"- {inline(c)}" for c in verdict.conditions]
-    for gate in GATES:
+    for gate in view.gate_names:
         findings = [f for f in view.findings if f.gate == gate]
         shown = [f for f in findings if unmet(f)] if unmet_only else findings
         if gate not in verdict.gates:

@@ -8,10 +8,11 @@ from functools import cache
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
 from agents.coordinator import counts_toward_verdict
+from exports.diff import RunDiff
 from exports.sources import Source, quote_context
 from exports.tool import NAME, tool_version
 from exports.view import RunView
-from vocabulary.models import FINDING_STATUSES, GATES
+from vocabulary.models import FINDING_STATUSES
 
 
 @cache
@@ -29,11 +30,17 @@ def _environment() -> Environment:
 
 def gate_counts(view: RunView) -> dict[str, dict[str, int]]:
     """Per gate, how many findings have each status (dismissed ones left out)."""
-    counts = {g: dict.fromkeys(FINDING_STATUSES, 0) for g in GATES}
+    counts = {g: dict.fromkeys(FINDING_STATUSES, 0) for g in view.gate_names}
     for finding in view.findings:
         if not finding.dismissed:
             counts[finding.gate][finding.status] += 1
     return counts
+
+
+def render_diff_html(diff: RunDiff) -> str:
+    """The changes between two runs as one self-contained page (pass a masked diff)."""
+    template = _environment().get_template("diff.html.j2")
+    return template.render(diff=diff, tool=NAME, version=tool_version())
 
 
 def render_html(view: RunView, sources: Mapping[str, Source]) -> str:
@@ -42,7 +49,7 @@ def render_html(view: RunView, sources: Mapping[str, Source]) -> str:
     return template.render(
         view=view,
         sources=sources,
-        gates=[g for g in GATES if view.verdict and g in view.verdict.gates],
+        gates=[g for g in view.gate_names if view.verdict and g in view.verdict.gates],
         statuses=FINDING_STATUSES,
         counts=gate_counts(view),
         tool=NAME,

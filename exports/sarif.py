@@ -8,12 +8,12 @@ from typing import Any
 from urllib.parse import quote
 
 from agents.coordinator import counts_toward_verdict
-from agents.rubric import Criterion, load_rubrics
+from agents.rubric import Criterion, Rubric, load_rubrics
 from exports.flags import notes, unmet
 from exports.sources import Source
 from exports.tool import NAME, tool_version
 from exports.view import RunView
-from vocabulary.models import GATES, Finding, Severity
+from vocabulary.models import Finding, Severity
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 LEVEL: dict[Severity, str] = {
@@ -110,10 +110,13 @@ def _result(
     return result
 
 
-def sarif_log(view: RunView, sources: Mapping[str, Source]) -> dict[str, Any]:
-    """The SARIF log of a run: rules from the rubrics, results from its unmet findings."""
-    rubrics = load_rubrics()
-    criteria = [c for gate in GATES for c in rubrics[gate].criteria]
+def sarif_log(
+    view: RunView, sources: Mapping[str, Source], rubrics: Mapping[str, Rubric] | None = None
+) -> dict[str, Any]:
+    """The SARIF log of a run: rules from its rubrics (the built-in ones unless given),
+    results from its unmet findings."""
+    rubrics = load_rubrics() if rubrics is None else rubrics
+    criteria = [c for gate in view.gate_names if gate in rubrics for c in rubrics[gate].criteria]
     index = {c.id: i for i, c in enumerate(criteria)}
     first = view.documents[0].path if view.documents else "."
     verdict = view.verdict

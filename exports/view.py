@@ -7,9 +7,11 @@ from typing import Any
 from pydantic import Field
 
 from agents.coordinator import apply_amendments
+from agents.rubric_set import rubric_set_of
+from exports.coverage import FrameworkCoverage, framework_coverage
 from tools.evidence import groundedness
+from vocabulary.models import GATES as BUILTIN_GATES
 from vocabulary.models import (
-    GATES,
     Amendment,
     Decision,
     Finding,
@@ -40,6 +42,17 @@ class GateInfo(Strict):
     degraded_reason: str | None = None
     judgement: GateJudgement | None = None
     usage: Usage = Field(default_factory=Usage)
+    reused_from: str | None = Field(
+        default=None, description="The earlier run whose review of this gate was reused"
+    )
+
+
+class RubricSetInfo(Strict):
+    """Which rubrics a run was reviewed against: the set's digest, where it came from, gates."""
+
+    digest: str
+    source: str
+    gates: list[str]
 
 
 class RunView(Strict):
@@ -48,11 +61,15 @@ class RunView(Strict):
     run_id: str
     state: RunState
     created_at: str | None = None
-    project: str | None = Field(default=None, description="Portfolio project, if any")
-    owner: str | None = Field(default=None, description="The project's owner, if given")
+    project: str | None = Field(default=None, description="Runs of one project are linked")
+    owner: str | None = Field(default=None, description="The project owner a manifest names")
     documents: list[DocumentInfo] = Field(default_factory=list)
     notes: list[str] = Field(default_factory=list)
     verdict: Verdict | None = None
+    rubrics: RubricSetInfo | None = None
+    frameworks: list[FrameworkCoverage] = Field(
+        default_factory=list, description="Findings per clause of each framework"
+    )
     gates: dict[str, GateInfo] = Field(default_factory=dict)
     findings: list[Finding] = Field(default_factory=list)
     usage: Usage = Field(default_factory=Usage)
@@ -65,6 +82,11 @@ class RunView(Strict):
         default_factory=list, description="What went wrong around the run (a damaged trace)"
     )
 
+    @property
+    def gate_names(self) -> tuple[str, ...]:
+        """The run's gates in review order (the built-in five for runs older than rubric sets)."""
+        return tuple(self.rubrics.gates) if self.rubrics is not None else BUILTIN_GATES
+
 
 def build_view(run_id: str, state: RunState, values: dict[str, Any]) -> RunView:
     """The view of a run from its checkpointed state values."""
@@ -73,7 +95,8 @@ def build_view(run_id: str, state: RunState, values: dict[str, Any]) -> RunView:
     findings: list[Finding] = []
     gates: dict[str, GateInfo] = {}
     total = Usage()
-    for gate in GATES:
+    rubrics = rubric_set_of(values)
+    for gate in rubrics.gates:
         if gate not in reviews:
             continue
         review = reviews[gate]
@@ -84,6 +107,7 @@ def build_view(run_id: str, state: RunState, values: dict[str, Any]) -> RunView:
             degraded_reason=review.degraded_reason,
             judgement=review.judgement,
             usage=review.usage,
+            reused_from=review.reused_from,
         )
         total = total.plus(review.usage)
     documents = [
@@ -103,11 +127,15 @@ def build_view(run_id: str, state: RunState, values: dict[str, Any]) -> RunView:
         run_id=run_id,
         state=state,
         created_at=values.get("created_at"),
-        project=(values.get("project") or {}).get("name"),
-        owner=(values.get("project") or {}).get("owner"),
+        project=values.get("project"),
+        owner=values.get("owner"),
         documents=documents,
         notes=values.get("ingest_notes", []),
         verdict=Verdict.model_validate(verdict) if verdict else None,
+        rubrics=RubricSetInfo(
+            digest=rubrics.digest, source=rubrics.source, gates=list(rubrics.gates)
+        ),
+        frameworks=framework_coverage(findings, rubrics),
         gates=gates,
         findings=findings,
         usage=total,

@@ -11,6 +11,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from agents.rubric_set import rubric_set_of
 from vocabulary.models import Decision, verdict_sha256
 
 MAX_REREVIEWS = 3
@@ -39,6 +40,10 @@ def decision_problem(values: dict[str, Any], decision: Decision) -> str | None:
             return f"no finding {decision.amendment.finding_id} in run {run_id}"
     if decision.action != "amend" and decision.amendment is not None:
         return f"{decision.action} takes no amendment"
+    gates = rubric_set_of(values).gates
+    unknown = [g for g in decision.gates if g not in gates]
+    if unknown:
+        return f"unknown gate {unknown[0]!r}: run {run_id} has {', '.join(gates)}"
     if decision.action == "reject" and decision.gates:
         decisions = values.get("decisions", [])
         done = sum(1 for d in decisions if d["action"] == "reject" and d.get("gates"))

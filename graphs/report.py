@@ -9,6 +9,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from exports.diff import RunDiff, render_diff_markdown
 from exports.view import RunView, build_view
 from graphs.workspace import Workspace
 from tools.redact import redact
@@ -30,9 +31,14 @@ _KEPT = frozenset(
         "run_id", "state", "created_at", "path", "kind", "sha256", "id", "gate", "criterion",
         "status", "severity", "overall", "action", "at", "gates", "markdown", "json", "html",
         "trace", "trace_last_hash", "reviewer", "amended_by", "summary_by", "finding_id",
-        "masking", "verdict_sha256",
+        "masking", "verdict_sha256", "digest", "source", "clause", "framework", "unmapped",
+        "project", "before", "after", "change", "lines_before", "lines_after", "overall_before",
+        "overall_after", "reused_from",
     }
 )  # fmt: skip
+
+
+REPORT_KINDS = {"markdown": "md", "json": "json", "html": "html"}
 
 
 def _masked(value: Any, key: str | None = None) -> Any:
@@ -103,8 +109,18 @@ def render_markdown(view: RunView) -> str:
     masking = view.report.get("masking")
     if masking:
         out += [f"Text sent to the model: {masking}.", ""]
+    reused = [g for g, info in view.gates.items() if info.reused_from]
+    if reused:
+        since = view.gates[reused[0]].reused_from
+        out += [f"Reused unchanged from run {since}: {', '.join(reused)}.", ""]
     out += ["## Documents", ""]
     out += [f"- {_code(d.path)} ({d.kind}, sha256 {d.sha256[:12]})" for d in view.documents]
+    if view.rubrics is not None:
+        out += [
+            "",
+            f"Rubric set `{view.rubrics.digest}` ({md(view.rubrics.source)}): "
+            + ", ".join(view.rubrics.gates),
+        ]
     out += ["", "## Findings", ""]
     for f in view.findings:
         flag = " (dismissed)" if f.dismissed else ""
@@ -124,6 +140,7 @@ def render_markdown(view: RunView) -> str:
         if f.recommendation and f.status != "met":
             out.append(f"Recommendation: {md(f.recommendation)}")
         out.append("")
+    out += _framework_lines(view)
     if view.report.get("trace_last_hash"):
         out += [
             "## Trace",
@@ -138,6 +155,40 @@ def render_markdown(view: RunView) -> str:
         comment = markdown_lines(d.comment)
         out.append(f"{line}: {comment}" if comment else line)
     return "\n".join(out) + "\n"
+
+
+def _framework_lines(view: RunView) -> list[str]:
+    """Findings per framework clause, and the clauses with no evidence."""
+    out = []
+    for coverage in view.frameworks:
+        out += [f"## {coverage.name}", "", "| clause | evidence | no evidence from |"]
+        out.append("| --- | --- | --- |")
+        for clause in coverage.clauses:
+            found = ", ".join(f"{f.id} ({f.status})" for f in clause.findings if f.evidenced)
+            missing = ", ".join(clause.unevidenced)
+            out.append(f"| {clause.clause} | {found or '**none**'} | {missing} |")
+        evidenced = sum(1 for c in coverage.clauses if c.evidenced)
+        out += [
+            "",
+            f"{evidenced} of {len(coverage.clauses)} mapped clauses evidenced. No criterion maps "
+            f"to: {', '.join(coverage.unmapped) or 'none'}.",
+            "",
+        ]
+    return out
+
+
+def write_diff_report(diff: RunDiff, workspace: Workspace) -> dict[str, Path]:
+    """Write `reports/diff-A-B.md`, `.json` and `.html` (texts masked as in every report)."""
+    workspace.ensure()
+    stem = f"diff-{diff.before}-{diff.after}"
+    paths = {kind: workspace.reports / f"{stem}.{ext}" for kind, ext in REPORT_KINDS.items()}
+    masked = RunDiff.model_validate(_masked(diff.model_dump(mode="json")))
+    from exports.html import render_diff_html
+
+    write_atomically(paths["markdown"], render_diff_markdown(masked))
+    write_atomically(paths["html"], render_diff_html(masked))
+    write_atomically(paths["json"], masked.model_dump_json(indent=2))
+    return paths
 
 
 def masking_note(values: dict[str, Any]) -> str:

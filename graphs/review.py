@@ -1,4 +1,4 @@
-"""The review graph: ingest, five gate agents in parallel, coordinator, human review, finalise.
+"""The review graph: ingest, the rubric set's gate agents in parallel, coordinator, decision.
 
 `build_graph()` returns the uncompiled builder; the CLI, the tests and a LangGraph server
 compile it with their own checkpointer.
@@ -6,7 +6,7 @@ compile it with their own checkpointer.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from functools import partial
 from typing import Any
@@ -19,12 +19,13 @@ from langgraph.types import Command, interrupt
 from agents.coordinator import apply_amendments, compile_verdict
 from agents.gate import GateAgent
 from agents.hostile import HiddenConcern, hidden_concerns, hidden_finding, instruction_finding
-from agents.rubric import load_rubrics
+from agents.rubric_set import rubric_set_of
 from agents.summary import write_summary
 from graphs.claims import claim_decision, release_claim
 from graphs.context import ReviewContext, ServerContext, async_node_context, node_context
 from graphs.decisions import decision_problem, parse_decision
 from graphs.report import write_report
+from graphs.reuse import gate_basis, reused_review
 from graphs.state import ReviewInput, ReviewState
 from graphs.tracing import lineage, record_events
 from tools.documents import Document, Ingested, load_documents
@@ -132,19 +133,48 @@ async def _review_gate(gate: Gate, state: ReviewState, ctx: ReviewContext) -> di
     with _span(ctx, f"review_gate:{gate}", **attr.agent_attributes(gate)) as span:
         instructions = state.get("instructions", [])
         documents, index = ctx.documents.prepare(state["documents"], instructions)
-        agent = GateAgent(load_rubrics()[gate], ctx.runtime)
+        rubric = rubric_set_of(state).rubrics[gate]
         guidance = (state.get("guidance") or {}).get(gate)
         if guidance and ctx.runtime is not None and ctx.runtime.redact:
             guidance = redact(guidance).text  # a reviewer's comment leaves masked, like documents
-        outcome = await agent.review(documents, index, guidance=guidance)
-        record_events(ctx.recorder, span, outcome.events, ctx.settings.model)
-        review = outcome.review
+        rt = ctx.runtime
+        basis = gate_basis(
+            rubric,
+            documents,
+            index,
+            ctx.settings.model,
+            rt.max_context_tokens if rt else ctx.settings.max_context_tokens,
+            rt.redact if rt else False,
+        )
+        review = _reusable(state, gate, basis, documents)
+        if review is None:
+            outcome = await GateAgent(rubric, rt).review(documents, index, guidance=guidance)
+            record_events(ctx.recorder, span, outcome.events, ctx.settings.model)
+            review = outcome.review.model_copy(update={"basis": basis})
+        elif ctx.recorder is not None:
+            ctx.recorder.record(
+                "tool_call",
+                "reuse_review",
+                span,
+                {attr.TOOL_NAME: "reuse_review", "gatereview.reused_from": review.reused_from},
+            )
         if gate == "risk":
             hits = [ReviewerInstruction.model_validate(h) for h in instructions]
             concerns = [HiddenConcern.model_validate(c) for c in state.get("hidden_concerns", [])]
             extra = [f for f in (instruction_finding(hits), hidden_finding(concerns)) if f]
             review = review.model_copy(update={"findings": [*review.findings, *extra]})
     return {"reviews": {gate: review.model_dump()}}
+
+
+def _reusable(
+    state: ReviewState, gate: str, basis: str, documents: list[Document]
+) -> GateReview | None:
+    """The earlier run's review of this gate, on a first pass when its basis is unchanged."""
+    prior = (state.get("prior_reviews") or {}).get(gate)
+    if prior is None or gate in (state.get("reviews") or {}):  # a re-review asks the model
+        return None
+    since = state.get("since") or ""
+    return reused_review(GateReview.model_validate(prior), basis, documents, since)
 
 
 async def compile_review(state: ReviewState, runtime: NodeRuntime) -> dict[str, Any]:
@@ -155,11 +185,11 @@ async def compile_review(state: ReviewState, runtime: NodeRuntime) -> dict[str, 
 
 async def _compile_review(state: ReviewState, ctx: ReviewContext) -> dict[str, Any]:
     with _span(ctx, "coordinator") as span:
-        reviews = {g: GateReview.model_validate(state["reviews"][g]) for g in GATES}
+        rubrics = rubric_set_of(state).rubrics
+        reviews = {g: GateReview.model_validate(state["reviews"][g]) for g in rubrics}
         amendments = {
             k: Amendment.model_validate(v) for k, v in state.get("amendments", {}).items()
         }
-        rubrics = load_rubrics()
         verdict = compile_verdict(reviews, rubrics, amendments)
         update: dict[str, Any] = {}
         if ctx.runtime is not None:
@@ -293,19 +323,19 @@ def _finalise(state: ReviewState, ctx: ReviewContext) -> dict[str, Any]:
     return {"report": write_report(state, ctx.workspace, trace)}
 
 
-def build_graph() -> StateGraph:
-    """The uncompiled review graph."""
+def build_graph(gates: Sequence[str] = GATES) -> StateGraph:
+    """The uncompiled review graph, one node per gate of the run's rubric set."""
     builder = StateGraph(ReviewState, context_schema=ServerContext, input_schema=ReviewInput)
     builder.add_node("ingest", ingest)
-    for gate in GATES:
+    for gate in gates:
         builder.add_node(gate, partial(review_gate, gate))
     builder.add_node("coordinator", compile_review)
     builder.add_node(
-        "human_review", await_decision, destinations=(*GATES, "coordinator", "finalise")
+        "human_review", await_decision, destinations=(*gates, "coordinator", "finalise")
     )
     builder.add_node("finalise", finalise)
     builder.add_edge(START, "ingest")
-    for gate in GATES:
+    for gate in gates:
         builder.add_edge("ingest", gate)
         # One edge per gate (not a join): a re-review of some gates still reaches the coordinator.
         builder.add_edge(gate, "coordinator")

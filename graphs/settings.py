@@ -67,6 +67,12 @@ class Settings(Strict):
     )
     price_in: float | None = Field(default=None, ge=0, description="USD per million input tokens")
     price_out: float | None = Field(default=None, ge=0, description="USD per million output tokens")
+    project: str | None = Field(
+        default=None, description="Links runs of one project; default: the reviewed paths"
+    )
+    rubrics: Path | None = Field(
+        default=None, description="A folder of <gate>.toml files that replace or extend the rubrics"
+    )
 
     @model_validator(mode="before")
     @classmethod

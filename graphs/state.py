@@ -30,7 +30,11 @@ class ReviewInput(TypedDict, total=False):
     run_id: str
     created_at: str
     settings: dict[str, Any]
-    project: dict[str, str]
+    project: str
+    owner: str
+    rubrics: dict[str, Any]  # a RubricSet; the built-in one when absent
+    since: str
+    prior_reviews: dict[str, dict[str, Any]]
 
 
 class ReviewState(TypedDict, total=False):
@@ -39,8 +43,12 @@ class ReviewState(TypedDict, total=False):
     run_id: str
     created_at: str
     paths: list[str]
-    project: dict[str, str]  # name and owner, when the run is one project of a portfolio
     settings: dict[str, Any]  # the model and limits it was started with (no secrets)
+    project: str  # runs of one project are compared (diff) and re-reviewed incrementally
+    owner: str  # the project's owner, when a portfolio manifest names one
+    rubrics: dict[str, Any]  # the run's RubricSet: every process deciding on it uses the same
+    since: str  # the earlier run whose unchanged gate reviews may be reused
+    prior_reviews: dict[str, dict[str, Any]]  # that run's gate reviews
     documents: list[dict[str, Any]]
     ingest_notes: list[str]
     instructions: list[dict[str, Any]]

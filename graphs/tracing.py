@@ -6,7 +6,7 @@ from typing import Any
 
 from agents.events import AgentEvent
 from agents.prompts import prompt_digests
-from agents.rubric import load_rubrics
+from agents.rubric_set import RubricSet
 from exports.tool import tool_version
 from graphs.settings import Settings
 from tools.documents import Document
@@ -23,14 +23,16 @@ def lineage(documents: list[Document]) -> list[dict[str, Any]]:
 
 
 def run_start_attributes(
-    settings: Settings, paths: list[str], documents: list[Document]
+    settings: Settings, paths: list[str], documents: list[Document], rubrics: RubricSet
 ) -> dict[str, Any]:
     """What a risk officer needs to know about how the run was set up (no secrets)."""
     return {
         attr.REQUEST_MODEL: settings.model,
         "gatereview.paths": paths,
         attr.DOCUMENTS: lineage(documents),
-        attr.RUBRICS: {gate: rubric.digest for gate, rubric in load_rubrics().items()},
+        attr.RUBRICS: {gate: rubric.digest for gate, rubric in rubrics.rubrics.items()},
+        attr.RUBRIC_SET: rubrics.digest,
+        attr.RUBRIC_SOURCE: rubrics.source,
         "gatereview.prompts": prompt_digests(),
         attr.TOOL_VERSION: tool_version(),
         attr.SETTINGS: settings.model_dump(mode="json"),

@@ -11,10 +11,12 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
+from langgraph.checkpoint.base import CheckpointTuple
 from langgraph.graph.state import CompiledStateGraph
 from langgraph.types import Command, StateSnapshot
 
 from agents.llm import ModelCallError, check_credentials
+from agents.rubric_set import load_rubric_set, rubric_set_of
 from exports.view import RunView, build_view
 from graphs.anchors import forget_head
 from graphs.claims import claim_decision, claimed_decision, last_claim, release_claim
@@ -26,14 +28,14 @@ from graphs.settings import Settings
 from graphs.storage import async_saver, saver, thread_ids
 from graphs.tracing import run_start_attributes
 from graphs.workspace import Workspace
-from runs.catalogue import Mark, latest_mark, load_run, load_runs, save_view
+from runs.catalogue import Mark, latest_mark, list_runs, load_run, load_runs, save_view
 from runs.faults import faults_as_errors
 from runs.liveness import driving, is_running
-from tools.documents import load_documents
+from tools.documents import Document, load_documents
 from traces import attributes as attr
 from traces.tracefile import lock_file
 from vocabulary.errors import DecisionError, RunNotFoundError
-from vocabulary.models import Decision, RunState, utc_now, verdict_sha256
+from vocabulary.models import GATES, Decision, RunState, utc_now, verdict_sha256
 
 __all__ = [
     "all_run_ids", "decide", "load_run", "load_run_documents", "load_runs", "load_values",
@@ -52,6 +54,11 @@ RUN_SETTINGS = (
 def new_run_id() -> str:
     """A sortable, readable run id: UTC time plus a random suffix."""
     return datetime.now(UTC).strftime("%Y%m%d-%H%M%S-") + secrets.token_hex(2)
+
+
+def project_of(documents: list[Document]) -> str:
+    """The default project of a review: its document set's paths."""
+    return " + ".join(sorted(d.path for d in documents))
 
 
 def _config(run_id: str) -> dict[str, Any]:
@@ -77,10 +84,21 @@ def run_state(snapshot: StateSnapshot) -> RunState:
     return "interrupted"
 
 
+def _gates(checkpoint: CheckpointTuple | None) -> tuple[str, ...]:
+    """The gates of a run's rubric set, read from its checkpoint before a graph is built."""
+    values = checkpoint.checkpoint.get("channel_values", {}) if checkpoint else {}
+    return rubric_set_of(values).gates
+
+
 @asynccontextmanager
-async def _open_graph(workspace: Workspace) -> AsyncIterator[CompiledStateGraph]:
+async def _open_graph(
+    workspace: Workspace, run_id: str | None = None, gates: tuple[str, ...] = GATES
+) -> AsyncIterator[CompiledStateGraph]:
+    """The graph of a run (its own gates, when run_id names one) on the workspace's database."""
     async with async_saver(workspace) as checkpointer:
-        yield build_graph().compile(checkpointer=checkpointer)
+        if run_id is not None:
+            gates = _gates(await checkpointer.aget_tuple(_config(run_id)))
+        yield build_graph(gates).compile(checkpointer=checkpointer)
 
 
 async def _drive(
@@ -114,14 +132,36 @@ async def _drive(
             await asyncio.to_thread(anchor_trace, context.workspace, context.recorder)
 
 
+def prior_reviews(settings: Settings, run_id: str) -> dict[str, Any]:
+    """The gate reviews of an earlier run, as checkpointed (before any amendment)."""
+    workspace = _existing_workspace(settings, run_id)
+    with saver(workspace) as checkpointer:
+        found = checkpointer.get_tuple(_config(run_id))
+    values = found.checkpoint.get("channel_values", {}) if found else {}
+    if not values.get("reviews"):
+        raise RunNotFoundError(f"no reviewed run {run_id} in {workspace.home} to reuse")
+    return dict(values["reviews"])
+
+
+def latest_in_project(settings: Settings, project: str) -> str | None:
+    """The newest reviewed run of a project, if there is one."""
+    if not Workspace(settings.home, settings.database_url).exists():
+        return None
+    reviewed = ("awaiting_decision", "approved", "rejected")
+    runs = [r for r in list_runs(settings) if r.project == project and r.state in reviewed]
+    return runs[0].run_id if runs else None
+
+
 @faults_as_errors
 async def start_review(
     paths: list[str],
     settings: Settings,
     progress: Progress | None = None,
+    *,
     project: dict[str, str] | None = None,
+    since: str | None = None,
 ) -> RunView:
-    """Run a new review up to the human decision.
+    """Run a new review up to the human decision, reusing `since`'s unchanged gate reviews.
 
     The documents are read before anything is written, so one that cannot be read leaves no
     run and no workspace behind, and the trace's first record carries their content hashes.
@@ -132,6 +172,7 @@ async def start_review(
     ingested = load_documents(
         paths, max_bytes=settings.max_bytes, timeout_s=settings.document_timeout_s
     )
+    rubrics = load_rubric_set(settings.rubrics)
     if progress is not None:
         progress("load_documents", {"documents": ingested.documents, "notes": ingested.notes})
     context = make_context(settings, preflight=True)
@@ -145,14 +186,20 @@ async def start_review(
         "created_at": utc_now(),
         "paths": [str(p) for p in paths],
         "settings": settings.model_dump(mode="json", include=set(RUN_SETTINGS)),
+        "rubrics": rubrics.model_dump(mode="json"),
+        "project": settings.project or project_of(ingested.documents),
         "documents": [doc.model_dump() for doc in ingested.documents],
         "ingest_notes": ingested.notes,
     }
-    if project is not None:
-        payload["project"] = project
-    start = run_start_attributes(settings, payload["paths"], ingested.documents)
+    if project is not None:  # one project of a portfolio: its name, and its owner if given
+        payload["project"] = project["name"]
+        if project.get("owner"):
+            payload["owner"] = project["owner"]
+    if since is not None:
+        payload |= {"since": since, "prior_reviews": prior_reviews(settings, since)}
+    start = run_start_attributes(settings, payload["paths"], ingested.documents, rubrics)
     try:
-        async with _open_graph(workspace) as graph:
+        async with _open_graph(workspace, gates=rubrics.gates) as graph:
             try:
                 with new_trace(workspace, run_id) as recorder:
                     recorder.start_span("run_start", "review", attributes=start)
@@ -238,7 +285,7 @@ async def decide(
 ) -> RunView:
     """Apply a decision to a run awaiting one; exactly one concurrent decider wins."""
     workspace = _existing_workspace(settings, run_id)
-    async with _open_graph(workspace) as graph:
+    async with _open_graph(workspace, run_id) as graph:
         snapshot = await _snapshot(graph, workspace, run_id)
         if not snapshot.interrupts:
             claim = last_claim(workspace.store, run_id)
@@ -276,7 +323,7 @@ async def decide(
 async def resume(run_id: str, settings: Settings, progress: Progress | None = None) -> RunView:
     """Finish what a killed process left: unfinished steps, or a claimed but unapplied decision."""
     workspace = _existing_workspace(settings, run_id)
-    async with _open_graph(workspace) as graph:
+    async with _open_graph(workspace, run_id) as graph:
         snapshot = await _snapshot(graph, workspace, run_id)
         payload: Any = None
         if snapshot.interrupts:
@@ -322,10 +369,13 @@ def views_from_checkpoints(workspace: Workspace, run_ids: list[str]) -> list[Run
     """Views of these runs read from their checkpoints through LangGraph (and catalogued)."""
     views = []
     with saver(workspace) as checkpointer:
-        graph = build_graph().compile(checkpointer=checkpointer)
+        graphs: dict[tuple[str, ...], CompiledStateGraph] = {}
         for run_id in run_ids:
             before = _mark(workspace, run_id)
-            snapshot = graph.get_state(_config(run_id))
+            gates = _gates(checkpointer.get_tuple(_config(run_id)))
+            if gates not in graphs:
+                graphs[gates] = build_graph(gates).compile(checkpointer=checkpointer)
+            snapshot = graphs[gates].get_state(_config(run_id))
             if not snapshot.values:
                 raise RunNotFoundError(f"no run {run_id} in {workspace.home}")
             view = build_view(run_id, run_state(snapshot), snapshot.values)
@@ -341,8 +391,10 @@ def all_run_ids(workspace: Workspace) -> list[str]:
 
 
 def _latest(workspace: Workspace, run_id: str) -> StateSnapshot:
+    """A run's latest state, read through the graph of its own gates."""
     with saver(workspace) as checkpointer:
-        return build_graph().compile(checkpointer=checkpointer).get_state(_config(run_id))
+        gates = _gates(checkpointer.get_tuple(_config(run_id)))
+        return build_graph(gates).compile(checkpointer=checkpointer).get_state(_config(run_id))
 
 
 @faults_as_errors

@@ -6,6 +6,8 @@ import json
 import os
 from pathlib import Path
 
+from agents.rubric import Rubric
+from agents.rubric_set import rubric_set_of
 from exports.choices import ExportFormat
 from exports.sources import Source, sources_from_state
 from exports.view import RunView
@@ -23,6 +25,13 @@ def run_sources(run_id: str, settings: Settings) -> dict[str, Source]:
     return sources_from_state(load_run_documents(run_id, settings))
 
 
+def run_rubrics(run_id: str, settings: Settings) -> dict[str, Rubric]:
+    """The rubrics a run was reviewed against, for exports that describe its criteria."""
+    from runs.operations import load_values
+
+    return rubric_set_of(load_values(run_id, settings) or {}).rubrics
+
+
 def travelling_view(view: RunView, settings: Settings) -> RunView:
     """The view masked as reports are, with the trace's last hash even before a decision."""
     if not view.report.get("trace_last_hash"):
@@ -35,12 +44,18 @@ def travelling_view(view: RunView, settings: Settings) -> RunView:
     return masked_view(view)
 
 
-def render_export(view: RunView, sources: dict[str, Source], fmt: ExportFormat) -> str:
-    """One export of a (masked) view as text."""
+def render_export(
+    view: RunView,
+    sources: dict[str, Source],
+    fmt: ExportFormat,
+    rubrics: dict[str, Rubric] | None = None,
+) -> str:
+    """One export of a (masked) view as text (SARIF rules from `rubrics`, else the built-in)."""
     if fmt == "sarif":
         from exports.sarif import sarif_log
 
-        return json.dumps(sarif_log(view, sources), indent=2, ensure_ascii=False) + "\n"
+        log = sarif_log(view, sources, rubrics)
+        return json.dumps(log, indent=2, ensure_ascii=False) + "\n"
     if fmt == "html":
         from exports.html import render_html
 

@@ -66,8 +66,6 @@ def test_review_prints_the_gate_table_and_how_to_decide() -> None:
         pytest.param(["review", "missing.md"], "missing.md: no such file", id="missing-path"),
         pytest.param(["show", "nope"], "no run nope", id="show-unknown-run"),
         pytest.param(["approve", "nope", "--reviewer", "a"], "no run nope", id="approve-unknown"),
-        pytest.param(["reject", "nope", "--reviewer", "a", "--comment", "x", "--gate", "ux"],
-                     "unknown gate 'ux'", id="unknown-gate"),
         pytest.param(["amend", "nope", "--reviewer", "a", "--finding", "x", "--status", "good",
                       "--reason", "r"], "unknown status 'good'", id="unknown-status"),
         pytest.param(["approve", "nope", "--reviewer", ""], "reviewer", id="empty-reviewer"),

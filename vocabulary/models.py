@@ -8,12 +8,15 @@ import unicodedata
 from datetime import UTC, datetime
 from typing import Annotated, Any, Literal, get_args
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
 from vocabulary.escaping import CONTROL
 
-Gate = Literal["data", "risk", "platform", "product", "change"]
-GATES: tuple[Gate, ...] = ("data", "risk", "platform", "product", "change")
+# Gates are data: a rubric file names one, so a gate is a short lower-case name, not a Literal.
+GATE_PATTERN = r"^[a-z][a-z0-9_]{0,30}$"
+Gate = Annotated[str, StringConstraints(pattern=GATE_PATTERN)]
+# The built-in gates, in the order they are shown.
+GATES: tuple[str, ...] = ("data", "risk", "platform", "product", "change")
 FindingStatus = Literal["met", "partial", "mentioned", "missing", "contradicted"]
 FINDING_STATUSES: tuple[FindingStatus, ...] = get_args(FindingStatus)
 # How far a status goes toward addressing its criterion: only these lift a gate off not_ready.
@@ -184,6 +187,12 @@ class GateReview(Strict):
     degraded_reason: str | None = None
     usage: Usage = Field(default_factory=Usage)
     external: list[Evidence] = Field(default_factory=list)
+    basis: str | None = Field(
+        default=None, description="Digest of model, rubric and retrieved sections (graphs.reuse)"
+    )
+    reused_from: str | None = Field(
+        default=None, description="The earlier run this review was reused from, unchanged"
+    )
 
 
 class GateVerdict(Strict):

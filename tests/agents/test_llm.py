@@ -19,6 +19,7 @@ from agents.llm import (
     ModelCallError,
     ModelSettings,
     StructuredResult,
+    _litellm,
     check_credentials,
     complete_structured,
     estimate_cost,
@@ -145,7 +146,7 @@ def test_given_prices_cost_a_self_hosted_model(router: respx.MockRouter) -> None
 def test_an_unpriced_model_stays_unpriced_until_litellm_learns_its_price(
     router: respx.MockRouter, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import litellm
+    litellm = _litellm()  # as the client imports it: offline, with its bundled price map
 
     name = "gatereview-test-later-priced"
     router.post(f"{LOCAL_BASE}/chat/completions").mock(return_value=ok(model=name))
