@@ -11,7 +11,8 @@ from fakes.cli import cli_json, run_main
 from rich.console import Console
 from typer.testing import CliRunner
 
-import render
+from cli.render.catalogue import runs_table
+from cli.render.run import gate_table
 from exports.view import GateInfo, RunView
 from graphs.settings import SETTING_NAMES
 from main import app
@@ -85,12 +86,12 @@ def test_tables_never_cut_a_status_at_narrow_widths(width: int) -> None:
         for g in view.gates
     }
     priced = view.model_copy(update={"gates": gates, "usage": usage})
-    table = _at(width, render.gate_table(priced, width))
+    table = _at(width, gate_table(priced, width))
     assert "…" not in table
     assert all(len(line) <= width for line in table.splitlines())
     for gate, verdict in priced.verdict.gates.items():
         assert re.search(rf"{gate}\s.*\b{verdict.status}\b", table), (gate, table)
     assert "$0.1235" in table
-    runs = _at(width, render.runs_table([RunSummary.of(priced)] * 2, width))
+    runs = _at(width, runs_table([RunSummary.of(priced)] * 2, width))
     assert "…" not in runs and "awaiting_decision" in runs and "ready_with_conditions" in runs
     assert all(len(line) <= width for line in runs.splitlines())

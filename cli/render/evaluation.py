@@ -1,14 +1,20 @@
-"""Rich tables of an eval run, built here and printed by main.py (nothing below it prints)."""
+"""An eval run's tables (cases, totals) and what export-case wrote."""
 
 from __future__ import annotations
+
+from typing import TYPE_CHECKING
 
 from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
+from cli.render.styles import cost_text, safe
 from evals.results import CaseResult, SuiteResult
 from evals.scorers import QUALITY_METRICS, Tally
-from render import cost_text
+
+if TYPE_CHECKING:
+    from evals.export import ExportedCase
+
 
 STYLE = {"scored": "", "stale": "bold red", "unrecorded": "red", "invalid": "red", "error": "red"}
 
@@ -84,3 +90,26 @@ def totals_view(result: SuiteResult) -> RenderableType:
         return Group(table, scored, Text("PASS", style="bold green"))
     failures = Text("\n".join(f"FAIL {f}" for f in result.failures), style="red")
     return Group(table, scored, failures)
+
+
+def exported_case(exported: ExportedCase) -> RenderableType:
+    """What export-case wrote and how to run it, and whether the case gives the statuses."""
+    lines = [
+        Text.assemble(("Case written: ", "bold"), safe(exported.folder)),
+        Text(f"from run {exported.run_id}; documents: ")
+        + safe(", ".join(exported.documents)),
+        Text(
+            f"{len(exported.expected.gates)} gate statuses, {len(exported.expected.must_flag)} "
+            f"criteria expected unmet, {len(exported.expected.must_not_flag)} expected met; "
+            f"{exported.decisions} reviewer decision(s) replayed; "
+            f"{exported.exchanges} model exchange(s) recorded"
+        ),
+    ]
+    if exported.reproduced:
+        lines.append(Text("Reviewing the case gives the reviewers' statuses.", style="green"))
+    else:
+        lines.append(Text("Reviewing the case does not give the reviewers' statuses:", style="red"))
+        lines += [safe(f"  {problem}") for problem in exported.problems]
+    model = "replay" if exported.mode == "replay" else "offline"
+    lines.append(Text(f"Run it with: python main.py eval {exported.folder} --model {model}"))
+    return Group(*lines)

@@ -1,0 +1,1 @@
+"""The command line: the Typer app, its commands, and the terminal rendering of their results."""

@@ -1,0 +1,158 @@
+"""Deciding on a review: approve, reject, amend, and resume a run whose process was killed."""
+
+from __future__ import annotations
+
+import sys
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+from pydantic import ValidationError
+from rich.markup import escape
+
+from cli.boundary import err, run_async, settings_for, user_errors
+from cli.options import ConfigOpt, DatabaseOpt, HomeOpt, JsonOpt, ReviewerOpt
+from cli.output import emit, progress_printer
+from vocabulary.errors import GateReviewError
+
+if TYPE_CHECKING:
+    from exports.view import RunView
+    from graphs.settings import Settings
+    from vocabulary.models import Decision
+
+
+def make_decision(**fields: Any) -> Decision:
+    """A validated decision; a bad value is a user mistake, not a crash."""
+    from vocabulary.models import Amendment, Decision
+
+    try:
+        if "amendment" in fields:
+            fields["amendment"] = Amendment.model_validate(fields["amendment"])
+        return Decision.model_validate(fields)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"])
+        message = str(first["msg"]).removeprefix("Value error, ")
+        raise GateReviewError(f"{where}: {message}") from None
+
+
+def ask_decision() -> Decision:
+    """Ask the reviewer in the terminal for approve or reject."""
+    if not sys.stdin.isatty():
+        raise GateReviewError("--interactive needs a terminal; decide with approve/reject")
+    action = typer.prompt("Decision (approve/reject)", default="approve")
+    if action not in ("approve", "reject"):
+        raise GateReviewError(f"unknown decision {action!r}: approve or reject")
+    reviewer = typer.prompt("Your name")
+    comment = typer.prompt("Comment", default="", show_default=False)
+    return make_decision(action=action, reviewer=reviewer, comment=comment)
+
+
+def decide_and_print(
+    run_id: str, decision: Decision, settings: Settings, as_json: bool
+) -> RunView:
+    """Apply a decision and print the resulting run."""
+    from runs.operations import decide
+
+    view = run_async(decide(run_id, decision, settings, progress_printer(as_json)))
+    emit(view, as_json)
+    if settings.otlp_endpoint and view.state in ("approved", "rejected"):
+        export_finished(view.run_id, settings)
+    return view
+
+
+def export_finished(run_id: str, settings: Settings) -> None:
+    """Send a finished run's spans to the configured collector; a failure is only a warning."""
+    from runs.audit import export_trace
+    from traces.otlp import TraceExportError
+
+    try:
+        sent = export_trace(run_id, settings, settings.otlp_endpoint or "")
+    except TraceExportError as exc:
+        err.print(f"[yellow]warning:[/yellow] trace not exported: {escape(str(exc))}")
+        return
+    err.print(f"sent {sent} spans to {settings.otlp_endpoint}", highlight=False)
+
+
+def approve(
+    run_id: Annotated[str, typer.Argument(metavar="RUN")],
+    reviewer: ReviewerOpt,
+    comment: Annotated[str, typer.Option(help="Why you approve.")] = "",
+    home: HomeOpt = None,
+    database_url: DatabaseOpt = None,
+    config: ConfigOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Approve a review: the verdict becomes final and the report is written."""
+    with user_errors():
+        decision = make_decision(action="approve", reviewer=reviewer, comment=comment)
+        settings = settings_for(config, home=home, database_url=database_url)
+        decide_and_print(run_id, decision, settings, as_json)
+
+
+def reject(
+    run_id: Annotated[str, typer.Argument(metavar="RUN")],
+    reviewer: ReviewerOpt,
+    comment: Annotated[str, typer.Option(help="Why; guidance for a re-review.")],
+    gate: Annotated[
+        list[str] | None, typer.Option(help="Review this gate again (repeatable).")
+    ] = None,
+    home: HomeOpt = None,
+    database_url: DatabaseOpt = None,
+    config: ConfigOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Reject a review; with --gate, review those gates again with your comment as guidance."""
+    with user_errors():
+        if not comment.strip():
+            raise GateReviewError("--comment must say why the review is rejected")
+        decision = make_decision(
+            action="reject", reviewer=reviewer, comment=comment, gates=gate or []
+        )
+        settings = settings_for(config, home=home, database_url=database_url)
+        decide_and_print(run_id, decision, settings, as_json)
+
+
+def amend(
+    run_id: Annotated[str, typer.Argument(metavar="RUN")],
+    reviewer: ReviewerOpt,
+    finding: Annotated[str, typer.Option(help="Finding id, e.g. data.owners.")],
+    status: Annotated[
+        str, typer.Option(help="met, partial, mentioned, missing, contradicted or dismissed.")
+    ],
+    reason: Annotated[str, typer.Option(help="Why the finding is wrong.")],
+    home: HomeOpt = None,
+    database_url: DatabaseOpt = None,
+    config: ConfigOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Re-grade or dismiss one finding; the verdict is recomputed and awaits a decision."""
+    with user_errors():
+        from vocabulary.models import FINDING_STATUSES
+
+        allowed = (*FINDING_STATUSES, "dismissed")
+        if status not in allowed:
+            raise GateReviewError(f"unknown status {status!r}: one of {', '.join(allowed)}")
+        if not reason.strip():
+            raise GateReviewError("--reason must say why the finding is amended")
+        amendment = dict(finding_id=finding, status=status, reason=reason, reviewer=reviewer)
+        decision = make_decision(
+            action="amend", reviewer=reviewer, comment=reason, amendment=amendment
+        )
+        settings = settings_for(config, home=home, database_url=database_url)
+        decide_and_print(run_id, decision, settings, as_json)
+
+
+def resume_run(
+    run_id: Annotated[str, typer.Argument(metavar="RUN")],
+    home: HomeOpt = None,
+    database_url: DatabaseOpt = None,
+    config: ConfigOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Finish a run whose process was killed: only the unfinished steps run again."""
+    with user_errors():
+        from runs.operations import resume
+
+        settings = settings_for(config, home=home, database_url=database_url)
+        view = run_async(resume(run_id, settings, progress_printer(as_json)))
+        emit(view, as_json)

@@ -1,0 +1,83 @@
+"""How a command prints a run: as JSON or tables, as an export, its progress, and the exit
+status --fail-on asks for."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import typer
+from rich.markup import escape
+
+from cli.boundary import err, out, print_json, program_name
+from exports.choices import FAIL_EXIT, ExportFormat, FailOn, fails
+from vocabulary.escaping import terminal_safe
+
+if TYPE_CHECKING:
+    from exports.view import RunView
+    from graphs.settings import Settings
+
+
+def exit_for(view: RunView, fail_on: FailOn) -> None:
+    """Exit 3 (and say why on stderr) when the verdict is at or below the threshold."""
+    overall = view.verdict.overall if view.verdict else None
+    if fails(overall, fail_on):
+        err.print(f"verdict {overall} fails --fail-on {fail_on}: exit {FAIL_EXIT}", highlight=False)
+        raise typer.Exit(FAIL_EXIT)
+
+
+def export(
+    view: RunView, settings: Settings, fmt: ExportFormat, path: Path | None = None
+) -> None:
+    """Print or write a run as SARIF, HTML or a PR comment, masked as reports are."""
+    from runs.published import (
+        render_export,
+        run_rubrics,
+        run_sources,
+        travelling_view,
+        write_export,
+    )
+
+    sources = run_sources(view.run_id, settings)
+    rubrics = run_rubrics(view.run_id, settings)
+    text = render_export(travelling_view(view, settings), sources, fmt, rubrics)
+    if path is None:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+        return
+    write_export(text, path)
+    err.print(f"wrote {fmt.upper()} to {path}", highlight=False)
+
+
+def emit(view: RunView, as_json: bool, *, findings: bool = False) -> None:
+    """Print a run as JSON or as tables (warnings on stderr either way)."""
+    for warning in view.warnings:
+        err.print(f"[yellow]warning:[/yellow] {escape(terminal_safe(warning))}", soft_wrap=True)
+    if as_json:
+        print_json(view.model_dump_json())
+        return
+    from cli.render.run import decisions_view, findings_view, gate_table, next_steps, verdict_lines
+
+    out.print(gate_table(view, out.width))
+    out.print(verdict_lines(view))
+    if findings:
+        out.rule("Findings")
+        out.print(findings_view(view))
+        out.rule("Decisions")
+        out.print(decisions_view(view))
+    out.print(next_steps(view, program_name()), highlight=False)
+
+
+def progress_printer(quiet: bool) -> Any:
+    """A progress callback that reports each finished step on stderr."""
+
+    def report(node: str, update: dict[str, Any]) -> None:
+        if quiet:
+            return
+        from cli.render.progress import progress_lines
+
+        for line in progress_lines(node, update):
+            err.print(line, highlight=False)
+
+    return report

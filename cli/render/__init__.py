@@ -1,0 +1,1 @@
+"""Rich rendering of results for the terminal: the only formatting of output below main.py."""

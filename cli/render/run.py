@@ -1,0 +1,165 @@
+"""One run for the terminal: its gate table, verdict, findings, decisions and next steps."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from rich.console import Group, RenderableType
+from rich.table import Table
+from rich.text import Text
+
+from cli.render.styles import WIDE, cost_text, safe, styled
+from vocabulary.escaping import terminal_safe
+from vocabulary.models import FINDING_STATUSES, GATES, Usage
+
+if TYPE_CHECKING:
+    from exports.view import RunView
+
+
+def _word_column(table: Table, header: str, words: list[str]) -> None:
+    """A column that never wraps or cuts a word: as wide as its longest value."""
+    width = max([len(header), *map(len, words)])
+    table.add_column(header, no_wrap=True, min_width=width)
+
+
+def gate_table(view: RunView, width: int = WIDE) -> Table:
+    """One row per gate: status, finding counts, usage; legible at 80 columns (a CI log): the
+    words are never cut, and per-gate tokens and time are dropped when the terminal is narrow."""
+    reviewers = sorted({info.reviewer for info in view.gates.values()})
+    title = f"Run {view.run_id}  reviewer: {', '.join(reviewers) or '?'}"
+    table = Table(title=title, title_justify="left")
+    priced = view.usage.calls > 0
+    wide = width >= WIDE
+    degraded = any(info.degraded for info in view.gates.values())
+    _word_column(table, "gate", list(view.verdict.gates) if view.verdict else list(GATES))
+    _word_column(table, "status", ["conditional", "not_ready"])
+    for column in ("met", "part.", "ment.", "miss.", "contra."):
+        table.add_column(column, no_wrap=True, justify="right")
+    if priced:
+        if wide:
+            table.add_column("tokens in/out", no_wrap=True, justify="right")
+        table.add_column("cost", no_wrap=True, justify="right")
+        if wide:
+            table.add_column("time", no_wrap=True, justify="right")
+    if degraded:
+        table.add_column("degraded", overflow="fold", ratio=1)
+    if view.verdict is None:
+        return table
+    for gate, verdict in view.verdict.gates.items():
+        counts = dict.fromkeys(FINDING_STATUSES, 0)
+        for finding in view.findings:
+            if finding.gate == gate and not finding.dismissed:
+                counts[finding.status] += 1
+        info = view.gates.get(gate)
+        cells = [gate, styled(verdict.status), *[str(n) for n in counts.values()]]
+        if priced and info is not None:
+            tokens, cost, took = usage_cells(info.usage)
+            cells += [tokens, cost, took] if wide else [cost]
+        if degraded:
+            cells.append(
+                safe(f"{info.reviewer}: {info.degraded_reason}") if info and info.degraded else ""
+            )
+        table.add_row(*cells)
+    return table
+
+
+def usage_cells(usage: Usage) -> list[str]:
+    """Tokens, cost and latency of one gate's model calls."""
+    return [
+        f"{usage.input_tokens}/{usage.output_tokens}",
+        cost_text(usage.cost_usd),
+        f"{usage.latency_s:.1f}s",
+    ]
+
+
+def verdict_lines(view: RunView) -> RenderableType:
+    """Overall verdict, summary and the conditions that would lift it."""
+    if view.verdict is None:
+        return Text("no verdict yet")
+    parts: list[RenderableType] = [
+        Text.assemble("Verdict: ", styled(view.verdict.overall), f"   state: {view.state}"),
+        safe(view.verdict.summary),
+    ]
+    if view.usage.calls:
+        u = view.usage
+        parts.append(
+            Text(
+                f"Model usage: {u.calls} calls, {u.input_tokens} input and "
+                f"{u.output_tokens} output tokens, cost {cost_text(u.cost_usd)}"
+            )
+        )
+    reused = [g for g, info in view.gates.items() if info.reused_from]
+    if reused:
+        since = view.gates[reused[0]].reused_from
+        parts.append(Text(f"Reused unchanged from run {since}: {', '.join(reused)}"))
+    if view.groundedness is not None:
+        parts.append(Text(f"Groundedness: {view.groundedness:.0%} of quoted evidence verified"))
+    checks = ", ".join(f"{k.replace('_', ' ')}: {v}" for k, v in view.verdict.checks.items())
+    if checks:
+        parts.append(Text(f"Checks: {checks}"))
+    return Group(*parts)
+
+
+def findings_view(view: RunView) -> RenderableType:
+    """Every finding with its evidence as path:line."""
+    parts: list[RenderableType] = []
+    for f in view.findings:
+        head = Text.assemble(
+            (f"{f.id}", "bold"),
+            "  ",
+            styled(f.status),
+            f"  {f.severity}",
+            ("  dismissed" if f.dismissed else ""),
+            terminal_safe(f"  {f.title}"),
+        )
+        parts.append(head)
+        parts.append(safe(f"    {f.summary}"))
+        if f.amended_by:
+            parts.append(safe(f"    amended by {f.amended_by}: {f.amend_reason}", style="cyan"))
+        for label, note in (
+            ("unsupported", f.unsupported),
+            ("disputed", f.disputed),
+            ("note", f.support_note),
+        ):
+            if note:
+                parts.append(safe(f"    {label}: {note}", style="magenta"))
+        for e in f.evidence:
+            mark = "" if e.verified else "  [unverified]"
+            parts.append(safe(f"    {e.location}{mark}", style="dim"))
+            parts.append(safe(f'      "{e.quote}"', style="italic"))
+        if f.status != "met" and f.recommendation:
+            parts.append(safe(f"    -> {f.recommendation}", style="dim"))
+    return Group(*parts)
+
+
+def decisions_view(view: RunView) -> RenderableType:
+    """The decisions taken on the run, oldest first."""
+    if not view.decisions:
+        return Text("No decision yet.", style="dim")
+    lines = []
+    for d in view.decisions:
+        gates = f" (gates: {', '.join(d.gates)})" if d.gates else ""
+        # A comment keeps its lines, each indented: no line of it can pass for a decision.
+        indented = "".join(f"\n    {line}" for line in d.comment.splitlines())
+        comment = f":{indented}" if d.comment else ""
+        lines.append(safe(f"{d.at}  {d.action} by {d.reviewer}{gates}{comment}"))
+    return Group(*lines)
+
+
+def next_steps(view: RunView, prog: str = "gatereview") -> Text:
+    """How to decide on a run awaiting a decision (as the user ran the tool), or its reports."""
+    if view.state == "awaiting_decision":
+        run = view.run_id
+        return Text.assemble(
+            "\nAwaiting a decision. Details: ",
+            (f"{prog} show {run}", "bold"),
+            f"\nDecide: {prog} approve {run} --reviewer NAME\n"
+            f"        {prog} reject {run} --reviewer NAME \\\n"
+            "            --comment TEXT [--gate GATE]\n"
+            f"        {prog} amend {run} --reviewer NAME \\\n"
+            "            --finding ID --status STATUS --reason TEXT",
+        )
+    if view.report:
+        paths = [view.report[k] for k in ("markdown", "json", "html") if view.report.get(k)]
+        return Text("\nReport: " + "\n        ".join(paths))
+    return Text("")
