@@ -5,7 +5,7 @@ delay. The model's critical path is the slowest chain of calls the review must m
 the other: the gate with the most calls (a quote repair adds one), then the summary; with a
 fixed delay it is that many delays. The review wall time is measured around `start_review`
 (documents read, graph run, checkpoints and trace written, up to the human decision) after a
-warm-up review, so imports and first-call set-up are not counted (`bench/cli.py` counts them).
+warm-up review, so imports and first-call set-up are not counted (`bench/commands.py` counts them).
 """
 
 from __future__ import annotations

@@ -26,7 +26,7 @@ BENCH = Path(__file__).resolve().parent
 ROOT = BENCH.parent
 sys.path[:0] = [str(ROOT), str(BENCH)]
 
-import cli  # noqa: E402
+import commands  # noqa: E402
 import corpus  # noqa: E402
 import fanout  # noqa: E402
 import offline  # noqa: E402
@@ -230,13 +230,13 @@ def command_line(report: Report, folder: Path, repeats: int) -> None:
     """`--help`, `runs`, `show` with 200 runs, and a whole model-backed review process."""
     print("Command line: each a fresh `python main.py` process", flush=True)
     home = folder / "cli-home"
-    run_id = cli.fill_workspace(home)
-    for name, run in cli.read_commands(home, run_id, repeats).items():
+    run_id = commands.fill_workspace(home)
+    for name, run in commands.read_commands(home, run_id, repeats).items():
         goal = 0.3 if name == "--help" else 0.5
         where = "" if name == "--help" else ", 200 runs in the workspace"
         label = f"{name} (CPU {run.cpu_s:.2f} s{where})"
         report.seconds("cli", label, run.wall_s, goal)
-    run = cli.model_review_process(folder / "model-home", repeats)
+    run = commands.model_review_process(folder / "model-home", repeats)
     label = f"model-backed review, zero-latency model, whole process (CPU {run.cpu_s:.2f} s)"
     report.seconds("cli", label, run.wall_s, 2.5)
 
@@ -293,7 +293,7 @@ def profiles(folder: Path, out: Path) -> None:
     _profile_command(out / "offline-50k.txt", "review", str(document), "--home", str(folder / "p1"))
     env = {"OPENAI_API_KEY": os.environ.get("OPENAI_API_KEY", "bench")}
     with ModelProcess(0.0) as model:
-        args = ("review", str(cli.REVIEWED), *model.flags)
+        args = ("review", str(commands.REVIEWED), *model.flags)
         # The first run fills the model's answer cache; the second is the one kept.
         _profile_command(
             out / "model-review-process.txt", *args, "--home", str(folder / "p2"), env=env

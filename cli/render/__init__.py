@@ -1,1 +1,1 @@
-"""Rich rendering of results for the terminal: the only formatting of output below main.py."""
+"""Rich rendering of results for the terminal, one module per kind of result."""
