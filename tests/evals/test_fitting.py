@@ -1,11 +1,13 @@
-"""Leave-one-document-out: a document is never scored with parameters fitted on itself."""
+"""Leave-one-document-out: a document is never scored with parameters fitted on itself, and
+the model path's grid covers both of the rule's fitted parameters."""
 
 from __future__ import annotations
 
+from agents.rubric import load_rubrics
 from evals.calibration_docs import LabelledDocument
-from evals.fitting import Predictions, fit, leave_one_out
+from evals.fitting import Predictions, RuleParams, fit, leave_one_out, model_predictions
 from tools.documents import Document
-from vocabulary.models import GATES
+from vocabulary.models import GATES, Evidence, GateReview
 
 EXPECTED = {
     "a.md": "not_ready",
@@ -45,3 +47,24 @@ def test_the_fit_on_every_document_and_without_one_differ_when_that_document_dec
     assert statuses["a.md"] == dict.fromkeys(GATES, "conditional")
     assert statuses["b.md"] == dict.fromkeys(GATES, "conditional")
     assert chosen[0] == "  a.md: lenient"
+
+
+def test_the_model_path_is_fitted_over_the_judgement_floor_and_the_silent_share() -> None:
+    rubrics = load_rubrics()
+    quote = Evidence(path="c.md", line_start=1, line_end=1, quote="x", verified=True)
+
+    def review(gate: str) -> GateReview:
+        # Every core criterion of the gate touched on in passing (a verified quote), none
+        # addressed: silent when passing mentions never count, thin when most of a core may.
+        findings = [
+            c.finding(gate, "mentioned", "s", "", [quote])
+            for c in rubrics[gate].criteria
+            if c.severity == "blocker"
+        ]
+        return GateReview(gate=gate, reviewer="model", findings=findings)
+
+    predictions = model_predictions([_labelled("c.md")], {"c.md": {g: review(g) for g in GATES}})
+    statuses = {str(c): set(s.values()) for c, s in predictions.by_candidate["c.md"].items()}
+    assert len(statuses) == 6 and predictions.shipped == RuleParams("conditional", 0.5)
+    assert statuses["judgement_floor=conditional, silent_share=0.5"] == {"conditional"}
+    assert statuses["judgement_floor=conditional, silent_share=1.0"] == {"not_ready"}
