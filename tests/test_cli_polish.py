@@ -30,7 +30,10 @@ def test_version_prints_the_name_and_version() -> None:
     assert re.fullmatch(r"gatereview \S+\n", result.stdout)
 
 
-def test_shell_completion_script_is_offered() -> None:
+def test_shell_completion_script_is_offered(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Typer's own switch: take the shell named here instead of guessing it from the parent
+    # processes, which a test started outside a shell does not have.
+    monkeypatch.setenv("_TYPER_COMPLETE_TEST_DISABLE_SHELL_DETECTION", "1")
     done = run_main("--show-completion", "bash")
     assert done.returncode == 0, done.stderr
     assert "complete" in done.stdout
