@@ -8,12 +8,12 @@ import typer
 from rich.markup import escape
 
 from cli.boundary import err, out, print_json, settings_for, user_errors
-from cli.options import ConfigOpt, DatabaseOpt, HomeOpt, JsonOpt
+from cli.options import ConfigOpt, DatabaseOpt, HomeOpt, JsonOpt, RunArg
 from vocabulary.escaping import terminal_safe
 
 
 def trace(
-    run_id: Annotated[str, typer.Argument(metavar="RUN")],
+    run_id: RunArg,
     verify: Annotated[bool, typer.Option(help="Check the hash chain; exit 1 if broken.")] = False,
     otlp_endpoint: Annotated[
         str | None,

@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 
 from cli.boundary import out, print_json, program_name, settings_for, user_errors
-from cli.options import ConfigOpt, DatabaseOpt, FailOnOpt, HomeOpt, JsonOpt
+from cli.options import ConfigOpt, DatabaseOpt, FailOnOpt, HomeOpt, JsonOpt, RunArg
 from cli.output import emit, exit_for, export
 from exports.choices import OutputFormat
 from vocabulary.errors import GateReviewError
@@ -45,7 +45,7 @@ def runs(
 
 
 def show(
-    run_id: Annotated[str, typer.Argument(metavar="RUN")],
+    run_id: RunArg,
     by: Annotated[
         str, typer.Option(help="gate (findings per gate) or framework (findings per clause).")
     ] = "gate",

@@ -10,7 +10,7 @@ from pydantic import ValidationError
 from rich.markup import escape
 
 from cli.boundary import err, run_async, settings_for, user_errors
-from cli.options import ConfigOpt, DatabaseOpt, HomeOpt, JsonOpt, ReviewerOpt
+from cli.options import ConfigOpt, DatabaseOpt, HomeOpt, JsonOpt, ReviewerOpt, RunArg
 from cli.output import emit, progress_printer
 from vocabulary.errors import GateReviewError
 
@@ -74,7 +74,7 @@ def export_finished(run_id: str, settings: Settings) -> None:
 
 
 def approve(
-    run_id: Annotated[str, typer.Argument(metavar="RUN")],
+    run_id: RunArg,
     reviewer: ReviewerOpt,
     comment: Annotated[str, typer.Option(help="Why you approve.")] = "",
     home: HomeOpt = None,
@@ -90,7 +90,7 @@ def approve(
 
 
 def reject(
-    run_id: Annotated[str, typer.Argument(metavar="RUN")],
+    run_id: RunArg,
     reviewer: ReviewerOpt,
     comment: Annotated[str, typer.Option(help="Why; guidance for a re-review.")],
     gate: Annotated[
@@ -113,7 +113,7 @@ def reject(
 
 
 def amend(
-    run_id: Annotated[str, typer.Argument(metavar="RUN")],
+    run_id: RunArg,
     reviewer: ReviewerOpt,
     finding: Annotated[str, typer.Option(help="Finding id, e.g. data.owners.")],
     status: Annotated[
@@ -143,7 +143,7 @@ def amend(
 
 
 def resume_run(
-    run_id: Annotated[str, typer.Argument(metavar="RUN")],
+    run_id: RunArg,
     home: HomeOpt = None,
     database_url: DatabaseOpt = None,
     config: ConfigOpt = None,

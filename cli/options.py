@@ -42,4 +42,5 @@ FailOnOpt = Annotated[
         help=f"Exit {FAIL_EXIT} when the verdict is at or below this (in CI: not_ready).",
     ),
 ]
+RunArg = Annotated[str, typer.Argument(metavar="RUN")]
 ReviewerOpt = Annotated[str, typer.Option("--reviewer", help="Your name, kept with the decision.")]
