@@ -96,6 +96,11 @@ class Signals:
             )
         return found
 
+    def commits_to_nothing(self, passage: Passage) -> bool:
+        """Whether a sentence commits its authors to nothing, whatever it is about: a question,
+        an example, a definition or advice, or a sentence in such a section."""
+        return self.of(passage.text).uncommitted or self.uncommitted_heading(passage.heading)
+
 
 @cache
 def load_signals(path: Path = SIGNALS_PATH) -> Signals:
@@ -250,7 +255,7 @@ def read(passage: Passage, rules: Rules, signals: Signals) -> Reading:
         gap=gap,
         flag=_red_flag(tokens, rules, signals) if base + in_heading > 0 and not gap else None,
         # True when the sentence commits its authors to nothing (see signals.toml).
-        uncommitted=sentence.uncommitted or signals.uncommitted_heading(passage.heading),
+        uncommitted=signals.commits_to_nothing(passage),
     )
 
 

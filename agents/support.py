@@ -59,10 +59,12 @@ def _about(rules: Rules, passages: list[Passage], signals: Signals) -> tuple[boo
     return relevant, specific
 
 
-def _commits_to_nothing(rules: Rules, passages: list[Passage], signals: Signals) -> bool:
-    """Whether every quoted sentence is a question, example, definition or advice."""
-    readings = [read(p, rules, signals) for p in passages]
-    return bool(readings) and all(r.uncommitted and not (r.deferral or r.flag) for r in readings)
+def _commits_to_nothing(passages: list[Passage], signals: Signals) -> bool:
+    """Whether every quoted sentence is a question, example, definition or advice, whatever it
+    is about (a deferral commits to something: to later)."""
+    return bool(passages) and all(
+        signals.commits_to_nothing(p) and not signals.of(p.text).deferral for p in passages
+    )
 
 
 def check_support(
@@ -77,14 +79,14 @@ def check_support(
     # Only statuses that lift a gate are judged: dropping a contradiction would raise one.
     if finding.status not in ("met", "partial", "mentioned") or not quotes:
         return finding
-    rules = Rules.of(criterion)  # compiled once for all of the finding's quotes
     if finding.status == "mentioned":
-        if all(_commits_to_nothing(rules, _passages_at(index, e), signals) for e in quotes):
+        if all(_commits_to_nothing(_passages_at(index, e), signals) for e in quotes):
             note = "its quotes commit to nothing (questions, examples, definitions or advice)"
             return finding.model_copy(update={"status": "missing", "support_note": note})
         return finding
     problems: list[str] = []
     specific = False
+    rules = Rules.of(criterion)  # compiled once for all of the finding's quotes
     for evidence in quotes:
         if len(tokenize(evidence.quote, keep_stopwords=False)) < MIN_CONTENT_WORDS:
             problems.append(f"{evidence.location}: a fragment, not a statement")

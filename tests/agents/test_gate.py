@@ -324,3 +324,53 @@ def test_guidance_from_a_rejection_reaches_the_model(fake: FakeModel) -> None:
     prompt = fake.requests[0].messages[1]["content"]
     assert "Guidance from the human reviewer" in prompt
     assert "Look again at who trains the claims handlers." in prompt
+
+
+HOLLOW = """# Claims assistant: readiness pack
+
+None of the production design exists yet.
+
+## Glossary
+
+- Data owner: the team accountable for a data source and access to it.
+- Guardrail refers to a filter or classifier that blocks harmful output.
+- Fallback means the manual process users follow when the assistant is unavailable.
+- Champion refers to a person in each team who advocates for the tool.
+
+## Questions for the workshop
+
+- Who will own each data source and approve access?
+- What does the user see when the model is wrong?
+"""
+HOLLOW_QUOTES = [
+    "Champion refers to a person in each team who advocates for the tool.",
+    "What does the user see when the model is wrong?",
+]
+
+
+def _touch_everything(answer: dict[str, Any]) -> dict[str, Any]:
+    """A model that calls every criterion touched on in passing, quoting the hollow lines."""
+    for finding in answer["findings"]:
+        finding.update(
+            status="mentioned",
+            summary="Touched on in passing.",
+            evidence=[{"path": "hollow.md", "quote": q} for q in HOLLOW_QUOTES],
+        )
+    answer["gate_status"] = "conditional"
+    return answer
+
+
+@pytest.mark.parametrize("gate", ["data", "product", "change"])
+def test_mentions_quoting_only_text_that_commits_to_nothing_keep_a_gate_silent(
+    fake: FakeModel, tmp_path: Path, gate: str
+) -> None:
+    # An obedient model cannot lift a hollow document's gate to "thin" (conditional) by
+    # calling every criterion mentioned: quotes that commit to nothing touch nothing.
+    path = tmp_path / "hollow.md"
+    path.write_text(HOLLOW, encoding="utf-8")
+    fake.script(None, "review", _touch_everything, repeat=True)
+    review = _review(gate, _runtime(), load_documents([path]).documents).review
+    assert all(f.verified for f in review.findings)
+    assert {f.status for f in review.findings} == {"missing"}
+    assert all("commit to nothing" in (f.support_note or "") for f in review.findings)
+    assert gate_verdict(review, load_rubrics()[gate]).status == "not_ready"
