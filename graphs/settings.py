@@ -122,6 +122,12 @@ def _from_file(path: Path) -> dict[str, Any]:
     section = data.get("gatereview", data)
     if not isinstance(section, dict):
         raise GateReviewError(f"{path}: [gatereview] must be a table of settings")
+    unknown = sorted(set(section) - set(Settings.model_fields))
+    if unknown:
+        raise GateReviewError(
+            f"{path}: unknown setting {', '.join(unknown)} "
+            f"(known: {', '.join(Settings.model_fields)})"
+        )
     return section
 
 

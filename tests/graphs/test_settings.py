@@ -77,6 +77,21 @@ def test_a_repository_settings_file_cannot_redirect_or_unmask(tmp_path: Path, li
     assert "--config" in message and "\n" not in message
 
 
+@pytest.mark.parametrize("trusted", [False, True], ids=["repository", "named"])
+def test_a_settings_file_cannot_reach_the_verdict_rule(tmp_path: Path, trusted: bool) -> None:
+    # The rule's fitted parameters are code, not settings: no file, trusted or not, sets them.
+    path = tmp_path / "gatereview.toml"
+    path.write_text("silent_share = 1.0\njudgement_floor = \"not_ready\"\n")
+    with pytest.raises(GateReviewError) as raised:
+        if trusted:
+            resolve_settings({}, env={}, config_file=path)
+        else:
+            resolve_settings({}, env={}, repository_file=path)
+    assert str(raised.value).startswith(
+        f"{path}: unknown setting judgement_floor, silent_share (known: "
+    )
+
+
 def test_a_repository_settings_file_may_set_limits(tmp_path: Path) -> None:
     repository = tmp_path / "gatereview.toml"
     repository.write_text("max_concurrency = 2\nmax_bytes = 1000\ntimeout_s = 5\n")
