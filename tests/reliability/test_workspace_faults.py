@@ -173,10 +173,15 @@ def test_a_damaged_database_is_one_line_for_every_command_and_never_written(
         ("resume", run_ids[0]),
         ("trace", run_ids[0], "--verify"),
         ("review", DOCUMENT),
+        ("review", DOCUMENT, "--since", run_ids[0]),
+        ("diff", run_ids[0], run_ids[1]),
+        ("show", run_ids[0], "--by", "framework"),
+        ("export-case", run_ids[0], str(workspace.parent / "case")),
     ):  # fmt: skip
         code, _, err = _cli(workspace, *command)
         _one_line_error(code, err, str(database), "the checkpoint database is damaged")
     assert _digest(database) == digest
+    assert not (workspace.parent / "case").exists()
     code, out, _ = _cli(workspace, "doctor", "--json")
     health = json.loads(out)
     assert code == 1 and not health["healthy"]
