@@ -60,16 +60,30 @@ def only_run(home: Path) -> str | None:
     return traces[0].stem if len(traces) == 1 else None
 
 
-def checkpointed_gates(home: Path, run_id: str) -> set[str]:
-    """Gates whose review is saved in the checkpoints (as pending writes or a checkpoint)."""
-    try:
-        with sqlite3.connect(home / "checkpoints.sqlite", timeout=30) as conn:
-            rows = conn.execute(
-                "SELECT DISTINCT task_path FROM writes WHERE thread_id=? AND channel='reviews'",
-                (run_id,),
-            ).fetchall()
-    except sqlite3.OperationalError:  # the tables do not exist yet
-        return set()
+def checkpointed_gates(home: Path, run_id: str, database_url: str | None = None) -> set[str]:
+    """Gates whose review is saved in the checkpoints (as pending writes or a checkpoint), in
+    the workspace's SQLite file or, given its URL, in Postgres."""
+    if database_url is not None:
+        import psycopg
+
+        query = (
+            "SELECT DISTINCT task_path FROM checkpoint_writes "
+            "WHERE thread_id=%s AND channel='reviews'"
+        )
+        try:
+            with psycopg.connect(database_url) as conn:
+                rows = conn.execute(query, (run_id,)).fetchall()
+        except psycopg.errors.UndefinedTable:  # the tables do not exist yet
+            return set()
+    else:
+        try:
+            with sqlite3.connect(home / "checkpoints.sqlite", timeout=30) as conn:
+                rows = conn.execute(
+                    "SELECT DISTINCT task_path FROM writes WHERE thread_id=? AND channel='reviews'",
+                    (run_id,),
+                ).fetchall()
+        except sqlite3.OperationalError:  # the tables do not exist yet
+            return set()
     # task_path is like "~__pregel_pull, data"
     return {path.rsplit(",", 1)[-1].strip(" ')") for (path,) in rows}
 
