@@ -82,9 +82,9 @@ async def _review_one(
         if progress is not None:
             progress(project.name, "started", ", ".join(project.documents))
         began = time.perf_counter()
-        info = {"name": project.name, **({"owner": project.owner} if project.owner else {})}
+        own = settings.model_copy(update={"project": project.name})
         try:
-            view = await start_review(project.documents, settings, step, project=info)
+            view = await start_review(project.documents, own, step, owner=project.owner)
         except Exception as exc:  # one project's failure is its own row, never the batch's end
             if progress is not None:
                 progress(project.name, "failed", _failure(exc))

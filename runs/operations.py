@@ -158,7 +158,7 @@ async def start_review(
     settings: Settings,
     progress: Progress | None = None,
     *,
-    project: dict[str, str] | None = None,
+    owner: str | None = None,
     since: str | None = None,
 ) -> RunView:
     """Run a new review up to the human decision, reusing `since`'s unchanged gate reviews.
@@ -191,10 +191,8 @@ async def start_review(
         "documents": [doc.model_dump() for doc in ingested.documents],
         "ingest_notes": ingested.notes,
     }
-    if project is not None:  # one project of a portfolio: its name, and its owner if given
-        payload["project"] = project["name"]
-        if project.get("owner"):
-            payload["owner"] = project["owner"]
+    if owner:  # the project's owner, when a portfolio manifest names one
+        payload["owner"] = owner
     if since is not None:
         payload |= {"since": since, "prior_reviews": prior_reviews(settings, since)}
     start = run_start_attributes(settings, payload["paths"], ingested.documents, rubrics)
