@@ -25,6 +25,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from tools.documents import Document
 from tools.folding import fold
 from tools.forgeries import decision_rows, encoded_texts
+from tools.pattern_starts import Starts, TextWords, finditer, pattern_starts
 from tools.visibility import HiddenText
 from vocabulary.errors import RubricError
 from vocabulary.models import Evidence
@@ -122,6 +123,13 @@ def load_patterns(path: Path = PATTERNS_PATH) -> tuple[PatternSet, dict[str, re.
     return patterns, compiled
 
 
+@cache
+def _starts(path: Path = PATTERNS_PATH) -> dict[str, Starts | None]:
+    """Where each pattern's matches can begin (`tools.pattern_starts`), worked out once."""
+    _, compiled = load_patterns(path)
+    return {name: pattern_starts(regex) for name, regex in compiled.items()}
+
+
 def find_reviewer_instructions(documents: Iterable[Document]) -> list[ReviewerInstruction]:
     """Every passage aimed at the reviewers, in document and line order; one per pattern a line."""
     return [hit for document in documents for hit in _document_hits(document)]
@@ -144,20 +152,22 @@ def _reversed_lines(text: str) -> tuple[str, list[int]]:
 def scan_text(text: str, *, decode: bool = True) -> Iterator[tuple[int, int, str]]:
     """Every match in the text as (start, end, pattern name), in source offsets."""
     patterns, compiled = load_patterns()
+    starts = _starts()
     folded, origin = fold(text)
     backwards, back_origin = _reversed_lines(text)
     unfolded, back_fold = fold(backwards)
+    words, back_words = TextWords(folded), TextWords(unfolded)
     guard = compiled["_guard"]
     for pattern in patterns.patterns:
-        regex = compiled[pattern.name]
-        for match in regex.finditer(folded):
+        regex, begins = compiled[pattern.name], starts[pattern.name]
+        for match in finditer(regex, begins, words):
             if match.end() == match.start():
                 continue
             before = folded[max(0, match.start() - _GUARD_WINDOW) : match.start()]
             if guard.search(before) or _QUOTED_MENTION.search(before):
                 continue
             yield origin[match.start()], origin[match.end() - 1] + 1, pattern.name
-        for match in regex.finditer(unfolded):  # written right to left
+        for match in finditer(regex, begins, back_words):  # written right to left
             if match.end() > match.start():
                 first, last = back_fold[match.start()], back_fold[match.end() - 1]
                 ends = (back_origin[first], back_origin[last])
