@@ -14,6 +14,7 @@ import tomllib
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
 from pathlib import Path
+from typing import TypeVar
 
 from agents.rubric import RUBRIC_DIR, Criterion
 from agents.topics import term_weights
@@ -23,6 +24,7 @@ SIGNALS_PATH = RUBRIC_DIR / "signals.toml"
 TERM_SLACK = 1
 FLAG_SLACK = 4
 MEMO_LIMIT = 100_000  # sentence texts remembered per process before the memo starts afresh
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -142,6 +144,10 @@ class Rules:
     specifics: dict[tuple[str, ...], str]
     flags: list[tuple[tuple[str, ...], str]]
     firsts: frozenset[str]  # every term's first word: a sentence without one cannot match
+    # The terms and the specifics filed under their first word, so a sentence is tried only
+    # against the phrases that can match it.
+    terms_by_first: dict[str, tuple[tuple[str, ...], ...]] = field(compare=False)
+    specifics_by_first: dict[str, tuple[tuple[tuple[str, ...], str], ...]] = field(compare=False)
     seen: dict[tuple[str, ...], tuple[bool, frozenset[tuple[str, ...]]]] = field(
         default_factory=dict, compare=False
     )
@@ -165,7 +171,22 @@ def _compiled(
     for word in specifics_:
         for phrase in phrases([word]):
             specifics.setdefault(phrase, word)
-    return Rules(terms, specifics, flags, frozenset(t[0] for t in terms))
+    return Rules(
+        terms,
+        specifics,
+        flags,
+        frozenset(t[0] for t in terms),
+        _by_first([(t, t) for t in terms]),
+        _by_first([(s, (s, w)) for s, w in specifics.items()]),
+    )
+
+
+def _by_first(items: list[tuple[tuple[str, ...], T]]) -> dict[str, tuple[T, ...]]:
+    """Values filed under their phrase's first word, in the order given."""
+    found: dict[str, list[T]] = {}
+    for phrase, value in items:
+        found.setdefault(phrase[0], []).append(value)
+    return {first: tuple(values) for first, values in found.items()}
 
 
 @dataclass
@@ -192,9 +213,11 @@ def _heading_tokens(heading: str) -> tuple[str, ...]:
 def _terms(rules: Rules, tokens: tuple[str, ...]) -> frozenset[tuple[str, ...]]:
     if rules.firsts.isdisjoint(tokens):
         return frozenset()
-    words = set(tokens)
     return frozenset(
-        t for t in rules.terms if t[0] in words and find_phrase(t, tokens, TERM_SLACK) is not None
+        t
+        for first in rules.firsts.intersection(tokens)
+        for t in rules.terms_by_first[first]
+        if find_phrase(t, tokens, TERM_SLACK) is not None
     )
 
 
@@ -214,8 +237,10 @@ def read(passage: Passage, rules: Rules, signals: Signals) -> Reading:
     """How one sentence reads against one criterion (see the module docstring)."""
     tokens = passage.tokens
     in_heading, in_leaf = _headings(rules, passage.heading)
-    if not (in_heading or in_leaf) and all(
-        rules.firsts.isdisjoint(words) for words in (tokens, passage.context)
+    if (
+        not (in_heading or in_leaf)
+        and rules.firsts.isdisjoint(tokens)
+        and rules.firsts.isdisjoint(passage.context)
     ):
         # Without a single term's first word, nothing below can match: not about it.
         return Reading(passage, 0, False, frozenset(), 0, False, False, False, None)
@@ -225,11 +250,11 @@ def read(passage: Passage, rules: Rules, signals: Signals) -> Reading:
     matched = own_terms | _terms(rules, passage.context) | in_leaf
     base = sum(rules.terms[t] for t in matched)
     in_heading = int(in_heading and not matched)
-    words = set(tokens)
     own = {
         w
-        for s, w in rules.specifics.items()
-        if s[0] in words and find_phrase(s, tokens, TERM_SLACK) is not None
+        for first in rules.specifics_by_first.keys() & set(tokens)
+        for s, w in rules.specifics_by_first[first]
+        if find_phrase(s, tokens, TERM_SLACK) is not None
     }
     sentence = signals.of(passage.text)
     generic = _generic(sentence, own)

@@ -25,11 +25,17 @@ def term_weights(terms: list[str]) -> dict[tuple[str, ...], int]:
 
 
 @cache
-def _gate_terms() -> tuple[tuple[Gate, tuple[dict[tuple[str, ...], int], ...]], ...]:
-    return tuple(
-        (gate, tuple(term_weights(c.terms) for c in rubric.criteria))
-        for gate, rubric in load_rubrics().items()
-    )
+def _gate_terms() -> tuple[tuple[Gate, dict[str, list[tuple[tuple[str, ...], int]]]], ...]:
+    """Per gate, its criteria's weighted terms (one entry per criterion that has the term),
+    filed under each term's first word: a heading without that word cannot match the term."""
+    gates = []
+    for gate, rubric in load_rubrics().items():
+        by_first: dict[str, list[tuple[tuple[str, ...], int]]] = {}
+        for criterion in rubric.criteria:
+            for term, weight in term_weights(criterion.terms).items():
+                by_first.setdefault(term[0], []).append((term, weight))
+        gates.append((gate, by_first))
+    return tuple(gates)
 
 
 @cache
@@ -44,14 +50,15 @@ def heading_scores(heading: tuple[str, ...]) -> dict[Gate, int]:
     """Per gate, the weight of its criteria's terms found in the section's headings (the
     document title, shared by every section, is left out)."""
     tokens = _path_tokens(heading)
+    words = set(tokens)
     return {
         gate: sum(
             w
-            for terms in criteria
-            for t, w in terms.items()
+            for first in words
+            for t, w in by_first.get(first, ())
             if find_phrase(t, tokens, 1) is not None
         )
-        for gate, criteria in _gate_terms()
+        for gate, by_first in _gate_terms()
     }
 
 

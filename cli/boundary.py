@@ -3,6 +3,7 @@ exit status 2, settings resolved once, coroutines run, JSON printed."""
 
 from __future__ import annotations
 
+import gc
 import json
 import sys
 from collections.abc import Iterator
@@ -57,8 +58,14 @@ def user_errors() -> Iterator[None]:
 
 def run_async(coroutine: Coroutine[Any, Any, Any]) -> Any:
     """Run a command's coroutine (asyncio is imported by the commands that need it, so that
-    `--help`, `runs` and `show` start faster)."""
+    `--help`, `runs` and `show` start faster). When `cli` has held the garbage collector for
+    start-up, what the imports built is frozen out of its reach and it runs again from here on,
+    so the command's own garbage is still collected."""
     import asyncio
+
+    if not gc.isenabled():
+        gc.freeze()
+        gc.enable()
 
     return asyncio.run(coroutine)
 

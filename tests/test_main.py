@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 from pathlib import Path
 
@@ -9,6 +10,7 @@ import pytest
 from fakes.cli import cli_json, run_main
 from typer.testing import CliRunner
 
+from cli.boundary import run_async
 from main import app
 from traces.verify import verify_trace
 
@@ -137,3 +139,23 @@ def test_a_command_in_its_own_process_leaves_with_everything_written(workspace: 
     refused = run_main("show", "nope")
     assert refused.returncode == 2
     assert refused.stderr.strip() == f"error: no run nope in {workspace}"
+
+
+async def _collector_state() -> tuple[bool, int]:
+    return gc.isenabled(), gc.get_freeze_count()
+
+
+def test_the_collector_held_for_start_up_runs_again_for_the_commands_work() -> None:
+    gc.disable()  # as `cli` does before the imports
+    try:
+        enabled, frozen = run_async(_collector_state())
+    finally:
+        gc.unfreeze()
+        gc.enable()
+    assert enabled
+    assert frozen > 0  # what start-up built is out of its reach, not collected again and again
+
+
+def test_a_collector_left_running_is_left_as_it_is() -> None:
+    before = gc.get_freeze_count()
+    assert run_async(_collector_state()) == (True, before)
