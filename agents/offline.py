@@ -249,8 +249,11 @@ def review_gate_offline(
     findings: list[Finding] = []
     for criterion in rubric.criteria:
         passages = _candidates(criterion, index, signals, extra)
-        elsewhere = frozenset(p for p in passages if foreign(p.heading, rubric))
-        own = frozenset(p for p in passages if names_gate(p.heading, rubric))
+        headings = {p.heading for p in passages}  # judged once per section, not per sentence
+        foreign_headings = {h for h in headings if foreign(h, rubric)}
+        own_headings = {h for h in headings if names_gate(h, rubric)}
+        elsewhere = frozenset(p for p in passages if p.heading in foreign_headings)
+        own = frozenset(p for p in passages if p.heading in own_headings)
         result = grade(criterion, passages, signals, elsewhere, own)
         summary, recommendation = _summary(criterion, result)
         unsupplied = _unsupplied(result.readings, by_path)

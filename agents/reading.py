@@ -18,6 +18,7 @@ from typing import TypeVar
 
 from agents.rubric import RUBRIC_DIR, Criterion
 from agents.topics import term_weights
+from tools.pattern_starts import Starts, WordPrefixes, may_match, pattern_starts
 from tools.retrieval import Passage, find_phrase, phrases, tokenize
 
 SIGNALS_PATH = RUBRIC_DIR / "signals.toml"
@@ -74,15 +75,16 @@ class Signals:
         if found is None:
             if len(self.memo) >= MEMO_LIMIT:
                 self.memo.clear()
+            words = WordPrefixes(text)  # most patterns need a word the text does not have
             found = self.memo[text] = TextSignals(
-                hedged=any(p.search(text) for p in self.hedge),
-                gap=any(p.search(text) for p in self.gap),
-                deferral=any(p.search(text) for p in self.deferral),
-                uncommitted=any(p.search(text) for p in self.uncommitted),
+                hedged=any(_search(p, text, words) for p in self.hedge),
+                gap=any(_search(p, text, words) for p in self.gap),
+                deferral=any(_search(p, text, words) for p in self.deferral),
+                uncommitted=any(_search(p, text, words) for p in self.uncommitted),
                 generic=tuple(
                     (name, match.group(0).lower())
                     for name, pattern in self.specific
-                    if (match := pattern.search(text))
+                    if (match := _search(pattern, text, words))
                 ),
             )
         return found
@@ -102,6 +104,16 @@ class Signals:
         """Whether a sentence commits its authors to nothing, whatever it is about: a question,
         an example, a definition or advice, or a sentence in such a section."""
         return self.of(passage.text).uncommitted or self.uncommitted_heading(passage.heading)
+
+
+@cache
+def _starts(pattern: re.Pattern[str]) -> Starts | None:
+    return pattern_starts(pattern)
+
+
+def _search(pattern: re.Pattern[str], text: str, words: WordPrefixes) -> re.Match[str] | None:
+    """`pattern.search(text)`, skipped where the text lacks every word a match begins with."""
+    return pattern.search(text) if may_match(_starts(pattern), text, words) else None
 
 
 @cache

@@ -26,7 +26,9 @@ _PLAIN = re.compile(r"[^\x00-\x7f*~]+|[*~]+")
 # Two or more single letters each followed by one separator: a word spelled out.
 _SPELLED = re.compile(r"(?<![^\W_])[^\W_](?:[ .\u00b7_\-][^\W_](?![^\W_])){1,}")
 _SEPARATOR = re.compile(r"[ .\u00b7_\-]")
-_SPACES = re.compile(r"\s+")
+# Runs of whitespace that folding changes: at the start, of two or more, or not a plain space
+# (a single space between words is already what it folds to).
+_SPACES = re.compile(r"^\s+|\s{2,}|[^\S ]")
 
 
 def _is_cjk(char: str) -> bool:
@@ -114,7 +116,7 @@ def _squeeze(text: str, origin: list[int]) -> tuple[str, list[int]]:
     for match in _SPACES.finditer(text):
         parts.append(text[done : match.start()])
         kept.extend(origin[done : match.start()])
-        if kept:
+        if match.start():  # a run after the first character: text was kept before it
             parts.append(" ")
             kept.append(origin[match.start()])
         done = match.end()

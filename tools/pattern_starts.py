@@ -26,6 +26,7 @@ from re import _parser as sre_parse
 KEY_LENGTH = 4  # characters of a key: enough to tell most words apart
 _MAX_CLASS = 8  # a character class spelled out only when this small
 _MAX_KEYS = 2_000  # more ways to start than this: the pattern is scanned everywhere
+_ODD = re.compile(r"[^\x00-\x7f]")
 _WORD = re.compile(r"\w+")  # the same notion of a word as `\b` and `\w` in the patterns
 _FLAGS = re.IGNORECASE | re.UNICODE  # flags the analysis knows; any other: scan everywhere
 
@@ -36,10 +37,12 @@ class _Unbounded(Exception):
 
 @dataclass(frozen=True)
 class Starts:
-    """What a pattern's matches begin with: a word-start key or a first character anywhere."""
+    """What a pattern's matches begin with: a key at the start of a word, or a key anywhere."""
 
     keys: frozenset[str]  # lower-case ASCII word characters, each at the start of a word
-    first: re.Pattern[str] | None  # a character class: the first character of other matches
+    inside: frozenset[str] = frozenset()  # lower-case ASCII keys that may stand anywhere
+    # The first characters of keys beyond ASCII, as a class: the regex engine case-folds them.
+    first: re.Pattern[str] | None = None
 
 
 @dataclass
@@ -49,15 +52,23 @@ class TextWords:
     text: str
     by_key: dict[str, list[int]] = field(default_factory=dict)
     unusual: list[int] = field(default_factory=list)  # starts of words not in plain ASCII
+    plain: str = ""  # lower-cased, every character beyond ASCII replaced by "?" (same offsets)
+    odd: list[int] = field(default_factory=list)  # where those characters stand
 
     def __post_init__(self) -> None:
         positions: dict[str, list[int]] = {}
-        for match in _WORD.finditer(self.text):
-            word = match.group()
-            if word.isascii():
-                positions.setdefault(word.lower(), []).append(match.start())
-            else:  # case folding beyond ASCII is the regex's business: a candidate for all
-                self.unusual.append(match.start())
+        self.plain = _plain(self.text)
+        if self.text.isascii():  # lower-casing keeps every character where it was
+            for match in _WORD.finditer(self.plain):
+                positions.setdefault(match.group(), []).append(match.start())
+        else:
+            self.odd = [m.start() for m in _ODD.finditer(self.text)]
+            for match in _WORD.finditer(self.text):
+                word = match.group()
+                if word.isascii():
+                    positions.setdefault(word.lower(), []).append(match.start())
+                else:  # case folding beyond ASCII is the regex's business: a candidate for all
+                    self.unusual.append(match.start())
         for word, starts in positions.items():
             for length in range(1, min(len(word), KEY_LENGTH) + 1):
                 self.by_key.setdefault(word[:length], []).extend(starts)
@@ -69,9 +80,46 @@ class TextWords:
             found.update(self.unusual)
             for key in starts.keys:
                 found.update(self.by_key.get(key, ()))
+        for key in starts.inside:
+            at = self.plain.find(key)
+            while at >= 0:
+                found.add(at)
+                at = self.plain.find(key, at + 1)
+        if starts.inside and self.odd:  # a key may match across a character beyond ASCII
+            longest = max(map(len, starts.inside))
+            found.update(at - back for at in self.odd for back in range(longest) if at >= back)
         if starts.first is not None:
             found.update(m.start() for m in starts.first.finditer(self.text))
         return sorted(found)
+
+
+class WordPrefixes:
+    """The lower-case beginnings (1 to `KEY_LENGTH` characters) of a short text's words: enough
+    to tell, without running it, that a pattern cannot match the text (`may_match`)."""
+
+    __slots__ = ("prefixes", "unusual")
+
+    def __init__(self, text: str) -> None:
+        if text.isascii():  # lower-casing keeps every character where it was
+            words = _WORD.findall(text.lower())
+            self.unusual = False
+        else:
+            words = [w.lower() for w in _WORD.findall(text) if w.isascii()]
+            self.unusual = True  # a word beyond ASCII: case folding is the regex's business
+        self.prefixes = {w[:n] for w in words for n in range(1, KEY_LENGTH + 1)}
+
+
+def may_match(starts: Starts | None, text: str, words: WordPrefixes) -> bool:
+    """False only when a pattern with these `starts` cannot match anywhere in `text`."""
+    if starts is None:
+        return True
+    if starts.keys and (words.unusual or not starts.keys.isdisjoint(words.prefixes)):
+        return True
+    if starts.inside and not text.isascii():
+        return True
+    if starts.inside and any(key in text.lower() for key in starts.inside):
+        return True
+    return starts.first is not None and starts.first.search(text) is not None
 
 
 def pattern_starts(regex: re.Pattern[str]) -> Starts | None:
@@ -87,20 +135,24 @@ def pattern_starts(regex: re.Pattern[str]) -> Starts | None:
     except _Unbounded:
         return None
     keys: set[str] = set()
-    firsts: set[str] = set()
+    inside: set[str] = set()
+    others: set[str] = set()
     for boundary, key in found:
-        word = _word_part(key)
-        if boundary and word and word.isascii():
+        plain = _ascii_part(key)  # beyond ASCII, case folding is the regex engine's business
+        word = _word_part(plain)
+        if boundary and word:
             keys.add(word.lower())
+        elif plain:
+            inside.add(plain.lower())
         elif key:
-            firsts.add(key[0])
+            others.add(key[0])
         else:
             return None
     first = None
-    if firsts:
-        chars = "".join(re.escape(c) for c in sorted(firsts))
+    if others:
+        chars = "".join(re.escape(c) for c in sorted(others))
         first = re.compile(f"[{chars}]", regex.flags & re.IGNORECASE)
-    return Starts(frozenset(keys), first)
+    return Starts(frozenset(keys), frozenset(inside), first)
 
 
 def finditer(
@@ -118,6 +170,20 @@ def finditer(
         if match is not None:
             yield match
             resume = match.end()
+
+
+def _plain(text: str) -> str:
+    """The text lower-cased with every character beyond ASCII as "?": one for one, so every
+    offset holds, and a key in plain ASCII is found in it wherever it stands among ASCII."""
+    return text.encode("ascii", "replace").decode("ascii").lower()
+
+
+def _ascii_part(key: str) -> str:
+    """The key's leading plain ASCII characters."""
+    end = 0
+    while end < len(key) and key[end].isascii():
+        end += 1
+    return key[:end]
 
 
 def _word_part(key: str) -> str:

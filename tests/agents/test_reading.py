@@ -3,6 +3,7 @@ readings as matching them afresh for every criterion."""
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import pytest
@@ -11,9 +12,11 @@ from agents import reading
 from agents.reading import SIGNALS_PATH, Rules, Signals, load_signals, read
 from agents.rubric import load_rubrics
 from tools.documents import Document, load_documents
+from tools.pattern_starts import WordPrefixes, may_match, pattern_starts
 from tools.retrieval import Passage, split_passages
 
-EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
+ROOT = Path(__file__).resolve().parents[2]
+EXAMPLES = ROOT / "examples"
 # Between them: hedges, gaps, deferrals, uncommitted phrasing and generic specifics.
 DOCUMENTS = [EXAMPLES / "demo-grade-poc.md", EXAMPLES / "middling-claims-triage.md"]
 
@@ -103,3 +106,39 @@ def test_a_criterion_is_compiled_once_into_the_same_rules() -> None:
     changed = criterion.model_copy(update={"terms": ["custodian"]})
     assert Rules.of(changed) is not rules
     assert set(Rules.of(changed).terms) == {("custodian",)}
+
+
+def _every_text(folder: Path) -> list[str]:
+    """Every sentence, lead-in and heading of the eval cases, the examples and a 10,000-word
+    bench document: what the signals are matched against in a review."""
+    sys.path.insert(0, str(ROOT / "bench"))
+    import corpus  # the bench's long design documents
+
+    paths = [p for p in (ROOT / "evals" / "cases").rglob("*") if p.suffix in (".md", ".txt")]
+    paths += [*EXAMPLES.glob("*.md"), corpus.write_long_document(10_000, folder)]
+    texts: set[str] = set()
+    for document in load_documents(paths).documents:
+        for section in document.sections:
+            texts.update(section.heading_path)
+            for passage in split_passages(section):
+                texts.update((passage.text, passage.lead_in))
+    return sorted(texts)
+
+
+def test_the_word_filter_skips_only_patterns_that_would_find_nothing(tmp_path: Path) -> None:
+    signals = _fresh()
+    patterns = [
+        *signals.hedge,
+        *signals.gap,
+        *signals.deferral,
+        *signals.uncommitted,
+        *(p for _, p in signals.specific),
+    ]
+    skipped = 0
+    for text in _every_text(tmp_path):
+        words = WordPrefixes(text)
+        for pattern in patterns:
+            if not may_match(pattern_starts(pattern), text, words):
+                skipped += 1
+                assert pattern.search(text) is None, (pattern.pattern, text)
+    assert skipped  # the filter is doing something, so the check above is not vacuous

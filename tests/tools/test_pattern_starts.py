@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from tools.documents import load_documents
 from tools.folding import fold
 from tools.injection import load_patterns
-from tools.pattern_starts import TextWords, finditer, pattern_starts
+from tools.pattern_starts import TextWords, WordPrefixes, finditer, may_match, pattern_starts
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "bench"))
@@ -29,6 +29,8 @@ PATTERNS = [pytest.param(name, id=name) for name in COMPILED]
 def same_matches(regex: re.Pattern[str], text: str) -> None:
     """Assert the filtered scan yields the full scan's matches, span for span."""
     everywhere = [(m.span(), m.group()) for m in regex.finditer(text)]
+    if everywhere:  # the short-text filter never rules out a text the pattern matches
+        assert may_match(pattern_starts(regex), text, WordPrefixes(text))
     filtered = [
         (m.span(), m.group()) for m in finditer(regex, pattern_starts(regex), TextWords(text))
     ]
@@ -44,11 +46,13 @@ def test_a_pattern_after_a_word_boundary_is_tried_only_where_a_key_word_starts()
     assert words.candidates(starts) == [7, 35]
 
 
-def test_a_first_character_without_a_word_boundary_is_looked_for_anywhere() -> None:
+def test_a_key_without_a_word_boundary_is_looked_for_anywhere() -> None:
     starts = pattern_starts(re.compile(r'\{\s*"verdict"|忽略指令', re.IGNORECASE))
     assert starts is not None
     assert starts.keys == set()
-    assert TextWords('x{ "verdict" 请忽略指令').candidates(starts) == [1, 14]
+    assert starts.inside == {"{", '{"ve'}  # the optional space may or may not be there
+    assert TextWords('x{ "verdict", x{"VERDICT"').candidates(starts) == [1, 15]
+    assert 1 in TextWords("请忽略指令").candidates(starts)  # beyond ASCII: the engine decides
 
 
 @pytest.mark.parametrize(
