@@ -18,7 +18,7 @@ from typing import TypeVar
 
 from agents.rubric import RUBRIC_DIR, Criterion
 from agents.topics import term_weights
-from tools.pattern_starts import Starts, WordPrefixes, may_match, pattern_starts
+from tools.pattern_starts import StartsIndex, WordPrefixes
 from tools.retrieval import Passage, find_phrase, phrases, tokenize
 
 SIGNALS_PATH = RUBRIC_DIR / "signals.toml"
@@ -68,6 +68,23 @@ class Signals:
     heading_memo: dict[tuple[str, ...], bool] = field(
         default_factory=dict, init=False, compare=False, repr=False
     )
+    # The text-wide patterns above in one list, each with the signal it sets, and filed by how
+    # their matches begin: a text is searched only with the patterns that may match it.
+    _patterns: tuple[tuple[str, re.Pattern[str]], ...] = field(
+        init=False, compare=False, repr=False
+    )
+    _index: StartsIndex = field(init=False, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        patterns = [
+            *(("hedged", p) for p in self.hedge),
+            *(("gap", p) for p in self.gap),
+            *(("deferral", p) for p in self.deferral),
+            *(("uncommitted", p) for p in self.uncommitted),
+            *(("generic", p) for _, p in self.specific),
+        ]
+        object.__setattr__(self, "_patterns", tuple(patterns))
+        object.__setattr__(self, "_index", StartsIndex(tuple(p for _, p in patterns)))
 
     def of(self, text: str) -> TextSignals:
         """The criterion-independent signals of one text (matched once, then remembered)."""
@@ -75,19 +92,33 @@ class Signals:
         if found is None:
             if len(self.memo) >= MEMO_LIMIT:
                 self.memo.clear()
-            words = WordPrefixes(text)  # most patterns need a word the text does not have
-            found = self.memo[text] = TextSignals(
-                hedged=any(_search(p, text, words) for p in self.hedge),
-                gap=any(_search(p, text, words) for p in self.gap),
-                deferral=any(_search(p, text, words) for p in self.deferral),
-                uncommitted=any(_search(p, text, words) for p in self.uncommitted),
-                generic=tuple(
-                    (name, match.group(0).lower())
-                    for name, pattern in self.specific
-                    if (match := _search(pattern, text, words))
-                ),
-            )
+            found = self.memo[text] = self._matched(text)
         return found
+
+    def _matched(self, text: str) -> TextSignals:
+        """Search the text with each pattern that may match it (the others would find nothing),
+        until each signal but the generic specifics (all of them wanted) is settled."""
+        found: set[str] = set()
+        generic: list[tuple[str, str]] = []
+        first_specific = len(self._patterns) - len(self.specific)
+        for number in self._index.candidates(text, WordPrefixes(text)):
+            signal, pattern = self._patterns[number]
+            if signal in found:  # settled: one match is enough
+                continue
+            match = pattern.search(text)
+            if match is None:
+                continue
+            if signal == "generic":  # every specific is wanted, each with its first match
+                generic.append((self.specific[number - first_specific][0], match.group(0).lower()))
+            else:
+                found.add(signal)
+        return TextSignals(
+            hedged="hedged" in found,
+            gap="gap" in found,
+            deferral="deferral" in found,
+            uncommitted="uncommitted" in found,
+            generic=tuple(generic),
+        )
 
     def uncommitted_heading(self, heading: tuple[str, ...]) -> bool:
         """Whether a heading below the document's title marks its section as uncommitted."""
@@ -104,16 +135,6 @@ class Signals:
         """Whether a sentence commits its authors to nothing, whatever it is about: a question,
         an example, a definition or advice, or a sentence in such a section."""
         return self.of(passage.text).uncommitted or self.uncommitted_heading(passage.heading)
-
-
-@cache
-def _starts(pattern: re.Pattern[str]) -> Starts | None:
-    return pattern_starts(pattern)
-
-
-def _search(pattern: re.Pattern[str], text: str, words: WordPrefixes) -> re.Match[str] | None:
-    """`pattern.search(text)`, skipped where the text lacks every word a match begins with."""
-    return pattern.search(text) if may_match(_starts(pattern), text, words) else None
 
 
 @cache

@@ -97,11 +97,13 @@ class WordPrefixes:
     """The lower-case beginnings (1 to `KEY_LENGTH` characters) of a short text's words: enough
     to tell, without running it, that a pattern cannot match the text (`may_match`)."""
 
-    __slots__ = ("prefixes", "unusual")
+    __slots__ = ("lowered", "prefixes", "unusual")
 
     def __init__(self, text: str) -> None:
+        self.lowered: str | None = None  # the text lower-cased, when it is plain ASCII
         if text.isascii():  # lower-casing keeps every character where it was
-            words = _WORD.findall(text.lower())
+            self.lowered = text.lower()
+            words = _WORD.findall(self.lowered)
             self.unusual = False
         else:
             words = [w.lower() for w in _WORD.findall(text) if w.isascii()]
@@ -115,11 +117,43 @@ def may_match(starts: Starts | None, text: str, words: WordPrefixes) -> bool:
         return True
     if starts.keys and (words.unusual or not starts.keys.isdisjoint(words.prefixes)):
         return True
-    if starts.inside and not text.isascii():
+    if starts.inside and words.lowered is None:
         return True
-    if starts.inside and any(key in text.lower() for key in starts.inside):
+    if starts.inside and any(key in words.lowered for key in starts.inside):
         return True
     return starts.first is not None and starts.first.search(text) is not None
+
+
+class StartsIndex:
+    """Several patterns filed by how their matches begin: which of them may match a short text
+    is found from the text's words at once, instead of asking each pattern (`may_match`)."""
+
+    def __init__(self, patterns: tuple[re.Pattern[str], ...]) -> None:
+        self.patterns = patterns
+        self._by_key: dict[str, set[int]] = {}
+        self._keyed: set[int] = set()  # patterns with word-start keys
+        self._others: list[tuple[int, Starts]] = []  # patterns with keys that stand anywhere
+        self._always: set[int] = set()  # patterns that may start anywhere
+        for number, pattern in enumerate(patterns):
+            starts = pattern_starts(pattern)
+            if starts is None:
+                self._always.add(number)
+                continue
+            for key in starts.keys:
+                self._by_key.setdefault(key, set()).add(number)
+                self._keyed.add(number)
+            if starts.inside or starts.first is not None:
+                self._others.append((number, Starts(frozenset(), starts.inside, starts.first)))
+
+    def candidates(self, text: str, words: WordPrefixes) -> list[int]:
+        """The numbers of the patterns that may match the text, in order; the others cannot."""
+        found = set(self._always)
+        if words.unusual:
+            found |= self._keyed
+        for key in words.prefixes & self._by_key.keys():
+            found |= self._by_key[key]
+        found.update(n for n, starts in self._others if may_match(starts, text, words))
+        return sorted(found)
 
 
 def pattern_starts(regex: re.Pattern[str]) -> Starts | None:
