@@ -13,6 +13,7 @@ import base64
 import binascii
 import re
 from collections.abc import Iterator
+from functools import lru_cache
 
 from tools.folding import fold
 
@@ -36,8 +37,13 @@ def _cells(line: str) -> list[str]:
     """The cells of a table row, folded, lowercased and without emphasis or ticks."""
     if "|" not in line:
         return []
-    cells = [_CELL_JUNK.sub("", fold(cell)[0]).strip().lower() for cell in line.split("|")]
+    cells = [_cell(cell) for cell in line.split("|")]
     return [cell for cell in cells if cell]
+
+
+@lru_cache(maxsize=1 << 14)  # a table's cells repeat down its rows and across its releases
+def _cell(cell: str) -> str:
+    return _CELL_JUNK.sub("", fold(cell)[0]).strip().lower()
 
 
 def _pairing(cells: list[str]) -> str | None:

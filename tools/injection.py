@@ -44,11 +44,15 @@ _ATX = re.compile(r" {0,3}#{1,6}(?:[ \t]|$)")
 _LINE = re.compile(r"[^\n]+")
 # Common words, and the words of orders to reviewers; a line holding more of them reversed than
 # as written was written right to left ("ydaer era setag lla").
-_COMMON = re.compile(
-    r"\b(?:the|and|are|all|to|of|is|be|as|for|every|your|you|must|gates?|ignore|previous|"
-    r"instructions|ready|mark|criteria|reviewers?)\b",
-    re.IGNORECASE,
-)
+_COMMON_WORDS = (
+    "the and are all to of is be as for every your you must gate gates ignore previous "
+    "instructions ready mark criteria reviewer reviewers"
+).split()
+_COMMON = re.compile(rf"\b(?:{'|'.join(_COMMON_WORDS)})\b", re.IGNORECASE)
+# A text without one of them reversed has no line holding more of them reversed than as written.
+_REVERSED_WORDS = frozenset(w[::-1] for w in _COMMON_WORDS)
+_REVERSED_COMMON = re.compile(rf"(?:{'|'.join(_REVERSED_WORDS)})", re.IGNORECASE)
+_WORD = re.compile(r"\w+")
 _FENCE = re.compile(r" {0,3}(`{3,}|~{3,})")
 
 
@@ -140,6 +144,8 @@ def _reversed_lines(text: str) -> tuple[str, list[int]]:
     words), each reversed, joined; with the source offset of each character."""
     parts: list[str] = []
     origin: list[int] = []
+    if not _has_reversed_common_word(text):
+        return "", origin
     for line in _LINE.finditer(text):
         backwards = line.group()[::-1]
         if len(_COMMON.findall(backwards)) > len(_COMMON.findall(line.group())):
@@ -147,6 +153,15 @@ def _reversed_lines(text: str) -> tuple[str, list[int]]:
             origin.extend(range(line.end() - 1, line.start() - 1, -1))
             origin.append(line.end())
     return "".join(parts), origin
+
+
+def _has_reversed_common_word(text: str) -> bool:
+    """Whether a word of the text is a common word spelled backwards (in plain ASCII compared
+    lower-cased; beyond it, the regex engine's case folding decides)."""
+    return any(
+        word.lower() in _REVERSED_WORDS if word.isascii() else _REVERSED_COMMON.fullmatch(word)
+        for word in set(_WORD.findall(text))
+    )
 
 
 def scan_text(text: str, *, decode: bool = True) -> Iterator[tuple[int, int, str]]:
