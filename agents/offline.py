@@ -27,7 +27,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 
-from agents.reading import SIGNALS_PATH, Reading, Rules, Signals, load_signals, read
+from agents.reading import SIGNALS_PATH, Reading, Rules, Signals, load_signals, read, touches
 from agents.rubric import Criterion, Rubric
 from agents.topics import foreign, names_gate
 from tools.documents import Document
@@ -73,7 +73,10 @@ def grade(
     sentences in `foreign` (under another gate's headings) must be strongly relevant, and one
     under a heading that names this gate is a statement about it, never a passing mention."""
     rules = Rules.of(criterion)
-    readings = [read(p, rules, signals) for p in passages]
+    # A sentence that cannot touch the criterion reads as all zeros: it counts for nothing
+    # below unless a relevance threshold is 0, so with thresholds above 0 it is not read.
+    every = min(signals.relevance, signals.foreign) <= 0
+    readings = [read(p, rules, signals) for p in passages if every or touches(p, rules)]
     flagged = [r for r in readings if r.flag]
     relevant = [
         r
@@ -125,18 +128,23 @@ _REFERENCE = re.compile(
 )
 
 
-def _unsupplied(readings: list[Reading], documents: dict[str, Document]) -> list[str]:
-    """Annexes and appendices the sentences point to that no loaded document holds."""
-    headings = " | ".join(
+def _headings_and_paths(documents: dict[str, Document]) -> str:
+    """Every section's heading path and its document's path, lower-cased, in one string."""
+    return " | ".join(
         " ".join(s.heading_path).lower() + " " + d.path.lower()
         for d in documents.values()
         for s in d.sections
     )
+
+
+def _unsupplied(readings: list[Reading], supplied: str) -> list[str]:
+    """Annexes and appendices the sentences point to that no loaded document holds
+    (`supplied`: the documents' `_headings_and_paths`)."""
     missing = []
     for reading in readings:
         for kind, name in _REFERENCE.findall(reading.passage.text):
             label = f"{kind.lower()} {name.lower()}"
-            if label not in headings and f"{kind.lower()}-{name.lower()}" not in headings:
+            if label not in supplied and f"{kind.lower()}-{name.lower()}" not in supplied:
                 missing.append(f"{kind.lower()} {name}")
     return sorted(set(missing))
 
@@ -244,19 +252,20 @@ def review_gate_offline(
     signals = signals or load_signals()
     index = index or SectionIndex(documents)
     by_path = {doc.path: doc for doc in documents}
+    supplied = _headings_and_paths(by_path)
     extra = [guidance] if guidance else []
     used: Counter[str] = Counter()
     findings: list[Finding] = []
     for criterion in rubric.criteria:
         passages = _candidates(criterion, index, signals, extra)
-        headings = {p.heading for p in passages}  # judged once per section, not per sentence
-        foreign_headings = {h for h in headings if foreign(h, rubric)}
-        own_headings = {h for h in headings if names_gate(h, rubric)}
+        sections = {p.heading for p in passages}  # judged once per section, not per sentence
+        foreign_headings = {h for h in sections if foreign(h, rubric)}
+        own_headings = {h for h in sections if names_gate(h, rubric)}
         elsewhere = frozenset(p for p in passages if p.heading in foreign_headings)
         own = frozenset(p for p in passages if p.heading in own_headings)
         result = grade(criterion, passages, signals, elsewhere, own)
         summary, recommendation = _summary(criterion, result)
-        unsupplied = _unsupplied(result.readings, by_path)
+        unsupplied = _unsupplied(result.readings, supplied)
         if unsupplied:
             # What the documents point to was not given to the review: a gap, named.
             if result.status == "met":

@@ -266,17 +266,25 @@ def _headings(rules: Rules, heading: tuple[str, ...]) -> tuple[bool, frozenset[t
     return rules.seen[heading]
 
 
+def touches(passage: Passage, rules: Rules) -> bool:
+    """False when a sentence cannot be about the criterion: neither its headings nor its own or
+    its lead-in's words hold a single term's first word (its reading is all zeros)."""
+    in_heading, in_leaf = _headings(rules, passage.heading)
+    return bool(
+        in_heading
+        or in_leaf
+        or not rules.firsts.isdisjoint(passage.tokens)
+        or not rules.firsts.isdisjoint(passage.context)
+    )
+
+
 def read(passage: Passage, rules: Rules, signals: Signals) -> Reading:
     """How one sentence reads against one criterion (see the module docstring)."""
     tokens = passage.tokens
-    in_heading, in_leaf = _headings(rules, passage.heading)
-    if (
-        not (in_heading or in_leaf)
-        and rules.firsts.isdisjoint(tokens)
-        and rules.firsts.isdisjoint(passage.context)
-    ):
+    if not touches(passage, rules):
         # Without a single term's first word, nothing below can match: not about it.
         return Reading(passage, 0, False, frozenset(), 0, False, False, False, None)
+    in_heading, in_leaf = _headings(rules, passage.heading)
     own_terms = _terms(rules, tokens)
     # A sentence is read with its section heading and, for a list item or a table row, with
     # the lead-in sentence or header row it belongs to: their terms count as its own.

@@ -10,7 +10,7 @@ import pytest
 from fakes.cli import cli_json, run_main
 from typer.testing import CliRunner
 
-from cli.boundary import run_async
+from cli.boundary import YOUNG_OBJECTS, run_async
 from main import app
 from traces.verify import verify_trace
 
@@ -146,16 +146,21 @@ async def _collector_state() -> tuple[bool, int]:
 
 
 def test_the_collector_held_for_start_up_runs_again_for_the_commands_work() -> None:
+    threshold = gc.get_threshold()
     gc.disable()  # as `cli` does before the imports
     try:
         enabled, frozen = run_async(_collector_state())
+        young = gc.get_threshold()[0]
     finally:
         gc.unfreeze()
+        gc.set_threshold(*threshold)
         gc.enable()
     assert enabled
+    assert young == YOUNG_OBJECTS
     assert frozen > 0  # what start-up built is out of its reach, not collected again and again
 
 
 def test_a_collector_left_running_is_left_as_it_is() -> None:
-    before = gc.get_freeze_count()
+    before, threshold = gc.get_freeze_count(), gc.get_threshold()
     assert run_async(_collector_state()) == (True, before)
+    assert gc.get_threshold() == threshold

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
 from agents.coordinator import gate_verdict
 from agents.offline import _candidates, grade, load_signals, review_gate_offline
+from agents.reading import Rules, touches
 from agents.rubric import load_rubrics
 from tools.documents import Document, Section, load_documents
 from tools.retrieval import SectionIndex, find_phrase, split_passages, tokenize
@@ -198,3 +200,16 @@ def test_a_long_document_gets_a_deeper_search(tmp_path: Path) -> None:
     index = SectionIndex(load_documents([path]).documents)
     read = {p.heading for p in _candidates(criterion, index, signals, [])}
     assert len(read) == signals.sections + len(index.sections) // signals.deeper_every > 4
+
+
+def test_with_a_relevance_threshold_of_0_sentences_off_the_subject_count_too() -> None:
+    text = "Zebras sleep standing up.\nSo do horses."
+    section = Section(path="zoo.md", heading_path=["Zoo"], line_start=1, line_end=2, text=text)
+    criterion = load_rubrics()["platform"].criterion("platform.cost_controls")
+    passages = split_passages(section)
+    assert not any(touches(p, Rules.of(criterion)) for p in passages)
+    assert grade(criterion, passages, load_signals()).status == "missing"
+    # At 0 a sentence sharing no word with the criterion is relevant: it is read and counted.
+    everything = grade(criterion, passages, replace(load_signals(), relevance=0, foreign=0))
+    assert everything.status != "missing"
+    assert [r.relevance for r in everything.readings] == [0, 0]
