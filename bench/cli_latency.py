@@ -56,7 +56,9 @@ def timed(args: list[str], home: Path, repeat: int, script: str | None = "main.p
         start = time.perf_counter()
         done = subprocess.run(
             [sys.executable, *([script] if script else []), *args],
-            cwd=ROOT, env=env, capture_output=True,
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
         )
         times.append(time.perf_counter() - start)
         if done.returncode != 0:
@@ -69,7 +71,10 @@ def profile(args: list[str], home: Path, top: int = 8) -> list[str]:
     env = {**os.environ, "GATEREVIEW_HOME": str(home)}
     done = subprocess.run(
         [sys.executable, "-X", "importtime", "main.py", *args],
-        cwd=ROOT, env=env, capture_output=True, text=True,
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
     )
     rows = []
     for line in done.stderr.splitlines():
@@ -90,8 +95,10 @@ def main() -> None:
     print(f"workspace {home}: filling to {opts.runs} runs", file=sys.stderr)
     run_id = fill(home, opts.runs)
     commands = {"--help": ["--help"], "runs": ["runs"], "show": ["show", run_id]}
-    print(f"{'command':<9} {'median':>8} {'goal':>6}  ({opts.repeat} fresh processes each, "
-          f"{opts.runs} runs)")
+    print(
+        f"{'command':<9} {'median':>8} {'goal':>6}  ({opts.repeat} fresh processes each, "
+        f"{opts.runs} runs)"
+    )
     for name, args in FLOORS.items():
         took = timed(args, home, opts.repeat, script=None)
         print(f"{name:<9} {took:>7.3f}s {'':>6}  floor (`python {' '.join(args)}`)")

@@ -22,8 +22,13 @@ def write_manifest(folder: Path, projects: int) -> Path:
     lines = []
     for i in range(projects):
         doc = examples[i % len(examples)]
-        lines += ["[[projects]]", f'name = "project-{i:02d}"', f'owner = "owner {i}"',
-                  f'documents = ["{doc}"]', ""]
+        lines += [
+            "[[projects]]",
+            f'name = "project-{i:02d}"',
+            f'owner = "owner {i}"',
+            f'documents = ["{doc}"]',
+            "",
+        ]
     manifest = folder / "portfolio.toml"
     manifest.write_text("\n".join(lines), encoding="utf-8")
     return manifest
@@ -33,9 +38,20 @@ def timed_batch(manifest: Path, concurrency: int, home: Path) -> float:
     """Seconds for one review-batch command; it must succeed."""
     started = time.perf_counter()
     done = subprocess.run(
-        [sys.executable, str(ROOT / "main.py"), "review-batch", str(manifest), "--json",
-         "--max-concurrency", str(concurrency), "--home", str(home)],
-        capture_output=True, text=True, cwd=ROOT,
+        [
+            sys.executable,
+            str(ROOT / "main.py"),
+            "review-batch",
+            str(manifest),
+            "--json",
+            "--max-concurrency",
+            str(concurrency),
+            "--home",
+            str(home),
+        ],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
     )
     seconds = time.perf_counter() - started
     if done.returncode != 0:

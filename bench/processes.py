@@ -44,8 +44,19 @@ print(json.dumps([wall, os.waitstatus_to_exitcode(status), usage.ru_utime + usag
 
 def run_main(*args: str, env: dict[str, str] | None = None) -> Run:
     """`python main.py ARGS` to the end; its wall time, CPU time and peak memory."""
+    return _launch(str(ROOT / "main.py"), *args, env=env)
+
+
+def median_code_run(code: str, repeats: int = 3) -> Run:
+    """The median of `repeats` processes `python -c CODE` (in the repository root)."""
+    runs = sorted((_launch("-c", code) for _ in range(repeats)), key=lambda r: r.wall_s)
+    return runs[len(runs) // 2]
+
+
+def _launch(*argv: str, env: dict[str, str] | None = None) -> Run:
+    """`python ARGV` run by the launcher: wall time, CPU time and peak memory of that process."""
     done = subprocess.run(
-        [sys.executable, "-c", _LAUNCH, str(ROOT / "main.py"), *args],
+        [sys.executable, "-c", _LAUNCH, *argv],
         cwd=ROOT,
         capture_output=True,
         text=True,

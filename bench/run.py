@@ -26,6 +26,7 @@ BENCH = Path(__file__).resolve().parent
 ROOT = BENCH.parent
 sys.path[:0] = [str(ROOT), str(BENCH)]
 
+import bounds  # noqa: E402
 import commands  # noqa: E402
 import corpus  # noqa: E402
 import fanout  # noqa: E402
@@ -241,6 +242,23 @@ def command_line(report: Report, folder: Path, repeats: int) -> None:
     report.seconds("cli", label, run.wall_s, 2.5)
 
 
+def client_bounds(report: Report, folder: Path, repeats: int) -> None:
+    """What litellm alone costs: its import as a process, and its CPU for a review's calls."""
+    print("Bounds: the model client alone (litellm, the one module that talks to models)")
+    for name, run in bounds.import_processes(repeats).items():
+        label = f"{name}, whole process (CPU {run.cpu_s:.2f} s)"
+        report.add("bounds", label, run.wall_s, f"{run.wall_s:.2f} s", "(process goal 2.5 s)")
+    os.environ.setdefault("OPENAI_API_KEY", "bench")
+    with ModelProcess(0.0) as model:
+        home = folder / "bounds-home"
+        view, _ = asyncio.run(fanout.review_once(model.api_base, home, 8))
+        trace = home / "traces" / f"{view.run_id}.jsonl"
+        cost = bounds.call_cost(model.api_base, f"openai/{fanout.MODEL}", trace)
+    for client, cpu in (("litellm", cost.litellm_cpu_s), ("openai SDK", cost.openai_cpu_s)):
+        label = f"CPU of a review's {cost.calls} calls via {client}, zero-latency model"
+        report.add("bounds", label, cpu, f"{cpu * 1000:.0f} ms", "(overhead goal 100 ms)")
+
+
 def replay_suite(report: Report, folder: Path) -> None:
     """The replay eval suite through the CLI: its time and its totals."""
     print(
@@ -333,6 +351,7 @@ def main() -> None:
         costs(report, folder)
         offline_figures(report, folder, repeats)
         command_line(report, folder, repeats)
+        client_bounds(report, folder, repeats)
         replay_suite(report, folder)
         if options.profiles:
             profiles(folder, options.profiles)
