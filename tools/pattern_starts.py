@@ -1,11 +1,14 @@
 """Where a regex can start a match, so a long text is scanned only there (same matches, faster).
 
 Python's `re` tries a pattern such as `\\b(?:ignore|disregard|...)\\s+...` at every position of
-the text; the injection scan runs about twenty of them over every document. A pattern's parse
-tree says what its matches must begin with: a literal key (up to `KEY_LENGTH` characters) after
-a word boundary, which can only stand at the start of a word, or a first character anywhere.
-Looking those up in the text's words (once per text, for every pattern) finds a superset of the
-positions where a match can start; the pattern itself then decides at each of them.
+the text; the injection scan runs about twenty of them over every document, and the offline
+reading about fifty over every sentence. A pattern's parse tree says what its matches must
+begin with: a literal key (up to `KEY_LENGTH` characters) after a word boundary, which can only
+stand at the start of a word, or a key that may stand anywhere (found with `str.find`; beyond
+ASCII, by its first character). Looking those up in the text's words (once per text, for every
+pattern) finds a superset of the positions where a match can start; the pattern itself then
+decides at each of them. For a short text, the same keys tell which patterns cannot match it at
+all (`may_match`, `StartsIndex`).
 
 The analysis over-approximates and never guesses: zero-width parts (lookarounds, anchors) are
 passed over, a part it cannot spell out ends the key where it stands, and a pattern it cannot
