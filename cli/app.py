@@ -72,7 +72,9 @@ def cli() -> None:
 
     The cyclic garbage collector is held during start-up: the imports build a few hundred
     thousand long-lived objects, and each collection would walk them all again (about a tenth
-    of an offline review). `run_async` freezes them and lets it run again for the command's work.
+    of an offline review). `run_async` freezes them and lets it run again for the command's work;
+    a command that never runs a coroutine (`runs`, `show`, `diff`, `trace`, `doctor`) reads one
+    run or the catalogue and leaves without it.
     """
     gc.disable()
     try:
