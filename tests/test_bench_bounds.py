@@ -17,6 +17,9 @@ BENCH = Path(__file__).resolve().parent.parent / "bench"
 
 @pytest.fixture(scope="module")
 def bench_modules():
+    # tests/reliability has a `processes` module too: once a test there has imported it, the
+    # bench's own must be imported afresh here, and the other put back afterwards.
+    shadowed = sys.modules.pop("processes", None)
     sys.path.insert(0, str(BENCH))
     try:
         import bounds
@@ -26,6 +29,9 @@ def bench_modules():
         yield bounds, fanout, model_server
     finally:
         sys.path.remove(str(BENCH))
+        sys.modules.pop("processes", None)
+        if shadowed is not None:
+            sys.modules["processes"] = shadowed
 
 
 def test_a_reviews_calls_are_replayed_through_litellm_and_the_openai_sdk(

@@ -3,10 +3,10 @@ readings as matching them afresh for every criterion."""
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import pytest
+from fakes.corpus import bench_corpus
 
 from agents import reading
 from agents.reading import SIGNALS_PATH, Rules, Signals, load_signals, read
@@ -111,9 +111,7 @@ def test_a_criterion_is_compiled_once_into_the_same_rules() -> None:
 def _every_text(folder: Path) -> list[str]:
     """Every sentence, lead-in and heading of the eval cases, the examples and a 10,000-word
     bench document: what the signals are matched against in a review."""
-    sys.path.insert(0, str(ROOT / "bench"))
-    import corpus  # the bench's long design documents
-
+    corpus = bench_corpus()  # the bench's long design documents
     paths = [p for p in (ROOT / "evals" / "cases").rglob("*") if p.suffix in (".md", ".txt")]
     paths += [*EXAMPLES.glob("*.md"), corpus.write_long_document(10_000, folder)]
     texts: set[str] = set()

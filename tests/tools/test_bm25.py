@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import bm25s
 import pytest
+from fakes.corpus import bench_corpus
 
 from agents.rubric import load_rubrics
 from tools.bm25 import BM25
@@ -14,9 +14,7 @@ from tools.documents import load_documents
 from tools.retrieval import tokenize
 
 ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT / "bench"))
-
-import corpus  # noqa: E402  (the bench's long design documents)
+corpus = bench_corpus()  # the bench's long design documents
 
 
 def _sections(paths: list[Path]) -> list[list[str]]:

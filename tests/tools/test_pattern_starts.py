@@ -5,10 +5,10 @@
 from __future__ import annotations
 
 import re
-import sys
 from pathlib import Path
 
 import pytest
+from fakes.corpus import bench_corpus
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -18,9 +18,7 @@ from tools.injection import load_patterns
 from tools.pattern_starts import TextWords, WordPrefixes, finditer, may_match, pattern_starts
 
 ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT / "bench"))
-
-import corpus  # noqa: E402  (the bench's long design documents)
+corpus = bench_corpus()  # the bench's long design documents
 
 _, COMPILED = load_patterns()
 PATTERNS = [pytest.param(name, id=name) for name in COMPILED]
