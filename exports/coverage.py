@@ -51,14 +51,19 @@ def framework_coverage(findings: list[Finding], rubrics: RubricSet) -> list[Fram
     criteria = [c for r in rubrics.rubrics.values() for c in r.criteria]
     coverage = []
     for framework in FRAMEWORKS:
+        # Each clause's findings in the rubric set's order of criteria (one pass over them).
+        by_clause: dict[str, list[ClauseFinding]] = {}
+        for c in criteria:
+            f = by_criterion.get(c.id)
+            if f is None:
+                continue
+            for clause in dict.fromkeys(c.frameworks.clauses(framework)):
+                by_clause.setdefault(clause, []).append(
+                    ClauseFinding(id=f.id, status=f.status, evidenced=evidences(f))
+                )
         clauses = []
         for clause in known_clauses(framework):
-            bearing = [
-                ClauseFinding(id=f.id, status=f.status, evidenced=evidences(f))
-                for c in criteria
-                if clause in c.frameworks.clauses(framework)
-                and (f := by_criterion.get(c.id)) is not None
-            ]
+            bearing = by_clause.get(clause, [])
             if bearing:
                 evidenced = any(b.evidenced for b in bearing)
                 clauses.append(ClauseCoverage(clause=clause, findings=bearing, evidenced=evidenced))
