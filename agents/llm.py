@@ -231,23 +231,41 @@ class _Exchange:
                 raise ModelCallError(
                     kind, describe(self.lt, kind, self.settings, exc), status=status
                 ) from exc
-        self._record("ok", 200, started, wait, repair)
+        self._record("ok", 200, started, wait, repair, _client_seconds(response))
         return response
 
     def _record(
-        self, outcome: Outcome, status: int | None, t0: float, wait: float, repair: bool
+        self,
+        outcome: Outcome,
+        status: int | None,
+        t0: float,
+        wait: float,
+        repair: bool,
+        client: float = 0.0,
     ) -> None:
-        """Note one attempt for the trace."""
-        latency = round(time.perf_counter() - t0, 4)
+        """Note one attempt for the trace: its latency without the client's own work."""
+        elapsed = time.perf_counter() - t0
+        client = min(client, elapsed)
         self.attempts.append(
             Attempt(
                 outcome=outcome,
                 status=status,
-                latency_s=latency,
+                latency_s=round(elapsed - client, 4),
                 wait_s=round(wait, 4),
+                client_s=round(client, 4),
                 repair=repair,
             )
         )
+
+
+def _client_seconds(response: Any) -> float:
+    """litellm's own time in a call (building the request, reading and pricing the answer),
+    as it reports it beside every response; 0 when it does not."""
+    hidden = getattr(response, "_hidden_params", None) or {}
+    try:
+        return max(0.0, float(hidden.get("litellm_overhead_time_ms") or 0.0) / 1000)
+    except (TypeError, ValueError):
+        return 0.0
 
 
 def _content(response: Any, settings: ModelSettings) -> str:

@@ -33,7 +33,9 @@ _CREDENTIALS["vertex_ai"] = "Google Cloud credentials"
 
 class Attempt(BaseModel):
     """One HTTP request to the model: its outcome, HTTP status if any, its latency (from when
-    the request left) and how long it waited before that for a free slot (`max_concurrency`)."""
+    the request left), how long it waited before that for a free slot (`max_concurrency`), and
+    the client's own work around it (litellm building the request and reading the answer, as
+    litellm measures it), kept apart from the latency like the wait."""
 
     model_config = ConfigDict(extra="forbid")
 
@@ -41,6 +43,7 @@ class Attempt(BaseModel):
     status: int | None = None
     latency_s: float
     wait_s: float = 0.0
+    client_s: float = 0.0
     repair: bool = False
 
 

@@ -50,6 +50,7 @@ def event_attributes(event: AgentEvent, request_model: str) -> dict[str, Any]:
         attempts = attributes.get("gatereview.attempts") or []
         attributes[attr.RETRIES] = max(0, len(attempts) - 1)
         attributes[attr.QUEUE_WAIT_S] = round(sum(a.get("wait_s", 0.0) for a in attempts), 4)
+        attributes[attr.CLIENT_S] = round(sum(a.get("client_s", 0.0) for a in attempts), 4)
     return attributes
 
 

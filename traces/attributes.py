@@ -33,6 +33,7 @@ OP_EXECUTE_TOOL = "execute_tool"
 COST_USD = "gatereview.cost_usd"
 LATENCY_S = "gatereview.latency_s"
 QUEUE_WAIT_S = "gatereview.queue_wait_s"  # waited for a free slot before the request left
+CLIENT_S = "gatereview.client_s"  # the client's own work around the requests (litellm's)
 RETRIES = "gatereview.retries"
 GATE = "gatereview.gate"
 CRITERION = "gatereview.criterion"

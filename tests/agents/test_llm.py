@@ -422,3 +422,25 @@ def test_the_api_key_never_leaves_the_settings() -> None:
     assert "sk-very-secret" not in repr(settings)
     assert "sk-very-secret" not in settings.model_dump_json()
     assert "api_key" not in settings.model_dump()
+
+
+def test_the_clients_own_work_is_kept_apart_from_the_models_latency(
+    router: respx.MockRouter,
+) -> None:
+    """litellm reports its own share of a call; the latency is the rest (the model's answer)."""
+
+    wire: list[float] = []
+
+    async def serve(request: httpx.Request) -> httpx.Response:
+        arrived = time.perf_counter()
+        await asyncio.sleep(0.1)  # the model takes 0.1 s to answer
+        wire.append(time.perf_counter() - arrived)
+        return ok()
+
+    router.post(OPENAI_URL).mock(side_effect=serve)
+    result = asyncio.run(complete_structured(HOSTED, MESSAGES, Answer))
+    attempt = result.attempts[0]
+    assert attempt.client_s > 0  # litellm building the request and reading the answer
+    # The model's time, give or take the transport: not the client's work on top of it.
+    assert wire[0] <= attempt.latency_s < wire[0] + attempt.client_s
+    assert result.usage.latency_s == attempt.latency_s
