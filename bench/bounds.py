@@ -6,7 +6,8 @@ design), and every model call pays litellm's CPU for building the request and re
 answer. Both are measured here on this machine, in the same run as the figures they bound:
 
 - the import: `python -c` of the model path's own import of litellm (`agents.llm._litellm`,
-  offline price map, quiet), as a whole process, beside a bare interpreter and the openai SDK;
+  offline price map, quiet), as a whole process with the collector held as the CLI holds it,
+  beside a bare interpreter and the openai SDK;
 - the calls: the six requests of a review of the bench document (taken from its trace: the
   messages as sent, the answer schema), sent one after another to the zero-latency bench model
   through `litellm.acompletion` as `agents.llm` sends them, and through the openai SDK alone
@@ -30,10 +31,12 @@ from traces.viewer import load_records
 # What the model path caps a structured answer at (agents.llm sends it with every call).
 CAP = ModelSettings(model="openai/x").expected_output_tokens
 
+# Each with the garbage collector held, as `main.py` holds it during start-up.
+_HELD = "import gc; gc.disable(); "
 IMPORTS = {
     "`python -c pass`": "pass",
-    "`import openai`": "import openai",
-    "`import litellm` as agents.llm does": "from agents.llm import _litellm; _litellm()",
+    "`import openai`": _HELD + "import openai",
+    "`import litellm` as agents.llm does": _HELD + "from agents.llm import _litellm; _litellm()",
 }
 
 
