@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import pairwise
 
+from tools.bm25 import BM25
 from tools.documents import Document, Section
 
 _WORD = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*(?:['\u2019][a-z]+)?")
@@ -233,8 +234,6 @@ class SectionIndex:
 
     def __init__(self, documents: list[Document]) -> None:
         """Index every section of every document (heading path included in its text)."""
-        import bm25s  # with scipy, over half a second: only a review needs it, not `runs`
-
         self.sections: list[Section] = [s for doc in documents for s in doc.sections]
         texts = [tokenize(s.text, keep_stopwords=False) for s in self.sections]
         corpus = [
@@ -242,9 +241,7 @@ class SectionIndex:
             for s, tokens in zip(self.sections, texts, strict=True)
         ]
         self._shapes = [tuple(t for t in tokens if not t.isdigit()) for tokens in texts]
-        self._bm25 = bm25s.BM25()
-        if self.sections:
-            self._bm25.index([tokens or [""] for tokens in corpus], show_progress=False)
+        self._bm25 = BM25([tokens or [""] for tokens in corpus])
         self._position = {id(s): i for i, s in enumerate(self.sections)}
         self._passages: dict[int, list[Passage]] = {}
         # A criterion's query is asked for excerpts, by the offline reading and by the support
@@ -263,10 +260,10 @@ class SectionIndex:
         query = [t for term in terms for t in tokenize(term, keep_stopwords=False)]
         if not self.sections or not query:
             return []
-        scores = self._bm25.get_scores(query)
+        scores = self._bm25.scores(query)
         hits: list[Hit] = []
         seen: set[tuple[str, ...]] = set()
-        for i in (-scores).argsort(kind="stable"):
+        for i in sorted(range(len(scores)), key=lambda i: -scores[i]):  # stable: ties in order
             if len(hits) == k or scores[i] <= 0:
                 break
             # Repeated boilerplate (a sprint log, a numbered template) takes one slot, not many.
