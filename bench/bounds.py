@@ -11,22 +11,26 @@ answer. Both are measured here on this machine, in the same run as the figures t
 - the calls: the six requests of a review of the bench document (taken from its trace: the
   messages as sent, the answer schema), sent one after another to the zero-latency bench model
   through `litellm.acompletion` as `agents.llm` sends them, and through the openai SDK alone
-  with the same body; CPU of this process per review's worth of calls.
+  with the same body; CPU of this process per review's worth of calls;
+- the graph runtime: LangGraph alone running a graph of a review's shape whose nodes do nothing,
+  on a SQLite checkpointer, to the human decision (CPU of this process per run).
 """
 
 from __future__ import annotations
 
 import asyncio
+import operator
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any, TypedDict
 
 from processes import Run, median_code_run
 
 from agents.answers import GateAnswer, SummaryAnswer
 from agents.llm import ModelSettings, _litellm, _request
 from traces.viewer import load_records
+from vocabulary.models import GATES
 
 # What the model path caps a structured answer at (agents.llm sends it with every call).
 CAP = ModelSettings(model="openai/x").expected_output_tokens
@@ -111,3 +115,49 @@ def call_cost(api_base: str, model: str, trace: Path, rounds: int = 5) -> CallCo
     litellm_s = _cpu(lambda: _litellm_calls(settings, requests), rounds)
     openai_s = _cpu(lambda: _openai_calls(settings, requests), rounds)
     return CallCost(len(requests), litellm_s, openai_s)
+
+
+class _Shape(TypedDict, total=False):
+    run_id: str
+    reviews: Annotated[dict[str, Any], operator.or_]
+    verdict: dict[str, Any]
+
+
+def _no_op_graph() -> Any:
+    """A review's graph shape with nodes that do nothing: ingest, the five gates side by side,
+    the coordinator, then a human decision (an interrupt)."""
+    from langgraph.graph import END, START, StateGraph
+    from langgraph.types import interrupt
+
+    graph = StateGraph(_Shape)
+    graph.add_node("ingest", lambda state: {})
+    for gate in GATES:
+        graph.add_node(gate, lambda state, gate=gate: {"reviews": {gate: {}}})
+        graph.add_edge("ingest", gate)
+    graph.add_node("coordinator", lambda state: {"verdict": {}})
+    graph.add_node("human_review", lambda state: interrupt({}) and {})
+    graph.add_edge(START, "ingest")
+    graph.add_edge(list(GATES), "coordinator")
+    graph.add_edge("coordinator", "human_review")
+    graph.add_edge("human_review", END)
+    return graph.compile()
+
+
+def graph_cpu(folder: Path, rounds: int = 9) -> float:
+    """The median CPU seconds of LangGraph alone running that shape up to the decision on a
+    SQLite checkpointer, as a review runs (durable after every step), and reading its state."""
+    from langgraph.checkpoint.sqlite.aio import AsyncSqliteSaver
+
+    compiled = _no_op_graph()
+    database = str(folder / "no-op-graph.sqlite")
+
+    async def one(run: int) -> None:
+        async with AsyncSqliteSaver.from_conn_string(database) as saver:
+            graph = compiled.copy({"checkpointer": saver})
+            config = {"configurable": {"thread_id": f"run-{run}"}}
+            async for _ in graph.astream({"run_id": str(run)}, config, durability="sync"):
+                pass
+            await graph.aget_state(config)
+
+    runs = iter(range(rounds + 1))
+    return _cpu(lambda: one(next(runs)), rounds)

@@ -243,8 +243,9 @@ def command_line(report: Report, folder: Path, repeats: int) -> None:
 
 
 def client_bounds(report: Report, folder: Path, repeats: int) -> None:
-    """What litellm alone costs: its import as a process, and its CPU for a review's calls."""
-    print("Bounds: the model client alone (litellm, the one module that talks to models)")
+    """What the libraries alone cost: litellm's import as a process, its CPU for a review's
+    calls, and LangGraph's CPU for running a graph of a review's shape."""
+    print("Bounds: the model client (litellm) and the graph runtime (LangGraph) alone")
     for name, run in bounds.import_processes(repeats).items():
         label = f"{name}, whole process (CPU {run.cpu_s:.2f} s)"
         report.add("bounds", label, run.wall_s, f"{run.wall_s:.2f} s", "(process goal 2.5 s)")
@@ -257,6 +258,9 @@ def client_bounds(report: Report, folder: Path, repeats: int) -> None:
     for client, cpu in (("litellm", cost.litellm_cpu_s), ("openai SDK", cost.openai_cpu_s)):
         label = f"CPU of a review's {cost.calls} calls via {client}, zero-latency model"
         report.add("bounds", label, cpu, f"{cpu * 1000:.0f} ms", "(overhead goal 100 ms)")
+    cpu = bounds.graph_cpu(folder)
+    label = "CPU of LangGraph alone: a review's graph, no-op nodes, SQLite"
+    report.add("bounds", label, cpu, f"{cpu * 1000:.0f} ms", "(overhead goal 100 ms)")
 
 
 def replay_suite(report: Report, folder: Path) -> None:

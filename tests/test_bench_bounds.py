@@ -61,3 +61,16 @@ def test_an_import_is_timed_as_a_process_of_its_own(bench_modules):
     run = processes.median_code_run("import json", repeats=1)
     assert run.returncode == 0
     assert run.wall_s > 0 and run.cpu_s > 0 and run.peak_mib > 0
+
+
+def test_the_graph_runtime_alone_runs_a_reviews_shape_to_the_decision(bench_modules, tmp_path):
+    from langgraph.checkpoint.memory import InMemorySaver
+
+    bounds, _, _ = bench_modules
+    graph = bounds._no_op_graph().copy({"checkpointer": InMemorySaver()})
+    config = {"configurable": {"thread_id": "one"}}
+    graph.invoke({"run_id": "one"}, config)
+    state = graph.get_state(config)
+    assert state.next == ("human_review",)  # held for the decision, as a review is
+    assert set(state.values["reviews"]) == {"data", "risk", "platform", "product", "change"}
+    assert bounds.graph_cpu(tmp_path, rounds=1) > 0
