@@ -1,9 +1,9 @@
-"""What the model client alone costs, measured beside the figures it bounds.
+"""What the libraries the design prescribes cost on their own, beside the figures they bound.
 
-Two goals of a model-backed review are bounded by the client library before any of gatereview's
-own work: a whole review process must import litellm (the one module that talks to models, by
-design), and every model call pays litellm's CPU for building the request and reading the
-answer. Both are measured here on this machine, in the same run as the figures they bound:
+A model-backed review must import litellm (the one module that talks to models), pay its CPU for
+building every request and reading every answer, and run LangGraph's graph with a checkpoint
+after every step, before any of gatereview's own work. Each is measured here on this machine,
+in the same run as the figures it bounds:
 
 - the import: `python -c` of the model path's own import of litellm (`agents.llm._litellm`,
   offline price map, quiet), as a whole process with the collector held as the CLI holds it,
