@@ -123,11 +123,18 @@ class _Shape(TypedDict, total=False):
     verdict: dict[str, Any]
 
 
+def _await_decision(state: _Shape) -> dict[str, Any]:
+    """Pause for a decision, as a review's `human_review` node does (never resumed here)."""
+    from langgraph.types import interrupt
+
+    interrupt({})
+    return {}
+
+
 def _no_op_graph() -> Any:
     """A review's graph shape with nodes that do nothing: ingest, the five gates side by side,
     the coordinator, then a human decision (an interrupt)."""
     from langgraph.graph import END, START, StateGraph
-    from langgraph.types import interrupt
 
     graph = StateGraph(_Shape)
     graph.add_node("ingest", lambda state: {})
@@ -135,7 +142,7 @@ def _no_op_graph() -> Any:
         graph.add_node(gate, lambda state, gate=gate: {"reviews": {gate: {}}})
         graph.add_edge("ingest", gate)
     graph.add_node("coordinator", lambda state: {"verdict": {}})
-    graph.add_node("human_review", lambda state: interrupt({}) and {})
+    graph.add_node("human_review", _await_decision)
     graph.add_edge(START, "ingest")
     graph.add_edge(list(GATES), "coordinator")
     graph.add_edge("coordinator", "human_review")

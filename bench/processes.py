@@ -49,8 +49,7 @@ def run_main(*args: str, env: dict[str, str] | None = None) -> Run:
 
 def median_code_run(code: str, repeats: int = 3) -> Run:
     """The median of `repeats` processes `python -c CODE` (in the repository root)."""
-    runs = sorted((_launch("-c", code) for _ in range(repeats)), key=lambda r: r.wall_s)
-    return runs[len(runs) // 2]
+    return _median([_launch("-c", code) for _ in range(repeats)], f"python -c {code!r}")
 
 
 def _launch(*argv: str, env: dict[str, str] | None = None) -> Run:
@@ -69,11 +68,16 @@ def _launch(*argv: str, env: dict[str, str] | None = None) -> Run:
 
 def median_run(*args: str, repeats: int = 3, env: dict[str, str] | None = None) -> Run:
     """The run of median wall time among `repeats` (each must succeed)."""
-    runs = sorted((run_main(*args, env=env) for _ in range(repeats)), key=lambda r: r.wall_s)
+    runs = [run_main(*args, env=env) for _ in range(repeats)]
+    return _median(runs, f"main.py {' '.join(args)}")
+
+
+def _median(runs: list[Run], command: str) -> Run:
+    """The run of median wall time; an error if any of them failed (its figure would be wrong)."""
     failed = [r for r in runs if r.returncode != 0]
     if failed:
-        raise RuntimeError(f"main.py {' '.join(args)} exited {failed[0].returncode}")
-    return runs[len(runs) // 2]
+        raise RuntimeError(f"{command} exited {failed[0].returncode}")
+    return sorted(runs, key=lambda r: r.wall_s)[len(runs) // 2]
 
 
 def median(values: list[float]) -> float:

@@ -74,3 +74,10 @@ def test_the_graph_runtime_alone_runs_a_reviews_shape_to_the_decision(bench_modu
     assert state.next == ("human_review",)  # held for the decision, as a review is
     assert set(state.values["reviews"]) == {"data", "risk", "platform", "product", "change"}
     assert bounds.graph_cpu(tmp_path, rounds=1) > 0
+
+
+def test_a_failing_import_is_an_error_not_a_figure(bench_modules):
+    import processes
+
+    with pytest.raises(RuntimeError, match="exited 1"):
+        processes.median_code_run("import no_such_module_here", repeats=1)
