@@ -9,10 +9,9 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager, suppress
 from dataclasses import replace
 from datetime import UTC, datetime
-from functools import cache
 from typing import Any
 
-from langgraph.checkpoint.base import BaseCheckpointSaver, CheckpointTuple
+from langgraph.checkpoint.base import CheckpointTuple
 from langgraph.graph.state import CompiledStateGraph
 from langgraph.types import Command, StateSnapshot
 
@@ -23,7 +22,7 @@ from graphs.anchors import forget_head
 from graphs.claims import claim_decision, claimed_decision, last_claim, release_claim
 from graphs.context import ReviewContext, make_context
 from graphs.decisions import decision_problem
-from graphs.review import build_graph
+from graphs.review import review_graph
 from graphs.runtrace import anchor_trace, continue_trace, new_trace, traced_verdict
 from graphs.settings import Settings
 from graphs.storage import async_saver, saver, thread_ids
@@ -85,17 +84,6 @@ def run_state(snapshot: StateSnapshot) -> RunState:
     return "interrupted"
 
 
-@cache
-def _compiled(gates: tuple[str, ...]) -> CompiledStateGraph:
-    return build_graph(gates).compile()
-
-
-def _graph_on(gates: tuple[str, ...], checkpointer: BaseCheckpointSaver) -> CompiledStateGraph:
-    """The review graph of these gates on a checkpointer: compiled once per process (5 ms a
-    review), then copied with the checkpointer, as LangGraph's own `with_config` copies it."""
-    return _compiled(tuple(gates)).copy({"checkpointer": checkpointer})
-
-
 def _gates(checkpoint: CheckpointTuple | None) -> tuple[str, ...]:
     """The gates of a run's rubric set, read from its checkpoint before a graph is built."""
     values = checkpoint.checkpoint.get("channel_values", {}) if checkpoint else {}
@@ -110,7 +98,7 @@ async def _open_graph(
     async with async_saver(workspace) as checkpointer:
         if run_id is not None:
             gates = _gates(await checkpointer.aget_tuple(_config(run_id)))
-        yield _graph_on(gates, checkpointer)
+        yield review_graph(gates, checkpointer)
 
 
 async def _drive(
@@ -382,7 +370,7 @@ def views_from_checkpoints(workspace: Workspace, run_ids: list[str]) -> list[Run
         for run_id in run_ids:
             before = _mark(workspace, run_id)
             gates = _gates(checkpointer.get_tuple(_config(run_id)))
-            snapshot = _graph_on(gates, checkpointer).get_state(_config(run_id))
+            snapshot = review_graph(gates, checkpointer).get_state(_config(run_id))
             if not snapshot.values:
                 raise RunNotFoundError(f"no run {run_id} in {workspace.home}")
             view = build_view(run_id, run_state(snapshot), snapshot.values)
@@ -401,7 +389,7 @@ def _latest(workspace: Workspace, run_id: str) -> StateSnapshot:
     """A run's latest state, read through the graph of its own gates."""
     with saver(workspace) as checkpointer:
         gates = _gates(checkpointer.get_tuple(_config(run_id)))
-        return _graph_on(gates, checkpointer).get_state(_config(run_id))
+        return review_graph(gates, checkpointer).get_state(_config(run_id))
 
 
 @faults_as_errors
