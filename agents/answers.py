@@ -13,7 +13,7 @@ from typing import Annotated
 from pydantic import AfterValidator, Field
 
 from agents.prose import plain
-from vocabulary.models import FindingStatus, GateStatus, Strict
+from vocabulary.models import GateStatus, JudgedStatus, Strict
 
 # Text a model writes: escape sequences, control characters and bidi overrides are removed.
 ModelText = Annotated[str, AfterValidator(plain)]
@@ -32,7 +32,7 @@ class CriterionAnswer(Strict):
     """The model's finding for one criterion."""
 
     criterion: str = Field(description="Criterion id exactly as given, e.g. data.owners")
-    status: FindingStatus = Field(description="met | partial | mentioned | missing | contradicted")
+    status: JudgedStatus = Field(description="met | partial | mentioned | missing | contradicted")
     summary: ModelText = Field(description="One or two sentences on what the documents say")
     recommendation: ModelText = Field(description="What to add or change; empty when met")
     evidence: list[QuoteClaim] = Field(description="One to three verbatim quotes; none if missing")

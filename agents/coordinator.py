@@ -1,24 +1,29 @@
 """The coordinator: one documented rule turns verified findings into gate statuses and a verdict.
 
-The rule (also stated in the README):
+The rule (also stated in docs/judgement.md). A gate status means what a go/no-go board means:
+`ready`, the core is covered with specifics; `conditional`, it is partly covered; `not_ready`,
+the documents are silent on the core or explicitly accept what good practice rules out.
 
 1. Only findings on the gate's rubric criteria take part (others, such as the note that a
    document addresses its reviewers, are reported but never weighed). A finding counts only
    if all of its document quotes were verified, they support it (agents.support), the offline
-   reviewer does not dispute it and no reviewer dismissed it, or a person amended it; an
+   screen does not dispute it and no reviewer dismissed it, or a person amended it; an
    uncounted finding leaves its criterion unmet. Severity is the rubric's, never the finding's, so
    neither a model nor a document can soften a criterion.
-2. A criterion is addressed when its counted finding is `met` or `partial`. A passing
-   mention (`mentioned`), `missing` and an uncounted finding leave it unaddressed.
+2. A criterion is addressed when its counted finding is `met` or `partial`; the screen's
+   `found` lifts it off silence without addressing it. A passing mention (`mentioned`),
+   `missing` and an uncounted finding leave it unaddressed.
 3. A gate is judged by its core, its blocker criteria. It is `not_ready` when a counted
-   finding on a blocker criterion is `contradicted` (the documents defer it or commit to
-   what it warns against), or when the documents are silent on it: fewer than
-   MIN_CORE_ADDRESSED of its blocker criteria are addressed and no more than SILENT_SHARE of
-   them are even touched on (addressed or `mentioned`). Non-core criteria never lift a gate;
-   passing mentions across most of its core make it thin, not silent, so `conditional` at best.
+   finding on a blocker criterion is `contradicted` (the documents explicitly defer it past
+   go-live, accept the risk unmitigated or commit to what it warns against), or when the
+   documents are silent on it: fewer than MIN_CORE_ADDRESSED of its blocker criteria are
+   addressed or found, and no more than SILENT_SHARE of them are even touched on. Non-core
+   criteria never lift a gate; passing mentions across most of its core make it thin, not
+   silent, so `conditional` at best.
 4. Otherwise a gate is `conditional` when a blocker or major criterion is not `met`; each
    such criterion becomes one of the gate's conditions.
-5. Otherwise the gate is `ready`.
+5. Otherwise the gate is `ready`. A gate only the offline screen read is never `ready` unless
+   a person amended every such criterion to `met`: the screen certifies nothing.
 6. When a model reviewed the gate and judged the whole gate itself, the gate takes the worse
    of the two statuses, but no lower than JUDGEMENT_FLOOR: the judgement can lower a gate,
    never raise it.
@@ -32,7 +37,7 @@ from collections.abc import Mapping
 
 from agents.rubric import Rubric
 from vocabulary.models import (
-    ADDRESSED,
+    NOT_SILENT,
     Amendment,
     Finding,
     Gate,
@@ -55,6 +60,8 @@ JUDGEMENT_FLOOR: GateStatus = "conditional"
 # floor and reported leave-one-document-out; 1.0 would make passing mentions never count.
 SILENT_SHARE = 0.5
 SLA_CRITERION = "platform.sla_triangle"
+SCREEN_NOTE = "screened offline: a model-backed review or a reviewer's amendment is needed to certify"
+SCREEN_REVIEWER = "offline"
 RANK: dict[GateStatus, int] = {"not_ready": 0, "conditional": 1, "ready": 2}
 PATTERN_CRITERION = "platform.pattern_fit"
 
@@ -101,7 +108,12 @@ def gate_verdict(
 ) -> GateVerdict:
     """The status of one gate under the rule in this module's docstring."""
     verdict = _rule_verdict(review, rubric, min_core, silent_share)
-    return _lowered(verdict, review.judgement, rubric.gate, judgement_floor)
+    verdict = _lowered(verdict, review.judgement, rubric.gate, judgement_floor)
+    if review.reviewer != SCREEN_REVIEWER:
+        return verdict
+    return verdict.model_copy(
+        update={"screened": True, "reason": f"{SCREEN_NOTE} ({verdict.reason})"}
+    )
 
 
 def _rule_verdict(
@@ -133,9 +145,9 @@ def _rule_verdict(
         and (c.id not in counted or counted[c.id].status != "met")
     ]
     conditions = [_condition(by_criterion.get(cid), rubric, cid) for cid in unmet]
-    addressed = [cid for cid in core if cid in counted and counted[cid].status in ADDRESSED]
+    addressed = [cid for cid in core if cid in counted and counted[cid].status in NOT_SILENT]
     touched = [
-        cid for cid in core if cid in counted and counted[cid].status in (*ADDRESSED, "mentioned")
+        cid for cid in core if cid in counted and counted[cid].status in (*NOT_SILENT, "mentioned")
     ]
     # A dismissed core criterion is out of the count: what remains must still be addressed.
     live = [cid for cid in core if cid not in dismissed]
@@ -144,7 +156,7 @@ def _rule_verdict(
         return GateVerdict(
             status="not_ready",
             reason=f"the documents are silent on this gate's core: {len(addressed)} of "
-            f"{len(core)} core criteria met or partly met, {len(touched)} touched on",
+            f"{len(core)} core criteria addressed, {len(touched)} touched on",
             conditions=conditions,
             **degraded,
         )
@@ -237,14 +249,21 @@ def compile_verdict(
         f"{len(conditions)} conditions to lift." if conditions else "No open conditions."
     )
     degraded = any(v.degraded for v in gates.values())
+    screened = [g for g, v in gates.items() if v.screened]
     if degraded:
         summary += " Some gates were reviewed in degraded mode (see each gate)."
+    if screened:
+        which = "Every gate was" if len(screened) == len(gates) else "Gates " + ", ".join(
+            screened
+        ) + " were"
+        summary = f"{which} {SCREEN_NOTE}. {summary}"
     return Verdict(
         overall=overall,
         gates=gates,
         conditions=conditions,
         summary=summary,
         degraded=degraded,
+        screened=bool(screened),
         checks={
             "sla_triangle": _check(every, SLA_CRITERION),
             "architecture_pattern": _check(every, PATTERN_CRITERION),

@@ -27,7 +27,7 @@ from agents.events import (
     web_search_event,
 )
 from agents.llm import Budget, ModelCallError, ModelSettings, StructuredResult, complete_structured
-from agents.offline import load_signals, review_gate_offline
+from agents.offline import review_gate_offline, supplied_text
 from agents.prompts import render
 from agents.rubric import Criterion, Rubric
 from agents.support import check_support, mark_disputes, retrieved_lines
@@ -44,6 +44,7 @@ from vocabulary.models import Evidence, Finding, Gate, GateJudgement, GateReview
 WEB_GATES = ("risk", "platform")
 MAX_WEB_QUERIES = 2
 MAX_QUOTES = 3
+SUPPORT_SECTIONS = 4  # sections retrieved per criterion whose lines count as about it
 T = TypeVar("T", bound=BaseModel)
 
 
@@ -234,7 +235,7 @@ class GateAgent:
         review = GateReview(
             gate=gate,
             reviewer=rt.settings.model,
-            findings=self._supported(findings, index),
+            findings=self._supported(findings, index, documents),
             judgement=judgement,
             usage=usage,
             external=external,
@@ -244,16 +245,18 @@ class GateAgent:
         events.append(support_event(gate, review.findings))
         return GateOutcome(review, events)
 
-    def _supported(self, findings: list[Finding], index: SectionIndex) -> list[Finding]:
+    def _supported(
+        self, findings: list[Finding], index: SectionIndex, documents: list[Document]
+    ) -> list[Finding]:
         """Each finding with the support of its verified quotes judged (agents.support)."""
-        signals = load_signals()
+        supplied = supplied_text(documents)
         return [
             check_support(
                 finding,
                 self.rubric.criterion(finding.criterion),
                 index,
-                retrieved_lines(self.rubric.criterion(finding.criterion), index, signals.sections),
-                signals,
+                retrieved_lines(self.rubric.criterion(finding.criterion), index, SUPPORT_SECTIONS),
+                supplied,
             )
             for finding in findings
         ]

@@ -1,41 +1,46 @@
-"""Whether a model's verified quotes support its finding, and whether the offline reviewer
+"""Whether a model's verified quotes support its finding, and whether the offline screen
 disputes it.
 
-A quote that exists in the documents is not yet evidence for the finding it is attached to:
+A quote that exists in the documents is not yet evidence for the finding it is attached to.
+For a `met` or `partial` finding, each quote must be:
 
-- it must be substantive: at least MIN_CONTENT_WORDS content words, not a fragment such as
-  "the" or a heading;
-- it must be about the criterion: it shares the criterion's vocabulary (a term or a specific,
-  read as the offline reviewer reads a sentence, with its heading and lead-in), or it lies in
-  one of the sections retrieved for the criterion;
-- a `met` needs one of the criterion's own specifics in the quoted text (a named owning team
-  for owners, a cadence or target for freshness...); without one it is at most `partial`.
+- a statement: at least MIN_CONTENT_WORDS content words, not a heading or a fragment;
+- committed: not a placeholder, a question, an example or template row, a definition, advice,
+  a wish or a rejected option, and not a deferral (read by `screen.markers`, with the
+  headings above it); not a pointer to an annex that was not supplied;
+- not a denial: the criterion's subject is not negated in it ("no owner", "not logged");
+- about the criterion: it holds the criterion's terms (with its heading and lead-in), or it
+  lies in one of the sections retrieved for it.
 
-A `met` or `partial` finding whose quotes fail the first two tests is unsupported and does not
-count toward the verdict (a `contradicted` one is not judged: dropping it would raise a gate).
-A `mentioned` finding whose every quote commits to nothing (a question, an example, a
-definition, advice to others, read as the offline reviewer reads them) is shown as `missing`:
-such text does not touch the design, so it cannot make a gate thin rather than silent.
+A finding none of whose quotes passes is unsupported and does not count toward the verdict (a
+`contradicted` one is not judged: dropping it would raise a gate). A `met` needs one of the
+criterion's own specifics, a figure or a name in a passing quote; without one it is `partial`.
+A `mentioned` finding whose every quote commits to nothing is shown as `missing`: such text
+does not touch the design, so it cannot make a gate thin rather than silent.
 
-Then a second opinion: when the model says `met` and the offline reviewer finds no relevant
-passage at all or only a passing mention, or the model says a blocker is `missing` while the
-offline reviewer finds it met, the finding is `disputed`; a disputed finding does not lift
-its gate until a person amends it.
+Then a second opinion: when the model says `met` and the screen finds nothing on the
+criterion but placeholders, uncommitted or deferred text, the finding is `disputed`; a
+disputed finding does not lift its gate until a person amends it.
 """
 
 from __future__ import annotations
 
-from agents.reading import Rules, Signals, read
+import re
+
+from agents.offline import points_elsewhere, screen_of
 from agents.rubric import Criterion, Rubric
-from tools.retrieval import Passage, SectionIndex, tokenize
+from screen.screening import Screen
+from tools.retrieval import Passage, SectionIndex, find_phrase, phrases, tokenize
 from vocabulary.models import Evidence, Finding, GateReview
 
 MIN_CONTENT_WORDS = 4
+DENIAL_WINDOW = 3  # tokens before a criterion term that can negate it
+_NEGATION = frozenset({"no", "not", "never", "without", "none", "nobody", "neither", "nor"})
+_FIGURE_OR_NAME = re.compile(r"\d|`[^`]+`|(?<![.!?]\s)(?<!^)\b[A-Z][a-z]+[A-Z]?\w*\b")
 
 
 def _passages_at(index: SectionIndex, evidence: Evidence) -> list[Passage]:
-    """The sentences a verified quote overlaps, with their headings and lead-ins (split once
-    per review, by the index)."""
+    """The sentences a verified quote overlaps (split once per review, by the index)."""
     first, last = evidence.line_start or 0, evidence.line_end or evidence.line_start or 0
     return [
         passage
@@ -48,23 +53,57 @@ def _passages_at(index: SectionIndex, evidence: Evidence) -> list[Passage]:
     ]
 
 
-def _about(rules: Rules, passages: list[Passage], signals: Signals) -> tuple[bool, bool]:
-    """Whether the quoted sentences read as about the criterion, and whether one shows a
-    specific."""
-    readings = [read(p, rules, signals) for p in passages]
-    relevant = any(r.relevance > 0 for r in readings)
-    # The specific must be one of the criterion's own (a named owner for owners, a cadence or
-    # target for freshness...): a figure about something else does not make this met.
-    specific = any(r.own_specifics for r in readings)
-    return relevant, specific
+def _denies(passage: Passage, terms: list[str]) -> bool:
+    """Whether a criterion term in the passage comes right after a negation."""
+    tokens = tuple(tokenize(passage.text))  # stopwords kept: "no" and "not" are stopwords
+    for phrase in phrases(terms):
+        found = find_phrase(phrase, tokens, 1)
+        if found and _NEGATION & set(tokens[max(0, found[0] - DENIAL_WINDOW) : found[0]]):
+            return True
+    return False
 
 
-def _commits_to_nothing(passages: list[Passage], signals: Signals) -> bool:
-    """Whether every quoted sentence is a question, example, definition or advice, whatever it
-    is about (a deferral commits to something: to later)."""
-    return bool(passages) and all(
-        signals.commits_to_nothing(p) and not signals.of(p.text).deferral for p in passages
+def _problem(
+    evidence: Evidence,
+    passages: list[Passage],
+    criterion: Criterion,
+    screen: Screen,
+    supplied: str,
+    in_retrieved: bool,
+) -> str | None:
+    """Why this quote is not evidence for the criterion, or None when it is."""
+    where = evidence.location
+    if len(tokenize(evidence.quote, keep_stopwords=False)) < MIN_CONTENT_WORDS or not passages:
+        return f"{where}: a heading or a fragment, not a statement"
+    marks = [screen.marks_of(p) for p in passages]
+    if all(m.hollow for m in marks):
+        return f"{where}: commits to nothing ({marks[0].word})"
+    if all(m.deferral for m in marks):
+        return f"{where}: defers it"
+    if all(points_elsewhere(p, supplied) for p in passages):
+        return f"{where}: points to material that was not supplied"
+    if all(_denies(p, criterion.terms) for p in passages):
+        return f"{where}: says it is not there"
+    about = any(screen.weight_of(p, criterion.terms) for p in passages) or any(
+        set(tokenize(" ".join((*p.heading, p.lead_in)), keep_stopwords=False))
+        & {t for ph in phrases(criterion.terms) for t in ph}
+        for p in passages
     )
+    if not (about or in_retrieved):
+        return f"{where}: not about {criterion.title.lower()}"
+    return None
+
+
+def _shows_specific(passages: list[Passage], criterion: Criterion) -> bool:
+    """Whether a quoted passage shows one of the criterion's specifics, a figure or a name."""
+    wanted = phrases(criterion.specifics)
+    for passage in passages:
+        tokens = (*passage.tokens, *passage.context)
+        if any(find_phrase(p, tokens, 1) for p in wanted):
+            return True
+        if _FIGURE_OR_NAME.search(passage.text):
+            return True
+    return False
 
 
 def check_support(
@@ -72,34 +111,32 @@ def check_support(
     criterion: Criterion,
     index: SectionIndex,
     retrieved: frozenset[str],
-    signals: Signals,
+    supplied: str = "",
 ) -> Finding:
     """The finding with its support judged (see the module docstring)."""
     quotes = [e for e in finding.document_evidence if e.verified]
     # Only statuses that lift a gate are judged: dropping a contradiction would raise one.
     if finding.status not in ("met", "partial", "mentioned") or not quotes:
         return finding
+    screen = screen_of(index)
+    quoted = [(e, _passages_at(index, e)) for e in quotes]
     if finding.status == "mentioned":
-        if all(_commits_to_nothing(_passages_at(index, e), signals) for e in quotes):
+        if all(ps and all(screen.marks_of(p).hollow for p in ps) for _, ps in quoted):
             note = "its quotes commit to nothing (questions, examples, definitions or advice)"
             return finding.model_copy(update={"status": "missing", "support_note": note})
         return finding
     problems: list[str] = []
-    specific = False
-    rules = Rules.of(criterion)  # compiled once for all of the finding's quotes
-    for evidence in quotes:
-        if len(tokenize(evidence.quote, keep_stopwords=False)) < MIN_CONTENT_WORDS:
-            problems.append(f"{evidence.location}: a fragment, not a statement")
-            continue
-        relevant, shows = _about(rules, _passages_at(index, evidence), signals)
+    passing: list[Passage] = []
+    for evidence, passages in quoted:
         in_retrieved = f"{evidence.path}:{evidence.line_start}" in retrieved
-        if not (relevant or in_retrieved):
-            problems.append(f"{evidence.location}: not about {criterion.title.lower()}")
-            continue
-        specific = specific or shows
+        problem = _problem(evidence, passages, criterion, screen, supplied, in_retrieved)
+        if problem:
+            problems.append(problem)
+        else:
+            passing.extend(p for p in passages if screen.marks_of(p).committed)
     if len(problems) == len(quotes):
         return finding.model_copy(update={"unsupported": "; ".join(problems)})
-    if finding.status == "met" and not specific:
+    if finding.status == "met" and not _shows_specific(passing, criterion):
         note = "met needs a specific in the quoted text; shown as partial"
         return finding.model_copy(update={"status": "partial", "support_note": note})
     return finding
@@ -116,29 +153,23 @@ def retrieved_lines(criterion: Criterion, index: SectionIndex, k: int) -> frozen
 
 
 def mark_disputes(review: GateReview, offline: GateReview, rubric: Rubric) -> GateReview:
-    """The model's review with findings the offline reviewer contradicts marked disputed."""
+    """The model's review with each `met` the screen finds no basis for marked disputed."""
     theirs = {f.criterion: f for f in offline.findings}
+    known = {c.id for c in rubric.criteria}
     marked = []
     for finding in review.findings:
         other = theirs.get(finding.criterion)
-        if other is None or finding.criterion not in {c.id for c in rubric.criteria}:
+        if other is None or finding.criterion not in known or finding.status != "met":
             marked.append(finding)
             continue
-        blocker = rubric.criterion(finding.criterion).severity == "blocker"
-        if finding.status == "met" and other.status in ("missing", "mentioned"):
-            if other.status == "mentioned":
-                view = "the offline reviewer found it only touched on in passing"
-            elif other.document_evidence:
-                view = "the offline reviewer found only text that commits to nothing"
-            else:
-                view = "the offline reviewer found no passage about it"
-
-        elif blocker and finding.status == "missing" and other.status == "met":
-            where = ", ".join(e.location for e in other.document_evidence) or "the documents"
-            view = f"the offline reviewer found it met at {where}"
-        else:
+        if other.status != "missing":
             marked.append(finding)
             continue
-        dispute = f"model: {finding.status}; {view}. A person decides (amend)."
+        view = (
+            "the offline screen found only text that commits to nothing or defers it"
+            if other.document_evidence
+            else "the offline screen found no passage about it"
+        )
+        dispute = f"model: met; {view}. A person decides (amend)."
         marked.append(finding.model_copy(update={"disputed": dispute}))
     return review.model_copy(update={"findings": marked})

@@ -127,9 +127,9 @@ def amend(
 ) -> None:
     """Re-grade or dismiss one finding; the verdict is recomputed and awaits a decision."""
     with user_errors():
-        from vocabulary.models import FINDING_STATUSES
+        from vocabulary.models import JUDGED_STATUSES
 
-        allowed = (*FINDING_STATUSES, "dismissed")
+        allowed = (*JUDGED_STATUSES, "dismissed")
         if status not in allowed:
             raise GateReviewError(f"unknown status {status!r}: one of {', '.join(allowed)}")
         if not reason.strip():

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from tools.documents import Document, load_documents
@@ -39,6 +39,7 @@ class LabelledDocument:
     name: str
     document: Document
     expected: dict[Gate, GateStatus]
+    evidence: dict[Gate, list[str]] = field(default_factory=dict)  # the reviewer's quotes
 
 
 def load_calibration(folder: Path = DEFAULT_FOLDER) -> list[LabelledDocument]:
@@ -60,5 +61,9 @@ def load_calibration(folder: Path = DEFAULT_FOLDER) -> list[LabelledDocument]:
             LABEL_GATES[gate]: LABEL_STATUS[label["verdict"]]
             for gate, label in entry["gates"].items()
         }
-        out.append(LabelledDocument(entry["file"], document, expected))
+        evidence = {
+            LABEL_GATES[gate]: [e["quote"] for e in label.get("evidence", [])]
+            for gate, label in entry["gates"].items()
+        }
+        out.append(LabelledDocument(entry["file"], document, expected, evidence))
     return out

@@ -1,13 +1,12 @@
-"""Parameters fitted on the calibration documents, and their leave-one-document-out figures.
+"""Parameters fitted on the open calibration documents, and their held-out figures.
 
-Two thresholds of the offline reviewer (`rubrics/signals.toml`: `relevance` and
-`addressed_sentences`) and two of the coordinator's rule (`JUDGEMENT_FLOOR`, how far a model's
-own gate judgement may lower a gate, and `SILENT_SHARE`, how much of a gate's core may be touched
-on in passing while the documents still count as silent on it) are chosen by Cohen's kappa on
-the labelled documents.
-Fitting on all of them and scoring on the same ones flatters the result, so each document is
-also scored with the parameters fitted on the other documents only: that figure is the one to
-quote. The shipped values are what the same fit gives on every document.
+One threshold of the offline screen (`screen/markers.toml`: `found_weight`, how much of a
+criterion's vocabulary a passage must hold to be read as speaking to it) and two of the
+coordinator's rule (`JUDGEMENT_FLOOR`, how far a model's own gate judgement may lower a gate,
+and `SILENT_SHARE`, how much of a gate's core may be touched on in passing while the documents
+still count as silent on it) are chosen by Cohen's kappa. Only the open documents are fitted
+on: each is scored with the parameters fitted on the other open documents
+(leave-one-document-out), and the sealed documents with the parameters fitted on all open ones.
 """
 
 from __future__ import annotations
@@ -16,41 +15,35 @@ import itertools
 from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass, replace
 
-from agents.coordinator import JUDGEMENT_FLOOR, SILENT_SHARE, compile_verdict
-from agents.offline import load_signals, review_gate_offline
-from agents.reading import Signals
+from agents.coordinator import JUDGEMENT_FLOOR, MIN_CORE_ADDRESSED, SILENT_SHARE, compile_verdict
+from agents.offline import review_gate_offline
 from agents.rubric import load_rubrics
 from evals.agreement import cohen_kappa
 from evals.calibration_docs import LabelledDocument
+from screen.screening import Screen, load_thresholds
 from tools.retrieval import SectionIndex
 from vocabulary.models import GATES, Gate, GateReview, GateStatus
 
 Statuses = dict[Gate, GateStatus]
 
 # The grids: every combination is tried. Keep them small: a large grid fits noise.
-OFFLINE_GRID: dict[str, tuple[int, ...]] = {"relevance": (2, 3), "addressed_sentences": (2, 3)}
+FOUND_WEIGHTS: tuple[int, ...] = (2, 3)
+# How many core criteria the screen must find statements on for the gate not to be silent.
+MIN_CORES: tuple[int, ...] = (1, 2)
 JUDGEMENT_FLOORS: tuple[GateStatus, ...] = ("ready", "conditional", "not_ready")
 # 1.0: passing mentions never lift a gate; 0.5: mentions across more than half of the core do.
 SILENT_SHARES: tuple[float, ...] = (1.0, 0.5)
 
 
 @dataclass(frozen=True)
-class OfflineParams:
-    """One point of the offline reviewer's grid."""
+class ScreenParams:
+    """One point of the offline screen's grid."""
 
-    relevance: int
-    addressed_sentences: int
-    silent_share: float = SILENT_SHARE
-
-    def signals(self, base: Signals) -> Signals:
-        """The offline reviewer's signals with these thresholds."""
-        return replace(base, relevance=self.relevance, addressed_sentences=self.addressed_sentences)
+    found_weight: int
+    min_core: int = MIN_CORE_ADDRESSED
 
     def __str__(self) -> str:
-        return (
-            f"relevance={self.relevance}, addressed_sentences={self.addressed_sentences}, "
-            f"silent_share={self.silent_share}"
-        )
+        return f"found_weight={self.found_weight}, min_core={self.min_core}"
 
 
 @dataclass(frozen=True)
@@ -64,33 +57,23 @@ class RuleParams:
         return f"judgement_floor={self.judgement_floor}, silent_share={self.silent_share}"
 
 
-def offline_grid() -> list[OfflineParams]:
-    """Every combination of the offline grid."""
-    return [
-        OfflineParams(*values, silent_share=share)
-        for values in itertools.product(*OFFLINE_GRID.values())
-        for share in SILENT_SHARES
-    ]
-
-
-def shipped_offline() -> OfflineParams:
-    """The offline thresholds the project ships (signals.toml, the coordinator)."""
-    signals = load_signals()
-    return OfflineParams(signals.relevance, signals.addressed_sentences, SILENT_SHARE)
-
-
 @dataclass
 class Predictions:
-    """Every document's gate statuses under every candidate, and the shipped candidate."""
+    """Every document's gate statuses and reviews under every candidate, and the shipped one."""
 
     by_candidate: dict[str, dict[Hashable, Statuses]]
+    reviews: dict[str, dict[Hashable, dict[Gate, GateReview]]]
     candidates: list[Hashable]
     shipped: Hashable
     bad_quotes: list[str]
 
-    def shipped_statuses(self) -> dict[str, Statuses]:
-        """Every document's statuses under the shipped parameters."""
-        return {name: per[self.shipped] for name, per in self.by_candidate.items()}
+    def statuses(self, chosen: Mapping[str, Hashable]) -> dict[str, Statuses]:
+        """Every document's statuses under the candidate chosen for it."""
+        return {name: self.by_candidate[name][chosen[name]] for name in chosen}
+
+    def reviews_of(self, chosen: Mapping[str, Hashable]) -> dict[str, dict[Gate, GateReview]]:
+        """Every document's gate reviews under the candidate chosen for it."""
+        return {name: self.reviews[name][chosen[name]] for name in chosen}
 
 
 def _bad_quotes(item: LabelledDocument, reviews: Mapping[Gate, GateReview]) -> list[str]:
@@ -105,31 +88,32 @@ def _bad_quotes(item: LabelledDocument, reviews: Mapping[Gate, GateReview]) -> l
 
 
 def offline_predictions(labelled: list[LabelledDocument]) -> Predictions:
-    """Review every document offline under every point of the offline grid."""
-    rubrics, base = load_rubrics(), load_signals()
-    shipped = shipped_offline()
-    candidates: list[Hashable] = sorted({*offline_grid(), shipped}, key=str)
+    """Screen every document under every point of the screen's grid."""
+    rubrics, base = load_rubrics(), load_thresholds()
+    shipped = ScreenParams(base.found_weight)
+    grid = {ScreenParams(w, m) for w, m in itertools.product(FOUND_WEIGHTS, MIN_CORES)}
+    candidates: list[Hashable] = sorted({*grid, shipped}, key=str)
     by_candidate: dict[str, dict[Hashable, Statuses]] = {}
+    reviews: dict[str, dict[Hashable, dict[Gate, GateReview]]] = {}
     bad: list[str] = []
     for item in labelled:
         documents = [item.document]
         index = SectionIndex(documents)
-        per: dict[Hashable, Statuses] = {}
-        read: dict[tuple[int, int], dict[Gate, GateReview]] = {}
+        by_candidate[item.name], reviews[item.name] = {}, {}
+        read: dict[int, dict[Gate, GateReview]] = {}
         for params in candidates:
-            assert isinstance(params, OfflineParams)
-            key = (params.relevance, params.addressed_sentences)
-            if key not in read:  # the silent share changes the rule, not the reading
-                signals = params.signals(base)
-                read[key] = {
-                    g: review_gate_offline(rubrics[g], documents, index, signals=signals)
+            assert isinstance(params, ScreenParams)
+            if params.found_weight not in read:  # min_core changes the rule, not the reading
+                screen = Screen(index, replace(base, found_weight=params.found_weight))
+                read[params.found_weight] = {
+                    g: review_gate_offline(rubrics[g], documents, index, screen=screen)
                     for g in GATES
                 }
-                bad += _bad_quotes(item, read[key])
-            verdict = compile_verdict(read[key], rubrics, silent_share=params.silent_share)
-            per[params] = {g: verdict.gates[g].status for g in GATES}
-        by_candidate[item.name] = per
-    return Predictions(by_candidate, candidates, shipped, sorted(set(bad)))
+                bad += _bad_quotes(item, read[params.found_weight])
+            verdict = compile_verdict(read[params.found_weight], rubrics, min_core=params.min_core)
+            by_candidate[item.name][params] = {g: verdict.gates[g].status for g in GATES}
+            reviews[item.name][params] = read[params.found_weight]
+    return Predictions(by_candidate, reviews, candidates, shipped, sorted(set(bad)))
 
 
 def model_predictions(
@@ -137,14 +121,16 @@ def model_predictions(
 ) -> Predictions:
     """The model path's statuses under every point of the rule's grid, from its gate reviews."""
     rubrics = load_rubrics()
-    grid = [RuleParams(f, s) for f in JUDGEMENT_FLOORS for s in SILENT_SHARES]
+    grid = [RuleParams(f, s) for f, s in itertools.product(JUDGEMENT_FLOORS, SILENT_SHARES)]
     shipped = RuleParams(JUDGEMENT_FLOOR, SILENT_SHARE)
     candidates: list[Hashable] = sorted({*grid, shipped}, key=str)
     by_candidate: dict[str, dict[Hashable, Statuses]] = {}
+    kept: dict[str, dict[Hashable, dict[Gate, GateReview]]] = {}
     bad: list[str] = []
     for item in labelled:
         per: dict[Hashable, Statuses] = {}
-        for rule in grid:
+        for rule in candidates:
+            assert isinstance(rule, RuleParams)
             verdict = compile_verdict(
                 reviews[item.name],
                 rubrics,
@@ -154,7 +140,8 @@ def model_predictions(
             per[rule] = {g: verdict.gates[g].status for g in GATES}
         bad += _bad_quotes(item, reviews[item.name])
         by_candidate[item.name] = per
-    return Predictions(by_candidate, candidates, shipped, sorted(set(bad)))
+        kept[item.name] = dict.fromkeys(candidates, dict(reviews[item.name]))
+    return Predictions(by_candidate, kept, candidates, shipped, sorted(set(bad)))
 
 
 def fit(labelled: Sequence[LabelledDocument], predictions: Predictions) -> Hashable:
@@ -172,14 +159,18 @@ def fit(labelled: Sequence[LabelledDocument], predictions: Predictions) -> Hasha
     return max(predictions.candidates, key=score)
 
 
-def leave_one_out(
-    labelled: list[LabelledDocument], predictions: Predictions
-) -> tuple[dict[str, Statuses], list[str]]:
-    """Each document's statuses under the candidate fitted without it, and what was chosen."""
-    statuses: dict[str, Statuses] = {}
-    chosen: list[str] = []
-    for held in labelled:
-        params = fit([d for d in labelled if d.name != held.name], predictions)
-        statuses[held.name] = predictions.by_candidate[held.name][params]
-        chosen.append(f"  {held.name}: {params}")
-    return statuses, chosen
+def held_out(
+    open_docs: list[LabelledDocument], sealed: list[LabelledDocument], predictions: Predictions
+) -> tuple[dict[str, Hashable], list[str]]:
+    """The candidate each document is scored with: an open document's fitted on the other
+    open ones, a sealed document's fitted on every open one; and a line per open fold."""
+    chosen: dict[str, Hashable] = {}
+    lines: list[str] = []
+    for held in open_docs:
+        params = fit([d for d in open_docs if d.name != held.name], predictions)
+        chosen[held.name] = params
+        lines.append(f"  {held.name}: {params}")
+    on_open = fit(open_docs, predictions)
+    for item in sealed:
+        chosen[item.name] = on_open
+    return chosen, lines

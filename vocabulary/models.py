@@ -17,10 +17,16 @@ GATE_PATTERN = r"^[a-z][a-z0-9_]{0,30}$"
 Gate = Annotated[str, StringConstraints(pattern=GATE_PATTERN)]
 # The built-in gates, in the order they are shown.
 GATES: tuple[str, ...] = ("data", "risk", "platform", "product", "change")
-FindingStatus = Literal["met", "partial", "mentioned", "missing", "contradicted"]
+# What a model or a person can say of a criterion; the offline screen says only `found` (it
+# found statements to read, and judged nothing) or `missing`.
+JudgedStatus = Literal["met", "partial", "mentioned", "missing", "contradicted"]
+FindingStatus = Literal["met", "partial", "mentioned", "found", "missing", "contradicted"]
 FINDING_STATUSES: tuple[FindingStatus, ...] = get_args(FindingStatus)
+JUDGED_STATUSES: tuple[JudgedStatus, ...] = get_args(JudgedStatus)
 # How far a status goes toward addressing its criterion: only these lift a gate off not_ready.
 ADDRESSED: frozenset[str] = frozenset({"met", "partial"})
+# What lifts a gate off silence: addressed, or found by the screen (never enough for ready).
+NOT_SILENT: frozenset[str] = frozenset({"met", "partial", "found"})
 Severity = Literal["blocker", "major", "minor", "info"]
 GateStatus = Literal["ready", "conditional", "not_ready"]
 Overall = Literal["ready", "ready_with_conditions", "not_ready"]
@@ -206,6 +212,9 @@ class GateVerdict(Strict):
     )
     degraded: bool = False
     degraded_reason: str | None = None
+    screened: bool = Field(
+        default=False, description="Only the offline screen read this gate: it cannot certify"
+    )
 
 
 class Verdict(Strict):
@@ -217,6 +226,7 @@ class Verdict(Strict):
     summary: str = ""
     summary_by: str = Field(default="rule", description="rule, or the model that wrote it")
     degraded: bool = False
+    screened: bool = Field(default=False, description="Some gate was only screened offline")
     checks: dict[str, str] = Field(default_factory=dict)
 
 
@@ -224,7 +234,7 @@ class Amendment(Strict):
     """A reviewer's change to one finding: a new status, or dismissal, with a reason."""
 
     finding_id: str
-    status: FindingStatus | Literal["dismissed"]
+    status: JudgedStatus | Literal["dismissed"]
     reason: FreeText = Field(min_length=1)
     reviewer: ReviewerName
     at: str = Field(default_factory=utc_now)
