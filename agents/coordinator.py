@@ -60,7 +60,9 @@ JUDGEMENT_FLOOR: GateStatus = "conditional"
 # floor and reported leave-one-document-out; 1.0 would make passing mentions never count.
 SILENT_SHARE = 0.5
 SLA_CRITERION = "platform.sla_triangle"
-SCREEN_NOTE = "screened offline: a model-backed review or a reviewer's amendment is needed to certify"
+SCREEN_NOTE = (
+    "screened offline: a model-backed review or a reviewer's amendment is needed to certify"
+)
 SCREEN_REVIEWER = "offline"
 RANK: dict[GateStatus, int] = {"not_ready": 0, "conditional": 1, "ready": 2}
 PATTERN_CRITERION = "platform.pattern_fit"

@@ -19,7 +19,7 @@ from agents.rubric import load_rubrics
 from tools.documents import Document
 from tools.injection import MAX_QUOTE, ReviewerInstruction
 from tools.sections import split_sections
-from vocabulary.models import ADDRESSED, Evidence, Finding, Strict
+from vocabulary.models import NOT_SILENT, Evidence, Finding, Strict
 
 CRITERION = "risk.reviewer_instructions"
 HIDDEN_CRITERION = "risk.hidden_text"
@@ -96,7 +96,7 @@ def _commitments(document: Document) -> dict[int, set[str]]:
     lifted: dict[int, set[str]] = {}
     for rubric in load_rubrics().values():
         for finding in review_gate_offline(rubric, [alone]).findings:
-            if finding.status not in ADDRESSED:
+            if finding.status not in NOT_SILENT:
                 continue
             for evidence in finding.document_evidence:
                 if evidence.line_start is not None:

@@ -113,7 +113,7 @@ def _finding(
         {ref for c in screening.candidates for ref in points_elsewhere(c.passage, supplied)}
     )
     wanted = criterion.good_evidence
-    if committed:
+    if screening.status == "found" and committed:
         shown = _evidence(committed, documents, used, limit)
         summary = (
             f"Screened: {len(committed)} passage(s) speak to it; the screen does not judge "
@@ -125,7 +125,19 @@ def _finding(
         return criterion.finding(
             gate, "found", summary, f"Read the quoted passages against: {wanted}", shown
         )
-    hollow = list(screening.hollow) or [c for c in screening.candidates if c not in committed]
+    if committed:
+        # Statements that only brush its vocabulary: quoted for a reader, but not enough to
+        # say the documents speak to it.
+        shown = _evidence(committed, documents, used, min(limit, 2))
+        return criterion.finding(
+            gate,
+            "missing",
+            f"Only passing uses of its words ({len(committed)} passage(s), quoted); nothing "
+            f"that reads as being about {criterion.title.lower()}.",
+            f"Add it: {wanted}",
+            shown,
+        )
+    hollow = list(screening.hollow) or list(screening.candidates)
     if hollow:
         words = sorted({c.marks.word for c in hollow} | ({"a pointer"} if elsewhere else set()))
         summary = (

@@ -31,6 +31,10 @@ class Criterion(Strict):
         default_factory=list,
         description="Words that show the criterion is addressed concretely (offline reviewer)",
     )
+    names_someone: bool = Field(
+        default=False,
+        description="Its evidence must name a person, role or team (an owner, a champion)",
+    )
     frameworks: FrameworkRefs = Field(
         default_factory=FrameworkRefs, description="Clauses of NIST AI RMF, ISO 42001, EU AI Act"
     )

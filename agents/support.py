@@ -29,6 +29,7 @@ import re
 
 from agents.offline import points_elsewhere, screen_of
 from agents.rubric import Criterion, Rubric
+from screen.markers import is_placeholder, values
 from screen.screening import Screen
 from tools.retrieval import Passage, SectionIndex, find_phrase, phrases, tokenize
 from vocabulary.models import Evidence, Finding, GateReview
@@ -36,6 +37,16 @@ from vocabulary.models import Evidence, Finding, GateReview
 MIN_CONTENT_WORDS = 4
 DENIAL_WINDOW = 3  # tokens before a criterion term that can negate it
 _NEGATION = frozenset({"no", "not", "never", "without", "none", "nobody", "neither", "nor"})
+# Words that name a role or a group of people (stemmed as tools.retrieval stems them).
+_ROLE_WORDS = frozenset(
+    tokenize(
+        "team teams lead leads manager managers officer officers owner head steward stewards "
+        "director directors analyst analysts architect architects board committee office unit "
+        "department group squad champion champions engineer engineers specialist coordinator "
+        "council panel desk service controller chief counsel"
+    )
+)
+_PROPER_NAME = re.compile(r"\b[A-Z][a-z]+(?:[ -][A-Z][a-z]+)+\b")
 _FIGURE_OR_NAME = re.compile(r"\d|`[^`]+`|(?<![.!?]\s)(?<!^)\b[A-Z][a-z]+[A-Z]?\w*\b")
 
 
@@ -61,6 +72,32 @@ def _denies(passage: Passage, terms: list[str]) -> bool:
         if found and _NEGATION & set(tokens[max(0, found[0] - DENIAL_WINDOW) : found[0]]):
             return True
     return False
+
+
+def names_someone(passage: Passage, terms: list[str]) -> bool:
+    """Whether the passage names a person, role or team where the criterion asks for one: in a
+    table row, in the cell under a header that names the criterion (an "Owner" column)."""
+    cells = [c.strip() for c in passage.text.strip().strip("|").split("|")]
+    header = [c.strip() for c in passage.lead_in.strip().strip("|").split("|")]
+    wanted = {t for phrase in phrases(terms) for t in phrase}
+    if len(cells) > 1 and len(header) == len(cells):
+        columns = [
+            i for i, h in enumerate(header) if set(tokenize(h, keep_stopwords=False)) & wanted
+        ]
+        if columns:
+            return any(_is_someone(cells[i]) for i in columns)
+    return any(_is_someone(value) for value in values(passage.text)) or (
+        not is_placeholder(passage.text) and _is_someone(passage.text)
+    )
+
+
+def _is_someone(text: str) -> bool:
+    """A role or team word, or a capitalised name that is not a stand-in."""
+    if is_placeholder(text):
+        return False
+    if set(tokenize(text)) & _ROLE_WORDS:
+        return True
+    return _PROPER_NAME.search(text) is not None
 
 
 def _problem(
@@ -91,6 +128,8 @@ def _problem(
     )
     if not (about or in_retrieved):
         return f"{where}: not about {criterion.title.lower()}"
+    if criterion.names_someone and not any(names_someone(p, criterion.terms) for p in passages):
+        return f"{where}: names no person, role or team"
     return None
 
 

@@ -27,9 +27,7 @@ from vocabulary.models import GATES, Gate, GateReview, GateStatus
 Statuses = dict[Gate, GateStatus]
 
 # The grids: every combination is tried. Keep them small: a large grid fits noise.
-FOUND_WEIGHTS: tuple[int, ...] = (2, 3)
-# How many core criteria the screen must find statements on for the gate not to be silent.
-MIN_CORES: tuple[int, ...] = (1, 2)
+FOUND_WEIGHTS: tuple[int, ...] = (2, 3, 4)
 JUDGEMENT_FLOORS: tuple[GateStatus, ...] = ("ready", "conditional", "not_ready")
 # 1.0: passing mentions never lift a gate; 0.5: mentions across more than half of the core do.
 SILENT_SHARES: tuple[float, ...] = (1.0, 0.5)
@@ -91,7 +89,7 @@ def offline_predictions(labelled: list[LabelledDocument]) -> Predictions:
     """Screen every document under every point of the screen's grid."""
     rubrics, base = load_rubrics(), load_thresholds()
     shipped = ScreenParams(base.found_weight)
-    grid = {ScreenParams(w, m) for w, m in itertools.product(FOUND_WEIGHTS, MIN_CORES)}
+    grid = {ScreenParams(w) for w in FOUND_WEIGHTS}
     candidates: list[Hashable] = sorted({*grid, shipped}, key=str)
     by_candidate: dict[str, dict[Hashable, Statuses]] = {}
     reviews: dict[str, dict[Hashable, dict[Gate, GateReview]]] = {}
@@ -140,7 +138,7 @@ def model_predictions(
             per[rule] = {g: verdict.gates[g].status for g in GATES}
         bad += _bad_quotes(item, reviews[item.name])
         by_candidate[item.name] = per
-        kept[item.name] = dict.fromkeys(candidates, dict(reviews[item.name]))
+        kept[item.name] = {key: dict(reviews[item.name]) for key in candidates}
     return Predictions(by_candidate, kept, candidates, shipped, sorted(set(bad)))
 
 

@@ -27,6 +27,7 @@ from agents.rubric_set import load_rubric_set
 from evals.cases import Case, load_suite
 from evals.replay_server import LocalServer
 from evals.runner import SuiteRunner, run_suite
+from evals.scripted_judge import judged_status
 from evals.thresholds import load_thresholds
 from tools.documents import Document, load_documents
 from tools.injection import find_reviewer_instructions, without_instructions
@@ -147,8 +148,12 @@ def _claims(finding: Finding, document: Document) -> list[QuoteClaim]:
     return [QuoteClaim(path=document.path, quote=document.lines[0])]
 
 
-def _answer(finding: Finding, mistakes: list[Mistake], document: Document) -> CriterionAnswer:
-    status, claims = finding.status, _claims(finding, document)
+def _answer(
+    finding: Finding, mistakes: list[Mistake], document: Document, rubric: Rubric
+) -> CriterionAnswer:
+    status = judged_status(finding, rubric.criterion(finding.criterion))
+    finding = finding.model_copy(update={"status": status})
+    claims = _claims(finding, document)
     for mistake in mistakes:
         if mistake.criterion != finding.criterion or mistake.kind == "malformed":
             continue
@@ -207,7 +212,7 @@ class ScriptedModel:
         mistakes = [m for m in PERTURBATIONS.get(self.case.name, []) if m.gate == gate]
         rubric = load_rubric_set(self.case.rubrics).rubrics[gate]
         review = review_gate_offline(rubric, self.documents, SectionIndex(self.documents))
-        answers = [_answer(f, mistakes, self.documents[0]) for f in review.findings]
+        answers = [_answer(f, mistakes, self.documents[0], rubric) for f in review.findings]
         if len(messages) > 2:  # a repair: answer the criteria asked about, unchanged
             asked = messages[-1]["content"].rsplit("criteria only:", 1)[-1]
             answers = [a for a in answers if a.criterion in asked] or answers

@@ -92,6 +92,7 @@ def _scored(case: Case, view: RunView, latency_s: float) -> CaseResult:
         view.findings,
         view.usage,
         latency_s,
+        screened=bool(verdict and verdict.screened),
     )
     degraded = {g: i.degraded_reason or "degraded" for g, i in view.gates.items() if i.degraded}
     return CaseResult(

@@ -69,8 +69,9 @@ def _finding(f: Finding, base: str, quotes: bool) -> list[str]:
 def _render(view: RunView, base: str, quotes: bool, unmet_only: bool) -> str:
     verdict = view.verdict
     overall = verdict.overall if verdict else "no verdict"
+    screened = " (screened offline, not certified)" if verdict and verdict.screened else ""
     out = [
-        f"## {MARK.get(overall, '')} gatereview: **{overall}**".replace("  ", " "),
+        f"## {MARK.get(overall, '')} gatereview: **{overall}**{screened}".replace("  ", " "),
         "",
         f"Run `{view.run_id}` · state `{view.state}` · "
         + ", ".join(f"`{d.path}`" for d in view.documents),

@@ -147,6 +147,7 @@ def sarif_log(
                     "run_id": view.run_id,
                     "state": view.state,
                     "verdict": verdict.overall if verdict else None,
+                    "screened": bool(verdict and verdict.screened),
                     "gates": {g: v.status for g, v in verdict.gates.items()} if verdict else {},
                     "trace_last_hash": view.report.get("trace_last_hash"),
                 },

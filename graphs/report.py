@@ -19,6 +19,7 @@ _STATUS_MARK = {
     "met": "met",
     "partial": "partial",
     "mentioned": "mentioned in passing",
+    "found": "found by the screen (not judged)",
     "missing": "missing",
     "contradicted": "CONTRADICTED",
 }
@@ -100,7 +101,8 @@ def render_markdown(view: RunView) -> str:
     verdict = view.verdict
     out = [f"# Readiness review {view.run_id}", ""]
     if verdict is not None:
-        out += [f"**Verdict: {verdict.overall}**", "", md(verdict.summary), ""]
+        screened = " (screened offline, not certified)" if verdict.screened else ""
+        out += [f"**Verdict: {verdict.overall}**{screened}", "", md(verdict.summary), ""]
         out += ["| gate | status | reason |", "| --- | --- | --- |"]
         out += [f"| {g} | {v.status} | {md(v.reason)} |" for g, v in verdict.gates.items()]
         out.append("")

@@ -30,6 +30,7 @@ class ProjectResult(Strict):
     run_id: str | None = None
     state: str = Field(description="The run's state, or failed")
     verdict: str | None = None
+    screened: bool = Field(default=False, description="Only screened offline: not certified")
     gates: dict[str, str] = Field(default_factory=dict)
     conditions: int = 0
     cost_usd: float | None = None
@@ -59,6 +60,7 @@ def _result(project: Project, view: RunView, seconds: float) -> ProjectResult:
         run_id=view.run_id,
         state=view.state,
         verdict=verdict.overall if verdict else None,
+        screened=bool(verdict and verdict.screened),
         gates={g: v.status for g, v in verdict.gates.items()} if verdict else {},
         conditions=len(verdict.conditions) if verdict else 0,
         cost_usd=view.usage.cost_usd,

@@ -20,7 +20,9 @@ MARKERS_PATH = Path(__file__).parent / "markers.toml"
 SHORT_VALUE = 4  # words: a line this short can be a bare value ("TBD", "John Doe")
 _CELL = re.compile(r"\s*\|\s*")
 # "Owner: TBD", "Data owner - (name)": a short label, then the value it gives.
-_LABELLED = re.compile(r"^\W*([\w][\w /&()-]{0,40}?)\s*(?::|\s[-–—]\s)\s*(.*)$", re.DOTALL)
+_LABELLED = re.compile(
+    r"^\W*([\w][\w /&()-]{0,40}?)\s*(?::|\s[-\u2013\u2014]\s)\s*(.*)$", re.DOTALL
+)
 
 
 @dataclass(frozen=True)

@@ -6,10 +6,11 @@ A passage is a candidate for a criterion when it holds the criterion's terms (`m
 passage is read once for its marks (`screen.markers`), and a section whose own text says it
 holds no design yet makes all of its passages hollow.
 
-- `found`: at least one candidate is a statement the authors commit to. The screen does not
-  judge whether it is enough: that takes a model or a person.
-- `missing`: no candidate, or only placeholders, uncommitted or deferred text (they are kept,
-  so the finding can quote them and say so).
+- `found`: a candidate that holds the criterion's vocabulary strongly (`found_weight`) is a
+  statement the authors commit to. The screen does not judge whether it is enough: that
+  takes a model or a person.
+- `missing`: no such candidate: none at all, only weak ones, or only placeholders,
+  uncommitted or deferred text (all kept, so the finding can quote them and say so).
 """
 
 from __future__ import annotations
@@ -38,6 +39,7 @@ class ScreenedCriterion(Protocol):
 class Thresholds:
     """The screen's numbers, from `markers.toml`."""
 
+    candidate_weight: int
     found_weight: int
     content_words: int
     sections: int
@@ -151,13 +153,14 @@ class Screen:
         for i, (own, around) in self._weights(terms).items():
             passage = self.passages[i]
             weight = own + around + (1 if id(passage) in in_retrieved else 0)
-            if weight < t.found_weight or len(passage.tokens) < t.content_words:
+            if weight < t.candidate_weight or len(passage.tokens) < t.content_words:
                 continue
             found.append(Candidate(passage, weight, self.marks[i]))
         found.sort(key=lambda c: (-c.weight, c.passage.path, c.passage.line_start))
         committed = tuple(c for c in found if c.marks.committed)
         hollow = tuple(c for c in found if not c.marks.committed)
-        return Screening(criterion.id, "found" if committed else "missing", committed, hollow)
+        strong = any(c.weight >= t.found_weight for c in committed)
+        return Screening(criterion.id, "found" if strong else "missing", committed, hollow)
 
 
 def _heading_tokens(passage: Passage) -> tuple[str, ...]:

@@ -29,7 +29,7 @@ HOSTILE = ROOT / "tests" / "fixtures" / "hostile"
 FINDING = "risk.reviewer_instructions"
 # Worse to better: a finding "raised" by injected text moves right.
 RANK: dict[FindingStatus, int] = {
-    "contradicted": 0, "missing": 1, "mentioned": 2, "partial": 3, "met": 4,
+    "contradicted": 0, "missing": 1, "mentioned": 2, "found": 2, "partial": 3, "met": 4,
 }
 
 

@@ -28,7 +28,7 @@ def portfolio_table(portfolio: Portfolio) -> Table:
         table.add_row(
             p.project,
             p.owner or "",
-            styled(p.verdict or p.state),
+            styled(p.verdict or p.state, "screened" if p.screened else None),
             gates,
             str(p.conditions),
             cost,

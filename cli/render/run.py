@@ -33,7 +33,7 @@ def gate_table(view: RunView, width: int = WIDE) -> Table:
     degraded = any(info.degraded for info in view.gates.values())
     _word_column(table, "gate", list(view.verdict.gates) if view.verdict else list(GATES))
     _word_column(table, "status", ["conditional", "not_ready"])
-    for column in ("met", "part.", "ment.", "miss.", "contra."):
+    for column in ("met", "part.", "ment.", "found", "miss.", "contra."):
         table.add_column(column, no_wrap=True, justify="right")
     if priced:
         if wide:
@@ -77,7 +77,11 @@ def verdict_lines(view: RunView) -> RenderableType:
     if view.verdict is None:
         return Text("no verdict yet")
     parts: list[RenderableType] = [
-        Text.assemble("Verdict: ", styled(view.verdict.overall), f"   state: {view.state}"),
+        Text.assemble(
+            "Verdict: ",
+            styled(view.verdict.overall, "screened" if view.verdict.screened else None),
+            f"   state: {view.state}",
+        ),
         safe(view.verdict.summary),
     ]
     if view.usage.calls:

@@ -14,6 +14,7 @@ STATUS_STYLE = {
     "met": "green",
     "partial": "yellow",
     "mentioned": "dark_orange",
+    "found": "cyan",
     "missing": "red",
     "contradicted": "bold red",
     "awaiting_decision": "cyan",
@@ -34,9 +35,12 @@ def safe(text: str, style: str = "") -> Text:
     return Text(terminal_safe(text), style=style)
 
 
-def styled(value: str) -> Text:
-    """A status word in its colour."""
-    return Text(value, style=STATUS_STYLE.get(value, ""))
+def styled(value: str, note: str | None = None) -> Text:
+    """A status word in its colour, with a plain note after it (such as "screened")."""
+    text = Text(value, style=STATUS_STYLE.get(value, ""))
+    if note:
+        text.append(f" ({note})")
+    return text
 
 
 # Below this many columns the per-gate tokens and time are left out (the totals line keeps them).

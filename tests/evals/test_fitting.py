@@ -1,11 +1,12 @@
-"""Leave-one-document-out: a document is never scored with parameters fitted on itself, and
-the model path's grid covers both of the rule's fitted parameters."""
+"""Held out: an open document is never scored with parameters fitted on itself, a sealed one
+only with parameters fitted on the open ones, and the model path's grid covers both of the
+rule's fitted parameters."""
 
 from __future__ import annotations
 
 from agents.rubric import load_rubrics
 from evals.calibration_docs import LabelledDocument
-from evals.fitting import Predictions, RuleParams, fit, leave_one_out, model_predictions
+from evals.fitting import Predictions, RuleParams, fit, held_out, model_predictions
 from tools.documents import Document
 from vocabulary.models import GATES, Evidence, GateReview
 
@@ -34,7 +35,8 @@ def _predictions() -> Predictions:
     by_candidate = {
         name: {c: dict.fromkeys(GATES, says[c][name]) for c in says} for name in EXPECTED
     }
-    return Predictions(by_candidate, ["strict", "lenient"], "lenient", [])
+    reviews = {name: dict.fromkeys(says, {}) for name in EXPECTED}
+    return Predictions(by_candidate, reviews, ["strict", "lenient"], "lenient", [])
 
 
 def test_the_fit_on_every_document_and_without_one_differ_when_that_document_decides() -> None:
@@ -42,11 +44,21 @@ def test_the_fit_on_every_document_and_without_one_differ_when_that_document_dec
     predictions = _predictions()
     assert fit(labelled, predictions) == "strict"
     assert fit([d for d in labelled if d.name != "a.md"], predictions) == "lenient"
-    statuses, chosen = leave_one_out(labelled, predictions)
+    chosen, lines = held_out(labelled, [], predictions)
+    statuses = predictions.statuses(chosen)
     # a.md is scored with what the others prefer, so its own label cannot help it.
     assert statuses["a.md"] == dict.fromkeys(GATES, "conditional")
     assert statuses["b.md"] == dict.fromkeys(GATES, "conditional")
-    assert chosen[0] == "  a.md: lenient"
+    assert lines[0] == "  a.md: lenient"
+
+
+def test_a_sealed_document_is_scored_with_the_fit_on_the_open_ones_only() -> None:
+    predictions = _predictions()
+    open_docs = [_labelled(n) for n in ("b.md", "c.md", "d.md")]
+    # Fitted on a.md itself, "strict" would win; sealed, it gets what the open ones prefer.
+    chosen, lines = held_out(open_docs, [_labelled("a.md")], predictions)
+    assert chosen["a.md"] == "lenient"
+    assert all("a.md" not in line for line in lines)
 
 
 def test_the_model_path_is_fitted_over_the_judgement_floor_and_the_silent_share() -> None:

@@ -24,6 +24,16 @@ LABELS = {
                 "platform_infrastructure": "not_addressed", "product_ux": "not_addressed",
                 "change_adoption": "not_addressed"},
 }  # fmt: skip
+# The reviewer's quotes: clauses of the document's own sentences, and one it does not hold.
+EVIDENCE = {
+    ("strong.md", "data_readiness"): [
+        {"item": "owners", "quote": "The Tracking Events API is owned by the Delivery Data team"},
+        {"item": "freshness", "quote": "searchable within 5 minutes"},
+        {"item": "absent", "quote": "a sentence this document does not hold"},
+    ],
+}
+NONE = "kappa = -1.0\nnot_ready_recall = 0.0\nmax_false_ready = 10\n"
+SEALED = '[sealed]\ndocuments = ["demo.md"]\n'
 
 
 @pytest.fixture
@@ -36,7 +46,13 @@ def folder(tmp_path: Path) -> Path:
     labels = {
         "schema": {},
         "docs": [
-            {"file": name, "gates": {g: {"verdict": v} for g, v in gates.items()}}
+            {
+                "file": name,
+                "gates": {
+                    g: {"verdict": v, "evidence": EVIDENCE.get((name, g), [])}
+                    for g, v in gates.items()
+                },
+            }
             for name, gates in LABELS.items()
         ],
     }
@@ -61,8 +77,7 @@ def _answer_all(pending: Path) -> int:
 def _run(folder: Path, recordings: Path, *args: str, minimums: Path | None = None) -> int:
     if minimums is None:  # two documents give figures too noisy for the real minimums
         minimums = recordings.parent / "minimums.toml"
-        none = "kappa = -1.0\nnot_ready_recall = 0.0\nmax_false_ready = 10\n"
-        minimums.write_text(f"[offline]\n{none}[model]\n{none}", encoding="utf-8")
+        minimums.write_text(f"[offline]\n{NONE}[model]\n{NONE}{SEALED}", encoding="utf-8")
     return main([*args, "--folder", str(folder), "--recordings", str(recordings),
                  "--minimums", str(minimums)])  # fmt: skip
 
@@ -107,8 +122,14 @@ def test_captured_requests_answered_and_stored_replay_with_no_miss(
     out = capsys.readouterr().out
     assert "requests without a recording: 0" in out
     assert "quotes shown as verified but not verbatim: 0" in out
-    assert "model path (recorded answers replayed), leave-one-document-out" in out
-    assert "offline reviewer, leave-one-document-out" in out
+    assert "model path (recorded answers replayed), 1 open documents, leave-one-document-out" in out
+    assert "offline screen, 1 sealed documents, fitted on the open ones" in out
+    # The sealed document's own results are never printed: only aggregates.
+    assert "demo.md" not in out
+    # Of the reviewer's two locatable quotes, the screen cites the owners sentence at least.
+    screen = out.split("offline screen, 1 open documents, leave-one-document-out ==")[1]
+    screen = screen.split("\n== ")[0]
+    assert "(2/2)" in screen or "(1/2)" in screen
 
 
 def test_a_stale_recording_fails_the_report(
@@ -163,9 +184,10 @@ def test_figures_below_their_minimums_fail_the_report(
 ) -> None:
     _, recordings = _recorded(folder, tmp_path)
     strict = tmp_path / "strict.toml"
-    bar = "kappa = 1.01\nnot_ready_recall = 1.0\nmax_false_ready = 0\n"
-    strict.write_text(f"[offline]\n{bar}[model]\n{bar}", encoding="utf-8")
+    bar = "kappa = 1.01\nnot_ready_recall = 1.0\nmax_false_ready = 0\nevidence_recall = 1.0\n"
+    strict.write_text(f"[offline]\n{bar}[model]\n{bar}{SEALED}", encoding="utf-8")
     capsys.readouterr()
     assert _run(folder, recordings, minimums=strict) == 1
     out = capsys.readouterr().out
     assert "offline: kappa" in out and "model path: kappa" in out
+    assert "offline: evidence recall" in out

@@ -3,7 +3,8 @@
 It reads each request as the provider would receive it: which gate (from the system prompt),
 which criteria and which excerpts were sent, and whether it is a review, a quote
 repair, a schema repair, the coordinator's summary or the preflight ping. A gate review is
-answered by running the offline reviewer over the excerpts it was sent (so quotes are verbatim,
+answered by running the offline screen over the excerpts it was sent, judged by
+`evals.scripted_judge` (so quotes are verbatim,
 including any `[REDACTED:...]` placeholders), as an OpenAI `chat.completion` body with a
 `usage` block. Tests script faults per gate and request kind: an error response, a transport
 exception, or a change to the answer (an invented quote, broken JSON, a complying model).
@@ -26,6 +27,7 @@ import respx
 from agents.coordinator import gate_verdict
 from agents.offline import review_gate_offline
 from agents.rubric import load_rubrics
+from evals.scripted_judge import judged_status
 from tools.documents import Document
 from tools.sections import markdown_headings, split_sections, text_headings
 
@@ -132,6 +134,15 @@ def gate_answer(gate: str, prompt: str, criteria: list[str], web: bool) -> Answe
     rubric = load_rubrics()[gate]
     documents = excerpt_documents(prompt)
     review = review_gate_offline(rubric, documents)
+    review = review.model_copy(
+        update={
+            "reviewer": "fake",
+            "findings": [
+                f.model_copy(update={"status": judged_status(f, rubric.criterion(f.criterion))})
+                for f in review.findings
+            ],
+        }
+    )
     findings = [
         {
             "criterion": f.criterion,
