@@ -117,7 +117,7 @@ def amend(
     reviewer: ReviewerOpt,
     finding: Annotated[str, typer.Option(help="Finding id, e.g. data.owners.")],
     status: Annotated[
-        str, typer.Option(help="met, partial, mentioned, missing, contradicted or dismissed (found is the screen's, not a judgement).")
+        str, typer.Option(help="met, partial, mentioned, missing, contradicted or dismissed.")
     ],
     reason: Annotated[str, typer.Option(help="Why the finding is wrong.")],
     home: HomeOpt = None,

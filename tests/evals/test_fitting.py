@@ -35,7 +35,7 @@ def _predictions() -> Predictions:
     by_candidate = {
         name: {c: dict.fromkeys(GATES, says[c][name]) for c in says} for name in EXPECTED
     }
-    reviews = {name: dict.fromkeys(says, {}) for name in EXPECTED}
+    reviews = {name: {c: {} for c in says} for name in EXPECTED}
     return Predictions(by_candidate, reviews, ["strict", "lenient"], "lenient", [])
 
 
