@@ -28,7 +28,8 @@ def _word(text: str, heading: tuple[str, ...] = ("Design",), lead_in: str = "") 
 @pytest.mark.parametrize(
     "value",
     ["TBD", "tbc", "N/A", "n/a", "?", "??", "-", "\u2014", "\u2013", "", "XXX", "xxxx", "(name)",
-     "[owner]", "<team>", "Jane Doe", "John Smith", "Joe Bloggs", "lorem ipsum dolor", "Vacant", "unassigned",
+     "[owner]", "<team>", "Jane Doe", "John Smith", "Joe Bloggs", "lorem ipsum dolor", "Vacant",
+     "unassigned",
      "to be confirmed", "Not yet appointed", "Phase 2", "stage 3", "awaiting sign-off from HR",
      "pending", "unknown", "Insert name here", "name goes here", "..."],
 )  # fmt: skip
