@@ -9,6 +9,7 @@ quotes back once, and falls back to the offline reviewer when the model fails.
 from __future__ import annotations
 
 import asyncio
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
@@ -250,6 +251,12 @@ class GateAgent:
     ) -> list[Finding]:
         """Each finding with the support of its verified quotes judged (agents.support)."""
         supplied = supplied_text(documents)
+        uses = Counter(
+            " ".join(e.quote.split())
+            for f in findings
+            for e in {x.quote: x for x in f.document_evidence if x.verified}.values()
+        )
+        shared = frozenset(q for q, n in uses.items() if n > 1)
         return [
             check_support(
                 finding,
@@ -257,6 +264,7 @@ class GateAgent:
                 index,
                 retrieved_lines(self.rubric.criterion(finding.criterion), index, SUPPORT_SECTIONS),
                 supplied,
+                shared,
             )
             for finding in findings
         ]

@@ -10,7 +10,9 @@ For a `met` or `partial` finding, each quote must be:
   headings above it); not a pointer to an annex that was not supplied;
 - not a denial: the criterion's subject is not negated in it ("no owner", "not logged");
 - about the criterion: it holds the criterion's terms (with its heading and lead-in), or it
-  lies in one of the sections retrieved for it.
+  lies in one of the sections retrieved for it; a quote the review gives for several
+  criteria must hold each one's terms in its own text (one sentence counts for several
+  criteria only when it addresses each).
 
 A finding none of whose quotes passes is unsupported and does not count toward the verdict (a
 `contradicted` one is not judged: dropping it would raise a gate). A `met` needs one of the
@@ -107,8 +109,10 @@ def _problem(
     screen: Screen,
     supplied: str,
     in_retrieved: bool,
+    shared: bool = False,
 ) -> str | None:
-    """Why this quote is not evidence for the criterion, or None when it is."""
+    """Why this quote is not evidence for the criterion, or None when it is (`shared`: the
+    same quote stands for other criteria too, so it must name this one in its own words)."""
     where = evidence.location
     if len(tokenize(evidence.quote, keep_stopwords=False)) < MIN_CONTENT_WORDS or not passages:
         return f"{where}: a heading or a fragment, not a statement"
@@ -121,7 +125,10 @@ def _problem(
         return f"{where}: points to material that was not supplied"
     if all(_denies(p, criterion.terms) for p in passages):
         return f"{where}: says it is not there"
-    about = any(screen.weight_of(p, criterion.terms) for p in passages) or any(
+    own_words = any(screen.weight_of(p, criterion.terms) for p in passages)
+    if shared and not own_words:
+        return f"{where}: quoted for other criteria too, and not about this one in its own words"
+    about = own_words or any(
         set(tokenize(" ".join((*p.heading, p.lead_in)), keep_stopwords=False))
         & {t for ph in phrases(criterion.terms) for t in ph}
         for p in passages
@@ -151,8 +158,10 @@ def check_support(
     index: SectionIndex,
     retrieved: frozenset[str],
     supplied: str = "",
+    shared: frozenset[str] = frozenset(),
 ) -> Finding:
-    """The finding with its support judged (see the module docstring)."""
+    """The finding with its support judged (see the module docstring; `shared`: quotes the
+    same review also gives for other criteria)."""
     quotes = [e for e in finding.document_evidence if e.verified]
     # Only statuses that lift a gate are judged: dropping a contradiction would raise one.
     if finding.status not in ("met", "partial", "mentioned") or not quotes:
@@ -168,7 +177,15 @@ def check_support(
     passing: list[Passage] = []
     for evidence, passages in quoted:
         in_retrieved = f"{evidence.path}:{evidence.line_start}" in retrieved
-        problem = _problem(evidence, passages, criterion, screen, supplied, in_retrieved)
+        problem = _problem(
+            evidence,
+            passages,
+            criterion,
+            screen,
+            supplied,
+            in_retrieved,
+            " ".join(evidence.quote.split()) in shared,
+        )
         if problem:
             problems.append(problem)
         else:
