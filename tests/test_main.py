@@ -124,7 +124,8 @@ def test_runs_prints_one_aligned_line_per_run(columns: str, header: list[str]) -
     assert all(len(line) <= int(columns) for line in lines)
     # Both runs may start within the same second: newest first leaves their order open.
     assert sorted(line.split()[:3] for line in lines) == sorted(
-        [[second, "awaiting_decision", "not_ready"], [first, "awaiting_decision", "not_ready"]]
+        [[second, "awaiting_decision", "ready_with_conditions"],
+         [first, "awaiting_decision", "ready_with_conditions"]]
     )
     assert len({line.index("awaiting_decision") for line in [*lines]}) == 1
 

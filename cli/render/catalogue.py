@@ -41,6 +41,9 @@ def runs_table(runs: list[RunSummary], width: int = WIDE) -> Text:
         table.append(row[1].ljust(widths[1]), style=STATUS_STYLE.get(row[1], ""))
         table.append(row[2].ljust(widths[2]), style=STATUS_STYLE.get(row[2], ""))
         table.append(row[3].ljust(widths[3]))
-        table.append(f"{row[4]}\n")
+        # The documents column takes what the line has left; a status is never cut.
+        room = max(12, width - sum(widths))
+        documents = row[4] if len(row[4]) <= room else row[4][: room - 1] + "…"
+        table.append(f"{documents}\n")
     table.rstrip()
     return table

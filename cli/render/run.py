@@ -22,6 +22,12 @@ def _word_column(table: Table, header: str, words: list[str]) -> None:
     table.add_column(header, no_wrap=True, min_width=width)
 
 
+_HEADER = {
+    "met": "met", "partial": "part.", "mentioned": "ment.", "found": "found",
+    "missing": "miss.", "contradicted": "contra.",
+}  # fmt: skip
+
+
 def gate_table(view: RunView, width: int = WIDE) -> Table:
     """One row per gate: status, finding counts, usage; legible at 80 columns (a CI log): the
     words are never cut, and per-gate tokens and time are dropped when the terminal is narrow."""
@@ -33,8 +39,12 @@ def gate_table(view: RunView, width: int = WIDE) -> Table:
     degraded = any(info.degraded for info in view.gates.values())
     _word_column(table, "gate", list(view.verdict.gates) if view.verdict else list(GATES))
     _word_column(table, "status", ["conditional", "not_ready"])
-    for column in ("met", "part.", "ment.", "found", "miss.", "contra."):
-        table.add_column(column, no_wrap=True, justify="right")
+    # A status column is shown when some finding has that status (met and missing always):
+    # a screened run has found and missing only, a model's run no found.
+    present = {f.status for f in view.findings} | {"met", "missing"}
+    shown = [s for s in FINDING_STATUSES if s in present]
+    for status in shown:
+        table.add_column(_HEADER[status], no_wrap=True, justify="right")
     if priced:
         if wide:
             table.add_column("tokens in/out", no_wrap=True, justify="right")
@@ -51,7 +61,7 @@ def gate_table(view: RunView, width: int = WIDE) -> Table:
             if finding.gate == gate and not finding.dismissed:
                 counts[finding.status] += 1
         info = view.gates.get(gate)
-        cells = [gate, styled(verdict.status), *[str(n) for n in counts.values()]]
+        cells = [gate, styled(verdict.status), *[str(counts[s]) for s in shown]]
         if priced and info is not None:
             tokens, cost, took = usage_cells(info.usage)
             cells += [tokens, cost, took] if wide else [cost]

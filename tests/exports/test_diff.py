@@ -56,8 +56,8 @@ def test_a_neutral_inserted_paragraph_only_moves_the_lines_below_it(tmp_path: Pa
 
 
 def test_an_edited_sentence_shows_as_exactly_the_status_changes_it_made(tmp_path: Path) -> None:
-    named = ("Each pilot team has a named champion, the Leeds motor team leader, who runs a weekly "
-             "drop-in session for handlers.")
+    named = ("Each pilot team has a named champion in a small champions network, the Leeds motor "
+             "team leader, who runs a weekly drop-in session for handlers.")
     first, second, diff = _two_reviews(tmp_path, (CHAMPIONS, named))
     before = {f["criterion"]: f["status"] for f in first["findings"]}
     after = {f["criterion"]: f["status"] for f in second["findings"]}
@@ -66,13 +66,13 @@ def test_an_edited_sentence_shows_as_exactly_the_status_changes_it_made(tmp_path
     statuses = {f["criterion"] for f in diff["findings"] if f["change"] != "changed_evidence"}
     assert statuses == changed
     champions = next(f for f in diff["findings"] if f["criterion"] == "change.champions")
-    assert (champions["before"], champions["after"]) == ("partial", "met")
+    assert (champions["before"], champions["after"]) == ("missing", "found")
     gates_a, gates_b = first["verdict"]["gates"], second["verdict"]["gates"]
     assert [g["gate"] for g in diff["gates"]] == [
         g for g in gates_a if gates_a[g]["status"] != gates_b[g]["status"]
     ]
     report = Path(diff["report"]["markdown"]).read_text(encoding="utf-8")
-    assert "change.champions: partial -> met" in report
+    assert "change.champions: missing -> found" in report
     assert json.loads(Path(diff["report"]["json"]).read_text())["after"] == second["run_id"]
     page = Path(diff["report"]["html"]).read_text(encoding="utf-8")
     assert "<td>change.champions</td>" in page and "Content-Security-Policy" in page

@@ -57,7 +57,8 @@ def test_each_project_is_its_own_run_and_one_failure_stops_no_other(tmp_path: Pa
     assert [p["project"] for p in portfolio["projects"]] == ["contract-search", "claims-triage",
                                                              "lost"]
     assert by_name["contract-search"]["verdict"] == "ready_with_conditions"
-    assert by_name["claims-triage"]["verdict"] == "not_ready"
+    assert by_name["claims-triage"]["verdict"] == "ready_with_conditions"  # screened
+    assert by_name["claims-triage"]["screened"] is True
     assert set(by_name["claims-triage"]["gates"]) == {"data", "risk", "platform", "product",
                                                       "change"}
     assert by_name["lost"]["state"] == "failed" and "missing.md" in by_name["lost"]["error"]
