@@ -28,25 +28,30 @@ def _eval(folder: Path, model: str) -> Any:
 
 
 def _blocker_met(review: dict[str, Any], rubrics_dir: Path | None = None) -> dict[str, Any]:
-    """A met finding on a blocker criterion of a ready gate: amending it changes that gate."""
+    """A met (or, screened, found) blocker of a gate that is not not_ready: amending it to
+    contradicted changes that gate."""
     rubrics = load_rubric_set(rubrics_dir).rubrics
-    ready = {g for g, v in review["verdict"]["gates"].items() if v["status"] == "ready"}
+    live = {g for g, v in review["verdict"]["gates"].items() if v["status"] != "not_ready"}
     return next(
         f
         for f in review["findings"]
-        if f["gate"] in ready
-        and f["status"] == "met"
+        if f["gate"] in live
+        and f["status"] in ("met", "found")
         and rubrics[f["gate"]].criterion(f["criterion"]).severity == "blocker"
     )
 
 
 def _amend_and_decide(run: str, review: dict[str, Any], rubrics_dir: Path | None = None) -> tuple:
-    """Re-grade a met blocker to missing and dismiss an unmet finding; approve. Returns both."""
+    """Re-grade a met blocker to contradicted, dismiss an unmet finding, approve; return all."""
     regraded = _blocker_met(review, rubrics_dir)
     cli_json("amend", run, "--reviewer", "ana", "--finding", regraded["id"], "--status",
-             "missing", "--reason", "the section describes a plan, not a practice")  # fmt: skip
-    dismissed = next(
-        f for f in review["findings"] if f["status"] != "met" and f["gate"] != regraded["gate"]
+             "contradicted", "--reason", "the section defers it past go-live")  # fmt: skip
+    dismissed = next(  # a condition: dismissing it changes the verdict the summary is of
+        f
+        for f in review["findings"]
+        if f["status"] != "met"
+        and f["gate"] != regraded["gate"]
+        and f["severity"] in ("blocker", "major")
     )
     cli_json("amend", run, "--reviewer", "ana", "--finding", dismissed["id"], "--status",
              "dismissed", "--reason", "not applicable to this project")  # fmt: skip
@@ -118,7 +123,7 @@ def test_an_offline_run_with_a_sixth_gate_exports_as_an_offline_case(
     shutil.copytree(RUBRICS, work / "ours")
     monkeypatch.chdir(work)
     review = cli_json("review", "docs", "--rubrics", "ours")
-    _amend_and_decide(review["run_id"], review, work / "ours")
+    regraded, _, _ = _amend_and_decide(review["run_id"], review, work / "ours")
 
     case = tmp_path / "offline-case"
     exported = cli_json("export-case", review["run_id"], str(case))
@@ -131,7 +136,9 @@ def test_an_offline_run_with_a_sixth_gate_exports_as_an_offline_case(
     passed = _eval(case, "offline")
     assert passed.exit_code == 0, passed.output
     (case / "decisions.json").unlink()  # every amendment reverted
-    assert _eval(case, "offline").exit_code == 1
+    reverted = runner.invoke(app, ["eval", str(case), "--model", "offline", "--json"])
+    wrong = json.loads(reverted.stdout)["cases"][0]["scores"]["wrong_gates"]
+    assert regraded["gate"] in wrong
 
 
 def test_export_case_refuses_an_undecided_run_an_unknown_run_and_a_used_folder(
