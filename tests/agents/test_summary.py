@@ -121,7 +121,9 @@ def test_control_characters_are_stripped_from_an_accepted_summary(fake: FakeMode
     verdict, findings = _verdict()
 
     def noisy(answer: dict[str, Any]) -> dict[str, Any]:
-        answer["summary"] = "\x1b]0;owned\x07The review\u202e has \x1b[1mopen conditions\x1b[0m.\x00"
+        answer["summary"] = (
+            "\x1b]0;owned\x07The review\u202e has \x1b[1mopen conditions\x1b[0m.\x00"
+        )
         answer["conditions"][0]["text"] = "Name\x1b[31m an owner\x9b2J."
         return answer
 
