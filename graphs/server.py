@@ -4,20 +4,112 @@ the server's workspace, so that its runs are checkpointed where `runs` and `show
 The workspace is the server's own (`GATEREVIEW_HOME`, `GATEREVIEW_DATABASE_URL` or a
 settings file in its environment), not a run's: checkpoints, decision claims, traces and
 reports of a server run all live there.
+
+The served graph takes a client's input as data only (`graphs.submission`), one review per
+thread, and no state written from outside its nodes: `update_state` and commands other than a
+resume are refused before anything is checkpointed. Who may call it is `graphs.auth`'s.
 """
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator, Iterator
 from contextlib import AbstractAsyncContextManager
+from typing import Any
 
+from langchain_core.runnables import RunnableConfig
 from langgraph.checkpoint.base import BaseCheckpointSaver
+from langgraph.graph.state import CompiledStateGraph
+from langgraph.types import Command
+from typing_extensions import TypedDict
 
 from graphs.review import build_graph
 from graphs.settings import resolve_settings
 from graphs.storage import async_saver
+from graphs.submission import read_submission
 from graphs.workspace import Workspace
+from vocabulary.errors import DecisionError, GateReviewError
 
-graph = build_graph().compile()
+WRITTEN_BY_NODES = (
+    "a review's state is written by its own steps only; decide with a resume "
+    "(Command(resume=...)), or start a new thread"
+)
+
+
+class ServerInput(TypedDict, total=False):
+    """A server run's input (graphs.submission.Submission): documents, paths, a project."""
+
+    paths: list[str]  # files under the server's documents root, relative to it
+    documents: list[dict[str, Any]]  # {"name": "design.md", "text": "..."}
+    project: str
+
+
+def _command_problem(command: Command) -> str | None:
+    if command.update is not None or command.goto or command.graph is not None:
+        return f"a command may only resume the review with a decision: {WRITTEN_BY_NODES}"
+    if command.resume is None:
+        return "a command resumes the review with a decision"
+    return None
+
+
+class ServedReviewGraph(CompiledStateGraph):
+    """The review graph as a server runs it: input checked before a checkpoint is written."""
+
+    async def _admit(self, payload: Any, config: RunnableConfig | None) -> None:
+        if isinstance(payload, Command):
+            problem = _command_problem(payload)
+            if problem is not None:
+                raise DecisionError(problem)
+            return
+        if payload is None:
+            return  # go on from the latest checkpoint: the nodes check what they find
+        read_submission(payload)
+        if self.checkpointer is not None and config is not None:
+            run = (await self.aget_state(config)).values.get("run_id")
+            if run:  # ingest has run: the thread holds a review (pending or decided)
+                raise GateReviewError(
+                    f"run {run} already holds a review: a thread holds one review; "
+                    "start another thread for a new one"
+                )
+
+    async def astream(  # type: ignore[override]
+        self, input: Any, config: RunnableConfig | None = None, **kwargs: Any
+    ) -> AsyncIterator[Any]:
+        """Stream the graph once its input is admitted (see the module docstring)."""
+        await self._admit(input, config)
+        async for chunk in super().astream(input, config, **kwargs):
+            yield chunk
+
+    def stream(  # type: ignore[override]
+        self, input: Any, config: RunnableConfig | None = None, **kwargs: Any
+    ) -> Iterator[Any]:
+        """The synchronous stream is not served: a server drives the graph asynchronously."""
+        raise GateReviewError("the served review graph runs asynchronously (astream)")
+
+    async def aupdate_state(self, *args: Any, **kwargs: Any) -> RunnableConfig:
+        """Refused: the state is written by the graph's steps only."""
+        raise DecisionError(WRITTEN_BY_NODES)
+
+    async def abulk_update_state(self, *args: Any, **kwargs: Any) -> RunnableConfig:
+        """Refused: the state is written by the graph's steps only."""
+        raise DecisionError(WRITTEN_BY_NODES)
+
+    def update_state(self, *args: Any, **kwargs: Any) -> RunnableConfig:
+        """Refused: the state is written by the graph's steps only."""
+        raise DecisionError(WRITTEN_BY_NODES)
+
+    def bulk_update_state(self, *args: Any, **kwargs: Any) -> RunnableConfig:
+        """Refused: the state is written by the graph's steps only."""
+        raise DecisionError(WRITTEN_BY_NODES)
+
+
+def served_graph() -> ServedReviewGraph:
+    """The review graph of the built-in gates, with the server's input schema and guards."""
+    compiled = build_graph(input_schema=ServerInput).compile()
+    attributes = {k: v for k, v in compiled.__dict__.items() if k != "__orig_class__"}
+    return ServedReviewGraph(**attributes)
+
+
+graph = served_graph()
 
 
 def checkpointer() -> AbstractAsyncContextManager[BaseCheckpointSaver]:

@@ -112,7 +112,8 @@ async def _drive(url: str) -> dict[str, Any]:
 
 
 def _interrupts(state: dict[str, Any]) -> list[dict[str, Any]]:
-    return [i["value"] for task in state["tasks"] for i in task["interrupts"]]
+    return [i["value"]["action_request"]["args"] for task in state["tasks"]
+            for i in task["interrupts"]]
 
 
 def test_a_server_run_reaches_the_cli_verdict_is_traced_and_seen_by_the_cli(
