@@ -14,6 +14,7 @@ import json
 import logging
 from typing import Any
 
+from graphs.acceptance import state_problem
 from graphs.anchors import trace_head
 from graphs.runtrace import check_trace, earlier_segments
 from graphs.settings import Settings
@@ -104,6 +105,8 @@ def verify_run_trace(
         return _failed(result, problem + "this segment is intact", 1)
     if (found := _decisions_problem(records)) is not None:
         return _failed(result, found[1], found[0])
+    if values and (accepted := state_problem(values, workspace)) is not None:
+        return _failed(result, f"the checkpoint database: {accepted}", None)
     verdicts = [r for r in records if r.kind == "verdict" and r.attributes.get(attr.VERDICT_SHA256)]
     if values and values.get("verdict") and verdicts:
         if verdict_sha256(values["verdict"]) != verdicts[-1].attributes[attr.VERDICT_SHA256]:
