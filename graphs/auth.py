@@ -148,8 +148,8 @@ async def search_assistants(ctx: Auth.types.AuthContext, value: Any) -> bool:
 @auth.on.threads.create
 async def create_thread(ctx: Auth.types.AuthContext, value: Any) -> None:
     """A new thread belongs to the client that created it, whatever its metadata said."""
-    metadata = value.get("metadata") or {}
-    value["metadata"] = {**metadata, OWNER: ctx.user.identity}
+    metadata = value.setdefault("metadata", {})  # the server reads this very dict
+    metadata[OWNER] = ctx.user.identity
 
 
 @auth.on.threads.read

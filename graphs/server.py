@@ -27,7 +27,7 @@ from graphs.settings import resolve_settings
 from graphs.storage import async_saver
 from graphs.submission import read_submission
 from graphs.workspace import Workspace
-from vocabulary.errors import DecisionError, GateReviewError
+from vocabulary.errors import GateReviewError, RefusedError
 
 WRITTEN_BY_NODES = (
     "a review's state is written by its own steps only; decide with a resume "
@@ -58,15 +58,18 @@ class ServedReviewGraph(CompiledStateGraph):
         if isinstance(payload, Command):
             problem = _command_problem(payload)
             if problem is not None:
-                raise DecisionError(problem)
+                raise RefusedError(problem)
             return
         if payload is None:
             return  # go on from the latest checkpoint: the nodes check what they find
-        read_submission(payload)
+        try:
+            read_submission(payload)
+        except GateReviewError as exc:
+            raise RefusedError(str(exc)) from None
         if self.checkpointer is not None and config is not None:
             run = (await self.aget_state(config)).values.get("run_id")
             if run:  # ingest has run: the thread holds a review (pending or decided)
-                raise GateReviewError(
+                raise RefusedError(
                     f"run {run} already holds a review: a thread holds one review; "
                     "start another thread for a new one"
                 )
@@ -76,30 +79,35 @@ class ServedReviewGraph(CompiledStateGraph):
     ) -> AsyncIterator[Any]:
         """Stream the graph once its input is admitted (see the module docstring)."""
         await self._admit(input, config)
-        async for chunk in super().astream(input, config, **kwargs):
-            yield chunk
+        try:
+            async for chunk in super().astream(input, config, **kwargs):
+                yield chunk
+        except GateReviewError as exc:  # a step's refusal: its message reaches the client
+            if isinstance(exc, ValueError):
+                raise
+            raise RefusedError(str(exc)) from exc
 
     def stream(  # type: ignore[override]
         self, input: Any, config: RunnableConfig | None = None, **kwargs: Any
     ) -> Iterator[Any]:
         """The synchronous stream is not served: a server drives the graph asynchronously."""
-        raise GateReviewError("the served review graph runs asynchronously (astream)")
+        raise RefusedError("the served review graph runs asynchronously (astream)")
 
     async def aupdate_state(self, *args: Any, **kwargs: Any) -> RunnableConfig:
         """Refused: the state is written by the graph's steps only."""
-        raise DecisionError(WRITTEN_BY_NODES)
+        raise RefusedError(WRITTEN_BY_NODES)
 
     async def abulk_update_state(self, *args: Any, **kwargs: Any) -> RunnableConfig:
         """Refused: the state is written by the graph's steps only."""
-        raise DecisionError(WRITTEN_BY_NODES)
+        raise RefusedError(WRITTEN_BY_NODES)
 
     def update_state(self, *args: Any, **kwargs: Any) -> RunnableConfig:
         """Refused: the state is written by the graph's steps only."""
-        raise DecisionError(WRITTEN_BY_NODES)
+        raise RefusedError(WRITTEN_BY_NODES)
 
     def bulk_update_state(self, *args: Any, **kwargs: Any) -> RunnableConfig:
         """Refused: the state is written by the graph's steps only."""
-        raise DecisionError(WRITTEN_BY_NODES)
+        raise RefusedError(WRITTEN_BY_NODES)
 
 
 def served_graph() -> ServedReviewGraph:
