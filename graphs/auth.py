@@ -22,6 +22,7 @@ from langgraph.config import get_config
 from langgraph_sdk import Auth
 from pydantic import Field, StringConstraints, ValidationError
 
+from graphs.context import ServerContext
 from graphs.settings import resolve_settings
 from vocabulary.errors import GateReviewError
 from vocabulary.models import Strict
@@ -185,6 +186,10 @@ async def update_thread(ctx: Auth.types.AuthContext, value: Any) -> Auth.types.F
 async def create_run(ctx: Auth.types.AuthContext, value: Any) -> Auth.types.FilterType:
     """Reviews run on the client's own threads; a command (a decision) needs the approver role."""
     kwargs = value.get("kwargs") or {}
+    context = kwargs.get("context")
+    unknown = sorted(set(context) - set(ServerContext.model_fields)) if context else []
+    if unknown:  # the server would drop it silently: say so instead
+        raise _refuse(422, f"context {unknown[0]}: not accepted (the operator sets it)")
     if kwargs.get("command") is not None and not _is_approver(ctx):
         raise _refuse(403, f"{ctx.user.identity} has no approver role: it cannot decide")
     if value.get("thread_id") is None:

@@ -20,8 +20,10 @@ from langchain_core.runnables import RunnableConfig
 from langgraph.checkpoint.base import BaseCheckpointSaver
 from langgraph.graph.state import CompiledStateGraph
 from langgraph.types import Command
+from pydantic import ValidationError
 from typing_extensions import TypedDict
 
+from graphs.context import ServerContext
 from graphs.review import build_graph
 from graphs.settings import resolve_settings
 from graphs.storage import async_saver
@@ -54,7 +56,14 @@ def _command_problem(command: Command) -> str | None:
 class ServedReviewGraph(CompiledStateGraph):
     """The review graph as a server runs it: input checked before a checkpoint is written."""
 
-    async def _admit(self, payload: Any, config: RunnableConfig | None) -> None:
+    async def _admit(self, payload: Any, config: RunnableConfig | None, context: Any) -> None:
+        if isinstance(context, dict):
+            try:
+                ServerContext.model_validate(context)
+            except ValidationError as exc:
+                first = exc.errors()[0]
+                where = ".".join(str(p) for p in first["loc"]) or "context"
+                raise RefusedError(f"context {where}: {first['msg']}") from None
         if isinstance(payload, Command):
             problem = _command_problem(payload)
             if problem is not None:
@@ -78,7 +87,7 @@ class ServedReviewGraph(CompiledStateGraph):
         self, input: Any, config: RunnableConfig | None = None, **kwargs: Any
     ) -> AsyncIterator[Any]:
         """Stream the graph once its input is admitted (see the module docstring)."""
-        await self._admit(input, config)
+        await self._admit(input, config, kwargs.get("context"))
         try:
             async for chunk in super().astream(input, config, **kwargs):
                 yield chunk
