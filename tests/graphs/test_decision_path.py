@@ -99,6 +99,9 @@ def test_an_approval_written_with_update_state_as_the_node_does_not_count(
     view = load_run(run_id, Settings(home=workspace))
     assert view.state == "interrupted"
     assert any("never claimed" in w and "Mallory" in w for w in view.warnings)
+    shown = cli_json("show", run_id)  # what a reviewer in another shell sees
+    assert shown["state"] == "interrupted" and any("Mallory" in w for w in shown["warnings"])
+    assert {r["run_id"]: r["state"] for r in cli_json("runs")["runs"]}[run_id] == "interrupted"
     assert "never claimed" in _verify_fails(run_id)
     assert any("never claimed" in p for p in _doctor_problems(run_id))
     assert not _reports(workspace, run_id)
