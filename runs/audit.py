@@ -105,13 +105,13 @@ def verify_run_trace(
         return _failed(result, problem + "this segment is intact", 1)
     if (found := _decisions_problem(records)) is not None:
         return _failed(result, found[1], found[0])
-    if values and (accepted := state_problem(values, workspace)) is not None:
-        return _failed(result, f"the checkpoint database: {accepted}", None)
     verdicts = [r for r in records if r.kind == "verdict" and r.attributes.get(attr.VERDICT_SHA256)]
     if values and values.get("verdict") and verdicts:
         if verdict_sha256(values["verdict"]) != verdicts[-1].attributes[attr.VERDICT_SHA256]:
             problem = "the verdict in the checkpoint database is not the last one the trace records"
             return _failed(result, problem, verdicts[-1].seq + 1)
+    if values and (accepted := state_problem(values, workspace)) is not None:
+        return _failed(result, f"the checkpoint database: {accepted}", None)
     reported = reported_last_hash(workspace, run_id)
     if reported is not None and reported != result.last_hash:
         problem = (
