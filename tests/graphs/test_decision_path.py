@@ -80,8 +80,10 @@ def _verify_fails(run_id: str) -> str:
 
 def _doctor_problems(run_id: str) -> list[str]:
     result = CliRunner().invoke(app, ["doctor", "--json"])
-    checks = json.loads(result.stdout)["checks"]
-    return [c["detail"] for c in checks if c["subject"] == run_id and c["status"] == "problem"]
+    assert result.exit_code == 1, result.output
+    checks = [c for c in json.loads(result.stdout)["checks"] if c["subject"] == run_id]
+    assert all("resume" not in c["fix"] for c in checks)  # resuming would not make it real
+    return [c["detail"] for c in checks if c["status"] == "problem"]
 
 
 def _reports(home: Path, run_id: str) -> list[Path]:
