@@ -53,6 +53,11 @@ def _command_problem(command: Command) -> str | None:
     return None
 
 
+def _thread(config: RunnableConfig) -> RunnableConfig:
+    """The config of the thread's latest checkpoint."""
+    return {"configurable": {"thread_id": config["configurable"]["thread_id"]}}
+
+
 class ServedReviewGraph(CompiledStateGraph):
     """The review graph as a server runs it: input checked before a checkpoint is written."""
 
@@ -64,6 +69,7 @@ class ServedReviewGraph(CompiledStateGraph):
                 first = exc.errors()[0]
                 where = ".".join(str(p) for p in first["loc"]) or "context"
                 raise RefusedError(f"context {where}: {first['msg']}") from None
+        await self._latest_only(config)
         if isinstance(payload, Command):
             problem = _command_problem(payload)
             if problem is not None:
@@ -76,12 +82,25 @@ class ServedReviewGraph(CompiledStateGraph):
         except GateReviewError as exc:
             raise RefusedError(str(exc)) from None
         if self.checkpointer is not None and config is not None:
-            run = (await self.aget_state(config)).values.get("run_id")
+            run = (await self.aget_state(_thread(config))).values.get("run_id")
             if run:  # ingest has run: the thread holds a review (pending or decided)
                 raise RefusedError(
                     f"run {run} already holds a review: a thread holds one review; "
                     "start another thread for a new one"
                 )
+
+    async def _latest_only(self, config: RunnableConfig | None) -> None:
+        """Refuse a run from an earlier checkpoint: a fork of a decided review would be a
+        second review, or a second decision, of the same run."""
+        asked = ((config or {}).get("configurable") or {}).get("checkpoint_id")
+        if asked is None or self.checkpointer is None or config is None:
+            return
+        latest = (await self.aget_state(_thread(config))).config.get("configurable", {})
+        if asked != latest.get("checkpoint_id"):
+            raise RefusedError(
+                "a review goes on from its latest checkpoint only: "
+                "an earlier one would review or decide the run a second time"
+            )
 
     async def astream(  # type: ignore[override]
         self, input: Any, config: RunnableConfig | None = None, **kwargs: Any

@@ -230,10 +230,19 @@ async def _twice(served: Served) -> dict[str, Any]:
     tid = await _pending(ana)
     await ana.runs.wait(tid, "review", command=Command(resume={"action": "approve"}))
     again = await _refusal(ana.runs.wait(tid, "review", input=INPUT, context=OFFLINE))
+    history = await ana.threads.get_history(tid, limit=100)
+    first, asked = history[-1], next(h for h in history if h["next"] == ["human_review"])
+    forks = {
+        "first": await _refusal(ana.runs.wait(tid, "review", input=INPUT, context=OFFLINE,
+                                              checkpoint_id=first["checkpoint"]["checkpoint_id"])),
+        "asked": await _refusal(ana.runs.wait(
+            tid, "review", command=Command(resume=[{"type": "response", "args": "undo"}]),
+            checkpoint_id=asked["checkpoint"]["checkpoint_id"])),
+    }  # fmt: skip
     text = [{"name": "design.md", "text": (served.root / "design.md").read_text()}]
     fresh = (await ana.threads.create())["thread_id"]
     await ana.runs.wait(fresh, "review", input={"documents": text}, context=OFFLINE)
-    return {"again": again, "decided": await ana.threads.get_state(tid),
+    return {"again": again, "forks": forks, "decided": await ana.threads.get_state(tid),
             "fresh": await ana.threads.get_state(fresh)}  # fmt: skip
 
 
@@ -242,6 +251,8 @@ def test_a_decided_thread_takes_no_second_review_and_a_new_one_takes_text(
 ) -> None:
     result = asyncio.run(_twice(served))
     assert "already holds a review" in result["again"]
+    for fork, refusal in result["forks"].items():  # time travel is no way round it either
+        assert "latest checkpoint only" in refusal, (fork, refusal)
     decided = result["decided"]
     assert decided["values"]["outcome"] == "approved" and len(decided["values"]["decisions"]) == 1
     fresh = result["fresh"]
