@@ -40,6 +40,15 @@ def _reports(served: Served, run_id: str) -> list[Path]:
     return sorted(folder.glob(f"{run_id}*")) if folder.is_dir() else []
 
 
+async def _taken_over(bo: Any, tid: str) -> str:
+    """Bo creates a thread under Ana's thread id, then tries to read it."""
+    try:
+        await bo.threads.create(thread_id=tid, if_exists="do_nothing")
+    except Exception as exc:
+        return f"{type(exc).__name__}: {exc}"
+    return await _refusal(bo.threads.get_state(tid))
+
+
 async def _strangers(served: Served) -> dict[str, Any]:
     ana = served.client("ana")
     tid = await _pending(ana)
@@ -56,6 +65,7 @@ async def _strangers(served: Served) -> dict[str, Any]:
         "read by bo": await _refusal(bo.threads.get_state(tid)),
         "run by bo": await _refusal(bo.runs.wait(tid, "review", input=INPUT, context=OFFLINE)),
         "owner rewritten": await _refusal(ana.threads.update(tid, metadata={"owner": "bo"})),
+        "taken over": await _taken_over(bo, tid),
         "listed by ana": [t["thread_id"] for t in await ana.threads.search(limit=100)],
         "thread": tid,
     }
@@ -71,6 +81,8 @@ def test_a_client_sees_only_its_own_threads_and_nobody_gets_in_without_a_token(
     assert "not found" in seen["read by bo"].lower()
     assert "404" in seen["run by bo"] or "not found" in seen["run by bo"].lower()
     assert "403" in seen["owner rewritten"] or "owner" in seen["owner rewritten"]
+    taken = seen["taken over"].lower()
+    assert "not found" in taken or "409" in taken or "403" in taken or "conflict" in taken, taken
     assert seen["thread"] in seen["listed by ana"]
 
 
