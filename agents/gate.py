@@ -27,7 +27,14 @@ from agents.events import (
     verification_event,
     web_search_event,
 )
-from agents.llm import Budget, ModelCallError, ModelSettings, StructuredResult, complete_structured
+from agents.llm import (
+    Budget,
+    ModelCallError,
+    ModelSettings,
+    StructuredResult,
+    _litellm,
+    complete_structured,
+)
 from agents.offline import review_gate_offline, supplied_text
 from agents.prompts import render
 from agents.rubric import Criterion, Rubric
@@ -169,6 +176,9 @@ class GateAgent:
             review = review_gate_offline(self.rubric, documents, index, guidance)
             review = _placed(review, documents)
             return GateOutcome(review, offline_events(review))
+        # litellm's first import blocks (files, the temp folder): off the loop, where a server
+        # refuses blocking calls; later calls find it imported.
+        await asyncio.to_thread(_litellm)
         try:
             outcome = await self._review_with_model(self.runtime, documents, index, guidance)
         except ModelCallError as exc:

@@ -67,13 +67,23 @@ def _is_duplicate(exc: Exception) -> bool:
     return isinstance(exc, UniqueViolation)
 
 
+def _untimed(decision: Decision) -> Decision:
+    """The decision without its times: a claim is the same decision whenever it is made."""
+    amendment = decision.amendment
+    if amendment is not None:
+        amendment = amendment.model_copy(update={"at": ""})
+    return decision.model_copy(update={"at": "", "amendment": amendment})
+
+
 def claim_decision(
     database: Path | str, run_id: str, checkpoint_id: str, decision: Decision
-) -> None:
-    """Claim the right to decide this pending checkpoint, or say who already did.
+) -> Decision:
+    """Claim the right to decide this pending checkpoint, or say who already did; returns the
+    decision as claimed (its time is the first claim's).
 
-    Claiming again with the same decision succeeds: the graph's human-review node claims what
-    it applies, also when the caller claimed it first or a resumed process applies it again.
+    Claiming again with the same decision (at any time) succeeds: the graph's human-review node
+    claims what it applies, also when the caller claimed it first or a resumed process applies
+    it again.
     """
     conn = _connect(database)
     try:
@@ -96,13 +106,17 @@ def claim_decision(
             "WHERE run_id=? AND checkpoint_id=?",
             (run_id, checkpoint_id),
         ).fetchone()
-        if Decision.model_validate_json(row[3]) == decision:
-            return  # this decision's own claim, made before (the CLI's, or a killed process's)
+        claimed = Decision.model_validate_json(row[3])
+        if claimed.verdict_sha256 is None:  # claimed without the hash: the applier's counts
+            claimed = claimed.model_copy(update={"verdict_sha256": decision.verdict_sha256})
+        if _untimed(claimed) == _untimed(decision):
+            return claimed  # this decision's own claim, made before (the CLI's, or a killed one)
         raise DecisionError(
             f"run {run_id} was already decided ({row[0]}) by {row[1]} at {row[2]}"
         ) from None
     finally:
         conn.close()
+    return decision
 
 
 def last_claim(database: Path | str, run_id: str) -> tuple[str, str, str] | None:
@@ -145,3 +159,18 @@ def release_claim(database: Path | str, run_id: str, checkpoint_id: str) -> None
         )
     finally:
         conn.close()
+
+
+def claimed_decisions(database: Path | str, run_id: str) -> list[Decision]:
+    """Every decision claimed on a run (applied or not), by time."""
+    if not _exists(database):
+        return []
+    conn = _connect(database)
+    try:
+        rows = conn.execute(
+            "SELECT decision FROM decision_claims WHERE run_id=? ORDER BY at",
+            (run_id,),
+        ).fetchall()
+    finally:
+        conn.close()
+    return [Decision.model_validate_json(row[0]) for row in rows]

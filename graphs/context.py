@@ -22,6 +22,7 @@ from tools.documents import Document
 from tools.injection import ReviewerInstruction, without_instructions
 from tools.retrieval import SectionIndex
 from traces.recorder import TraceRecorder
+from vocabulary.errors import GateReviewError
 from vocabulary.models import Strict
 
 LOCAL_PROVIDERS = ("ollama/", "ollama_chat/", "lm_studio/", "llamafile/")
@@ -65,20 +66,20 @@ class ReviewContext:
 class ServerContext(Strict):
     """The plain, JSON context a LangGraph server passes (`context` of a run); all optional.
 
-    Keys, endpoints and the workspace are not in it: they come from the server's environment,
-    so a caller of a shared server cannot point the server's key at a host of its choosing,
-    and every run is checkpointed, claimed and traced in the one workspace the server uses.
+    Keys, endpoints, masking, web search and the workspace are not in it: they come from the
+    server's environment, so a caller of a shared server cannot point the server's key at a
+    host of its choosing or send unmasked text, and every run is checkpointed, claimed and
+    traced in the one workspace the server uses. The model may only be the operator's, or
+    offline.
     """
 
-    model: str | None = Field(default=None, description="offline, or a litellm model string")
+    model: str | None = Field(default=None, description="offline, or the server's model")
     budget_usd: float | None = Field(default=None, ge=0, description="Most one node may spend")
     max_concurrency: int | None = Field(default=None, ge=1, le=64)
     max_context_tokens: int | None = Field(default=None, ge=500)
     timeout_s: float | None = Field(default=None, gt=0)
-    web: bool | None = None
     max_bytes: int | None = Field(default=None, ge=1)
     document_timeout_s: float | None = Field(default=None, gt=0)
-    mask: bool | None = Field(default=None, description="Mask personal data sent to a model")
 
 
 NodeContext = ReviewContext | ServerContext | dict[str, Any] | None
@@ -87,7 +88,12 @@ NodeContext = ReviewContext | ServerContext | dict[str, Any] | None
 def _traced_server_context(value: NodeContext, run_id: str) -> ReviewContext:
     """A context built from a server's JSON, with a recorder on the run's trace file."""
     config = ServerContext.model_validate(value or {})
-    # context > GATEREVIEW_* of the server's environment > settings files > default
+    operator = resolve_settings()
+    if config.model not in (None, "offline", operator.model):
+        raise GateReviewError(
+            f"context model {config.model!r}: this server reviews with {operator.model} or offline"
+        )
+    # context (limits, and offline) > GATEREVIEW_* of the server's environment > files > default
     ctx = make_context(resolve_settings(config.model_dump(exclude_none=True)))
     return replace(ctx, recorder=open_trace(ctx.workspace.ensure(), run_id, ctx.settings.model))
 

@@ -12,7 +12,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from agents.rubric_set import rubric_set_of
-from vocabulary.models import Decision, verdict_sha256
+from vocabulary.models import Amendment, Decision, verdict_sha256
 
 MAX_REREVIEWS = 3
 
@@ -52,4 +52,59 @@ def decision_problem(values: dict[str, Any], decision: Decision) -> str | None:
                 f"run {run_id} has been sent back {done} times, the limit; "
                 "approve or reject it without --gate"
             )
+    return None
+
+
+def final_outcome(decision: Decision | None) -> str | None:
+    """The outcome a final decision gives a run (None: it sends the run on)."""
+    if decision is None or decision.gates or decision.action == "amend":
+        return None
+    return "approved" if decision.action == "approve" else "rejected"
+
+
+def _is_claim_of(claim: Decision, decision: Decision) -> bool:
+    """True when the claim is this decision (a claim made without the verdict hash takes the
+    hash its applier recorded)."""
+    if claim.verdict_sha256 is None:
+        claim = claim.model_copy(update={"verdict_sha256": decision.verdict_sha256})
+    return claim == decision
+
+
+def unaccepted_state(
+    values: dict[str, Any], claimed: list[Decision], traced_verdict: str | None
+) -> str | None:
+    """Why a run's decisions, outcome or verdict are not what its human-review node accepted
+    (each decision it applies is claimed in the workspace), or None when they are.
+
+    A state written around the node (`update_state`, a `Command` that skips it, an edited
+    database) names a decision nobody claimed, an outcome no decision gave, or a verdict the
+    coordinator did not record.
+    """
+    run_id = values.get("run_id", "?")
+    around = "written around the human-review node"
+    try:
+        recorded = [Decision.model_validate(d) for d in values.get("decisions") or []]
+        amendments = {
+            k: Amendment.model_validate(v) for k, v in (values.get("amendments") or {}).items()
+        }
+    except ValidationError:
+        return f"run {run_id}: its decisions are not decisions ({around})"
+    for decision in recorded:
+        if not any(_is_claim_of(claim, decision) for claim in claimed):
+            return (
+                f"run {run_id}: the {decision.action} by {decision.reviewer} was never claimed "
+                f"through the human-review node ({around})"
+            )
+    amended = {d.amendment.finding_id: d.amendment for d in recorded if d.amendment is not None}
+    if amendments and amendments != {k: amended.get(k) for k in amendments}:
+        return f"run {run_id}: its amendments are not the ones its reviewers made ({around})"
+    outcome = values.get("outcome")
+    if outcome is not None and outcome != final_outcome(recorded[-1] if recorded else None):
+        return f"run {run_id}: no claimed decision made it {outcome} ({around})"
+    current = verdict_sha256(values.get("verdict") or {})
+    if traced_verdict is not None and values.get("verdict") and current != traced_verdict:
+        return f"run {run_id}: its verdict is not the one the coordinator recorded in the trace"
+    last = recorded[-1] if recorded else None
+    if outcome is not None and last is not None and last.verdict_sha256 not in (None, current):
+        return f"run {run_id}: its verdict changed after {last.reviewer} decided on it"
     return None

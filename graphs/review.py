@@ -24,17 +24,22 @@ from agents.gate import GateAgent
 from agents.hostile import HiddenConcern, hidden_concerns, hidden_finding, instruction_finding
 from agents.rubric_set import rubric_set_of
 from agents.summary import write_summary
+from graphs.acceptance import answer_decision, as_taken, finalise_problem, verdict_problem
+from graphs.auth import server_caller
 from graphs.claims import claim_decision, release_claim
 from graphs.context import ReviewContext, ServerContext, async_node_context, node_context
-from graphs.decisions import decision_problem, parse_decision
+from graphs.decisions import decision_problem
+from graphs.inbox import review_request
 from graphs.report import write_report
 from graphs.reuse import gate_basis, reused_review
 from graphs.state import ReviewInput, ReviewState
+from graphs.submission import submission_of, submitted_documents
 from graphs.tracing import lineage, record_events
 from tools.documents import Document, Ingested, load_documents
 from tools.injection import ReviewerInstruction, find_reviewer_instructions
 from tools.redact import redact
 from traces import attributes as attr
+from vocabulary.errors import DecisionError
 from vocabulary.models import (
     GATES,
     Amendment,
@@ -65,18 +70,31 @@ def _run_id(state: ReviewState) -> str:
     return state.get("run_id") or str(get_config()["configurable"]["thread_id"])
 
 
+def _ingested(state: ReviewState, ctx: ReviewContext, trusted: bool) -> Ingested:
+    """The run's documents: a trusted caller's (the CLI's, loaded or by path), or what a
+    server's client submitted (data only, paths under the documents root)."""
+    if not trusted:
+        return submitted_documents(submission_of(state), ctx.settings)
+    if state.get("documents") is None:
+        limits = ctx.settings
+        return load_documents(
+            state["paths"], max_bytes=limits.max_bytes, timeout_s=limits.document_timeout_s
+        )
+    documents = [Document.model_validate(d) for d in state["documents"]]
+    return Ingested(documents=documents, notes=state.get("ingest_notes", []))
+
+
 def ingest(state: ReviewState, runtime: NodeRuntime) -> dict[str, Any]:
     """Load the documents (unless the caller already did) and find text aimed at reviewers."""
+    if state.get("verdict") is not None or state.get("decisions"):
+        where = state.get("outcome") or "awaiting a decision"
+        raise DecisionError(
+            f"run {state.get('run_id', '?')} was already reviewed ({where}): a thread holds "
+            "one review; start another thread for a new one"
+        )
+    trusted = isinstance(runtime.context, ReviewContext)
     with node_context(runtime.context, _run_id(state)) as ctx, _span(ctx, "ingest") as span:
-        if state.get("documents") is None:
-            ingested = load_documents(
-                state["paths"],
-                max_bytes=ctx.settings.max_bytes,
-                timeout_s=ctx.settings.document_timeout_s,
-            )
-        else:
-            documents = [Document.model_validate(d) for d in state["documents"]]
-            ingested = Ingested(documents=documents, notes=state.get("ingest_notes", []))
+        ingested = _ingested(state, ctx, trusted)
         if ctx.recorder is not None:
             ctx.recorder.record(
                 "tool_call",
@@ -120,7 +138,10 @@ def ingest(state: ReviewState, runtime: NodeRuntime) -> dict[str, Any]:
     if not state.get("run_id"):  # a server run: the thread is the run
         update["run_id"] = _run_id(state)
         update["created_at"] = utc_now()
-    if state.get("documents") is None:  # loaded here: keep them (else they are in state)
+    if not trusted:
+        update["paths"] = [d.path for d in ingested.documents]
+        update["project"] = state.get("project") or " + ".join(sorted(update["paths"]))
+    if not trusted or state.get("documents") is None:  # loaded here: keep them
         update["documents"] = [doc.model_dump() for doc in ingested.documents]
         update["ingest_notes"] = ingested.notes
     return update
@@ -240,31 +261,34 @@ def _route(decision: Decision) -> Command:
     )
 
 
-def _valid_decision(state: ReviewState) -> Decision:
+def _valid_decision(state: ReviewState, ctx: ReviewContext) -> Decision:
     """Ask until the answer is a decision this run accepts; each refusal says why.
 
     A refused resume leaves the run awaiting a decision (a new interrupt carrying the reason),
     so the next caller can still decide it.
     """
-    question: dict[str, Any] = {"run_id": state["run_id"], "verdict": state["verdict"]}
+    caller, error = server_caller(), None
     while True:
-        decision = parse_decision(interrupt(question))
+        decision = answer_decision(interrupt(review_request(state, error)), caller)
         problem = decision if isinstance(decision, str) else decision_problem(state, decision)
+        if problem is None:
+            problem = verdict_problem(state, ctx.workspace)
         if problem is None and isinstance(decision, Decision):
-            return decision
-        question = {**question, "error": problem}
+            return as_taken(decision, state)
+        error = problem
 
 
 def await_decision(state: ReviewState, runtime: NodeRuntime) -> Command:
     """Pause for a named person's decision, and claim it: of two deciders resuming the same
     interrupt, exactly one wins. Only the trace span opens before `interrupt()`."""
     with node_context(runtime.context, _run_id(state)) as ctx, _span(ctx, "human_review") as span:
-        decision = _valid_decision(state)
+        decision = _valid_decision(state, ctx)
         run_id, checkpoint = state["run_id"], _pending_checkpoint()
         # The claim is keyed by the checkpoint the interrupt waits at; claiming the same
-        # decision again (a resumed process, or the CLI's early claim) is no second decision.
+        # decision again (a resumed process, or the CLI's early claim) is no second decision,
+        # and what is recorded is the decision as first claimed (its time included).
         store = ctx.workspace.ensure().store
-        claim_decision(store, run_id, checkpoint, decision)
+        decision = claim_decision(store, run_id, checkpoint, decision)
         try:
             _record_decision(ctx, span, state, decision)
         except BaseException:
@@ -313,6 +337,9 @@ def finalise(state: ReviewState, runtime: NodeRuntime) -> dict[str, Any]:
 
 
 def _finalise(state: ReviewState, ctx: ReviewContext) -> dict[str, Any]:
+    problem = finalise_problem(state, ctx.workspace)
+    if problem is not None:  # a state written around the human-review node: no report
+        raise DecisionError(f"{problem}; no report was written")
     recorder = ctx.recorder
     trace: dict[str, str] = {}
     if recorder is not None and recorder.root_span_id is not None:
@@ -326,9 +353,10 @@ def _finalise(state: ReviewState, ctx: ReviewContext) -> dict[str, Any]:
     return {"report": write_report(state, ctx.workspace, trace)}
 
 
-def build_graph(gates: Sequence[str] = GATES) -> StateGraph:
-    """The uncompiled review graph, one node per gate of the run's rubric set."""
-    builder = StateGraph(ReviewState, context_schema=ServerContext, input_schema=ReviewInput)
+def build_graph(gates: Sequence[str] = GATES, input_schema: type = ReviewInput) -> StateGraph:
+    """The uncompiled review graph, one node per gate of the run's rubric set (a server's has
+    its own input schema)."""
+    builder = StateGraph(ReviewState, context_schema=ServerContext, input_schema=input_schema)
     builder.add_node("ingest", ingest)
     for gate in gates:
         builder.add_node(gate, partial(review_gate, gate))

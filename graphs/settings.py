@@ -73,6 +73,12 @@ class Settings(Strict):
     rubrics: Path | None = Field(
         default=None, description="A folder of <gate>.toml files that replace or extend the rubrics"
     )
+    documents_root: Path | None = Field(
+        default=None, description="A LangGraph server reads documents named by path under it only"
+    )
+    server_users: Path | None = Field(
+        default=None, description="A LangGraph server's users: TOML of token hashes and roles"
+    )
 
     @model_validator(mode="before")
     @classmethod

@@ -14,6 +14,7 @@ import json
 import logging
 from typing import Any
 
+from graphs.acceptance import state_problem
 from graphs.anchors import trace_head
 from graphs.runtrace import check_trace, earlier_segments
 from graphs.settings import Settings
@@ -109,6 +110,8 @@ def verify_run_trace(
         if verdict_sha256(values["verdict"]) != verdicts[-1].attributes[attr.VERDICT_SHA256]:
             problem = "the verdict in the checkpoint database is not the last one the trace records"
             return _failed(result, problem, verdicts[-1].seq + 1)
+    if values and (accepted := state_problem(values, workspace)) is not None:
+        return _failed(result, f"the checkpoint database: {accepted}", None)
     reported = reported_last_hash(workspace, run_id)
     if reported is not None and reported != result.last_hash:
         problem = (

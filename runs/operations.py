@@ -18,6 +18,7 @@ from langgraph.types import Command, StateSnapshot
 from agents.llm import ModelCallError, check_credentials
 from agents.rubric_set import load_rubric_set, rubric_set_of
 from exports.view import RunView, build_view
+from graphs.acceptance import state_problem
 from graphs.anchors import forget_head
 from graphs.claims import claim_decision, claimed_decision, last_claim, release_claim
 from graphs.context import ReviewContext, make_context
@@ -348,9 +349,22 @@ async def _view(graph: CompiledStateGraph, workspace: Workspace, run_id: str) ->
     # timeout on a lock that another run of this loop (a portfolio) can only release from it.
     before = await asyncio.to_thread(_mark, workspace, run_id)
     snapshot = await graph.aget_state(_config(run_id))
-    view = build_view(run_id, run_state(snapshot), snapshot.values)
+    view = await asyncio.to_thread(checked_view, workspace, run_id, snapshot)
     await asyncio.to_thread(_catalogue, workspace, view, snapshot, before)
     return view
+
+
+def checked_view(workspace: Workspace, run_id: str, snapshot: StateSnapshot) -> RunView:
+    """The run's view; a decision its human-review node did not accept (a state written around
+    it) does not count: the run shows as interrupted, with the reason."""
+    view = build_view(run_id, run_state(snapshot), snapshot.values)
+    if not (snapshot.values.get("decisions") or snapshot.values.get("outcome")):
+        return view
+    problem = state_problem(snapshot.values, workspace)
+    if problem is None:
+        return view
+    warning = f"{problem}: its decision does not count (python main.py doctor)"
+    return view.model_copy(update={"state": "interrupted", "warnings": [*view.warnings, warning]})
 
 
 def _catalogue(
@@ -373,7 +387,7 @@ def views_from_checkpoints(workspace: Workspace, run_ids: list[str]) -> list[Run
             snapshot = review_graph(gates, checkpointer).get_state(_config(run_id))
             if not snapshot.values:
                 raise RunNotFoundError(f"no run {run_id} in {workspace.home}")
-            view = build_view(run_id, run_state(snapshot), snapshot.values)
+            view = checked_view(workspace, run_id, snapshot)
             _catalogue(workspace, view, snapshot, before)
             views.append(view)
     return views

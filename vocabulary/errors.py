@@ -29,3 +29,8 @@ class ModelError(GateReviewError):
 
 class WorkspaceError(GateReviewError):
     """The workspace cannot be used: read-only, full, or its database or a trace is damaged."""
+
+
+class RefusedError(DecisionError, ValueError):
+    """A request the served graph refuses; a ValueError, so a LangGraph server shows its
+    message to the client (it hides other errors' messages)."""

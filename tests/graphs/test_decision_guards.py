@@ -53,7 +53,12 @@ class Caller:
 
 def _pending_error(snapshot: Any) -> str | None:
     assert snapshot.interrupts, "the run should still await a decision"
-    return snapshot.interrupts[0].value.get("error")
+    return _question(snapshot).get("error")
+
+
+def _question(snapshot: Any) -> dict[str, Any]:
+    """The arguments of the pending HumanInterrupt (what Agent Inbox shows)."""
+    return snapshot.interrupts[0].value["action_request"]["args"]
 
 
 @pytest.mark.parametrize(
@@ -76,7 +81,7 @@ def test_an_invalid_resume_is_refused_and_the_run_still_awaits_a_valid_one(
 ) -> None:
     caller = Caller(workspace)
     first = caller.start()
-    assert first.interrupts and "error" not in first.interrupts[0].value
+    assert first.interrupts and "error" not in _question(first)
     refused = caller.resume(value)
     assert message in (_pending_error(refused) or "")
     assert not refused.values.get("decisions")
@@ -92,7 +97,7 @@ def test_the_re_review_cap_holds_for_a_python_caller(workspace: Path) -> None:
     for _ in range(MAX_REREVIEWS):
         snapshot = caller.resume({"action": "reject", "reviewer": "Bo", "gates": ["data"],
                                   "comment": "look again"})
-        assert snapshot.interrupts and "error" not in snapshot.interrupts[0].value
+        assert snapshot.interrupts and "error" not in _question(snapshot)
     capped = caller.resume({"action": "reject", "reviewer": "Bo", "gates": ["data"]})
     assert "the limit" in (_pending_error(capped) or "")
     assert len(capped.values["decisions"]) == MAX_REREVIEWS
