@@ -12,6 +12,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from agents.rubric_set import rubric_set_of
+from graphs.signoff import signoff_problem
 from vocabulary.models import Decision, verdict_sha256
 
 MAX_REREVIEWS = 3
@@ -52,4 +53,6 @@ def decision_problem(values: dict[str, Any], decision: Decision) -> str | None:
                 f"run {run_id} has been sent back {done} times, the limit; "
                 "approve or reject it without --gate"
             )
+    if decision.action == "approve":
+        return signoff_problem(values, decision)
     return None

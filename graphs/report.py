@@ -33,7 +33,8 @@ _KEPT = frozenset(
         "trace", "trace_last_hash", "reviewer", "amended_by", "summary_by", "finding_id",
         "masking", "verdict_sha256", "digest", "source", "clause", "framework", "unmapped",
         "project", "before", "after", "change", "lines_before", "lines_after", "overall_before",
-        "overall_after", "reused_from",
+        "overall_after", "reused_from", "approvers", "owner", "due", "assigned_by",
+        "assigned_at", "evidence_from", "finding_id", "unsigned",
     }
 )  # fmt: skip
 

@@ -24,11 +24,13 @@ from agents.gate import GateAgent
 from agents.hostile import HiddenConcern, hidden_concerns, hidden_finding, instruction_finding
 from agents.rubric_set import rubric_set_of
 from agents.summary import write_summary
+from graphs.amendments import anchored_update, carried_update
 from graphs.claims import claim_decision, release_claim
 from graphs.context import ReviewContext, ServerContext, async_node_context, node_context
 from graphs.decisions import decision_problem, parse_decision
 from graphs.report import write_report
 from graphs.reuse import gate_basis, reused_review
+from graphs.signoff import sign_off
 from graphs.state import ReviewInput, ReviewState
 from graphs.tracing import lineage, record_events
 from tools.documents import Document, Ingested, load_documents
@@ -113,16 +115,46 @@ def ingest(state: ReviewState, runtime: NodeRuntime) -> dict[str, Any]:
                     "gatereview.locations": [c.evidence.location for c in concerns],
                 },
             )
-    update: dict[str, Any] = {
-        "instructions": [h.model_dump() for h in hits],
-        "hidden_concerns": [c.model_dump() for c in concerns],
-    }
+        update: dict[str, Any] = {
+            "instructions": [h.model_dump() for h in hits],
+            "hidden_concerns": [c.model_dump() for c in concerns],
+        }
+        if state.get("prior_amendments"):
+            update |= _carried(state, ingested.documents, update["instructions"], ctx, span)
     if not state.get("run_id"):  # a server run: the thread is the run
         update["run_id"] = _run_id(state)
         update["created_at"] = utc_now()
     if state.get("documents") is None:  # loaded here: keep them (else they are in state)
         update["documents"] = [doc.model_dump() for doc in ingested.documents]
         update["ingest_notes"] = ingested.notes
+    return update
+
+
+def _carried(
+    state: ReviewState,
+    documents: list[Document],
+    instructions: list[dict[str, Any]],
+    ctx: ReviewContext,
+    span: str | None,
+) -> dict[str, Any]:
+    """The earlier run's amendments carried where their text is unchanged (graphs.amendments)."""
+    cleaned, index = ctx.documents.prepare([d.model_dump() for d in documents], instructions)
+    rubrics = rubric_set_of(state).rubrics
+    update = carried_update(
+        state.get("prior_amendments") or {}, state.get("since") or "", cleaned, index, rubrics
+    )
+    if ctx.recorder is not None:
+        ctx.recorder.record(
+            "tool_call",
+            "carry_amendments",
+            span,
+            {
+                attr.TOOL_NAME: "carry_amendments",
+                "gatereview.carried": sorted(update["amendments"]),
+                "gatereview.rechecks": sorted(update["rechecks"]),
+                "gatereview.reused_from": state.get("since"),
+            },
+        )
     return update
 
 
@@ -195,6 +227,9 @@ async def _compile_review(state: ReviewState, ctx: ReviewContext) -> dict[str, A
         }
         verdict = compile_verdict(reviews, rubrics, amendments)
         update: dict[str, Any] = {}
+        fresh = _anchored(state, reviews, ctx)
+        if fresh:
+            update["amendments"] = fresh
         if ctx.runtime is not None:
             findings = [
                 f for r in reviews.values() for f in apply_amendments(r.findings, amendments)
@@ -208,6 +243,18 @@ async def _compile_review(state: ReviewState, ctx: ReviewContext) -> dict[str, A
     return {**update, "verdict": verdict.model_dump()}
 
 
+def _anchored(
+    state: ReviewState, reviews: dict[str, GateReview], ctx: ReviewContext
+) -> dict[str, Any]:
+    """This run's new amendments with the text they rest on, so a later review can carry them."""
+    raw = state.get("amendments") or {}
+    if all(v.get("text_sha256") for v in raw.values()):
+        return {}
+    _, index = ctx.documents.prepare(state["documents"], state.get("instructions", []))
+    findings = {f.id: f for r in reviews.values() for f in r.findings}
+    return anchored_update(raw, findings, index, rubric_set_of(state).rubrics)
+
+
 def _verdict_attributes(verdict: Verdict, **extra: Any) -> dict[str, Any]:
     return {
         attr.VERDICT: verdict.overall,
@@ -217,10 +264,10 @@ def _verdict_attributes(verdict: Verdict, **extra: Any) -> dict[str, Any]:
     }
 
 
-def _route(decision: Decision) -> Command:
+def _route(decision: Decision, state: ReviewState) -> Command:
     record = decision.model_dump()
     if decision.action == "approve":
-        return Command(goto="finalise", update={"decisions": [record], "outcome": "approved"})
+        return sign_off(state, decision)  # final once every required gate is signed
     if decision.action == "reject" and not decision.gates:
         return Command(goto="finalise", update={"decisions": [record], "outcome": "rejected"})
     if decision.action == "reject":
@@ -270,7 +317,7 @@ def await_decision(state: ReviewState, runtime: NodeRuntime) -> Command:
         except BaseException:
             release_claim(store, run_id, checkpoint)  # not applied: decide again
             raise
-    return _route(decision)
+    return _route(decision, state)
 
 
 def _pending_checkpoint() -> str:
@@ -334,7 +381,9 @@ def build_graph(gates: Sequence[str] = GATES) -> StateGraph:
         builder.add_node(gate, partial(review_gate, gate))
     builder.add_node("coordinator", compile_review)
     builder.add_node(
-        "human_review", await_decision, destinations=(*gates, "coordinator", "finalise")
+        "human_review",
+        await_decision,
+        destinations=(*gates, "coordinator", "human_review", "finalise"),
     )
     builder.add_node("finalise", finalise)
     builder.add_edge(START, "ingest")

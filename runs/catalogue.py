@@ -167,8 +167,10 @@ def load_runs(settings: Settings, run_ids: list[str] | None = None) -> list[RunV
 
 
 def load_run(run_id: str, settings: Settings) -> RunView:
-    """The view of one run."""
-    return load_runs(settings, [run_id])[0]
+    """The view of one run, with its conditions' owners and due dates."""
+    from runs.conditions import with_assignments
+
+    return with_assignments(load_runs(settings, [run_id])[0], settings)
 
 
 @faults_as_errors
