@@ -47,9 +47,7 @@ def _amended(finding: Finding, change: Amendment) -> Finding:
 
 def apply_amendments(findings: list[Finding], amendments: Mapping[str, Amendment]) -> list[Finding]:
     """Findings with each reviewer amendment applied (re-graded, dismissed, not applicable)."""
-    return [
-        _amended(f, amendments[f.id]) if f.id in amendments else f for f in findings
-    ]
+    return [_amended(f, amendments[f.id]) if f.id in amendments else f for f in findings]
 
 
 def mark_rechecks(findings: list[Finding], rechecks: Mapping[str, str]) -> list[Finding]:

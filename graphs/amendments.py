@@ -12,13 +12,18 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Mapping
+from typing import Any
 
 from agents.amendments import decided
 from agents.rubric import Criterion, Rubric
+from agents.rubric_set import rubric_set_of
+from graphs.context import ReviewContext
+from graphs.state import ReviewState
 from tools.documents import Document
 from tools.evidence import normalise
 from tools.retrieval import SectionIndex
-from vocabulary.models import Amendment, Finding
+from traces import attributes as attr
+from vocabulary.models import Amendment, Finding, GateReview
 
 RETRIEVED = 3  # sections a criterion's retrieved text is made of
 
@@ -96,7 +101,10 @@ def carry_amendments(
 
 
 def carried_update(
-    prior: Mapping[str, dict], since: str, documents: list[Document], index: SectionIndex,
+    prior: Mapping[str, dict],
+    since: str,
+    documents: list[Document],
+    index: SectionIndex,
     rubrics: Mapping[str, Rubric],
 ) -> dict[str, object]:
     """The state update a new run starts with: the carried amendments and the rechecks."""
@@ -118,3 +126,43 @@ def anchored_update(
     fresh = {k: Amendment.model_validate(v) for k, v in raw.items() if not v.get("text_sha256")}
     done = {k: anchored(a, findings.get(k), index, rubrics) for k, a in fresh.items()}
     return {k: a.model_dump() for k, a in done.items() if a.text_sha256}
+
+
+def carry_in(
+    state: ReviewState,
+    documents: list[Document],
+    instructions: list[dict[str, Any]],
+    ctx: ReviewContext,
+    span: str | None,
+) -> dict[str, Any]:
+    """The earlier run's amendments carried where their text is unchanged (graphs.amendments)."""
+    cleaned, index = ctx.documents.prepare([d.model_dump() for d in documents], instructions)
+    rubrics = rubric_set_of(state).rubrics
+    update = carried_update(
+        state.get("prior_amendments") or {}, state.get("since") or "", cleaned, index, rubrics
+    )
+    if ctx.recorder is not None:
+        ctx.recorder.record(
+            "tool_call",
+            "carry_amendments",
+            span,
+            {
+                attr.TOOL_NAME: "carry_amendments",
+                "gatereview.carried": sorted(update["amendments"]),
+                "gatereview.rechecks": sorted(update["rechecks"]),
+                "gatereview.reused_from": state.get("since"),
+            },
+        )
+    return update
+
+
+def anchor_new(
+    state: ReviewState, reviews: dict[str, GateReview], ctx: ReviewContext
+) -> dict[str, Any]:
+    """This run's new amendments with the text they rest on, so a later review can carry them."""
+    raw = state.get("amendments") or {}
+    if all(v.get("text_sha256") for v in raw.values()):
+        return {}
+    _, index = ctx.documents.prepare(state["documents"], state.get("instructions", []))
+    findings = {f.id: f for r in reviews.values() for f in r.findings}
+    return anchored_update(raw, findings, index, rubric_set_of(state).rubrics)

@@ -24,10 +24,11 @@ from agents.gate import GateAgent
 from agents.hostile import HiddenConcern, hidden_concerns, hidden_finding, instruction_finding
 from agents.rubric_set import rubric_set_of
 from agents.summary import write_summary
-from graphs.amendments import anchored_update, carried_update
+from graphs.amendments import anchor_new, carry_in
 from graphs.claims import claim_decision, release_claim
 from graphs.context import ReviewContext, ServerContext, async_node_context, node_context
 from graphs.decisions import decision_problem, parse_decision
+from graphs.guidance import guarded_review
 from graphs.report import write_report
 from graphs.reuse import gate_basis, reused_review
 from graphs.signoff import sign_off
@@ -120,41 +121,13 @@ def ingest(state: ReviewState, runtime: NodeRuntime) -> dict[str, Any]:
             "hidden_concerns": [c.model_dump() for c in concerns],
         }
         if state.get("prior_amendments"):
-            update |= _carried(state, ingested.documents, update["instructions"], ctx, span)
+            update |= carry_in(state, ingested.documents, update["instructions"], ctx, span)
     if not state.get("run_id"):  # a server run: the thread is the run
         update["run_id"] = _run_id(state)
         update["created_at"] = utc_now()
     if state.get("documents") is None:  # loaded here: keep them (else they are in state)
         update["documents"] = [doc.model_dump() for doc in ingested.documents]
         update["ingest_notes"] = ingested.notes
-    return update
-
-
-def _carried(
-    state: ReviewState,
-    documents: list[Document],
-    instructions: list[dict[str, Any]],
-    ctx: ReviewContext,
-    span: str | None,
-) -> dict[str, Any]:
-    """The earlier run's amendments carried where their text is unchanged (graphs.amendments)."""
-    cleaned, index = ctx.documents.prepare([d.model_dump() for d in documents], instructions)
-    rubrics = rubric_set_of(state).rubrics
-    update = carried_update(
-        state.get("prior_amendments") or {}, state.get("since") or "", cleaned, index, rubrics
-    )
-    if ctx.recorder is not None:
-        ctx.recorder.record(
-            "tool_call",
-            "carry_amendments",
-            span,
-            {
-                attr.TOOL_NAME: "carry_amendments",
-                "gatereview.carried": sorted(update["amendments"]),
-                "gatereview.rechecks": sorted(update["rechecks"]),
-                "gatereview.reused_from": state.get("since"),
-            },
-        )
     return update
 
 
@@ -186,6 +159,7 @@ async def _review_gate(gate: Gate, state: ReviewState, ctx: ReviewContext) -> di
             outcome = await GateAgent(rubric, rt).review(documents, index, guidance=guidance)
             record_events(ctx.recorder, span, outcome.events, ctx.settings.model)
             review = outcome.review.model_copy(update={"basis": basis})
+            review = guarded_review(state, gate, review, documents, ctx, span)
         elif ctx.recorder is not None:
             ctx.recorder.record(
                 "tool_call",
@@ -227,7 +201,7 @@ async def _compile_review(state: ReviewState, ctx: ReviewContext) -> dict[str, A
         }
         verdict = compile_verdict(reviews, rubrics, amendments)
         update: dict[str, Any] = {}
-        fresh = _anchored(state, reviews, ctx)
+        fresh = anchor_new(state, reviews, ctx)
         if fresh:
             update["amendments"] = fresh
         if ctx.runtime is not None:
@@ -241,18 +215,6 @@ async def _compile_review(state: ReviewState, ctx: ReviewContext) -> dict[str, A
             # The hash of the verdict as checkpointed: a decision must be taken on this one.
             ctx.recorder.record("verdict", verdict.overall, span, _verdict_attributes(verdict))
     return {**update, "verdict": verdict.model_dump()}
-
-
-def _anchored(
-    state: ReviewState, reviews: dict[str, GateReview], ctx: ReviewContext
-) -> dict[str, Any]:
-    """This run's new amendments with the text they rest on, so a later review can carry them."""
-    raw = state.get("amendments") or {}
-    if all(v.get("text_sha256") for v in raw.values()):
-        return {}
-    _, index = ctx.documents.prepare(state["documents"], state.get("instructions", []))
-    findings = {f.id: f for r in reviews.values() for f in r.findings}
-    return anchored_update(raw, findings, index, rubric_set_of(state).rubrics)
 
 
 def _verdict_attributes(verdict: Verdict, **extra: Any) -> dict[str, Any]:

@@ -14,9 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from exports.view import RunView
-from graphs.runtrace import anchor_trace, continue_trace
 from graphs.settings import Settings
-from graphs.storage import setup_lock, setup_unlock
 from graphs.workspace import Workspace, connect
 from runs.faults import faults_as_errors
 from traces import attributes as attr
@@ -44,6 +42,8 @@ _UPSERT = (
 def _connect(workspace: Workspace) -> Any:
     if workspace.database_url:
         import psycopg
+
+        from graphs.storage import setup_lock, setup_unlock
 
         conn = psycopg.connect(workspace.database_url, autocommit=True)
         setup_lock(conn)
@@ -156,6 +156,8 @@ def assign_condition(
 
 
 def _trace(workspace: Workspace, run_id: str, row: tuple[Any, ...]) -> None:
+    from graphs.runtrace import anchor_trace, continue_trace
+
     recorder, _ = continue_trace(workspace, run_id)
     with recorder:
         recorder.record(
