@@ -46,16 +46,18 @@ def _same(a: str, b: str) -> bool:
 
 
 def _gates_signed(values: Mapping[str, Any], decision: Decision) -> list[str]:
-    """The gates this approval signs."""
+    """The gates this approval signs: those it names, else every required gate not signed yet
+    that its reviewer may sign."""
     if decision.gates:
         return list(dict.fromkeys(decision.gates))
     approvers = values.get("approvers") or {}
-    if not approvers:
-        return list(required_gates(values))
+    signed = valid_signatures(values)
     return [
-        g for g in required_gates(values)
-        if any(_same(decision.reviewer, name) for name in approvers[g])
-    ]  # fmt: skip
+        g
+        for g in required_gates(values)
+        if g not in signed
+        and (not approvers or any(_same(decision.reviewer, n) for n in approvers[g]))
+    ]
 
 
 def signoff_problem(values: Mapping[str, Any], decision: Decision) -> str | None:
@@ -64,6 +66,11 @@ def signoff_problem(values: Mapping[str, Any], decision: Decision) -> str | None
     approvers = values.get("approvers") or {}
     gates = _gates_signed(values, decision)
     if not gates:
+        mine = [
+            g for g, names in approvers.items() if any(_same(decision.reviewer, n) for n in names)
+        ]
+        if mine:
+            return f"run {run_id}: {', '.join(mine)} already signed on this verdict"
         named = "; ".join(f"{g}: {', '.join(n)}" for g, n in approvers.items())
         return f"{decision.reviewer} is not a named approver of run {run_id} ({named})"
     signed = valid_signatures(values)

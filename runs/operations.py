@@ -183,6 +183,7 @@ async def start_review(
         paths, max_bytes=settings.max_bytes, timeout_s=settings.document_timeout_s
     )
     rubrics = load_rubric_set(settings.rubrics)
+    approvers = check_approvers(settings.approvers, rubrics.gates)
     if progress is not None:
         progress("load_documents", {"documents": ingested.documents, "notes": ingested.notes})
     context = make_context(settings, preflight=True)
@@ -206,8 +207,8 @@ async def start_review(
     if since is not None:
         payload |= {"since": since, "prior_reviews": prior_reviews(settings, since)}
         payload["prior_amendments"] = prior_amendments(settings, since)
-    if settings.approvers:  # named approvers per gate: each required gate is signed
-        payload["approvers"] = check_approvers(settings.approvers, rubrics.gates)
+    if approvers:  # named approvers per gate: each required gate is signed
+        payload["approvers"] = approvers
     start = run_start_attributes(settings, payload["paths"], ingested.documents, rubrics)
     try:
         async with _open_graph(workspace, gates=rubrics.gates) as graph:
