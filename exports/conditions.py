@@ -88,19 +88,26 @@ def build_conditions(
             order.index(c.gate),
         )
 
-    ranked = sorted(conditions, key=rank)
-    for i, condition in enumerate(ranked):
-        given = (assignments or {}).get(condition.id)
-        if given:
-            ranked[i] = condition.model_copy(
-                update={
-                    "owner": given.get("owner"),
-                    "due": given.get("due"),
-                    "assigned_by": given.get("by"),
-                    "assigned_at": given.get("at"),
-                }
-            )
-    return ranked
+    return with_owners(sorted(conditions, key=rank), assignments or {})
+
+
+def with_owners(
+    conditions: list[Condition], given: Mapping[str, Mapping[str, Any]]
+) -> list[Condition]:
+    """The conditions with the owners and due dates people set (graphs.assignments)."""
+    return [
+        c.model_copy(
+            update={
+                "owner": given[c.id].get("owner"),
+                "due": given[c.id].get("due"),
+                "assigned_by": given[c.id].get("by"),
+                "assigned_at": given[c.id].get("at"),
+            }
+        )
+        if c.id in given
+        else c
+        for c in conditions
+    ]
 
 
 def conditions_csv(conditions: list[Condition]) -> str:
@@ -112,7 +119,7 @@ def conditions_csv(conditions: list[Condition]) -> str:
         writer.writerow(
             [
                 rank, c.id, c.gate, c.severity, c.status or "", _cell(c.title), _cell(c.text),
-                _cell(c.evidence_needed), c.evidence_from, c.owner or "", c.due or "",
+                _cell(c.evidence_needed), c.evidence_from, _cell(c.owner or ""), c.due or "",
             ]
         )  # fmt: skip
     return buffer.getvalue()

@@ -9,8 +9,10 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from exports.conditions import with_owners
 from exports.diff import RunDiff, render_diff_markdown
 from exports.view import RunView, build_view
+from graphs.assignments import assignments
 from graphs.workspace import Workspace
 from tools.redact import redact
 from vocabulary.escaping import markdown_inline, markdown_lines
@@ -253,6 +255,8 @@ def write_report(
     run_id = values["run_id"]
     state = "approved" if values.get("outcome") == "approved" else "rejected"
     view = build_view(run_id, state, values)
+    given = assignments(workspace, run_id)  # owners and due dates set before the decision
+    view = view.model_copy(update={"conditions": with_owners(view.conditions, given)})
     workspace.ensure()
     paths = {
         "markdown": workspace.reports / f"{run_id}.md",
