@@ -98,9 +98,7 @@ def _render(view: RunView, base: str, quotes: bool, unmet_only: bool) -> str:
         out += ["", "**Conditions**", ""] + [f"- {inline(c)}" for c in verdict.conditions]
     if view.signatures or view.unsigned:
         out += ["", "**Sign-off**", ""]
-        out += [
-            f"- {g}: signed by {inline(s.reviewer)} at {s.at}" for g, s in view.signatures.items()
-        ]
+        out += [f"- {s.gate}: signed by {inline(s.reviewer)} at {s.at}" for s in view.signatures]
         out += [f"- {g}: not signed" for g in view.unsigned]
     for gate in view.gate_names:
         findings = [f for f in view.findings if f.gate == gate]

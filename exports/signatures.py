@@ -20,7 +20,8 @@ def required_gates(values: Mapping[str, Any]) -> tuple[str, ...]:
 def valid_signatures(values: Mapping[str, Any]) -> dict[str, Signature]:
     """The signatures taken on the verdict as it stands (earlier ones no longer count)."""
     current = verdict_sha256(values.get("verdict") or {})
-    signed = {g: Signature.model_validate(s) for g, s in (values.get("signatures") or {}).items()}
+    raw = values.get("signatures") or {}
+    signed = {g: Signature.model_validate(raw[g]) for g in rubric_set_of(values).gates if g in raw}
     return {g: s for g, s in signed.items() if s.verdict_sha256 == current}
 
 

@@ -87,8 +87,8 @@ class RunView(Strict):
     approvers: dict[str, list[str]] = Field(
         default_factory=dict, description="Named approvers per gate (none: anyone signs)"
     )
-    signatures: dict[str, Signature] = Field(
-        default_factory=dict, description="Gates signed on the verdict as it stands"
+    signatures: list[Signature] = Field(
+        default_factory=list, description="Gates signed on the verdict as it stands"
     )
     unsigned: list[str] = Field(
         default_factory=list, description="Required gates not yet signed on this verdict"
@@ -161,7 +161,7 @@ def build_view(run_id: str, state: RunState, values: dict[str, Any]) -> RunView:
         decisions=[Decision.model_validate(d) for d in values.get("decisions", [])],
         conditions=build_conditions(verdict, findings, rubrics.rubrics, reviews),
         approvers=values.get("approvers") or {},
-        signatures=valid_signatures(values),
+        signatures=list(valid_signatures(values).values()),
         unsigned=unsigned_gates(values) if verdict is not None else [],
         report=values.get("report", {}),
     )

@@ -191,8 +191,8 @@ def _signoff_lines(view: RunView) -> list[str]:
     md = markdown_inline
     out = ["## Sign-off", ""]
     out += [
-        f"- {g}: signed by {md(s.reviewer)} at {s.at} (verdict `{s.verdict_sha256[:12]}`)"
-        for g, s in view.signatures.items()
+        f"- {s.gate}: signed by {md(s.reviewer)} at {s.at} (verdict `{s.verdict_sha256[:12]}`)"
+        for s in view.signatures
     ]
     out += [f"- {g}: not signed" for g in view.unsigned]
     return [*out, ""]

@@ -156,11 +156,18 @@ def _live(workspace: Workspace, run_id: str, state: RunState) -> RunState:
 @faults_as_errors
 def load_runs(settings: Settings, run_ids: list[str] | None = None) -> list[RunView]:
     """Views of the given runs (all runs when None), newest first."""
+    from pydantic import ValidationError
+
     from exports.view import RunView
 
     workspace = Workspace(settings.home, settings.database_url)
     fresh, stale = _saved(workspace, run_ids, "view")
-    views = [RunView.model_validate_json(text) for text in fresh.values()]
+    views = []
+    for run_id, text in fresh.items():
+        try:
+            views.append(RunView.model_validate_json(text))
+        except ValidationError:  # saved by another version of the view: read it afresh
+            stale.append(run_id)
     views += _checkpointed(workspace, stale)
     views = [v.model_copy(update={"state": _live(workspace, v.run_id, v.state)}) for v in views]
     return sorted(views, key=lambda v: v.created_at or "", reverse=True)

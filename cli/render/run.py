@@ -152,8 +152,8 @@ def conditions_view(view: RunView) -> RenderableType:
 def signoff_view(view: RunView) -> RenderableType:
     """Who signed which gate, and which required gates are still to be signed."""
     lines = [
-        safe(f"{g}: signed by {s.reviewer} at {s.at} (verdict {s.verdict_sha256[:12]})")
-        for g, s in view.signatures.items()
+        safe(f"{s.gate}: signed by {s.reviewer} at {s.at} (verdict {s.verdict_sha256[:12]})")
+        for s in view.signatures
     ]
     for gate in view.unsigned if view.state == "awaiting_decision" else []:
         names = ", ".join(view.approvers.get(gate, [])) or "anyone"

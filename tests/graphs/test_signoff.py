@@ -44,14 +44,15 @@ def test_two_gates_signed_by_two_people_make_the_run_final(workspace: Path) -> N
     assert "needs no sign-off" in _fails("approve", run_id, "--reviewer", "li", "--gate", "data")
     first = cli_json("approve", run_id, "--reviewer", "ana ruiz", "--gate", "risk")  # any case
     assert first["state"] == "awaiting_decision" and first["unsigned"] == ["platform"]
-    assert first["signatures"]["risk"]["reviewer"] == "ana ruiz"
-    assert first["signatures"]["risk"]["verdict_sha256"] == verdict_sha256(run["verdict"])
+    (risk,) = first["signatures"]
+    assert (risk["gate"], risk["reviewer"]) == ("risk", "ana ruiz")
+    assert risk["verdict_sha256"] == verdict_sha256(run["verdict"])
     assert "already signed by ana ruiz" in _fails(
         "approve", run_id, "--reviewer", "Ana Ruiz", "--gate", "risk"
     )
     done = cli_json("approve", run_id, "--reviewer", "li", "--comment", "platform is fine")
     assert done["state"] == "approved" and done["unsigned"] == []
-    assert set(done["signatures"]) == {"risk", "platform"}
+    assert [s["gate"] for s in done["signatures"]] == ["risk", "platform"]
     trace = [json.loads(line) for line in (workspace / "traces" / f"{run_id}.jsonl").open()]
     signed = [r["attributes"] for r in trace if r["kind"] == "decision"]
     who = [(d["gatereview.decision.reviewer"], d["gatereview.decision.gates"]) for d in signed]
@@ -72,7 +73,7 @@ def test_a_signature_on_an_earlier_verdict_no_longer_counts() -> None:
         "--reason", "checks exist for two of the three sources",
     )  # fmt: skip
     # The verdict changed after ana signed: her signature was on another one.
-    assert amended["signatures"] == {} and amended["unsigned"] == ["data", "risk"]
+    assert amended["signatures"] == [] and amended["unsigned"] == ["data", "risk"]
     cli_json("approve", run_id, "--reviewer", "bo")
     again = cli_json("approve", run_id, "--reviewer", "ana")
     assert again["state"] == "approved"
@@ -85,7 +86,7 @@ def test_one_person_approving_a_run_without_approvers_signs_every_gate() -> None
     assert partial["unsigned"] == ["platform", "product", "change"]
     done = cli_json("approve", run_id, "--reviewer", "bo")  # signs the rest: final
     assert done["state"] == "approved"
-    assert {g: s["reviewer"] for g, s in done["signatures"].items()} == {
+    assert {s["gate"]: s["reviewer"] for s in done["signatures"]} == {
         "data": "ana", "risk": "ana", "platform": "bo", "product": "bo", "change": "bo",
     }  # fmt: skip
 

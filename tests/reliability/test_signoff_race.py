@@ -61,7 +61,8 @@ def test_approvers_of_one_gate_signing_at_once_exactly_one_signature_applies(
     assert sorted(code for code, _, _ in results) == [0, 2, 2], results
     view = load_run(run_id, settings)
     assert view.state == "awaiting_decision" and view.unsigned == ["platform"]
-    winner = view.signatures["risk"]
+    (winner,) = view.signatures
+    assert winner.gate == "risk"
     assert winner.reviewer in signers and len(view.decisions) == 1
     losers = [err.strip() for code, _, err in results if code == 2]
     assert all(
