@@ -318,7 +318,13 @@ async def decide(
             update={"verdict_sha256": _checked_verdict(workspace, snapshot)}
         )
         checkpoint = snapshot.config["configurable"]["checkpoint_id"]
-        claim_decision(workspace.store, run_id, checkpoint, decision)
+        try:
+            claim_decision(workspace.store, run_id, checkpoint, decision)
+        except DecisionError as exc:
+            if decision.action != "approve":
+                raise
+            # Another sign-off may have won this checkpoint: other gates may still need signing.
+            raise DecisionError(f"{exc}; if the run still awaits sign-off, sign again") from None
         payload = Command(resume=decision.model_dump())
         try:
             return await _continue(graph, workspace, snapshot, payload, settings, progress)

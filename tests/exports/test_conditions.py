@@ -67,6 +67,9 @@ def test_a_condition_with_an_owner_and_a_due_date_exports_as_csv_and_an_issue(
     assert "- Owner: Ana Ruiz" in body and "- Due: 2027-02-15" in body
     assert "### What would lift it" in body and run_id in body
 
+    comment = _show(run_id, "github")
+    assert "**Conditions** (blockers first)" in comment
+    assert "- **data.quality** blocker (owner Ana Ruiz, due 2027-02-15): " in comment
     trace = [json.loads(line) for line in (workspace / "traces" / f"{run_id}.jsonl").open()]
     assigned = [r["attributes"] for r in trace if r["name"] == "assign_condition"]
     assert [(a["gatereview.condition.owner"], a["gatereview.condition.due"]) for a in assigned] == [

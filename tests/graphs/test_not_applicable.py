@@ -128,3 +128,13 @@ def test_a_not_applicable_reason_cannot_smuggle_markup_into_the_exports(workspac
     assert not re.search(r"(?<!\\)<script", comment)
     assert not re.search(r"(?<!\\)\]\(http://x\.test\)", comment)
     assert "\n## Verdict" not in comment
+
+
+def test_an_eval_counts_a_not_applicable_criterion_as_not_flagged() -> None:
+    from agents.amendments import apply_amendments
+    from evals.scorers import unmet_criteria
+
+    findings = [f for r in _reviews({"data.owners": "missing"}).values() for f in r.findings]
+    assert "data.owners" in unmet_criteria(findings)
+    marked = apply_amendments(findings, _marked("data.owners"))
+    assert "data.owners" not in unmet_criteria(marked)
