@@ -200,7 +200,8 @@ def compile_verdict(
     judgement_floor: GateStatus = JUDGEMENT_FLOOR,
     silent_share: float = SILENT_SHARE,
 ) -> Verdict:
-    """Apply amendments, rate every gate and compile the verdict (summary written by rule)."""
+    """Apply amendments, leave out the criteria a person marked not applicable, rate every
+    gate and compile the verdict (summary written by rule)."""
     gates: dict[Gate, GateVerdict] = {}
     every: list[Finding] = []
     for gate in rubrics:  # the gates are the rubric set's (a rubric file adds one)

@@ -174,7 +174,8 @@ def _condition_lines(view: RunView) -> list[str]:
     if not view.conditions:
         return []
     md = markdown_inline
-    out = ["| # | condition | severity | what would lift it | owner | due |"]
+    out = ["To lift them, blockers first:", ""]
+    out.append("| # | condition | severity | what would lift it | owner | due |")
     out.append("| --- | --- | --- | --- | --- | --- |")
     for rank, c in enumerate(view.conditions, 1):
         needed = f"{md(c.evidence_needed)} ({c.evidence_from})"

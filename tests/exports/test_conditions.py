@@ -9,6 +9,7 @@ import json
 from pathlib import Path
 
 from fakes.cli import cli_json
+from lxml import html as lxml_html
 from typer.testing import CliRunner
 
 from agents.coordinator import compile_verdict
@@ -80,6 +81,14 @@ def test_a_condition_with_an_owner_and_a_due_date_exports_as_csv_and_an_issue(
     done = cli_json("approve", run_id, "--reviewer", "ana")
     report = Path(done["report"]["markdown"]).read_text(encoding="utf-8")
     assert "| data.quality | blocker |" in report and "| Ana Ruiz | 2027-02-15 |" in report
+    page = lxml_html.fromstring(Path(done["report"]["html"]).read_text(encoding="utf-8"))
+    (table,) = page.xpath('//table[@id="condition-owners"]')
+    (cells,) = [
+        [td.text_content() for td in tr.xpath("td")]
+        for tr in table.xpath(".//tr")
+        if tr.xpath("td") and tr.xpath("td")[1].text_content() == "data.quality"
+    ]
+    assert cells[2] == "blocker" and cells[4:] == ["Ana Ruiz", "2027-02-15"]
     # Conditions are followed up after approval too.
     after = cli_json("condition", run_id, "change.training", "--reviewer", "bo", "--owner", "li")
     assert next(c for c in after["conditions"] if c["id"] == "change.training")["owner"] == "li"
