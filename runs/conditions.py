@@ -1,6 +1,7 @@
 """Owners and due dates of a run's conditions: set by a named person, from any process, on a
 run awaiting its decision or already decided (conditions are followed up after approval); kept
-beside the decision claims (graphs.assignments) and traced in the run's trace.
+beside the decision claims (graphs.assignments) with who set them and when, and traced in the
+run's trace until the decision seals it (its report names the trace's last hash).
 """
 
 from __future__ import annotations
@@ -75,7 +76,9 @@ def assign_condition(
     )
     workspace = Workspace(settings.home, settings.database_url)
     save_assignment(workspace, row)
-    _trace(workspace, view.run_id, row)
+    if view.state not in ("approved", "rejected"):
+        # A decided run's trace is sealed by its report's last hash: the row keeps who and when.
+        _trace(workspace, view.run_id, row)
     return with_assignments(view, settings)
 
 

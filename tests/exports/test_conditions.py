@@ -92,6 +92,10 @@ def test_a_condition_with_an_owner_and_a_due_date_exports_as_csv_and_an_issue(
     # Conditions are followed up after approval too.
     after = cli_json("condition", run_id, "change.training", "--reviewer", "bo", "--owner", "li")
     assert next(c for c in after["conditions"] if c["id"] == "change.training")["owner"] == "li"
+    verified = runner.invoke(app, ["trace", run_id, "--verify"])
+    assert verified.exit_code == 0, verified.output  # sealed at the decision: not appended to
+    (training,) = [c for c in after["conditions"] if c["id"] == "change.training"]
+    assert training["assigned_by"] == "bo" and training["assigned_at"]
 
 
 def test_the_evidence_needed_is_the_model_s_words_where_it_wrote_them() -> None:
