@@ -86,6 +86,11 @@ def test_a_re_review_with_one_section_edited_carries_what_that_edit_did_not_touc
     (carry,) = [r["attributes"] for r in records if r["name"] == "carry_amendments"]
     assert carry["gatereview.carried"] == ["change.embedding", "data.quality"]
     assert carry["gatereview.rechecks"] == ["change.training", "risk.human_oversight"]
+    diff = cli_json("diff", run_a, second["run_id"])
+    assert not [g for g in diff["gates"] if g["gate"] == "data"]  # the data gate did not fall
+    changed = {f["criterion"]: (f["before"], f["after"]) for f in diff["findings"]}
+    assert "data.quality" not in changed and "change.embedding" not in changed
+    assert changed["change.training"][0] == "met"  # met as amended; the new text: check again
     shown = cli_json("show", second["run_id"])
     assert _finding(shown, "change.training")["recheck"].startswith(AGAIN)
     # Carried on again from run B to run C, still naming the run it was made in.
