@@ -179,10 +179,14 @@ def next_steps(view: RunView, prog: str = "gatereview") -> Text:
     """How to decide on a run awaiting a decision (as the user ran the tool), or its reports."""
     if view.state == "awaiting_decision":
         run = view.run_id
+        left = [f"{g} ({', '.join(view.approvers.get(g, [])) or 'anyone'})" for g in view.unsigned]
+        signing = f"\nStill to sign: {', '.join(left)}" if view.signatures and left else ""
         return Text.assemble(
+            signing,
             "\nAwaiting a decision. Details: ",
             (f"{prog} show {run}", "bold"),
-            f"\nDecide: {prog} approve {run} --reviewer NAME [--gate GATE]\n"
+            f"\nDecide: {prog} approve {run} --reviewer NAME \\\n"
+            "            [--gate GATE]\n"
             f"        {prog} reject {run} --reviewer NAME \\\n"
             "            --comment TEXT [--gate GATE]\n"
             f"        {prog} amend {run} --reviewer NAME \\\n"

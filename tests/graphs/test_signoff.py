@@ -47,6 +47,9 @@ def test_two_gates_signed_by_two_people_make_the_run_final(workspace: Path) -> N
     (risk,) = first["signatures"]
     assert (risk["gate"], risk["reviewer"]) == ("risk", "ana ruiz")
     assert risk["verdict_sha256"] == verdict_sha256(run["verdict"])
+    shown = runner.invoke(app, ["show", run_id], terminal_width=100).stdout
+    assert "risk: signed by ana ruiz at " in shown and "platform: to be signed (li)" in shown
+    assert "Still to sign: platform (li)" in shown
     assert "already signed by ana ruiz" in _fails(
         "approve", run_id, "--reviewer", "Ana Ruiz", "--gate", "risk"
     )
