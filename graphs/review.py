@@ -116,12 +116,16 @@ def ingest(state: ReviewState, runtime: NodeRuntime) -> dict[str, Any]:
                     "gatereview.locations": [c.evidence.location for c in concerns],
                 },
             )
-        update: dict[str, Any] = {
-            "instructions": [h.model_dump() for h in hits],
-            "hidden_concerns": [c.model_dump() for c in concerns],
-        }
-        if state.get("prior_amendments"):
-            update |= carry_in(state, ingested.documents, update["instructions"], ctx, span)
+        carried = (
+            carry_in(state, ingested.documents, [h.model_dump() for h in hits], ctx, span)
+            if state.get("prior_amendments")
+            else {}
+        )
+    update: dict[str, Any] = {
+        "instructions": [h.model_dump() for h in hits],
+        "hidden_concerns": [c.model_dump() for c in concerns],
+        **carried,  # an earlier run's amendments, where their text is unchanged
+    }
     if not state.get("run_id"):  # a server run: the thread is the run
         update["run_id"] = _run_id(state)
         update["created_at"] = utc_now()
