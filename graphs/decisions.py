@@ -39,6 +39,11 @@ def decision_problem(values: dict[str, Any], decision: Decision) -> str | None:
         ids = {f["id"] for r in values.get("reviews", {}).values() for f in r["findings"]}
         if decision.amendment.finding_id not in ids:
             return f"no finding {decision.amendment.finding_id} in run {run_id}"
+    if _anchor_given(decision):
+        return (
+            "an amendment's quotes, text_sha256 and carried_from are set by the review, "
+            "not given"
+        )
     if decision.action != "amend" and decision.amendment is not None:
         return f"{decision.action} takes no amendment"
     gates = rubric_set_of(values).gates
@@ -56,3 +61,12 @@ def decision_problem(values: dict[str, Any], decision: Decision) -> str | None:
     if decision.action == "approve":
         return signoff_problem(values, decision)
     return None
+
+
+def _anchor_given(decision: Decision) -> bool:
+    """Whether a decision brings its own anchor (graphs.amendments sets it; given, it would let
+    an amendment be carried to later reviews on text of the decider's choosing)."""
+    amendment = decision.amendment
+    return amendment is not None and bool(
+        amendment.quotes or amendment.text_sha256 or amendment.carried_from
+    )
