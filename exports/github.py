@@ -96,10 +96,10 @@ def _render(view: RunView, base: str, quotes: bool, unmet_only: bool) -> str:
         out += [_condition(c) for c in view.conditions]
     elif verdict.conditions:
         out += ["", "**Conditions**", ""] + [f"- {inline(c)}" for c in verdict.conditions]
-    if view.signatures or view.unsigned:
+    if view.signatures or view.approvers:
         out += ["", "**Sign-off**", ""]
         out += [f"- {s.gate}: signed by {inline(s.reviewer)} at {s.at}" for s in view.signatures]
-        out += [f"- {g}: not signed" for g in view.unsigned]
+        out += [f"- {g}: not signed" for g in view.unsigned if view.state != "rejected"]
     for gate in view.gate_names:
         findings = [f for f in view.findings if f.gate == gate]
         shown = [f for f in findings if unmet(f)] if unmet_only else findings

@@ -187,7 +187,7 @@ def _condition_lines(view: RunView) -> list[str]:
 
 def _signoff_lines(view: RunView) -> list[str]:
     """Who signed which gate, on which verdict; the required gates not signed."""
-    if not view.signatures and not view.unsigned:
+    if not view.signatures and not view.approvers:
         return []
     md = markdown_inline
     out = ["## Sign-off", ""]
@@ -195,7 +195,7 @@ def _signoff_lines(view: RunView) -> list[str]:
         f"- {s.gate}: signed by {md(s.reviewer)} at {s.at} (verdict `{s.verdict_sha256[:12]}`)"
         for s in view.signatures
     ]
-    out += [f"- {g}: not signed" for g in view.unsigned]
+    out += [f"- {g}: not signed" for g in view.unsigned if view.state != "rejected"]
     return [*out, ""]
 
 
