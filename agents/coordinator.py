@@ -35,6 +35,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from agents.amendments import applicable, apply_amendments
 from agents.rubric import Rubric
 from vocabulary.models import (
     NOT_SILENT,
@@ -66,23 +67,6 @@ SCREEN_NOTE = (
 SCREEN_REVIEWER = "offline"
 RANK: dict[GateStatus, int] = {"not_ready": 0, "conditional": 1, "ready": 2}
 PATTERN_CRITERION = "platform.pattern_fit"
-
-
-def apply_amendments(findings: list[Finding], amendments: Mapping[str, Amendment]) -> list[Finding]:
-    """Findings with each reviewer amendment applied (re-graded or dismissed)."""
-    amended = []
-    for finding in findings:
-        change = amendments.get(finding.id)
-        if change is None:
-            amended.append(finding)
-            continue
-        update: dict[str, object] = {"amended_by": change.reviewer, "amend_reason": change.reason}
-        if change.status == "dismissed":
-            update["dismissed"] = True
-        else:
-            update["status"] = change.status
-        amended.append(finding.model_copy(update=update))
-    return amended
 
 
 def counts_toward_verdict(finding: Finding) -> bool:
@@ -230,16 +214,19 @@ def compile_verdict(
     judgement_floor: GateStatus = JUDGEMENT_FLOOR,
     silent_share: float = SILENT_SHARE,
 ) -> Verdict:
-    """Apply amendments, rate every gate and compile the verdict (summary written by rule)."""
+    """Apply amendments, leave out the criteria a person marked not applicable, rate every
+    gate and compile the verdict (summary written by rule)."""
     gates: dict[Gate, GateVerdict] = {}
     every: list[Finding] = []
     for gate in rubrics:  # the gates are the rubric set's (a rubric file adds one)
         review = reviews[gate]
         findings = apply_amendments(review.findings, amendments or {})
         every.extend(findings)
+        # Not applicable (a person's call, with a reason): out of the rule's denominator.
+        rubric, findings = applicable(rubrics[gate], findings)
         gates[gate] = gate_verdict(
             review.model_copy(update={"findings": findings}),
-            rubrics[gate],
+            rubric,
             min_core,
             judgement_floor,
             silent_share,

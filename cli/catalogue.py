@@ -4,14 +4,14 @@ between two (diff)."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, cast
 
 import typer
 
 from cli.boundary import out, print_json, program_name, settings_for, user_errors
 from cli.options import ConfigOpt, DatabaseOpt, FailOnOpt, HomeOpt, JsonOpt, RunArg
 from cli.output import emit, exit_for, export
-from exports.choices import OutputFormat
+from exports.choices import EXPORT_FORMATS, ExportFormat, OutputFormat
 from vocabulary.errors import GateReviewError
 
 
@@ -54,7 +54,8 @@ def show(
         typer.Option(
             "--format",
             help="table; json; sarif (2.1.0); html (one self-contained page); "
-            "github (a pull-request comment in Markdown).",
+            "github (a pull-request comment in Markdown); csv (the conditions, blockers "
+            "first); issues (the conditions as GitHub issues: JSON title, body, labels).",
         ),
     ] = "table",
     output: Annotated[
@@ -75,10 +76,10 @@ def show(
             raise GateReviewError(f"unknown --by {by!r}: gate or framework")
         settings = settings_for(config, home=home, database_url=database_url)
         view = load_run(run_id, settings)
-        if fmt == "sarif" or fmt == "html" or fmt == "github":  # narrows to ExportFormat
-            export(view, settings, fmt, output)
+        if fmt in EXPORT_FORMATS:
+            export(view, settings, cast(ExportFormat, fmt), output)
         elif output is not None:
-            raise GateReviewError("--output needs --format sarif, html or github")
+            raise GateReviewError("--output needs --format sarif, html, github, csv or issues")
         elif by == "gate":
             emit(view, as_json or fmt == "json", findings=True)
         elif as_json or fmt == "json":

@@ -77,14 +77,26 @@ def approve(
     run_id: RunArg,
     reviewer: ReviewerOpt,
     comment: Annotated[str, typer.Option(help="Why you approve.")] = "",
+    gate: Annotated[
+        list[str] | None,
+        typer.Option(help="Sign only this gate (repeatable); the run is final once all are."),
+    ] = None,
     home: HomeOpt = None,
     database_url: DatabaseOpt = None,
     config: ConfigOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Approve a review: the verdict becomes final and the report is written."""
+    """Approve a review, or sign one gate of it (--gate).
+
+    The run becomes final, and its report is written, once every required gate is signed on
+    the verdict as it stands: the gates with named approvers (review --approvers), else every
+    gate. A plain approve signs every required gate you are an approver of (all of them when
+    no approvers are named).
+    """
     with user_errors():
-        decision = make_decision(action="approve", reviewer=reviewer, comment=comment)
+        decision = make_decision(
+            action="approve", reviewer=reviewer, comment=comment, gates=gate or []
+        )
         settings = settings_for(config, home=home, database_url=database_url)
         decide_and_print(run_id, decision, settings, as_json)
 
@@ -92,7 +104,13 @@ def approve(
 def reject(
     run_id: RunArg,
     reviewer: ReviewerOpt,
-    comment: Annotated[str, typer.Option(help="Why; guidance for a re-review.")],
+    comment: Annotated[
+        str,
+        typer.Option(
+            help="Why. With --gate, guidance the re-review's prompt shows the model (or the "
+            "offline reviewer reads); name the criteria or sections it concerns."
+        ),
+    ],
     gate: Annotated[
         list[str] | None, typer.Option(help="Review this gate again (repeatable).")
     ] = None,
@@ -101,7 +119,13 @@ def reject(
     config: ConfigOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Reject a review; with --gate, review those gates again with your comment as guidance."""
+    """Reject a review; with --gate, review those gates again with your comment as guidance.
+
+    The re-review may lower only findings your comment concerns (it names the criterion, its
+    title, or a section its evidence is in); any other finding it would lower keeps its
+    earlier status, marked "held" with what the re-review found, for you to amend if the
+    lower status is right. At most three re-reviews per run.
+    """
     with user_errors():
         if not comment.strip():
             raise GateReviewError("--comment must say why the review is rejected")
@@ -117,7 +141,11 @@ def amend(
     reviewer: ReviewerOpt,
     finding: Annotated[str, typer.Option(help="Finding id, e.g. data.owners.")],
     status: Annotated[
-        str, typer.Option(help="met, partial, mentioned, missing, contradicted or dismissed.")
+        str,
+        typer.Option(
+            help="met, partial, mentioned, missing, contradicted, dismissed, or not_applicable "
+            "(the criterion leaves the rule; say why in --reason)."
+        ),
     ],
     reason: Annotated[str, typer.Option(help="Why the finding is wrong.")],
     home: HomeOpt = None,
@@ -125,11 +153,13 @@ def amend(
     config: ConfigOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Re-grade or dismiss one finding; the verdict is recomputed and awaits a decision."""
+    """Re-grade, dismiss or mark not applicable one finding; the verdict is recomputed and
+    awaits a decision. Later reviews of the project carry the amendment while the text it
+    rests on is unchanged."""
     with user_errors():
-        from vocabulary.models import JUDGED_STATUSES
+        from vocabulary.models import AMEND_STATUSES
 
-        allowed = (*JUDGED_STATUSES, "dismissed")
+        allowed = AMEND_STATUSES
         if status not in allowed:
             raise GateReviewError(f"unknown status {status!r}: one of {', '.join(allowed)}")
         if not reason.strip():
@@ -140,6 +170,46 @@ def amend(
         )
         settings = settings_for(config, home=home, database_url=database_url)
         decide_and_print(run_id, decision, settings, as_json)
+
+
+def condition(
+    run_id: RunArg,
+    condition_id: Annotated[
+        str, typer.Argument(metavar="ID", help="The condition's finding id (or its gate).")
+    ],
+    reviewer: ReviewerOpt,
+    owner: Annotated[str | None, typer.Option(help="Who lifts the condition.")] = None,
+    due: Annotated[str | None, typer.Option(help="By when, as YYYY-MM-DD.")] = None,
+    home: HomeOpt = None,
+    database_url: DatabaseOpt = None,
+    config: ConfigOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Set a condition's owner and due date (before or after the decision); traced."""
+    with user_errors():
+        from runs.catalogue import load_run
+        from runs.conditions import assign_condition, with_assignments
+
+        settings = settings_for(config, home=home, database_url=database_url)
+        view = with_assignments(load_run(run_id, settings), settings)
+        view = assign_condition(
+            view, condition_id, settings, by=reviewer, owner=owner, due=due
+        )
+        emit_conditions(view, as_json)
+
+
+def emit_conditions(view: RunView, as_json: bool) -> None:
+    """Print a run's conditions (JSON or a table)."""
+    from cli.boundary import out, print_json
+
+    if as_json:
+        print_json(data={"run_id": view.run_id, "conditions": [
+            c.model_dump() for c in view.conditions
+        ]})  # fmt: skip
+        return
+    from cli.render.run import conditions_view
+
+    out.print(conditions_view(view))
 
 
 def resume_run(

@@ -57,13 +57,25 @@ def emit(view: RunView, as_json: bool, *, findings: bool = False) -> None:
     if as_json:
         print_json(view.model_dump_json())
         return
-    from cli.render.run import decisions_view, findings_view, gate_table, next_steps, verdict_lines
+    from cli.render.run import (
+        conditions_view,
+        decisions_view,
+        findings_view,
+        gate_table,
+        next_steps,
+        signoff_view,
+        verdict_lines,
+    )
 
     out.print(gate_table(view, out.width))
     out.print(verdict_lines(view))
     if findings:
         out.rule("Findings")
         out.print(findings_view(view))
+        out.rule("Conditions")
+        out.print(conditions_view(view))
+        out.rule("Sign-off")
+        out.print(signoff_view(view))
         out.rule("Decisions")
         out.print(decisions_view(view))
     out.print(next_steps(view, program_name()), highlight=False)

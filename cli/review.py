@@ -91,6 +91,13 @@ def review(
         bool,
         typer.Option(help="With --project: reuse the project's latest run (as --since)."),
     ] = True,
+    approvers: Annotated[
+        str | None,
+        typer.Option(
+            help="Named approvers per gate, e.g. risk=ana,platform=li: each gate named must be "
+            "signed (approve --gate) before the run is final (env GATEREVIEW_APPROVERS)."
+        ),
+    ] = None,
     interactive: Annotated[bool, typer.Option(help="Ask for the decision right away.")] = False,
     sarif: Annotated[
         Path | None, typer.Option(help="Also write the findings as SARIF 2.1.0 to this file.")
@@ -123,6 +130,7 @@ def review(
             mask=mask,
             rubrics=rubrics,
             project=project,
+            approvers=approvers,
         )
         from runs.operations import latest_in_project, start_review
 

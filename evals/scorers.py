@@ -59,9 +59,11 @@ def gate_accuracy(expected: Mapping[Gate, GateStatus], actual: Mapping[str, Gate
 
 
 def unmet_criteria(findings: Iterable[Finding]) -> set[str]:
-    """Criteria the review leaves unmet: not met, or met only on unverified evidence."""
+    """Criteria the review leaves unmet: not met, or met only on unverified evidence (a
+    dismissed or not-applicable one is neither)."""
+    findings = list(findings)
     met = {f.criterion for f in findings if f.status == "met" and counts_toward_verdict(f)}
-    dismissed = {f.criterion for f in findings if f.dismissed}
+    dismissed = {f.criterion for f in findings if f.dismissed or f.not_applicable}
     return {f.criterion for f in findings} - met - dismissed
 
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 from typing import Literal
 
 FailOn = Literal["not_ready", "conditional", "never"]
-OutputFormat = Literal["table", "json", "sarif", "html", "github"]
-ExportFormat = Literal["sarif", "html", "github"]
+OutputFormat = Literal["table", "json", "sarif", "html", "github", "csv", "issues"]
+ExportFormat = Literal["sarif", "html", "github", "csv", "issues"]
+EXPORT_FORMATS: tuple[str, ...] = ("sarif", "html", "github", "csv", "issues")
 FAIL_EXIT = 3  # 1 is an internal error, 2 a user mistake
 # How far below ready each overall verdict is; --fail-on names the first that fails.
 _RANK = {"ready": 0, "ready_with_conditions": 1, "not_ready": 2}

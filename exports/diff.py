@@ -53,7 +53,9 @@ class RunDiff(Strict):
 
 
 def _unmet(finding: Finding | None) -> bool:
-    return finding is not None and not finding.dismissed and finding.status not in ADDRESSED
+    if finding is None or finding.dismissed or finding.not_applicable:
+        return False
+    return finding.status not in ADDRESSED
 
 
 def _quotes(finding: Finding) -> list[str]:
@@ -67,6 +69,8 @@ def _lines(finding: Finding | None) -> list[str]:
 def _status(finding: Finding | None) -> str | None:
     if finding is None:
         return None
+    if finding.not_applicable:
+        return "not_applicable"
     return "dismissed" if finding.dismissed else finding.status
 
 

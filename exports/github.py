@@ -10,7 +10,7 @@ from agents.coordinator import counts_toward_verdict
 from exports.flags import notes, unmet
 from exports.html import gate_counts
 from exports.view import RunView
-from vocabulary.models import FINDING_STATUSES, Evidence, Finding
+from vocabulary.models import FINDING_STATUSES, Condition, Evidence, Finding
 
 COMMENT_LIMIT = 65_536  # characters GitHub accepts in one comment body
 MARK = {"ready": "✅", "conditional": "⚠️", "not_ready": "❌", "ready_with_conditions": "⚠️"}
@@ -50,6 +50,7 @@ def _finding(f: Finding, base: str, quotes: bool) -> list[str]:
             ("unsupported", f.unsupported),
             ("disputed", f.disputed),
             ("dismissed", f.dismissed),
+            ("not applicable", f.not_applicable),
             (f"amended by {inline(f.amended_by or '')}", f.amended_by),
         )
         if on
@@ -64,6 +65,12 @@ def _finding(f: Finding, base: str, quotes: bool) -> list[str]:
     if f.recommendation and f.status != "met":
         lines.append(f"  - Recommendation: {inline(f.recommendation)}")
     return lines
+
+
+def _condition(c: Condition) -> str:
+    owner = f"owner {inline(c.owner)}" if c.owner else "no owner"
+    due = f", due {c.due}" if c.due else ""
+    return f"- **{c.id}** {c.severity} ({owner}{due}): {inline(c.evidence_needed)}"
 
 
 def _render(view: RunView, base: str, quotes: bool, unmet_only: bool) -> str:
@@ -85,8 +92,15 @@ def _render(view: RunView, base: str, quotes: bool, unmet_only: bool) -> str:
     for gate, gv in verdict.gates.items():
         row = " | ".join(str(n) for n in counts[gate].values())
         out.append(f"| {gate} | {MARK[gv.status]} {gv.status} | {row} |")
-    if verdict.conditions:
+    if view.conditions:
+        out += ["", "**Conditions** (blockers first)", ""]
+        out += [_condition(c) for c in view.conditions]
+    elif verdict.conditions:
         out += ["", "**Conditions**", ""] + [f"- {inline(c)}" for c in verdict.conditions]
+    if view.signatures or view.approvers:
+        out += ["", "**Sign-off**", ""]
+        out += [f"- {s.gate}: signed by {inline(s.reviewer)} at {s.at}" for s in view.signatures]
+        out += [f"- {g}: not signed" for g in view.unsigned if view.state != "rejected"]
     for gate in view.gate_names:
         findings = [f for f in view.findings if f.gate == gate]
         shown = [f for f in findings if unmet(f)] if unmet_only else findings
@@ -106,7 +120,8 @@ def _render(view: RunView, base: str, quotes: bool, unmet_only: bool) -> str:
         for f in shown:
             out += _finding(f, base, quotes)
         if unmet_only and len(shown) < len(findings):
-            out.append(f"- {len(findings) - len(shown)} met or dismissed finding(s) not listed")
+            left = len(findings) - len(shown)
+            out.append(f"- {left} met, dismissed or not applicable finding(s) not listed")
         out += ["", "</details>"]
     return "\n".join(out)
 

@@ -29,10 +29,10 @@ def _environment() -> Environment:
 
 
 def gate_counts(view: RunView) -> dict[str, dict[str, int]]:
-    """Per gate, how many findings have each status (dismissed ones left out)."""
+    """Per gate, how many findings have each status (dismissed and not applicable left out)."""
     counts = {g: dict.fromkeys(FINDING_STATUSES, 0) for g in view.gate_names}
     for finding in view.findings:
-        if not finding.dismissed:
+        if not finding.dismissed and not finding.not_applicable:
             counts[finding.gate][finding.status] += 1
     return counts
 

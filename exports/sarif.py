@@ -1,4 +1,5 @@
-"""A run as a SARIF 2.1.0 log: one result per finding that leaves its criterion unmet."""
+"""A run as a SARIF 2.1.0 log: one result per finding that leaves its criterion unmet, and
+one suppressed result (with the reviewer's justification) per criterion marked not applicable."""
 
 from __future__ import annotations
 
@@ -103,10 +104,24 @@ def _result(
             "support_note": finding.support_note,
             "disputed": finding.disputed,
             "amended_by": finding.amended_by,
+            "not_applicable": finding.not_applicable,
+            "carried": finding.carried,
+            "recheck": finding.recheck,
+            "held": finding.held,
         },
     }
     if finding.criterion in index:
         result["ruleIndex"] = index[finding.criterion]
+    if finding.not_applicable:
+        # A person's call, kept visible as a suppressed result (code scanning closes it).
+        result["suppressions"] = [
+            {
+                "kind": "external",
+                "status": "accepted",
+                "justification": f"not applicable: {finding.amend_reason or ''}",
+                "properties": {"reviewer": finding.amended_by, "carried": finding.carried},
+            }
+        ]
     return result
 
 
@@ -141,7 +156,9 @@ def sarif_log(
                     for d in view.documents
                 ],
                 "results": [
-                    _result(f, index, sources, first) for f in view.findings if unmet(f)
+                    _result(f, index, sources, first)
+                    for f in view.findings
+                    if unmet(f) or f.not_applicable
                 ],
                 "properties": {
                     "run_id": view.run_id,

@@ -6,18 +6,22 @@ from typing import Any
 
 from pydantic import Field
 
-from agents.coordinator import apply_amendments
+from agents.amendments import apply_amendments, mark_rechecks
 from agents.rubric_set import rubric_set_of
+from exports.conditions import build_conditions
 from exports.coverage import FrameworkCoverage, framework_coverage
+from exports.signatures import unsigned_gates, valid_signatures
 from tools.evidence import groundedness
 from vocabulary.models import GATES as BUILTIN_GATES
 from vocabulary.models import (
     Amendment,
+    Condition,
     Decision,
     Finding,
     GateJudgement,
     GateReview,
     RunState,
+    Signature,
     Strict,
     Usage,
     Verdict,
@@ -77,6 +81,18 @@ class RunView(Strict):
         default=None, description="Verified document evidence / all document evidence"
     )
     decisions: list[Decision] = Field(default_factory=list)
+    conditions: list[Condition] = Field(
+        default_factory=list, description="The verdict's conditions, risk-ranked (blockers first)"
+    )
+    approvers: dict[str, list[str]] = Field(
+        default_factory=dict, description="Named approvers per gate (none: anyone signs)"
+    )
+    signatures: list[Signature] = Field(
+        default_factory=list, description="Gates signed on the verdict as it stands"
+    )
+    unsigned: list[str] = Field(
+        default_factory=list, description="Required gates not yet signed on this verdict"
+    )
     report: dict[str, str] = Field(default_factory=dict)
     warnings: list[str] = Field(
         default_factory=list, description="What went wrong around the run (a damaged trace)"
@@ -110,6 +126,8 @@ def build_view(run_id: str, state: RunState, values: dict[str, Any]) -> RunView:
             reused_from=review.reused_from,
         )
         total = total.plus(review.usage)
+    rechecks = {k: v for k, v in (values.get("rechecks") or {}).items() if k not in amendments}
+    findings = mark_rechecks(findings, rechecks)
     documents = [
         DocumentInfo(
             path=d["path"],
@@ -122,7 +140,7 @@ def build_view(run_id: str, state: RunState, values: dict[str, Any]) -> RunView:
     ]
     if values.get("summary_usage"):
         total = total.plus(Usage.model_validate(values["summary_usage"]))
-    verdict = values.get("verdict")
+    verdict = Verdict.model_validate(values["verdict"]) if values.get("verdict") else None
     return RunView(
         run_id=run_id,
         state=state,
@@ -131,7 +149,7 @@ def build_view(run_id: str, state: RunState, values: dict[str, Any]) -> RunView:
         owner=values.get("owner"),
         documents=documents,
         notes=values.get("ingest_notes", []),
-        verdict=Verdict.model_validate(verdict) if verdict else None,
+        verdict=verdict,
         rubrics=RubricSetInfo(
             digest=rubrics.digest, source=rubrics.source, gates=list(rubrics.gates)
         ),
@@ -141,5 +159,9 @@ def build_view(run_id: str, state: RunState, values: dict[str, Any]) -> RunView:
         usage=total,
         groundedness=groundedness(findings),
         decisions=[Decision.model_validate(d) for d in values.get("decisions", [])],
+        conditions=build_conditions(verdict, findings, rubrics.rubrics, reviews),
+        approvers=values.get("approvers") or {},
+        signatures=list(valid_signatures(values).values()),
+        unsigned=unsigned_gates(values) if verdict is not None else [],
         report=values.get("report", {}),
     )

@@ -12,6 +12,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from agents.rubric_set import rubric_set_of
+from graphs.signoff import signoff_problem
 from vocabulary.models import Amendment, Decision, verdict_sha256
 
 MAX_REREVIEWS = 3
@@ -38,6 +39,11 @@ def decision_problem(values: dict[str, Any], decision: Decision) -> str | None:
         ids = {f["id"] for r in values.get("reviews", {}).values() for f in r["findings"]}
         if decision.amendment.finding_id not in ids:
             return f"no finding {decision.amendment.finding_id} in run {run_id}"
+    if _anchor_given(decision):
+        return (
+            "an amendment's quotes, text_sha256 and carried_from are set by the review, "
+            "not given"
+        )
     if decision.action != "amend" and decision.amendment is not None:
         return f"{decision.action} takes no amendment"
     gates = rubric_set_of(values).gates
@@ -52,14 +58,20 @@ def decision_problem(values: dict[str, Any], decision: Decision) -> str | None:
                 f"run {run_id} has been sent back {done} times, the limit; "
                 "approve or reject it without --gate"
             )
+    if decision.action == "approve":
+        return signoff_problem(values, decision)
     return None
 
 
 def final_outcome(decision: Decision | None) -> str | None:
-    """The outcome a final decision gives a run (None: it sends the run on)."""
-    if decision is None or decision.gates or decision.action == "amend":
+    """The outcome a final decision gives a run (None: it sends the run on). An approval of
+    some gates is final once it completes the sign-off (graphs.signoff), so an approval is
+    always an approved outcome when the run ends on it."""
+    if decision is None or decision.action == "amend":
         return None
-    return "approved" if decision.action == "approve" else "rejected"
+    if decision.action == "approve":
+        return "approved"
+    return None if decision.gates else "rejected"
 
 
 def _is_claim_of(claim: Decision, decision: Decision) -> bool:
@@ -68,6 +80,11 @@ def _is_claim_of(claim: Decision, decision: Decision) -> bool:
     if claim.verdict_sha256 is None:
         claim = claim.model_copy(update={"verdict_sha256": decision.verdict_sha256})
     return claim == decision
+
+
+def _decided(amendment: Amendment) -> tuple[str, str, str, str]:
+    """What a reviewer decided in an amendment (not the anchors the graph adds to it)."""
+    return (amendment.finding_id, amendment.status, amendment.reason, amendment.reviewer)
 
 
 def unaccepted_state(
@@ -96,7 +113,10 @@ def unaccepted_state(
                 f"through the human-review node ({around})"
             )
     amended = {d.amendment.finding_id: d.amendment for d in recorded if d.amendment is not None}
-    if amendments and amendments != {k: amended.get(k) for k in amendments}:
+    # Amendments carried from an earlier run rest on that run's decisions; the anchors the
+    # graph adds (quotes, digest) are not part of what the reviewer decided.
+    own = {k: _decided(a) for k, a in amendments.items() if a.carried_from is None}
+    if own != {k: _decided(amended[k]) if k in amended else None for k in own}:
         return f"run {run_id}: its amendments are not the ones its reviewers made ({around})"
     outcome = values.get("outcome")
     if outcome is not None and outcome != final_outcome(recorded[-1] if recorded else None):
@@ -108,3 +128,12 @@ def unaccepted_state(
     if outcome is not None and last is not None and last.verdict_sha256 not in (None, current):
         return f"run {run_id}: its verdict changed after {last.reviewer} decided on it"
     return None
+
+
+def _anchor_given(decision: Decision) -> bool:
+    """Whether a decision brings its own anchor (graphs.amendments sets it; given, it would let
+    an amendment be carried to later reviews on text of the decider's choosing)."""
+    amendment = decision.amendment
+    return amendment is not None and bool(
+        amendment.quotes or amendment.text_sha256 or amendment.carried_from
+    )

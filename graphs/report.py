@@ -9,8 +9,10 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from exports.conditions import with_owners
 from exports.diff import RunDiff, render_diff_markdown
 from exports.view import RunView, build_view
+from graphs.assignments import assignments
 from graphs.workspace import Workspace
 from tools.redact import redact
 from vocabulary.escaping import markdown_inline, markdown_lines
@@ -34,7 +36,8 @@ _KEPT = frozenset(
         "trace", "trace_last_hash", "reviewer", "amended_by", "summary_by", "finding_id",
         "masking", "verdict_sha256", "digest", "source", "clause", "framework", "unmapped",
         "project", "before", "after", "change", "lines_before", "lines_after", "overall_before",
-        "overall_after", "reused_from",
+        "overall_after", "reused_from", "approvers", "owner", "due", "assigned_by",
+        "assigned_at", "evidence_from", "unsigned",
     }
 )  # fmt: skip
 
@@ -108,6 +111,7 @@ def render_markdown(view: RunView) -> str:
         out.append("")
         if verdict.conditions:
             out += ["## Conditions", ""] + [f"- {md(c)}" for c in verdict.conditions] + [""]
+        out += _condition_lines(view) + _signoff_lines(view)
     masking = view.report.get("masking")
     if masking:
         out += [f"Text sent to the model: {masking}.", ""]
@@ -125,11 +129,19 @@ def render_markdown(view: RunView) -> str:
         ]
     out += ["", "## Findings", ""]
     for f in view.findings:
-        flag = " (dismissed)" if f.dismissed else ""
+        flag = " (dismissed)" if f.dismissed else " (not applicable)" if f.not_applicable else ""
         out.append(f"### {f.id}: {md(f.title or f.criterion)}{flag}")
         out.append(f"Status **{_STATUS_MARK[f.status]}**, severity {f.severity}. {md(f.summary)}")
         if f.amended_by:
             out.append(f"Amended by {md(f.amended_by)}: {md(f.amend_reason or '')}")
+        for label, text in (
+            ("Not applicable (out of the rule)", f.amend_reason if f.not_applicable else None),
+            ("Carried", f.carried),
+            ("Check again", f.recheck),
+            ("Held", f.held),
+        ):
+            if text:
+                out.append(f"{label}: {md(text)}")
         if f.unsupported:
             out.append(f"Unsupported (does not count): {md(f.unsupported)}")
         if f.disputed:
@@ -157,6 +169,36 @@ def render_markdown(view: RunView) -> str:
         comment = markdown_lines(d.comment)
         out.append(f"{line}: {comment}" if comment else line)
     return "\n".join(out) + "\n"
+
+
+def _condition_lines(view: RunView) -> list[str]:
+    """The conditions, blockers first: what would lift each, its owner and due date."""
+    if not view.conditions:
+        return []
+    md = markdown_inline
+    out = ["To lift them, blockers first:", ""]
+    out.append("| # | condition | severity | what would lift it | owner | due |")
+    out.append("| --- | --- | --- | --- | --- | --- |")
+    for rank, c in enumerate(view.conditions, 1):
+        needed = f"{md(c.evidence_needed)} ({c.evidence_from})"
+        owner = md(c.owner) if c.owner else "not set"
+        due = c.due or "not set"
+        out.append(f"| {rank} | {c.id} | {c.severity} | {needed} | {owner} | {due} |")
+    return [*out, ""]
+
+
+def _signoff_lines(view: RunView) -> list[str]:
+    """Who signed which gate, on which verdict; the required gates not signed."""
+    if not view.signatures and not view.approvers:
+        return []
+    md = markdown_inline
+    out = ["## Sign-off", ""]
+    out += [
+        f"- {s.gate}: signed by {md(s.reviewer)} at {s.at} (verdict `{s.verdict_sha256[:12]}`)"
+        for s in view.signatures
+    ]
+    out += [f"- {g}: not signed" for g in view.unsigned if view.state != "rejected"]
+    return [*out, ""]
 
 
 def _framework_lines(view: RunView) -> list[str]:
@@ -216,6 +258,8 @@ def write_report(
     run_id = values["run_id"]
     state = "approved" if values.get("outcome") == "approved" else "rejected"
     view = build_view(run_id, state, values)
+    given = assignments(workspace, run_id)  # owners and due dates set before the decision
+    view = view.model_copy(update={"conditions": with_owners(view.conditions, given)})
     workspace.ensure()
     paths = {
         "markdown": workspace.reports / f"{run_id}.md",

@@ -25,13 +25,16 @@ from agents.hostile import HiddenConcern, hidden_concerns, hidden_finding, instr
 from agents.rubric_set import rubric_set_of
 from agents.summary import write_summary
 from graphs.acceptance import answer_decision, as_taken, finalise_problem, verdict_problem
+from graphs.amendments import anchor_new, carry_in
 from graphs.auth import server_caller
 from graphs.claims import claim_decision, release_claim
 from graphs.context import ReviewContext, ServerContext, async_node_context, node_context
 from graphs.decisions import decision_problem
+from graphs.guidance import guarded_review
 from graphs.inbox import review_request
 from graphs.report import write_report
 from graphs.reuse import gate_basis, reused_review
+from graphs.signoff import sign_off
 from graphs.state import ReviewInput, ReviewState
 from graphs.submission import submission_of, submitted_documents
 from graphs.tracing import lineage, record_events
@@ -131,9 +134,15 @@ def ingest(state: ReviewState, runtime: NodeRuntime) -> dict[str, Any]:
                     "gatereview.locations": [c.evidence.location for c in concerns],
                 },
             )
+        carried = (
+            carry_in(state, ingested.documents, [h.model_dump() for h in hits], ctx, span)
+            if state.get("prior_amendments")
+            else {}
+        )
     update: dict[str, Any] = {
         "instructions": [h.model_dump() for h in hits],
         "hidden_concerns": [c.model_dump() for c in concerns],
+        **carried,  # an earlier run's amendments, where their text is unchanged
     }
     if not state.get("run_id"):  # a server run: the thread is the run
         update["run_id"] = _run_id(state)
@@ -175,6 +184,7 @@ async def _review_gate(gate: Gate, state: ReviewState, ctx: ReviewContext) -> di
             outcome = await GateAgent(rubric, rt).review(documents, index, guidance=guidance)
             record_events(ctx.recorder, span, outcome.events, ctx.settings.model)
             review = outcome.review.model_copy(update={"basis": basis})
+            review = guarded_review(state, gate, review, documents, ctx, span)
         elif ctx.recorder is not None:
             ctx.recorder.record(
                 "tool_call",
@@ -216,6 +226,9 @@ async def _compile_review(state: ReviewState, ctx: ReviewContext) -> dict[str, A
         }
         verdict = compile_verdict(reviews, rubrics, amendments)
         update: dict[str, Any] = {}
+        fresh = anchor_new(state, reviews, ctx)
+        if fresh:
+            update["amendments"] = fresh
         if ctx.runtime is not None:
             findings = [
                 f for r in reviews.values() for f in apply_amendments(r.findings, amendments)
@@ -238,10 +251,10 @@ def _verdict_attributes(verdict: Verdict, **extra: Any) -> dict[str, Any]:
     }
 
 
-def _route(decision: Decision) -> Command:
+def _route(decision: Decision, state: ReviewState) -> Command:
     record = decision.model_dump()
     if decision.action == "approve":
-        return Command(goto="finalise", update={"decisions": [record], "outcome": "approved"})
+        return sign_off(state, decision)  # final once every required gate is signed
     if decision.action == "reject" and not decision.gates:
         return Command(goto="finalise", update={"decisions": [record], "outcome": "rejected"})
     if decision.action == "reject":
@@ -294,7 +307,7 @@ def await_decision(state: ReviewState, runtime: NodeRuntime) -> Command:
         except BaseException:
             release_claim(store, run_id, checkpoint)  # not applied: decide again
             raise
-    return _route(decision)
+    return _route(decision, state)
 
 
 def _pending_checkpoint() -> str:
@@ -362,7 +375,9 @@ def build_graph(gates: Sequence[str] = GATES, input_schema: type = ReviewInput) 
         builder.add_node(gate, partial(review_gate, gate))
     builder.add_node("coordinator", compile_review)
     builder.add_node(
-        "human_review", await_decision, destinations=(*gates, "coordinator", "finalise")
+        "human_review",
+        await_decision,
+        destinations=(*gates, "coordinator", "human_review", "finalise"),
     )
     builder.add_node("finalise", finalise)
     builder.add_edge(START, "ingest")

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit, urlunsplit
 
-from pydantic import Field, SecretStr, ValidationError, model_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 
 from vocabulary.errors import GateReviewError
 from vocabulary.models import Strict
@@ -79,6 +79,17 @@ class Settings(Strict):
     server_users: Path | None = Field(
         default=None, description="A LangGraph server's users: TOML of token hashes and roles"
     )
+    approvers: dict[str, list[str]] = Field(
+        default_factory=dict,
+        description="Named approvers per gate (risk=ana,platform=li): each gate named must be "
+        "signed before the run is final",
+    )
+
+    @field_validator("approvers", mode="before")
+    @classmethod
+    def _approver_pairs(cls, value: Any) -> Any:
+        """`gate=name,gate=name` (a flag or the environment), or a table of gate = names."""
+        return parse_approvers(value)
 
     @model_validator(mode="before")
     @classmethod
@@ -95,6 +106,22 @@ class Settings(Strict):
     def offline(self) -> bool:
         """True when the built-in offline reviewer is the model."""
         return self.model == "offline"
+
+
+def parse_approvers(value: Any) -> Any:
+    """Approvers as a gate -> names table, from `risk=ana,platform=li` or a TOML table whose
+    values are a name or a list of names (anything else is left for validation to refuse)."""
+    if isinstance(value, str):
+        table: dict[str, list[str]] = {}
+        for pair in filter(None, (p.strip() for p in value.split(","))):
+            gate, equals, name = pair.partition("=")
+            if not equals or not gate.strip() or not name.strip():
+                raise ValueError(f"{pair!r} is not gate=name (e.g. risk=ana,platform=li)")
+            table.setdefault(gate.strip(), []).append(name.strip())
+        return table
+    if isinstance(value, dict):
+        return {g: [n] if isinstance(n, str) else n for g, n in value.items()}
+    return value
 
 
 def split_credentials(url: str) -> tuple[str, str | None]:

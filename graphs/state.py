@@ -35,6 +35,8 @@ class ReviewInput(TypedDict, total=False):
     rubrics: dict[str, Any]  # a RubricSet; the built-in one when absent
     since: str
     prior_reviews: dict[str, dict[str, Any]]
+    prior_amendments: dict[str, dict[str, Any]]
+    approvers: dict[str, list[str]]
 
 
 class ReviewState(TypedDict, total=False):
@@ -49,6 +51,10 @@ class ReviewState(TypedDict, total=False):
     rubrics: dict[str, Any]  # the run's RubricSet: every process deciding on it uses the same
     since: str  # the earlier run whose unchanged gate reviews may be reused
     prior_reviews: dict[str, dict[str, Any]]  # that run's gate reviews
+    prior_amendments: dict[str, dict[str, Any]]  # that run's amendments (graphs.amendments)
+    rechecks: dict[str, str]  # its amendments not carried: the text changed, check again
+    approvers: dict[str, list[str]]  # named approvers per gate (graphs.signoff); none: anyone
+    signatures: Annotated[dict[str, dict[str, Any]], merge]  # gate -> Signature
     documents: list[dict[str, Any]]
     ingest_notes: list[str]
     instructions: list[dict[str, Any]]

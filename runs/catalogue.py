@@ -156,19 +156,28 @@ def _live(workspace: Workspace, run_id: str, state: RunState) -> RunState:
 @faults_as_errors
 def load_runs(settings: Settings, run_ids: list[str] | None = None) -> list[RunView]:
     """Views of the given runs (all runs when None), newest first."""
+    from pydantic import ValidationError
+
     from exports.view import RunView
 
     workspace = Workspace(settings.home, settings.database_url)
     fresh, stale = _saved(workspace, run_ids, "view")
-    views = [RunView.model_validate_json(text) for text in fresh.values()]
+    views = []
+    for run_id, text in fresh.items():
+        try:
+            views.append(RunView.model_validate_json(text))
+        except ValidationError:  # saved by another version of the view: read it afresh
+            stale.append(run_id)
     views += _checkpointed(workspace, stale)
     views = [v.model_copy(update={"state": _live(workspace, v.run_id, v.state)}) for v in views]
     return sorted(views, key=lambda v: v.created_at or "", reverse=True)
 
 
 def load_run(run_id: str, settings: Settings) -> RunView:
-    """The view of one run."""
-    return load_runs(settings, [run_id])[0]
+    """The view of one run, with its conditions' owners and due dates."""
+    from runs.conditions import with_assignments
+
+    return with_assignments(load_runs(settings, [run_id])[0], settings)
 
 
 @faults_as_errors

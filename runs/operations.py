@@ -26,6 +26,7 @@ from graphs.decisions import decision_problem
 from graphs.review import review_graph
 from graphs.runtrace import anchor_trace, continue_trace, new_trace, traced_verdict
 from graphs.settings import Settings
+from graphs.signoff import check_approvers
 from graphs.storage import async_saver, saver, thread_ids
 from graphs.tracing import run_start_attributes
 from graphs.workspace import Workspace
@@ -133,15 +134,24 @@ async def _drive(
             await asyncio.to_thread(anchor_trace, context.workspace, context.recorder)
 
 
-def prior_reviews(settings: Settings, run_id: str) -> dict[str, Any]:
-    """The gate reviews of an earlier run, as checkpointed (before any amendment)."""
+def _prior_values(settings: Settings, run_id: str) -> dict[str, Any]:
     workspace = _existing_workspace(settings, run_id)
     with saver(workspace) as checkpointer:
         found = checkpointer.get_tuple(_config(run_id))
     values = found.checkpoint.get("channel_values", {}) if found else {}
     if not values.get("reviews"):
         raise RunNotFoundError(f"no reviewed run {run_id} in {workspace.home} to reuse")
-    return dict(values["reviews"])
+    return values
+
+
+def prior_reviews(settings: Settings, run_id: str) -> dict[str, Any]:
+    """The gate reviews of an earlier run, as checkpointed (before any amendment)."""
+    return dict(_prior_values(settings, run_id)["reviews"])
+
+
+def prior_amendments(settings: Settings, run_id: str) -> dict[str, Any]:
+    """The amendments of an earlier run (its own and those it carried), to carry on."""
+    return dict(_prior_values(settings, run_id).get("amendments") or {})
 
 
 def latest_in_project(settings: Settings, project: str) -> str | None:
@@ -174,6 +184,7 @@ async def start_review(
         paths, max_bytes=settings.max_bytes, timeout_s=settings.document_timeout_s
     )
     rubrics = load_rubric_set(settings.rubrics)
+    approvers = check_approvers(settings.approvers, rubrics.gates)
     if progress is not None:
         progress("load_documents", {"documents": ingested.documents, "notes": ingested.notes})
     context = make_context(settings, preflight=True)
@@ -196,6 +207,9 @@ async def start_review(
         payload["owner"] = owner
     if since is not None:
         payload |= {"since": since, "prior_reviews": prior_reviews(settings, since)}
+        payload["prior_amendments"] = prior_amendments(settings, since)
+    if approvers:  # named approvers per gate: each required gate is signed
+        payload["approvers"] = approvers
     start = run_start_attributes(settings, payload["paths"], ingested.documents, rubrics)
     try:
         async with _open_graph(workspace, gates=rubrics.gates) as graph:
@@ -305,7 +319,13 @@ async def decide(
             update={"verdict_sha256": _checked_verdict(workspace, snapshot)}
         )
         checkpoint = snapshot.config["configurable"]["checkpoint_id"]
-        claim_decision(workspace.store, run_id, checkpoint, decision)
+        try:
+            claim_decision(workspace.store, run_id, checkpoint, decision)
+        except DecisionError as exc:
+            if decision.action != "approve":
+                raise
+            # Another sign-off may have won this checkpoint: other gates may still need signing.
+            raise DecisionError(f"{exc}; if the run still awaits sign-off, sign again") from None
         payload = Command(resume=decision.model_dump())
         try:
             return await _continue(graph, workspace, snapshot, payload, settings, progress)

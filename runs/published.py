@@ -60,6 +60,14 @@ def render_export(
         from exports.html import render_html
 
         return render_html(view, sources)
+    if fmt == "csv":
+        from exports.conditions import conditions_csv
+
+        return conditions_csv(view.conditions)
+    if fmt == "issues":
+        from exports.conditions import issue_bodies
+
+        return issue_bodies(view.conditions, view.run_id, view.project)
     from exports.github import blob_base, render_github
 
     return render_github(view, blob_base(os.environ))

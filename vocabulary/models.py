@@ -133,6 +133,19 @@ class Finding(Strict):
     disputed: str | None = Field(
         default=None, description="The model and the offline reviewer disagree; a person decides"
     )
+    not_applicable: bool = Field(
+        default=False, description="A person marked the criterion not applicable (amend_reason)"
+    )
+    carried: str | None = Field(
+        default=None, description="The amendment came from an earlier run: who, when, where"
+    )
+    recheck: str | None = Field(
+        default=None, description="Amended in an earlier run, but the text it rests on changed"
+    )
+    held: str | None = Field(
+        default=None,
+        description="A re-review lowered it although the reviewer's comment did not concern it",
+    )
 
     @property
     def document_evidence(self) -> list[Evidence]:
@@ -230,14 +243,60 @@ class Verdict(Strict):
     checks: dict[str, str] = Field(default_factory=dict)
 
 
+# What a person may set a finding to: a judged status (never the screen's `found`), dismissed,
+# or not applicable.
+AmendStatus = JudgedStatus | Literal["dismissed", "not_applicable"]
+AMEND_STATUSES: tuple[str, ...] = (*JUDGED_STATUSES, "dismissed", "not_applicable")
+
+
 class Amendment(Strict):
-    """A reviewer's change to one finding: a new status, or dismissal, with a reason."""
+    """A reviewer's change to one finding: a new status, dismissal, or not applicable (the
+    criterion leaves the rule), with a reason."""
 
     finding_id: str
-    status: JudgedStatus | Literal["dismissed"]
+    status: AmendStatus
     reason: FreeText = Field(min_length=1)
     reviewer: ReviewerName
     at: str = Field(default_factory=utc_now)
+    # Set by the graph, never by the person: what the amendment rests on, so a later review of
+    # the project carries it while that text is unchanged (graphs.amendments).
+    quotes: list[str] = Field(
+        default_factory=list, description="The document text the amended finding quoted"
+    )
+    text_sha256: str | None = Field(
+        default=None, description="Digest of the quotes, or of the criterion's retrieved text"
+    )
+    carried_from: str | None = Field(
+        default=None, description="The run the amendment was made in, when carried to this one"
+    )
+
+
+class Signature(Strict):
+    """One gate signed off by a named approver, on the verdict (hash) they saw."""
+
+    gate: Gate
+    reviewer: ReviewerName
+    at: str
+    verdict_sha256: str
+    comment: FreeText = ""
+
+
+class Condition(Strict):
+    """A condition to lift: the finding it names, the evidence that would lift it, its owner."""
+
+    id: str = Field(description="The finding id it lifts, or the gate for a gate-level one")
+    gate: Gate
+    finding_id: str | None = None
+    title: str = ""
+    severity: Severity = Field(description="The rubric's severity of the criterion")
+    status: str | None = Field(default=None, description="The finding's status")
+    text: str = Field(description="The condition as the verdict states it")
+    evidence_needed: str = Field(description="What evidence would lift it")
+    evidence_from: Literal["model", "rubric", "judgement", "reviewer"] = "rubric"
+    owner: str | None = None
+    due: str | None = Field(default=None, description="ISO date (YYYY-MM-DD)")
+    assigned_by: str | None = None
+    assigned_at: str | None = None
 
 
 class Decision(Strict):
@@ -246,7 +305,10 @@ class Decision(Strict):
     action: Action
     reviewer: ReviewerName
     comment: FreeText = ""
-    gates: list[Gate] = Field(default_factory=list, description="Gates to review again (reject)")
+    gates: list[Gate] = Field(
+        default_factory=list,
+        description="reject: gates to review again; approve: the gates signed (all when empty)",
+    )
     amendment: Amendment | None = None
     verdict_sha256: str | None = Field(
         default=None, description="Hash of the verdict the decision was taken on"

@@ -124,6 +124,7 @@ def findings_view(view: RunView) -> RenderableType:
             styled(f.status),
             f"  {f.severity}",
             ("  dismissed" if f.dismissed else ""),
+            ("  not applicable" if f.not_applicable else ""),
             terminal_safe(f"  {f.title}"),
         )
         parts.append(head)
@@ -131,6 +132,9 @@ def findings_view(view: RunView) -> RenderableType:
         if f.amended_by:
             parts.append(safe(f"    amended by {f.amended_by}: {f.amend_reason}", style="cyan"))
         for label, note in (
+            ("carried", f.carried),
+            ("check again", f.recheck),
+            ("held", f.held),
             ("unsupported", f.unsupported),
             ("disputed", f.disputed),
             ("note", f.support_note),
@@ -144,6 +148,31 @@ def findings_view(view: RunView) -> RenderableType:
         if f.status != "met" and f.recommendation:
             parts.append(safe(f"    -> {f.recommendation}", style="dim"))
     return Group(*parts)
+
+
+def conditions_view(view: RunView) -> RenderableType:
+    """The conditions, blockers first, with what would lift each one and its owner."""
+    if not view.conditions:
+        return Text("No open conditions.", style="dim")
+    lines: list[RenderableType] = []
+    for rank, c in enumerate(view.conditions, 1):
+        owner = f"owner {c.owner}" if c.owner else "no owner"
+        due = f", due {c.due}" if c.due else ""
+        lines.append(safe(f"{rank}. {c.id}  {c.severity}  {c.status or ''}  ({owner}{due})"))
+        lines.append(safe(f"    lifts with ({c.evidence_from}): {c.evidence_needed}", style="dim"))
+    return Group(*lines)
+
+
+def signoff_view(view: RunView) -> RenderableType:
+    """Who signed which gate, and which required gates are still to be signed."""
+    lines = [
+        safe(f"{s.gate}: signed by {s.reviewer} at {s.at} (verdict {s.verdict_sha256[:12]})")
+        for s in view.signatures
+    ]
+    for gate in view.unsigned if view.state == "awaiting_decision" else []:
+        names = ", ".join(view.approvers.get(gate, [])) or "anyone"
+        lines.append(safe(f"{gate}: to be signed ({names})", style="yellow"))
+    return Group(*lines) if lines else Text("No gate signed yet.", style="dim")
 
 
 def decisions_view(view: RunView) -> RenderableType:
@@ -164,10 +193,14 @@ def next_steps(view: RunView, prog: str = "gatereview") -> Text:
     """How to decide on a run awaiting a decision (as the user ran the tool), or its reports."""
     if view.state == "awaiting_decision":
         run = view.run_id
+        left = [f"{g} ({', '.join(view.approvers.get(g, [])) or 'anyone'})" for g in view.unsigned]
+        signing = f"\nStill to sign: {', '.join(left)}" if view.signatures and left else ""
         return Text.assemble(
+            signing,
             "\nAwaiting a decision. Details: ",
             (f"{prog} show {run}", "bold"),
-            f"\nDecide: {prog} approve {run} --reviewer NAME\n"
+            f"\nDecide: {prog} approve {run} --reviewer NAME \\\n"
+            "            [--gate GATE]\n"
             f"        {prog} reject {run} --reviewer NAME \\\n"
             "            --comment TEXT [--gate GATE]\n"
             f"        {prog} amend {run} --reviewer NAME \\\n"

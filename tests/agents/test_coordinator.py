@@ -112,7 +112,9 @@ def test_amendments_regrade_and_dismiss() -> None:
     )
     # The core left after the dismissal (c1) is not addressed: the gate is judged by it.
     assert verdict.gates["data"].status == "not_ready"
-    assert verdict.gates["data"].conditions == ["data.c1: fix data.c1"]
+    # The condition says what the reviewer decided, and what is still open.
+    expected = "data.c1: ana graded it missing; still open: fix data.c1"
+    assert verdict.gates["data"].conditions == [expected]
 
 
 def test_degraded_gate_is_said_in_the_verdict() -> None:
