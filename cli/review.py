@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -103,6 +104,8 @@ def review(
 ) -> None:
     """Review documents gate by gate and wait for a named person's decision."""
     with user_errors():
+        if interactive and not sys.stdin.isatty():  # before any work: no run left behind
+            raise GateReviewError("--interactive needs a terminal; decide with approve/reject")
         if sarif is not None and not sarif.resolve().parent.is_dir():
             raise GateReviewError(f"cannot write {sarif}: its folder does not exist")
         settings = settings_for(
@@ -128,6 +131,10 @@ def review(
 
         if since is None and incremental and project is not None:
             since = latest_in_project(settings, project)
+        elif since is not None:
+            from cli.boundary import named_run
+
+            since = named_run(settings, since)
         if not as_json:
             err.print(f"Reviewing {len(paths)} path(s) with model [bold]{settings.model}[/bold]")
             if since is not None:

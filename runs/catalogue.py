@@ -182,3 +182,37 @@ def list_runs(settings: Settings) -> list[RunSummary]:
         s.model_copy(update={"state": _live(workspace, s.run_id, s.state)}) for s in summaries
     ]
     return sorted(summaries, key=lambda s: s.created_at or "", reverse=True)
+
+
+LATEST = "latest"
+
+
+@faults_as_errors
+def resolve_run(settings: Settings, name: str) -> str:
+    """The run a user named: its id, `latest` (the newest run), or a prefix only one run's id
+    starts with. An unknown name is returned as it is, for the caller's own error."""
+    workspace = Workspace(settings.home, settings.database_url)
+    if not workspace.exists():
+        return name
+    if name == LATEST:
+        newest = list_runs(settings)
+        if not newest:
+            raise RunNotFoundError(f"no runs in {workspace.home} yet: `latest` names none")
+        return newest[0].run_id
+    run_ids = _all_ids(workspace)
+    if name in run_ids or not name:
+        return name
+    matches = sorted(run_id for run_id in run_ids if run_id.startswith(name))
+    if len(matches) > 1:
+        shown = ", ".join(matches[:5]) + (", ..." if len(matches) > 5 else "")
+        raise RunNotFoundError(f"{name} is the start of {len(matches)} runs ({shown}): give more")
+    return matches[0] if matches else name
+
+
+def _all_ids(workspace: Workspace) -> list[str]:
+    if workspace.database_url is not None:
+        from runs.operations import all_run_ids  # loads LangGraph: only when needed
+
+        return all_run_ids(workspace)
+    with _connect(workspace.database) as conn:
+        return list(_marks(conn))

@@ -230,6 +230,34 @@ def test_auth_error_message_is_one_clear_line(router: respx.MockRouter) -> None:
 
 
 @pytest.mark.parametrize(
+    ("settings", "hint"),
+    [
+        pytest.param(
+            HOSTED.model_copy(update={"api_key": SecretStr("sk-cfg")}),
+            "GATEREVIEW_API_KEY, or api_key in your settings file", id="configured-key",
+        ),
+        pytest.param(
+            LOCAL.model_copy(update={"api_base": "https://proxy.example.test/v1"}),
+            "the key your server expects: GATEREVIEW_API_KEY or OPENAI_API_KEY", id="server-key",
+        ),
+        pytest.param(
+            LOCAL.model_copy(update={"api_base": "https://proxy.example.test/v1",
+                                     "api_auth": SecretStr("ana:pw")}),
+            "the user and password in --api-base", id="url-credentials",
+        ),
+    ],
+)
+def test_an_auth_hint_names_a_setting_that_exists(
+    router: respx.MockRouter, settings: ModelSettings, hint: str
+) -> None:
+    base = settings.api_base or "https://api.openai.com/v1"
+    router.post(f"{base}/chat/completions").mock(return_value=api_error(401, "bad key"))
+    message = str(failure(settings.model_copy(update={"retry_wait_s": 0})))
+    assert message.endswith(f"authentication failed (check {hint})")
+    assert "--api-key" not in message
+
+
+@pytest.mark.parametrize(
     ("side_effect", "kind"),
     [
         pytest.param(httpx.ReadTimeout("read timed out"), "timeout", id="read-timeout"),
