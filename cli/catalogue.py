@@ -9,7 +9,15 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from cli.boundary import named_run, out, print_json, program_name, settings_for, user_errors
-from cli.options import ConfigOpt, DatabaseOpt, FailOnOpt, HomeOpt, JsonOpt, RunArg
+from cli.options import (
+    AllowDegradedOpt,
+    ConfigOpt,
+    DatabaseOpt,
+    FailOnOpt,
+    HomeOpt,
+    JsonOpt,
+    RunArg,
+)
 from cli.output import emit, exit_for, export
 from exports.choices import OutputFormat
 from vocabulary.errors import GateReviewError
@@ -70,6 +78,7 @@ def show(
         list[str] | None, typer.Option("--gate", help="Only this gate's findings (repeatable).")
     ] = None,
     fail_on: FailOnOpt = "never",
+    allow_degraded: AllowDegradedOpt = False,
     home: HomeOpt = None,
     database_url: DatabaseOpt = None,
     config: ConfigOpt = None,
@@ -102,7 +111,7 @@ def show(
             from cli.render.frameworks import frameworks_view
 
             out.print(frameworks_view(view))
-        exit_for(view, fail_on)
+        exit_for(view, fail_on, allow_degraded)
 
 
 def narrowed(view: RunView, unmet: bool, gates: list[str]) -> RunView:
@@ -146,6 +155,6 @@ def diff_command(
             return
         from cli.render.diff import diff_view
 
-        out.print(diff_view(diff))
+        out.print(diff_view(diff, out.width))
         reports = "  ".join(str(p) for p in paths.values())
         out.print(f"\nReports: {reports}", highlight=False)

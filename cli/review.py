@@ -12,6 +12,7 @@ from rich.markup import escape
 from cli.boundary import err, out, run_async, settings_for, user_errors
 from cli.decide import ask_decision, decide_and_print
 from cli.options import (
+    AllowDegradedOpt,
     ApiBaseOpt,
     ConfigOpt,
     DatabaseOpt,
@@ -20,7 +21,7 @@ from cli.options import (
     JsonOpt,
     ModelOpt,
 )
-from cli.output import emit, exit_for, export, progress_printer
+from cli.output import emit, exit_for, export, no_model_answer, progress_printer
 from vocabulary.errors import GateReviewError
 
 
@@ -97,6 +98,7 @@ def review(
         Path | None, typer.Option(help="Also write the findings as SARIF 2.1.0 to this file.")
     ] = None,
     fail_on: FailOnOpt = "never",
+    allow_degraded: AllowDegradedOpt = False,
     home: HomeOpt = None,
     database_url: DatabaseOpt = None,
     config: ConfigOpt = None,
@@ -147,10 +149,11 @@ def review(
         emit(view, as_json)
         if sarif is not None:
             export(view, settings, "sarif", sarif)
+        no_model_answer(view, settings.model)
         if interactive and view.state == "awaiting_decision":
             decision = ask_decision()
             view = decide_and_print(view.run_id, decision, settings, as_json)
-        exit_for(view, fail_on)
+        exit_for(view, fail_on, allow_degraded)
 
 
 def batch_printer(quiet: bool) -> Any:
@@ -213,7 +216,7 @@ def review_batch(
         else:
             from cli.render.portfolio import portfolio_table
 
-            out.print(portfolio_table(portfolio))
+            out.print(portfolio_table(portfolio, out.width))
             if html is not None:
                 out.print(f"Portfolio page: {html}", highlight=False)
         if portfolio.failed:

@@ -37,18 +37,22 @@ def gate_table(view: RunView, width: int = WIDE) -> RenderableType:
     _word_column(table, "gate", list(view.verdict.gates) if view.verdict else list(GATES))
     _word_column(table, "status", ["conditional", "not_ready"])
     for column in ("met", "part.", "ment.", "miss.", "contra."):
-        table.add_column(column, no_wrap=True, justify="right")
+        table.add_column(column, no_wrap=True, justify="right", min_width=len(column))
+    # Below 100 columns the cost is kept only while it fits beside a degraded column (the
+    # totals line under the table always has it).
+    costed = priced and (wide or not degraded)
     if priced:
         if wide:
             table.add_column("tokens in/out", no_wrap=True, justify="right")
-        table.add_column("cost", no_wrap=True, justify="right")
+        if costed:
+            table.add_column("cost", no_wrap=True, justify="right")
         if wide:
             table.add_column("time", no_wrap=True, justify="right")
     if degraded:
         _word_column(table, "degraded", ["yes"])
     if view.verdict is None:
         return table
-    reasons: list[RenderableType] = []
+    reasons: dict[str, list[str]] = {}
     for gate, verdict in view.verdict.gates.items():
         counts = dict.fromkeys(FINDING_STATUSES, 0)
         for finding in view.findings:
@@ -58,14 +62,20 @@ def gate_table(view: RunView, width: int = WIDE) -> RenderableType:
         cells = [gate, styled(verdict.status), *[str(n) for n in counts.values()]]
         if priced and info is not None:
             tokens, cost, took = usage_cells(info.usage)
-            cells += [tokens, cost, took] if wide else [cost]
+            cells += [tokens, cost, took] if wide else [cost] if costed else []
         if degraded:
             cells.append("yes" if info and info.degraded else "")
         if info is not None and info.degraded:
-            reason = safe(f"{gate} degraded ({info.reviewer}): {info.degraded_reason}")
-            reasons.append(Padding(reason, (0, 0, 0, 2)))
+            reason = f"({info.reviewer}): {info.degraded_reason}"
+            reasons.setdefault(reason, []).append(gate)
         table.add_row(*cells)
-    return Group(table, *reasons) if reasons else table
+    if not reasons:
+        return table
+    lines = [
+        Padding(safe(f"{', '.join(gates)} degraded {reason}"), (0, 0, 0, 2))
+        for reason, gates in reasons.items()
+    ]
+    return Group(table, *lines)
 
 
 def usage_cells(usage: Usage) -> list[str]:
