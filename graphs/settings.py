@@ -10,13 +10,14 @@ folder (`~/.config/gatereview/config.toml`, or under `$XDG_CONFIG_HOME`).
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit, urlunsplit
 
-from pydantic import Field, SecretStr, ValidationError, model_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 
 from vocabulary.errors import GateReviewError
 from vocabulary.models import Strict
@@ -73,6 +74,28 @@ class Settings(Strict):
     rubrics: Path | None = Field(
         default=None, description="A folder of <gate>.toml files that replace or extend the rubrics"
     )
+
+    @field_validator("database_url")
+    @classmethod
+    def _usable_database_url(cls, url: str | None) -> str | None:
+        """A URL libpq can read, checked before any connection; the message never repeats
+        the URL, which may hold a password."""
+        if url is None:
+            return url
+        from psycopg import ProgrammingError
+        from psycopg.conninfo import conninfo_to_dict
+
+        try:
+            parts = conninfo_to_dict(url)
+        except ProgrammingError as exc:
+            detail = re.sub(r"\s*in URI:.*$", "", str(exc).strip(), flags=re.DOTALL)
+            secret = re.search(r"://[^:/@]*:([^@]+)@", url)  # a URL too broken to split
+            detail = detail.replace(secret.group(1), "***") if secret else detail
+            raise ValueError(f"not a usable postgresql:// URL ({detail})") from None
+        for port in str(parts.get("port") or "5432").split(","):
+            if not port.isdigit():
+                raise ValueError("not a usable postgresql:// URL (its port is not a number)")
+        return url
 
     @model_validator(mode="before")
     @classmethod
@@ -183,4 +206,5 @@ def resolve_settings(
         first = exc.errors()[0]
         name = str(first["loc"][0]) if first["loc"] else "?"
         where = f"--{name.replace('_', '-')} (or GATEREVIEW_{name.upper()})"
-        raise GateReviewError(f"setting {where}: {first['msg']}") from None
+        message = str(first["msg"]).removeprefix("Value error, ")
+        raise GateReviewError(f"setting {where}: {message}") from None
