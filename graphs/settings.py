@@ -140,6 +140,8 @@ def _from_file(path: Path) -> dict[str, Any]:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise GateReviewError(f"{path}: not valid TOML ({exc})") from exc
+    except RecursionError:  # values nested thousands deep: no settings file is
+        raise GateReviewError(f"{path}: not a settings file (values nested too deeply)") from None
     except OSError as exc:
         raise GateReviewError(f"{path}: cannot read ({exc.strerror or exc})") from exc
     section = data.get("gatereview", data)
