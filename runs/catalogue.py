@@ -191,6 +191,7 @@ LATEST = "latest"
 def resolve_run(settings: Settings, name: str) -> str:
     """The run a user named: its id, `latest` (the newest run), or a prefix only one run's id
     starts with. An unknown name is returned as it is, for the caller's own error."""
+    refuse_path(name)
     workspace = Workspace(settings.home, settings.database_url)
     if not workspace.exists():
         return name
@@ -207,6 +208,13 @@ def resolve_run(settings: Settings, name: str) -> str:
         shown = ", ".join(matches[:5]) + (", ..." if len(matches) > 5 else "")
         raise RunNotFoundError(f"{name} is the start of {len(matches)} runs ({shown}): give more")
     return matches[0] if matches else name
+
+
+def refuse_path(name: str) -> None:
+    """Refuse a run id that would name a file outside the workspace's folders (a run id is
+    one file name: its trace and reports are named after it)."""
+    if name in ("", ".", "..") or any(c in name for c in "/\\\0") or name != name.strip():
+        raise RunNotFoundError(f"{name!r} is not a run id (run ids name no folder)")
 
 
 def _all_ids(workspace: Workspace) -> list[str]:
