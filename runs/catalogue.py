@@ -196,10 +196,7 @@ def resolve_run(settings: Settings, name: str) -> str:
     if not workspace.exists():
         return name
     if name == LATEST:
-        newest = list_runs(settings)
-        if not newest:
-            raise RunNotFoundError(f"no runs in {workspace.home} yet: `latest` names none")
-        return newest[0].run_id
+        return _newest(workspace, list_runs(settings))
     run_ids = _all_ids(workspace)
     if name in run_ids or not name:
         return name
@@ -208,6 +205,24 @@ def resolve_run(settings: Settings, name: str) -> str:
         shown = ", ".join(matches[:5]) + (", ..." if len(matches) > 5 else "")
         raise RunNotFoundError(f"{name} is the start of {len(matches)} runs ({shown}): give more")
     return matches[0] if matches else name
+
+
+def _newest(workspace: Workspace, summaries: list[RunSummary]) -> str:
+    """The run started last: by its start time (to the second), then, for runs started in
+    the same second, by its first checkpoint (LangGraph's ids are ordered by time)."""
+    if not summaries:
+        raise RunNotFoundError(f"no runs in {workspace.home} yet: `latest` names none")
+    tied = [s.run_id for s in summaries if s.created_at == summaries[0].created_at]
+    if len(tied) == 1 or workspace.database_url is not None:
+        return tied[0]
+    marks = ", ".join("?" * len(tied))
+    query = (
+        "SELECT thread_id FROM checkpoints WHERE checkpoint_ns = '' "
+        f"AND thread_id IN ({marks}) GROUP BY thread_id ORDER BY MIN(checkpoint_id) DESC LIMIT 1"
+    )
+    with _connect(workspace.database) as conn:
+        row = conn.execute(query, tied).fetchone()
+    return str(row[0]) if row else tied[0]
 
 
 def refuse_path(name: str) -> None:
