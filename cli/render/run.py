@@ -26,30 +26,23 @@ def _word_column(table: Table, header: str, words: list[str]) -> None:
 def gate_table(view: RunView, width: int = WIDE) -> RenderableType:
     """One row per gate: status, finding counts, usage; legible at 80 columns (a CI log): the
     words are never cut, per-gate tokens and time are dropped when the terminal is narrow, and
-    a degraded gate's reason is a line under the table (a column of its own at 80 columns left
-    one character per line for it)."""
+    degraded gates are named with their reason under the table, once per reason (a column of
+    its own at 80 columns left one character per line for it)."""
     reviewers = sorted({info.reviewer for info in view.gates.values()})
     title = f"Run {view.run_id}  reviewer: {', '.join(reviewers) or '?'}"
     table = Table(title=title, title_justify="left")
     priced = view.usage.calls > 0
     wide = width >= WIDE
-    degraded = any(info.degraded for info in view.gates.values())
     _word_column(table, "gate", list(view.verdict.gates) if view.verdict else list(GATES))
     _word_column(table, "status", ["conditional", "not_ready"])
     for column in ("met", "part.", "ment.", "miss.", "contra."):
         table.add_column(column, no_wrap=True, justify="right", min_width=len(column))
-    # Below 100 columns the cost is kept only while it fits beside a degraded column (the
-    # totals line under the table always has it).
-    costed = priced and (wide or not degraded)
     if priced:
         if wide:
             table.add_column("tokens in/out", no_wrap=True, justify="right")
-        if costed:
-            table.add_column("cost", no_wrap=True, justify="right")
+        table.add_column("cost", no_wrap=True, justify="right")
         if wide:
             table.add_column("time", no_wrap=True, justify="right")
-    if degraded:
-        _word_column(table, "degraded", ["yes"])
     if view.verdict is None:
         return table
     reasons: dict[str, list[str]] = {}
@@ -62,9 +55,7 @@ def gate_table(view: RunView, width: int = WIDE) -> RenderableType:
         cells = [gate, styled(verdict.status), *[str(n) for n in counts.values()]]
         if priced and info is not None:
             tokens, cost, took = usage_cells(info.usage)
-            cells += [tokens, cost, took] if wide else [cost] if costed else []
-        if degraded:
-            cells.append("yes" if info and info.degraded else "")
+            cells += [tokens, cost, took] if wide else [cost]
         if info is not None and info.degraded:
             reason = f"({info.reviewer}): {info.degraded_reason}"
             reasons.setdefault(reason, []).append(gate)
@@ -72,7 +63,7 @@ def gate_table(view: RunView, width: int = WIDE) -> RenderableType:
     if not reasons:
         return table
     lines = [
-        Padding(safe(f"{', '.join(gates)} degraded {reason}"), (0, 0, 0, 2))
+        Padding(safe(f"{', '.join(gates)} degraded {reason}", style="yellow"), (0, 0, 0, 2))
         for reason, gates in reasons.items()
     ]
     return Group(table, *lines)
