@@ -44,13 +44,23 @@ def _lines(f: FindingChange, path: str | None) -> str:
     return f"{short(f.lines_before)} -> {short(f.lines_after)}"
 
 
+MIN_LINES = 16  # narrower than this, a lines column would wrap every location
+
+
 def _findings(changed: list[FindingChange], width: int) -> list[RenderableType]:
     """The table of findings that changed; their quotes' lines in a column when they fit
     (one document: line numbers only), else under the table (a path cut to fit a column says
     nothing)."""
     path = _one_path(changed)
-    inline = path is not None or width >= WIDE
-    title = "Findings that changed" + (f" (lines in {terminal_safe(path)})" if path else "")
+    words = [
+        max(len(f.change) for f in changed),
+        max(len(f.criterion) for f in changed),
+        *(max(len(str(getattr(f, c) or "-")) for f in changed) for c in ("before", "after")),
+    ]
+    room = width - sum(max(w, 6) + 3 for w in words) - 4  # what a lines column would get
+    inline = room >= MIN_LINES and (path is not None or width >= WIDE)
+    where = f" in {terminal_safe(path)}" if path else ""
+    title = "Findings that changed" + (f" (lines{where})" if inline and path else "")
     table = Table(title=title, title_justify="left")
     changes = [f.change.replace("_", " ") for f in changed] + ["change"]
     table.add_column("change", no_wrap=True, min_width=max(map(len, changes)))
@@ -68,7 +78,8 @@ def _findings(changed: list[FindingChange], width: int) -> list[RenderableType]:
         table.add_row(*cells, *([lines] if inline else []))
         if lines and not inline:
             below.append(Padding(Text(terminal_safe(f"{f.criterion}: {lines}")), (0, 0, 0, 2)))
-    return [table, *([Text("Their quotes' lines, before -> after:"), *below] if below else [])]
+    said = Text(f"Their quotes' lines{where}, before -> after:")
+    return [table, *([said, *below] if below else [])]
 
 
 def diff_view(diff: RunDiff, width: int = WIDE) -> RenderableType:
