@@ -11,7 +11,7 @@ from rich.markup import escape
 
 from cli.boundary import err, named_run, run_async, settings_for, user_errors
 from cli.options import ConfigOpt, DatabaseOpt, HomeOpt, JsonOpt, ReviewerOpt, RunArg
-from cli.output import emit, progress_printer
+from cli.output import emit, live_progress, progress_printer
 from vocabulary.errors import GateReviewError
 
 if TYPE_CHECKING:
@@ -54,7 +54,9 @@ def decide_and_print(
     from runs.operations import decide
 
     run_id = named_run(settings, run_id)
-    view = run_async(decide(run_id, decision, settings, progress_printer(as_json)))
+    # The run's own model re-reviews a gate sent back, whatever this shell's settings say.
+    with live_progress(as_json, "the run's") as progress:
+        view = run_async(decide(run_id, decision, settings, progress))
     emit(view, as_json)
     if settings.otlp_endpoint and view.state in ("approved", "rejected"):
         export_finished(view.run_id, settings)

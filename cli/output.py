@@ -4,6 +4,8 @@ status --fail-on asks for."""
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -96,6 +98,23 @@ def emit(view: RunView, as_json: bool, *, findings: bool = False) -> None:
         out.rule("Decisions")
         out.print(decisions_view(view))
     out.print(next_steps(view, program_name()), highlight=False)
+
+
+@contextmanager
+def live_progress(quiet: bool, model: str) -> Iterator[Any]:
+    """The progress callback of a command that may ask a model: on a terminal, a live line per
+    gate (time, calls, tokens, cost so far) on stderr; elsewhere (a CI log, a pipe) the step
+    lines of `progress_printer`; nothing with --json."""
+    if quiet or model == "offline" or not err.is_terminal:
+        yield progress_printer(quiet)
+        return
+    from rich.live import Live
+
+    from cli.render.live import LiveReview
+
+    board = LiveReview(err)
+    with Live(board, console=err, refresh_per_second=4, transient=False):
+        yield board.report
 
 
 def progress_printer(quiet: bool) -> Any:

@@ -21,7 +21,7 @@ from cli.options import (
     JsonOpt,
     ModelOpt,
 )
-from cli.output import emit, exit_for, export, no_model_answer, progress_printer
+from cli.output import emit, exit_for, export, live_progress, no_model_answer
 from vocabulary.errors import GateReviewError
 
 
@@ -141,11 +141,8 @@ def review(
             err.print(f"Reviewing {len(paths)} path(s) with model [bold]{settings.model}[/bold]")
             if since is not None:
                 err.print(f"Reusing unchanged gates of run {since}")
-        view = run_async(
-            start_review(
-                [str(p) for p in paths], settings, progress_printer(as_json), since=since
-            )
-        )
+        with live_progress(as_json, settings.model) as progress:
+            view = run_async(start_review([str(p) for p in paths], settings, progress, since=since))
         emit(view, as_json)
         if sarif is not None:
             export(view, settings, "sarif", sarif)
