@@ -104,3 +104,13 @@ def test_the_wheel_runs_every_command_outside_the_checkout(installed: Path, tmp_
     _run(installed, tmp_path, "resume", other, code=2)  # finished: nothing to resume
     assert "PASS" in _run(installed, tmp_path, "eval")
     assert "PASS" in _run(installed, tmp_path, "eval", "--model", "replay")
+
+
+def test_the_license_is_an_spdx_expression() -> None:
+    """A `license` table is deprecated (setuptools warns, and stops accepting it in 2027)."""
+    import tomllib
+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    assert project["license"] == "MIT"
+    requires = tomllib.loads((ROOT / "pyproject.toml").read_text())["build-system"]["requires"]
+    assert requires == ["setuptools>=77"]  # the first setuptools to read SPDX expressions
