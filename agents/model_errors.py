@@ -100,6 +100,8 @@ def describe(lt: ModuleType, kind: ErrorKind, settings: ModelSettings, exc: Base
         return f"{head} unknown model (use provider/model, e.g. openai/gpt-4.1-mini)"
     if kind == "timeout":
         return f"{head} no answer within {settings.timeout_s:g} s"
+    if kind == "connection":  # litellm's text repeats its class names around "Connection error"
+        return f"{head} cannot connect to {settings.api_base or 'the provider'}"
     detail = (str(exc).strip().splitlines() or [type(exc).__name__])[0][:200]
     return f"{head} {kind.replace('_', ' ')}: {detail}"
 

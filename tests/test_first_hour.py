@@ -149,6 +149,8 @@ def test_an_unreachable_model_server_fails_the_review() -> None:
     result = runner.invoke(app, ["review", STRONG, "--model", "openai/local", "--api-base", base])
     assert result.exit_code == 2, result.output
     assert "no gate got an answer from openai/local" in result.stderr
+    assert f"cannot connect to {base}" in " ".join(result.stderr.split())
+    assert "InternalServerError" not in result.stderr
 
 
 def _hollow(answer: dict[str, Any]) -> dict[str, Any]:
