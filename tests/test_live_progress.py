@@ -40,6 +40,9 @@ def test_a_model_review_shows_each_gate_with_calls_tokens_and_cost(fake: FakeMod
             info.usage.calls, info.usage.input_tokens, info.usage.output_tokens)
         assert row.ended is not None and row.said.startswith("done")
     assert "asking the model" in sink.getvalue()  # drawn while the calls were in flight
+    summary = board.rows["summary"]  # timed from the last gate's end, not from the start
+    assert summary.began is not None and summary.began >= max(
+        board.rows[g].ended or 0 for g in view.gates)
     plain = Console(file=io.StringIO(), width=100, color_system=None)
     plain.print(board)
     final = plain.file.getvalue()  # type: ignore[attr-defined]

@@ -57,13 +57,15 @@ class LiveReview:
         if node in self.rows:
             row = self.rows[node]
             row.ended, row.said = now, _finished(node, update)
+            if all(r.ended for r in self.rows.values()):  # the coordinator's summary is next
+                self.rows["summary"] = Row(began=now, said="asking the model")
         else:
             for line in progress_lines(node, update):
                 self.console.print(line, highlight=False)
-        if node in ("ingest", "coordinator", "human_review") or node not in self.rows:
-            self.since = now  # the next steps' calls start from here
+        self.since = now  # the next steps' calls start from here
         if node == "coordinator" and "summary" in self.rows:
-            self.rows["summary"].ended, self.rows["summary"].said = now, "written"
+            summary = self.rows["summary"]
+            summary.ended, summary.said = now, "written" if summary.calls else "not asked"
 
     def _called(self, purpose: str, usage: dict[str, Any], now: float) -> None:
         name = purpose.split()[-1] if purpose.startswith(("review ", "repair ")) else purpose
