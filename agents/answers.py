@@ -17,6 +17,8 @@ from vocabulary.models import GateStatus, JudgedStatus, Strict
 
 # Text a model writes: escape sequences, control characters and bidi overrides are removed.
 ModelText = Annotated[str, AfterValidator(plain)]
+# Fewer words than this is no summary for a go/no-go meeting (the schema asks for sentences).
+MIN_SUMMARY_WORDS = 5
 
 
 class QuoteClaim(Strict):
@@ -48,6 +50,21 @@ class GateAnswer(Strict):
     gate_reason: ModelText = Field(description="One sentence: why the gate has that status")
     web_queries: list[ModelText] = Field(description="Up to two web searches for external context")
 
+    def hollow(self) -> str | None:
+        """Why this schema-valid answer gives a review nothing to use, or None: no finding at
+        all, or findings that rate criteria without one quote between them (a gate whose
+        documents are silent is every criterion `missing`, which needs none)."""
+        if not self.findings:
+            return "findings is empty; give one finding per criterion"
+        if any(f.evidence for f in self.findings):
+            return None
+        if any(f.status != "missing" for f in self.findings) or self.gate_status != "not_ready":
+            return (
+                "no finding quotes the documents, yet some rate a criterion above "
+                "missing; quote the passages each finding rests on"
+            )
+        return None
+
 
 class ConditionText(Strict):
     """A condition phrased by the model, tied to a finding id."""
@@ -61,3 +78,9 @@ class SummaryAnswer(Strict):
 
     summary: ModelText = Field(description="Three to five sentences for a go/no-go meeting")
     conditions: list[ConditionText] = Field(description="One entry per listed finding id")
+
+    def hollow(self) -> str | None:
+        """Why this schema-valid summary says nothing, or None."""
+        if len(self.summary.split()) < MIN_SUMMARY_WORDS:
+            return f"summary has fewer than {MIN_SUMMARY_WORDS} words; write sentences"
+        return None

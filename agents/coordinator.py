@@ -1,6 +1,6 @@
 """The coordinator: one documented rule turns verified findings into gate statuses and a verdict.
 
-The rule (also stated in docs/judgement.md). A gate status means what a go/no-go board means:
+The rule (also stated in docs/verdict.md). A gate status means what a go/no-go board means:
 `ready`, the core is covered with specifics; `conditional`, it is partly covered; `not_ready`,
 the documents are silent on the core or explicitly accept what good practice rules out.
 

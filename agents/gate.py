@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
@@ -85,21 +86,30 @@ class ModelRuntime:
     web: bool = False
     searcher: Searcher | None = None
     preflight: Preflight | None = None  # set for a new review; None: fatal errors degrade
+    # Told each call's purpose and usage as it ends (a terminal's live progress); never alters it.
+    observer: Callable[[str, Usage], None] | None = None
 
     async def complete(
         self, messages: list[dict[str, Any]], schema: type[T], purpose: str
     ) -> StructuredResult[T]:
         """One structured model call under this runtime's settings, budget and limiter."""
-        result = await complete_structured(
-            self.settings,
-            messages,
-            schema,
-            purpose=purpose,
-            budget=self.budget,
-            limiter=self.limiter,
-        )
+        try:
+            result = await complete_structured(
+                self.settings,
+                messages,
+                schema,
+                purpose=purpose,
+                budget=self.budget,
+                limiter=self.limiter,
+            )
+        except ModelCallError as exc:
+            if self.observer is not None:
+                self.observer(purpose, exc.usage or Usage())
+            raise
         if self.preflight is not None:
             self.preflight.answered = True
+        if self.observer is not None:
+            self.observer(purpose, result.usage)
         return result
 
     def stops(self, exc: ModelCallError) -> bool:

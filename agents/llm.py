@@ -308,14 +308,13 @@ async def complete_structured(
             _request(settings, messages, response_format=schema, max_tokens=cap)
         )
         raw = _content(response, settings)
-        try:
-            parsed = schema.model_validate_json(raw)
-        except ValidationError as err:
+        parsed, problem = _checked(schema, raw)
+        if parsed is None or problem is not None:
             repaired = True
             retry = [
                 *messages,
                 {"role": "assistant", "content": raw},
-                {"role": "user", "content": render("repair_schema", errors=_errors(err)).text},
+                {"role": "user", "content": render("repair_schema", errors=problem).text},
             ]
             response = await call.send(
                 _request(settings, retry, response_format=schema, max_tokens=cap), repair=True
@@ -329,13 +328,25 @@ async def complete_structured(
     return StructuredResult(parsed, raw, _total(call), model, call.attempts, purpose, repaired)
 
 
-def _validate_again(schema: type[T], raw: str, settings: ModelSettings) -> T:
-    """Validate the repaired output; a second failure is final."""
+def _checked(schema: type[T], raw: str) -> tuple[T | None, str | None]:
+    """The answer and what is wrong with it: the schema's errors, or, for a schema-valid
+    answer, why it is hollow (an answer type's own `hollow()`; None when nothing is)."""
     try:
-        return schema.model_validate_json(raw)
+        parsed = schema.model_validate_json(raw)
     except ValidationError as err:
-        msg = f"model {settings.model}: invalid {schema.__name__} after one repair: {_errors(err)}"
-        raise ModelCallError("malformed", msg[:300]) from err
+        return None, _errors(err)
+    hollow = getattr(parsed, "hollow", None)
+    return parsed, hollow() if callable(hollow) else None
+
+
+def _validate_again(schema: type[T], raw: str, settings: ModelSettings) -> T:
+    """Validate the repaired output; a second failure, invalid or hollow, is final."""
+    parsed, problem = _checked(schema, raw)
+    if parsed is not None and problem is None:
+        return parsed
+    what = "hollow" if parsed is not None else "invalid"
+    msg = f"model {settings.model}: {what} {schema.__name__} after one repair: {problem}"
+    raise ModelCallError("malformed", msg[:300])
 
 
 def _total(call: _Exchange) -> Usage:

@@ -100,14 +100,20 @@ def describe(lt: ModuleType, kind: ErrorKind, settings: ModelSettings, exc: Base
         return f"{head} unknown model (use provider/model, e.g. openai/gpt-4.1-mini)"
     if kind == "timeout":
         return f"{head} no answer within {settings.timeout_s:g} s"
+    if kind == "connection":  # litellm's text repeats its class names around "Connection error"
+        return f"{head} cannot connect to {settings.api_base or 'the provider'}"
     detail = (str(exc).strip().splitlines() or [type(exc).__name__])[0][:200]
     return f"{head} {kind.replace('_', ' ')}: {detail}"
 
 
 def credential_hint(lt: ModuleType, settings: ModelSettings) -> str:
     """The credential a user should check for this model."""
+    if settings.api_auth is not None:
+        return "the user and password in --api-base"
+    if settings.api_key is not None and settings.api_base is not None:
+        return "the key your server expects: GATEREVIEW_API_KEY or OPENAI_API_KEY"
     if settings.api_key is not None:
-        return "--api-key"
+        return "GATEREVIEW_API_KEY, or api_key in your settings file"
     try:
         provider = lt.get_llm_provider(settings.model)[1]
     except Exception:  # unparsable model string: no specific hint

@@ -31,6 +31,19 @@ from vocabulary.models import GATE_PATTERN, GATES, Strict
 EXTENSION_KEYS = frozenset({"title", "question", "criteria", "drop", "replace"})
 # Files beside the gate rubrics that are not gates (patterns and thresholds of the reviewers).
 NOT_GATES = frozenset({"signals", "injection", "frameworks"})
+# Names a gate cannot take: the review graph's own nodes and the keys of its state (a node is
+# named after its gate, and LangGraph refuses a node named like another node or a state key).
+# tests/agents/test_rubric_set.py checks this against the graph.
+RESERVED_GATES = frozenset({
+    "ingest", "coordinator", "human_review", "finalise", "load_documents",
+    "run_id", "created_at", "paths", "settings", "project", "owner", "rubrics", "since",
+    "prior_reviews", "documents", "ingest_notes", "instructions", "hidden_concerns", "reviews",
+    "guidance", "verdict", "summary_usage", "amendments", "decisions", "outcome", "report",
+})
+# Criteria the review reports itself (text aimed at its reviewers, hidden text): a rubric
+# that defined them could reword, re-grade or hide what they say.
+# (agents.hostile's CRITERION and HIDDEN_CRITERION, spelled here: importing it loads the reviewer)
+RESERVED_CRITERIA = frozenset({"risk.reviewer_instructions", "risk.hidden_text"})
 
 
 class RubricSet(Strict):
@@ -64,6 +77,8 @@ def _read(path: Path) -> dict[str, Any]:
         return tomllib.loads(path.read_text(encoding="utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise RubricError(f"{path}: not valid TOML ({exc})") from exc
+    except RecursionError:  # arrays or tables nested thousands deep: no rubric is
+        raise RubricError(f"{path}: not a rubric (values nested too deeply)") from None
 
 
 def _criterion(path: Path, gate: str, raw: Any, base: Criterion | None = None) -> Criterion:
@@ -74,6 +89,8 @@ def _criterion(path: Path, gate: str, raw: Any, base: Criterion | None = None) -
         raise RubricError(f"{path}: a criterion has no id")
     if not cid.startswith(f"{gate}."):
         raise RubricError(f"{path}: criterion {cid}: id must start with '{gate}.'")
+    if cid in RESERVED_CRITERIA:
+        raise RubricError(f"{path}: criterion {cid}: reserved (the review reports it itself)")
     merged = {**(base.model_dump() if base else {}), **raw}
     try:
         return Criterion.model_validate(merged)
@@ -148,6 +165,11 @@ def load_rubric_set(directory: Path | None = None) -> RubricSet:
         gate = path.stem
         if re.fullmatch(GATE_PATTERN, gate) is None:
             raise RubricError(f"{path}: gate name must match {GATE_PATTERN}")
+        if gate in RESERVED_GATES:
+            raise RubricError(
+                f"{path}: {gate} cannot be a gate: the review uses that name itself; "
+                "rename the file"
+            )
         data = _read(path)
         if gate in GATES and not data.get("replace", False):
             rubric = _extended(path, rubrics[gate], data)

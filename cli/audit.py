@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 from rich.markup import escape
 
-from cli.boundary import err, out, print_json, settings_for, user_errors
+from cli.boundary import err, named_run, out, print_json, settings_for, user_errors
 from cli.options import ConfigOpt, DatabaseOpt, HomeOpt, JsonOpt, RunArg
 from vocabulary.escaping import terminal_safe
 
@@ -34,6 +34,7 @@ def trace(
         settings = settings_for(
             config, home=home, database_url=database_url, otlp_endpoint=otlp_endpoint
         )
+        run_id = named_run(settings, run_id)
         if verify:
             from runs.operations import load_values
 

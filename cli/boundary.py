@@ -83,6 +83,13 @@ def print_json(text: str | None = None, *, data: Any = None) -> None:
     out.file.write(json.dumps(value, indent=2, ensure_ascii=False) + "\n")
 
 
+def named_run(settings: Settings, name: str) -> str:
+    """The run id a user meant: an id, `latest`, or the unique start of an id."""
+    from runs.catalogue import resolve_run
+
+    return resolve_run(settings, name)
+
+
 def settings_for(config: Path | None = None, **flags: Any) -> Settings:
     """Resolve settings once: flag > GATEREVIEW_* environment > settings files > default."""
     from graphs.settings import resolve_settings

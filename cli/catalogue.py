@@ -4,15 +4,26 @@ between two (diff)."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, cast
+from typing import TYPE_CHECKING, Annotated, cast
 
 import typer
 
-from cli.boundary import out, print_json, program_name, settings_for, user_errors
-from cli.options import ConfigOpt, DatabaseOpt, FailOnOpt, HomeOpt, JsonOpt, RunArg
+from cli.boundary import named_run, out, print_json, program_name, settings_for, user_errors
+from cli.options import (
+    AllowDegradedOpt,
+    ConfigOpt,
+    DatabaseOpt,
+    FailOnOpt,
+    HomeOpt,
+    JsonOpt,
+    RunArg,
+)
 from cli.output import emit, exit_for, export
 from exports.choices import EXPORT_FORMATS, ExportFormat, OutputFormat
 from vocabulary.errors import GateReviewError
+
+if TYPE_CHECKING:
+    from exports.view import RunView
 
 
 def runs(
@@ -61,7 +72,14 @@ def show(
     output: Annotated[
         Path | None, typer.Option("--output", "-o", help="Write to this file, not stdout.")
     ] = None,
+    unmet: Annotated[
+        bool, typer.Option("--unmet", help="Only the findings that leave a criterion unmet.")
+    ] = False,
+    gate: Annotated[
+        list[str] | None, typer.Option("--gate", help="Only this gate's findings (repeatable).")
+    ] = None,
     fail_on: FailOnOpt = "never",
+    allow_degraded: AllowDegradedOpt = False,
     home: HomeOpt = None,
     database_url: DatabaseOpt = None,
     config: ConfigOpt = None,
@@ -75,13 +93,18 @@ def show(
         if by not in ("gate", "framework"):
             raise GateReviewError(f"unknown --by {by!r}: gate or framework")
         settings = settings_for(config, home=home, database_url=database_url)
-        view = load_run(run_id, settings)
+        view = load_run(named_run(settings, run_id), settings)
+        if unmet or gate:
+            if fmt not in ("table", "json") or by != "gate":
+                raise GateReviewError("--unmet and --gate filter the findings of --format table "
+                                      "or json, by gate")
+            shown = narrowed(view, unmet, gate or [])
         if fmt in EXPORT_FORMATS:
             export(view, settings, cast(ExportFormat, fmt), output)
         elif output is not None:
             raise GateReviewError("--output needs --format sarif, html, github, csv or issues")
         elif by == "gate":
-            emit(view, as_json or fmt == "json", findings=True)
+            emit(shown if unmet or gate else view, as_json or fmt == "json", findings=True)
         elif as_json or fmt == "json":
             frameworks = [f.model_dump(mode="json") for f in view.frameworks]
             print_json(data={"run_id": view.run_id, "frameworks": frameworks})
@@ -89,7 +112,23 @@ def show(
             from cli.render.frameworks import frameworks_view
 
             out.print(frameworks_view(view))
-        exit_for(view, fail_on)
+        exit_for(view, fail_on, allow_degraded)
+
+
+def narrowed(view: RunView, unmet: bool, gates: list[str]) -> RunView:
+    """The run with only the findings asked for (the verdict and gate table stay whole)."""
+    from exports.flags import unmet as leaves_unmet
+
+    unknown = [g for g in gates if g not in view.gate_names]
+    if unknown:
+        raise GateReviewError(
+            f"unknown gate {unknown[0]!r}: run {view.run_id} has {', '.join(view.gate_names)}"
+        )
+    findings = [
+        f for f in view.findings
+        if (not unmet or leaves_unmet(f)) and (not gates or f.gate in gates)
+    ]
+    return view.model_copy(update={"findings": findings})
 
 
 def diff_command(
@@ -107,6 +146,7 @@ def diff_command(
         from runs.catalogue import load_runs
 
         settings = settings_for(config, home=home)
+        before, after = named_run(settings, before), named_run(settings, after)
         views = {v.run_id: v for v in load_runs(settings, [before, after])}
         diff = diff_runs(views[before], views[after])
         paths = write_diff_report(diff, Workspace(settings.home))
@@ -116,6 +156,6 @@ def diff_command(
             return
         from cli.render.diff import diff_view
 
-        out.print(diff_view(diff))
+        out.print(diff_view(diff, out.width))
         reports = "  ".join(str(p) for p in paths.values())
         out.print(f"\nReports: {reports}", highlight=False)

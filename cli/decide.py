@@ -9,9 +9,9 @@ import typer
 from pydantic import ValidationError
 from rich.markup import escape
 
-from cli.boundary import err, run_async, settings_for, user_errors
+from cli.boundary import err, named_run, run_async, settings_for, user_errors
 from cli.options import ConfigOpt, DatabaseOpt, HomeOpt, JsonOpt, ReviewerOpt, RunArg
-from cli.output import emit, progress_printer
+from cli.output import emit, live_progress, progress_printer
 from vocabulary.errors import GateReviewError
 
 if TYPE_CHECKING:
@@ -53,7 +53,10 @@ def decide_and_print(
     """Apply a decision and print the resulting run."""
     from runs.operations import decide
 
-    view = run_async(decide(run_id, decision, settings, progress_printer(as_json)))
+    run_id = named_run(settings, run_id)
+    # The run's own model re-reviews a gate sent back, whatever this shell's settings say.
+    with live_progress(as_json, "the run's") as progress:
+        view = run_async(decide(run_id, decision, settings, progress))
     emit(view, as_json)
     if settings.otlp_endpoint and view.state in ("approved", "rejected"):
         export_finished(view.run_id, settings)
@@ -169,6 +172,8 @@ def amend(
             action="amend", reviewer=reviewer, comment=reason, amendment=amendment
         )
         settings = settings_for(config, home=home, database_url=database_url)
+        run_id = named_run(settings, run_id)
+        check_finding(run_id, finding, settings)
         decide_and_print(run_id, decision, settings, as_json)
 
 
@@ -212,6 +217,20 @@ def emit_conditions(view: RunView, as_json: bool) -> None:
     out.print(conditions_view(view))
 
 
+def check_finding(run_id: str, finding: str, settings: Settings) -> None:
+    """Refuse an amendment of a finding the run does not have, naming the nearest ids."""
+    import difflib
+
+    from runs.catalogue import load_run
+
+    ids = [f.id for f in load_run(run_id, settings).findings]
+    if finding in ids:
+        return
+    near = difflib.get_close_matches(finding, ids, n=3, cutoff=0.6)
+    hint = f"; did you mean {' or '.join(near)}?" if near else f" (it has {len(ids)} findings)"
+    raise GateReviewError(f"no finding {finding} in run {run_id}{hint}")
+
+
 def resume_run(
     run_id: RunArg,
     home: HomeOpt = None,
@@ -224,5 +243,5 @@ def resume_run(
         from runs.operations import resume
 
         settings = settings_for(config, home=home, database_url=database_url)
-        view = run_async(resume(run_id, settings, progress_printer(as_json)))
+        view = run_async(resume(named_run(settings, run_id), settings, progress_printer(as_json)))
         emit(view, as_json)

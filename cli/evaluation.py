@@ -7,7 +7,16 @@ from typing import Annotated
 
 import typer
 
-from cli.boundary import err, out, print_json, run_async, settings_for, user_errors
+from cli.boundary import (
+    err,
+    named_run,
+    out,
+    print_json,
+    program_name,
+    run_async,
+    settings_for,
+    user_errors,
+)
 from cli.options import ConfigOpt, HomeOpt, JsonOpt
 
 
@@ -53,10 +62,11 @@ def export_case_command(
     with user_errors():
         from evals.export import export_case
 
-        exported = run_async(export_case(run_id, folder, settings_for(config, home=home)))
+        settings = settings_for(config, home=home)
+        exported = run_async(export_case(named_run(settings, run_id), folder, settings))
         if as_json:
             print_json(exported.model_dump_json())
             return
         from cli.render.evaluation import exported_case
 
-        out.print(exported_case(exported))
+        out.print(exported_case(exported, program_name()))

@@ -44,3 +44,10 @@ FailOnOpt = Annotated[
 ]
 RunArg = Annotated[str, typer.Argument(metavar="RUN")]
 ReviewerOpt = Annotated[str, typer.Option("--reviewer", help="Your name, kept with the decision.")]
+AllowDegradedOpt = Annotated[
+    bool,
+    typer.Option(
+        "--allow-degraded",
+        help="With --fail-on: pass a gate reviewed without its model's answer.",
+    ),
+]

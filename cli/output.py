@@ -4,6 +4,8 @@ status --fail-on asks for."""
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -19,12 +21,41 @@ if TYPE_CHECKING:
     from graphs.settings import Settings
 
 
-def exit_for(view: RunView, fail_on: FailOn) -> None:
-    """Exit 3 (and say why on stderr) when the verdict is at or below the threshold."""
+def exit_for(view: RunView, fail_on: FailOn, allow_degraded: bool = False) -> None:
+    """Exit 3 (and say why on stderr) when the verdict is at or below the threshold, or, under
+    any threshold, when a gate was degraded (its model's answer was not had) and that is not
+    allowed."""
     overall = view.verdict.overall if view.verdict else None
     if fails(overall, fail_on):
         err.print(f"verdict {overall} fails --fail-on {fail_on}: exit {FAIL_EXIT}", highlight=False)
         raise typer.Exit(FAIL_EXIT)
+    degraded = [gate for gate, info in view.gates.items() if info.degraded]
+    if fail_on != "never" and degraded and not allow_degraded:
+        err.print(
+            f"degraded gate(s) {', '.join(degraded)} fail --fail-on {fail_on} "
+            f"(reviewed without the model's answer; --allow-degraded accepts them): "
+            f"exit {FAIL_EXIT}",
+            highlight=False,
+        )
+        raise typer.Exit(FAIL_EXIT)
+
+
+def no_model_answer(view: RunView, model: str) -> None:
+    """Exit 2 when a model was asked and no gate got its answer: the review is the offline
+    screen's alone, which a CI gate must not take for the model's."""
+    if model == "offline" or not view.gates:
+        return
+    asked = {g: i for g, i in view.gates.items() if i.reused_from is None}
+    if asked and all(info.degraded for info in asked.values()):
+        first = next(iter(asked.values()))
+        err.print(
+            f"[red]error:[/red] no gate got an answer from {escape(model)} "
+            f"({escape(terminal_safe(first.degraded_reason or 'no reason recorded'))}); "
+            f"run {view.run_id} holds only the offline review",
+            highlight=False,
+            soft_wrap=True,
+        )
+        raise typer.Exit(2)
 
 
 def export(
@@ -79,6 +110,23 @@ def emit(view: RunView, as_json: bool, *, findings: bool = False) -> None:
         out.rule("Decisions")
         out.print(decisions_view(view))
     out.print(next_steps(view, program_name()), highlight=False)
+
+
+@contextmanager
+def live_progress(quiet: bool, model: str) -> Iterator[Any]:
+    """The progress callback of a command that may ask a model: on a terminal, a live line per
+    gate (time, calls, tokens, cost so far) on stderr; elsewhere (a CI log, a pipe) the step
+    lines of `progress_printer`; nothing with --json."""
+    if quiet or model == "offline" or not err.is_terminal:
+        yield progress_printer(quiet)
+        return
+    from rich.live import Live
+
+    from cli.render.live import LiveReview
+
+    board = LiveReview(err)
+    with Live(board, console=err, refresh_per_second=4, transient=False):
+        yield board.report
 
 
 def progress_printer(quiet: bool) -> Any:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -11,6 +12,7 @@ from rich.markup import escape
 from cli.boundary import err, out, run_async, settings_for, user_errors
 from cli.decide import ask_decision, decide_and_print
 from cli.options import (
+    AllowDegradedOpt,
     ApiBaseOpt,
     ConfigOpt,
     DatabaseOpt,
@@ -19,7 +21,7 @@ from cli.options import (
     JsonOpt,
     ModelOpt,
 )
-from cli.output import emit, exit_for, export, progress_printer
+from cli.output import emit, exit_for, export, live_progress, no_model_answer
 from vocabulary.errors import GateReviewError
 
 
@@ -103,6 +105,7 @@ def review(
         Path | None, typer.Option(help="Also write the findings as SARIF 2.1.0 to this file.")
     ] = None,
     fail_on: FailOnOpt = "never",
+    allow_degraded: AllowDegradedOpt = False,
     home: HomeOpt = None,
     database_url: DatabaseOpt = None,
     config: ConfigOpt = None,
@@ -110,6 +113,8 @@ def review(
 ) -> None:
     """Review documents gate by gate and wait for a named person's decision."""
     with user_errors():
+        if interactive and not sys.stdin.isatty():  # before any work: no run left behind
+            raise GateReviewError("--interactive needs a terminal; decide with approve/reject")
         if sarif is not None and not sarif.resolve().parent.is_dir():
             raise GateReviewError(f"cannot write {sarif}: its folder does not exist")
         settings = settings_for(
@@ -136,22 +141,24 @@ def review(
 
         if since is None and incremental and project is not None:
             since = latest_in_project(settings, project)
+        elif since is not None:
+            from cli.boundary import named_run
+
+            since = named_run(settings, since)
         if not as_json:
             err.print(f"Reviewing {len(paths)} path(s) with model [bold]{settings.model}[/bold]")
             if since is not None:
                 err.print(f"Reusing unchanged gates of run {since}")
-        view = run_async(
-            start_review(
-                [str(p) for p in paths], settings, progress_printer(as_json), since=since
-            )
-        )
+        with live_progress(as_json, settings.model) as progress:
+            view = run_async(start_review([str(p) for p in paths], settings, progress, since=since))
         emit(view, as_json)
         if sarif is not None:
             export(view, settings, "sarif", sarif)
+        no_model_answer(view, settings.model)
         if interactive and view.state == "awaiting_decision":
             decision = ask_decision()
             view = decide_and_print(view.run_id, decision, settings, as_json)
-        exit_for(view, fail_on)
+        exit_for(view, fail_on, allow_degraded)
 
 
 def batch_printer(quiet: bool) -> Any:
@@ -214,7 +221,7 @@ def review_batch(
         else:
             from cli.render.portfolio import portfolio_table
 
-            out.print(portfolio_table(portfolio))
+            out.print(portfolio_table(portfolio, out.width))
             if html is not None:
                 out.print(f"Portfolio page: {html}", highlight=False)
         if portfolio.failed:

@@ -100,6 +100,8 @@ def _check_exportable(view: RunView, values: dict[str, Any], folder: Path) -> No
             f"run {view.run_id} is {view.state}: only a decided run (approved or rejected) "
             "becomes an eval case; decide it first"
         )
+    if folder.is_symlink():  # dangling or not: a case is never written through a link
+        raise GateReviewError(f"{folder}: is a symbolic link; name a new case folder")
     if folder.exists() and (not folder.is_dir() or any(folder.iterdir())):
         raise GateReviewError(f"{folder}: exists and is not empty; name a new case folder")
     recorded = values.get("settings") or {}

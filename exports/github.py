@@ -15,12 +15,29 @@ from vocabulary.models import FINDING_STATUSES, Condition, Evidence, Finding
 COMMENT_LIMIT = 65_536  # characters GitHub accepts in one comment body
 MARK = {"ready": "✅", "conditional": "⚠️", "not_ready": "❌", "ready_with_conditions": "⚠️"}
 _SPECIAL = re.compile(r"[\\`*_{}\[\]<>|#~]")
+# What GitHub turns into a notification or a link by itself: an @mention (and an e-mail
+# address), a scheme's `://`, a `www.` host. An invisible zero-width space (as an entity, which
+# GitHub renders as nothing) after `@`, `:` and `www` leaves the text readable and inert.
+_LIVE = re.compile(r"@|(?<=:)(?=//)|(?<=\bwww)(?=\.)", re.IGNORECASE)
+ZWSP = "&#8203;"
 
 
 def inline(text: str) -> str:
-    """Text safe inside one Markdown line or table cell: no HTML, no markup, no line breaks."""
+    """Text safe inside one Markdown line or table cell: no HTML, no markup, no line breaks,
+    no mention that notifies anyone and no bare link GitHub would make clickable."""
     flat = " ".join(text.split())
-    return _SPECIAL.sub(lambda m: "\\" + m.group(0), flat.replace("&", "&amp;"))
+    escaped = _SPECIAL.sub(lambda m: "\\" + m.group(0), flat.replace("&", "&amp;"))
+    return _LIVE.sub(lambda m: m.group(0) + ZWSP, escaped)
+
+
+def code(text: str) -> str:
+    """A code span holding `text` exactly, whatever backticks it holds: fenced by one more
+    backtick than its longest run, padded when it starts or ends with one (CommonMark)."""
+    flat = " ".join(text.split())
+    longest = max((len(run) for run in re.findall(r"`+", flat)), default=0)
+    fence = "`" * (longest + 1)
+    pad = " " if flat.startswith("`") or flat.endswith("`") or not flat.strip() else ""
+    return f"{fence}{pad}{flat}{pad}{fence}"
 
 
 def blob_base(env: Mapping[str, str]) -> str:
@@ -34,13 +51,14 @@ def blob_base(env: Mapping[str, str]) -> str:
 
 def _link(evidence: Evidence, base: str) -> str:
     if evidence.kind == "external":
-        return f"[{inline(evidence.title or evidence.url or 'source')}]({evidence.url})"
+        url = quote(evidence.url or "", safe=":/?#@!$&'*+,;=%~")  # no space, paren or <>
+        return f"[{inline(evidence.title or evidence.url or 'source')}]({url})"
     target = quote((evidence.path or "").replace("\\", "/"))
     if evidence.line_start:
         target += f"#L{evidence.line_start}"
         if evidence.line_end and evidence.line_end != evidence.line_start:
             target += f"-L{evidence.line_end}"
-    return f"[`{evidence.location}`]({base}{target})"
+    return f"[{code(evidence.location)}]({base}{target})"
 
 
 def _finding(f: Finding, base: str, quotes: bool) -> list[str]:
@@ -81,7 +99,7 @@ def _render(view: RunView, base: str, quotes: bool, unmet_only: bool) -> str:
         f"## {MARK.get(overall, '')} gatereview: **{overall}**{screened}".replace("  ", " "),
         "",
         f"Run `{view.run_id}` · state `{view.state}` · "
-        + ", ".join(f"`{d.path}`" for d in view.documents),
+        + ", ".join(code(d.path) for d in view.documents),
         "",
     ]
     if verdict is None:

@@ -3,6 +3,9 @@ one suppressed result (with the reviewer's justification) per criterion marked n
 
 from __future__ import annotations
 
+import hashlib
+import os
+import posixpath
 from collections.abc import Mapping
 from pathlib import PurePosixPath, PureWindowsPath
 from typing import Any
@@ -25,14 +28,35 @@ LEVEL: dict[Severity, str] = {
 }
 
 
-def artifact_uri(path: str) -> str:
-    """A URI reference for a document path: relative paths stay relative (as code scanning
-    expects), absolute ones become file URIs."""
-    if PurePosixPath(path).is_absolute():
-        return PurePosixPath(path).as_uri()
-    if PureWindowsPath(path).is_absolute():
+def artifact_uri(path: str, root: str | None = None) -> str:
+    """A URI reference for a document path: relative to the checkout `root` (default: the
+    current folder) when the document is inside it, as code scanning expects; otherwise an
+    absolute file URI, never a `../` reference climbing out of the checkout."""
+    if PureWindowsPath(path).is_absolute() and not PurePosixPath(path).is_absolute():
         return PureWindowsPath(path).as_uri()
-    return quote(path.replace("\\", "/"))
+    base = PurePosixPath(posixpath.normpath(root or os.getcwd()))
+    given = PurePosixPath(path.replace("\\", "/"))
+    absolute = PurePosixPath(posixpath.normpath(base / given))
+    if not given.is_absolute() and not posixpath.normpath(given).startswith(".."):
+        return quote(posixpath.normpath(given))
+    if absolute.is_relative_to(base) and absolute != base:
+        return quote(str(absolute.relative_to(base)))
+    return absolute.as_uri()
+
+
+def outside(path: str, root: str | None = None) -> bool:
+    """True when a document lies outside the checkout (its uri is an absolute file URI)."""
+    return artifact_uri(path, root).startswith("file:")
+
+
+def fingerprint(finding: Finding, first: str) -> str:
+    """What identifies one alert across runs: the document it is in, its criterion and the
+    text it quotes (whitespace and case ignored), not its lines, which move with every edit."""
+    quoted = [e for e in finding.document_evidence if e.path]
+    path = quoted[0].path if quoted else first
+    quotes = sorted(" ".join(e.quote.split()).casefold() for e in quoted)
+    digest = hashlib.sha256("\x1f".join([path or "", finding.criterion, *quotes]).encode())
+    return digest.hexdigest()[:32]
 
 
 def _rule(criterion: Criterion) -> dict[str, Any]:
@@ -51,10 +75,12 @@ def _rule(criterion: Criterion) -> dict[str, Any]:
     }
 
 
-def _location(path: str, start: int, end: int, note: str | None = None) -> dict[str, Any]:
+def _location(
+    path: str, start: int, end: int, note: str | None = None, root: str | None = None
+) -> dict[str, Any]:
     location: dict[str, Any] = {
         "physicalLocation": {
-            "artifactLocation": {"uri": artifact_uri(path)},
+            "artifactLocation": {"uri": artifact_uri(path, root)},
             "region": {"startLine": start, "endLine": max(start, end)},
         }
     }
@@ -63,10 +89,12 @@ def _location(path: str, start: int, end: int, note: str | None = None) -> dict[
     return location
 
 
-def _locations(finding: Finding, sources: Mapping[str, Source], first: str) -> list[dict]:
+def _locations(
+    finding: Finding, sources: Mapping[str, Source], first: str, root: str | None
+) -> list[dict]:
     """Each quote's file and lines; otherwise the first document's first heading."""
     quoted = [
-        _location(e.path, e.line_start, e.line_end or e.line_start)
+        _location(e.path, e.line_start, e.line_end or e.line_start, root=root)
         for e in finding.document_evidence
         if e.path and e.line_start
     ]
@@ -75,7 +103,7 @@ def _locations(finding: Finding, sources: Mapping[str, Source], first: str) -> l
     heading = sources[first].heading_line if first in sources else 1
     searched = ", ".join(finding.searched_for) or finding.criterion
     note = f"Nothing found in the documents; searched for: {searched}"
-    return [_location(first, heading, heading, note)]
+    return [_location(first, heading, heading, note, root)]
 
 
 def _message(finding: Finding) -> str:
@@ -87,14 +115,21 @@ def _message(finding: Finding) -> str:
 
 
 def _result(
-    finding: Finding, index: Mapping[str, int], sources: Mapping[str, Source], first: str
+    finding: Finding,
+    index: Mapping[str, int],
+    sources: Mapping[str, Source],
+    first: str,
+    root: str | None,
 ) -> dict[str, Any]:
     result: dict[str, Any] = {
         "ruleId": finding.criterion,
         "level": LEVEL[finding.severity],
         "message": {"text": _message(finding)},
-        "locations": _locations(finding, sources, first),
-        "partialFingerprints": {"criterion": finding.criterion},
+        "locations": _locations(finding, sources, first, root),
+        "partialFingerprints": {
+            "criterion": finding.criterion,
+            "gatereviewFinding/v1": fingerprint(finding, first),
+        },
         "properties": {
             "gate": finding.gate,
             "status": finding.status,
@@ -126,10 +161,14 @@ def _result(
 
 
 def sarif_log(
-    view: RunView, sources: Mapping[str, Source], rubrics: Mapping[str, Rubric] | None = None
+    view: RunView,
+    sources: Mapping[str, Source],
+    rubrics: Mapping[str, Rubric] | None = None,
+    root: str | None = None,
 ) -> dict[str, Any]:
     """The SARIF log of a run: rules from its rubrics (the built-in ones unless given),
-    results from its unmet findings."""
+    results from its unmet findings, uris relative to the checkout `root` (default: the
+    current folder) for the documents inside it."""
     rubrics = load_rubrics() if rubrics is None else rubrics
     criteria = [c for gate in view.gate_names if gate in rubrics for c in rubrics[gate].criteria]
     index = {c.id: i for i, c in enumerate(criteria)}
@@ -150,13 +189,13 @@ def sarif_log(
                 "automationDetails": {"id": f"{NAME}/{view.run_id}"},
                 "artifacts": [
                     {
-                        "location": {"uri": artifact_uri(d.path)},
+                        "location": {"uri": artifact_uri(d.path, root)},
                         "hashes": {"sha-256": d.sha256},
                     }
                     for d in view.documents
                 ],
                 "results": [
-                    _result(f, index, sources, first)
+                    _result(f, index, sources, first, root)
                     for f in view.findings
                     if unmet(f) or f.not_applicable
                 ],
@@ -167,6 +206,9 @@ def sarif_log(
                     "screened": bool(verdict and verdict.screened),
                     "gates": {g: v.status for g, v in verdict.gates.items()} if verdict else {},
                     "trace_last_hash": view.report.get("trace_last_hash"),
+                    "outside_checkout": [
+                        d.path for d in view.documents if outside(d.path, root)
+                    ],
                 },
             }
         ],

@@ -10,6 +10,7 @@ folder (`~/.config/gatereview/config.toml`, or under `$XDG_CONFIG_HOME`).
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 from collections.abc import Mapping
 from pathlib import Path
@@ -91,6 +92,28 @@ class Settings(Strict):
         """`gate=name,gate=name` (a flag or the environment), or a table of gate = names."""
         return parse_approvers(value)
 
+    @field_validator("database_url")
+    @classmethod
+    def _usable_database_url(cls, url: str | None) -> str | None:
+        """A URL libpq can read, checked before any connection; the message never repeats
+        the URL, which may hold a password."""
+        if url is None:
+            return url
+        from psycopg import ProgrammingError
+        from psycopg.conninfo import conninfo_to_dict
+
+        try:
+            parts = conninfo_to_dict(url)
+        except ProgrammingError as exc:
+            detail = re.sub(r"\s*in URI:.*$", "", str(exc).strip(), flags=re.DOTALL)
+            secret = re.search(r"://[^:/@]*:([^@]+)@", url)  # a URL too broken to split
+            detail = detail.replace(secret.group(1), "***") if secret else detail
+            raise ValueError(f"not a usable postgresql:// URL ({detail})") from None
+        for port in str(parts.get("port") or "5432").split(","):
+            if not port.isdigit():
+                raise ValueError("not a usable postgresql:// URL (its port is not a number)")
+        return url
+
     @model_validator(mode="before")
     @classmethod
     def _credentials_out_of_the_url(cls, data: Any) -> Any:
@@ -150,6 +173,8 @@ def _from_file(path: Path) -> dict[str, Any]:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise GateReviewError(f"{path}: not valid TOML ({exc})") from exc
+    except RecursionError:  # values nested thousands deep: no settings file is
+        raise GateReviewError(f"{path}: not a settings file (values nested too deeply)") from None
     except OSError as exc:
         raise GateReviewError(f"{path}: cannot read ({exc.strerror or exc})") from exc
     section = data.get("gatereview", data)
@@ -216,4 +241,5 @@ def resolve_settings(
         first = exc.errors()[0]
         name = str(first["loc"][0]) if first["loc"] else "?"
         where = f"--{name.replace('_', '-')} (or GATEREVIEW_{name.upper()})"
-        raise GateReviewError(f"setting {where}: {first['msg']}") from None
+        message = str(first["msg"]).removeprefix("Value error, ")
+        raise GateReviewError(f"setting {where}: {message}") from None

@@ -77,7 +77,7 @@ async def _review_one(
     project: Project, settings: Settings, gate: asyncio.Semaphore, progress: BatchProgress | None
 ) -> ProjectResult:
     def step(node: str, _update: dict[str, Any]) -> None:
-        if progress is not None:
+        if progress is not None and node != "model_call":  # steps, not each model call
             progress(project.name, "step", node)
 
     async with gate:

@@ -37,6 +37,13 @@ class Manifest(Strict):
 
 
 def _parse(path: Path, text: str) -> Any:
+    try:
+        return _parsed(path, text)
+    except RecursionError:  # values nested thousands deep: no manifest is
+        raise GateReviewError(f"{path}: not a manifest (values nested too deeply)") from None
+
+
+def _parsed(path: Path, text: str) -> Any:
     if path.suffix.lower() == ".toml":
         try:
             return tomllib.loads(text)

@@ -19,6 +19,7 @@ from graphs.anchors import trace_head
 from graphs.runtrace import check_trace, earlier_segments
 from graphs.settings import Settings
 from graphs.workspace import Workspace
+from runs.catalogue import refuse_path
 from runs.faults import faults_as_errors
 from traces import attributes as attr
 from traces.schema import TraceRecord
@@ -29,6 +30,7 @@ from vocabulary.models import verdict_sha256
 
 
 def _workspace(run_id: str, settings: Settings) -> Workspace:
+    refuse_path(run_id)
     workspace = Workspace(settings.home)
     if not (workspace.trace_file(run_id).is_file() or earlier_segments(workspace, run_id)):
         raise RunNotFoundError(f"no trace for run {run_id} in {workspace.traces}")

@@ -191,3 +191,60 @@ def list_runs(settings: Settings) -> list[RunSummary]:
         s.model_copy(update={"state": _live(workspace, s.run_id, s.state)}) for s in summaries
     ]
     return sorted(summaries, key=lambda s: s.created_at or "", reverse=True)
+
+
+LATEST = "latest"
+
+
+@faults_as_errors
+def resolve_run(settings: Settings, name: str) -> str:
+    """The run a user named: its id, `latest` (the newest run), or a prefix only one run's id
+    starts with. An unknown name is returned as it is, for the caller's own error."""
+    refuse_path(name)
+    workspace = Workspace(settings.home, settings.database_url)
+    if not workspace.exists():
+        return name
+    if name == LATEST:
+        return _newest(workspace, list_runs(settings))
+    run_ids = _all_ids(workspace)
+    if name in run_ids or not name:
+        return name
+    matches = sorted(run_id for run_id in run_ids if run_id.startswith(name))
+    if len(matches) > 1:
+        shown = ", ".join(matches[:5]) + (", ..." if len(matches) > 5 else "")
+        raise RunNotFoundError(f"{name} is the start of {len(matches)} runs ({shown}): give more")
+    return matches[0] if matches else name
+
+
+def _newest(workspace: Workspace, summaries: list[RunSummary]) -> str:
+    """The run started last: by its start time (to the second), then, for runs started in
+    the same second, by its first checkpoint (LangGraph's ids are ordered by time)."""
+    if not summaries:
+        raise RunNotFoundError(f"no runs in {workspace.home} yet: `latest` names none")
+    tied = [s.run_id for s in summaries if s.created_at == summaries[0].created_at]
+    if len(tied) == 1 or workspace.database_url is not None:
+        return tied[0]
+    marks = ", ".join("?" * len(tied))
+    query = (
+        "SELECT thread_id FROM checkpoints WHERE checkpoint_ns = '' "
+        f"AND thread_id IN ({marks}) GROUP BY thread_id ORDER BY MIN(checkpoint_id) DESC LIMIT 1"
+    )
+    with _connect(workspace.database) as conn:
+        row = conn.execute(query, tied).fetchone()
+    return str(row[0]) if row else tied[0]
+
+
+def refuse_path(name: str) -> None:
+    """Refuse a run id that would name a file outside the workspace's folders (a run id is
+    one file name: its trace and reports are named after it)."""
+    if name in ("", ".", "..") or any(c in name for c in "/\\\0") or name != name.strip():
+        raise RunNotFoundError(f"{name!r} is not a run id (run ids name no folder)")
+
+
+def _all_ids(workspace: Workspace) -> list[str]:
+    if workspace.database_url is not None:
+        from runs.operations import all_run_ids  # loads LangGraph: only when needed
+
+        return all_run_ids(workspace)
+    with _connect(workspace.database) as conn:
+        return list(_marks(conn))

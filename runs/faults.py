@@ -12,10 +12,12 @@ import functools
 import inspect
 import shutil
 import sqlite3
+import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any, ParamSpec, TypeVar
 
+from graphs.settings import split_credentials
 from graphs.workspace import Workspace
 from vocabulary.errors import WorkspaceError
 
@@ -80,11 +82,37 @@ def _sqlite_message(workspace: Workspace, exc: sqlite3.Error) -> str | None:
     return None
 
 
+def _server_errors() -> tuple[type[BaseException], ...]:
+    """Postgres' connection failures (a stopped server, a wrong password, an unknown host),
+    when psycopg has been loaded: only a Postgres workspace loads it."""
+    psycopg = sys.modules.get("psycopg")
+    return (psycopg.OperationalError,) if psycopg is not None else ()
+
+
+def server_message(workspace: Workspace, exc: BaseException) -> str:
+    """One line for a database server that cannot be used, with no password in it."""
+    url = workspace.database_url or ""
+    shown, auth = split_credentials(url)
+    if auth is not None:
+        user = auth.split(":", 1)[0]
+        shown = shown.replace("://", f"://{user}:***@" if user else "://***@", 1)
+    detail = " ".join(str(exc).split())
+    password = auth.split(":", 1)[1] if auth and ":" in auth else ""
+    if password:
+        detail = detail.replace(password, "***")
+    return (
+        f"the database {shown} cannot be used ({detail[:300]}); check --database-url "
+        "(or GATEREVIEW_DATABASE_URL), the password and that the server is running"
+    )
+
+
 @contextmanager
 def workspace_faults(workspace: Workspace) -> Iterator[None]:
     """Turn the environment's failures on the workspace into one-line WorkspaceErrors."""
     try:
         yield
+    except _server_errors() as exc:
+        raise WorkspaceError(server_message(workspace, exc)) from None
     except sqlite3.Error as exc:
         message = _sqlite_message(workspace, exc)
         if message is None:
@@ -109,7 +137,8 @@ def faults_as_errors(function: Callable[P, R]) -> Callable[P, R]:
     signature = inspect.signature(function)
 
     def workspace(args: tuple, kwargs: dict) -> Workspace:
-        return Workspace(signature.bind(*args, **kwargs).arguments["settings"].home)
+        settings = signature.bind(*args, **kwargs).arguments["settings"]
+        return Workspace(settings.home, settings.database_url)
 
     if inspect.iscoroutinefunction(function):
 

@@ -37,7 +37,7 @@ from tools.documents import Document, load_documents
 from traces import attributes as attr
 from traces.tracefile import lock_file
 from vocabulary.errors import DecisionError, RunNotFoundError
-from vocabulary.models import GATES, Decision, RunState, utc_now, verdict_sha256
+from vocabulary.models import GATES, Decision, RunState, Usage, utc_now, verdict_sha256
 
 __all__ = [
     "all_run_ids", "decide", "load_run", "load_run_documents", "load_runs", "load_values",
@@ -117,6 +117,8 @@ async def _drive(
     a write transaction on the same SQLite file that only the loop can commit, so a write
     from the loop itself would wait out the busy timeout.
     """
+    if progress is not None and context.runtime is not None:  # each model call, as it ends
+        context = replace(context, runtime=replace(context.runtime, observer=_calls(progress)))
     with driving(context.workspace, run_id):
         try:
             async for chunk in graph.astream(
@@ -132,6 +134,15 @@ async def _drive(
             raise
         if context.recorder is not None:
             await asyncio.to_thread(anchor_trace, context.workspace, context.recorder)
+
+
+def _calls(progress: Progress) -> Callable[[str, Usage], None]:
+    """A model call's end as a progress event: `model_call` with its purpose and usage."""
+
+    def called(purpose: str, usage: Usage) -> None:
+        progress("model_call", {"purpose": purpose, "usage": usage.model_dump()})
+
+    return called
 
 
 def _prior_values(settings: Settings, run_id: str) -> dict[str, Any]:
@@ -186,7 +197,8 @@ async def start_review(
     rubrics = load_rubric_set(settings.rubrics)
     approvers = check_approvers(settings.approvers, rubrics.gates)
     if progress is not None:
-        progress("load_documents", {"documents": ingested.documents, "notes": ingested.notes})
+        read = {"documents": ingested.documents, "notes": ingested.notes}
+        progress("load_documents", {**read, "gates": list(rubrics.gates)})
     context = make_context(settings, preflight=True)
     if context.runtime is not None:
         check_credentials(context.runtime.settings)

@@ -54,7 +54,8 @@ def render_export(
     if fmt == "sarif":
         from exports.sarif import sarif_log
 
-        log = sarif_log(view, sources, rubrics)
+        # In GitHub Actions the checkout is GITHUB_WORKSPACE; elsewhere the current folder.
+        log = sarif_log(view, sources, rubrics, os.environ.get("GITHUB_WORKSPACE") or None)
         return json.dumps(log, indent=2, ensure_ascii=False) + "\n"
     if fmt == "html":
         from exports.html import render_html

@@ -5,8 +5,10 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import site
 import subprocess
 import sys
+import sysconfig
 import venv
 from pathlib import Path
 
@@ -33,8 +35,9 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Path:
     assert build.returncode == 0, build.stderr
     wheel = next((base / "dist").glob("gatereview-*.whl"))
     env_dir = base / "venv"
-    venv.EnvBuilder(system_site_packages=True, with_pip=False).create(env_dir)
+    venv.EnvBuilder(system_site_packages=False, with_pip=False).create(env_dir)
     python = env_dir / "bin" / "python"
+    _borrow_dependencies(python)
     install = subprocess.run(
         [sys.executable, "-m", "pip", "--python", str(python), "install", "--no-deps",
          "--no-index", "-q", str(wheel)],
@@ -42,6 +45,25 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Path:
     )
     assert install.returncode == 0, install.stderr
     return env_dir / "bin"
+
+
+def _borrow_dependencies(python: Path) -> None:
+    """Let the new venv import the dependencies of the interpreter running the tests.
+
+    `system_site_packages=True` would give it the *base* interpreter's packages, which inside a
+    virtual environment (the usual way to install) hold none of them. A `.pth` file instead
+    adds the running interpreter's own site folders (their `.pth` files processed too), after
+    the new venv's, so the wheel installed there is what gets imported.
+    """
+    folders = [*site.getsitepackages(), sysconfig.get_paths()["purelib"]]
+    if site.ENABLE_USER_SITE and Path(site.getusersitepackages()).is_dir():
+        folders.append(site.getusersitepackages())
+    target = subprocess.run(
+        [str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+        capture_output=True, text=True, check=True,
+    ).stdout.strip()
+    lines = [f"import site; site.addsitedir({folder!r})" for folder in dict.fromkeys(folders)]
+    (Path(target) / "_gatereview_test_parent.pth").write_text("\n".join(lines) + "\n")
 
 
 def _run(bin_dir: Path, cwd: Path, *args: str, code: int = 0) -> str:
@@ -82,3 +104,13 @@ def test_the_wheel_runs_every_command_outside_the_checkout(installed: Path, tmp_
     _run(installed, tmp_path, "resume", other, code=2)  # finished: nothing to resume
     assert "PASS" in _run(installed, tmp_path, "eval")
     assert "PASS" in _run(installed, tmp_path, "eval", "--model", "replay")
+
+
+def test_the_license_is_an_spdx_expression() -> None:
+    """A `license` table is deprecated (setuptools warns, and stops accepting it in 2027)."""
+    import tomllib
+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    assert project["license"] == "MIT"
+    requires = tomllib.loads((ROOT / "pyproject.toml").read_text())["build-system"]["requires"]
+    assert requires == ["setuptools>=77"]  # the first setuptools to read SPDX expressions

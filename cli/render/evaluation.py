@@ -92,8 +92,9 @@ def totals_view(result: SuiteResult) -> RenderableType:
     return Group(table, scored, failures)
 
 
-def exported_case(exported: ExportedCase) -> RenderableType:
-    """What export-case wrote and how to run it, and whether the case gives the statuses."""
+def exported_case(exported: ExportedCase, prog: str = "gatereview") -> RenderableType:
+    """What export-case wrote and how to run it (as the user ran the tool), and whether the
+    case gives the statuses."""
     lines = [
         Text.assemble(("Case written: ", "bold"), safe(exported.folder)),
         Text(f"from run {exported.run_id}; documents: ")
@@ -111,5 +112,5 @@ def exported_case(exported: ExportedCase) -> RenderableType:
         lines.append(Text("Reviewing the case does not give the reviewers' statuses:", style="red"))
         lines += [safe(f"  {problem}") for problem in exported.problems]
     model = "replay" if exported.mode == "replay" else "offline"
-    lines.append(Text(f"Run it with: python main.py eval {exported.folder} --model {model}"))
+    lines.append(Text(f"Run it with: {prog} eval {exported.folder} --model {model}"))
     return Group(*lines)

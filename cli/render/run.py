@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from rich.console import Group, RenderableType
+from rich.padding import Padding
 from rich.table import Table
 from rich.text import Text
 
@@ -28,15 +29,16 @@ _HEADER = {
 }  # fmt: skip
 
 
-def gate_table(view: RunView, width: int = WIDE) -> Table:
+def gate_table(view: RunView, width: int = WIDE) -> RenderableType:
     """One row per gate: status, finding counts, usage; legible at 80 columns (a CI log): the
-    words are never cut, and per-gate tokens and time are dropped when the terminal is narrow."""
+    words are never cut, per-gate tokens and time are dropped when the terminal is narrow, and
+    degraded gates are named with their reason under the table, once per reason (a column of
+    its own at 80 columns left one character per line for it)."""
     reviewers = sorted({info.reviewer for info in view.gates.values()})
     title = f"Run {view.run_id}  reviewer: {', '.join(reviewers) or '?'}"
     table = Table(title=title, title_justify="left")
     priced = view.usage.calls > 0
     wide = width >= WIDE
-    degraded = any(info.degraded for info in view.gates.values())
     _word_column(table, "gate", list(view.verdict.gates) if view.verdict else list(GATES))
     _word_column(table, "status", ["conditional", "not_ready"])
     # A status column is shown when some finding has that status (met and missing always):
@@ -44,17 +46,18 @@ def gate_table(view: RunView, width: int = WIDE) -> Table:
     present = {f.status for f in view.findings} | {"met", "missing"}
     shown = [s for s in FINDING_STATUSES if s in present]
     for status in shown:
-        table.add_column(_HEADER[status], no_wrap=True, justify="right")
+        table.add_column(
+            _HEADER[status], no_wrap=True, justify="right", min_width=len(_HEADER[status])
+        )
     if priced:
         if wide:
             table.add_column("tokens in/out", no_wrap=True, justify="right")
         table.add_column("cost", no_wrap=True, justify="right")
         if wide:
             table.add_column("time", no_wrap=True, justify="right")
-    if degraded:
-        table.add_column("degraded", overflow="fold", ratio=1)
     if view.verdict is None:
         return table
+    reasons: dict[str, list[str]] = {}
     for gate, verdict in view.verdict.gates.items():
         counts = dict.fromkeys(FINDING_STATUSES, 0)
         for finding in view.findings:
@@ -65,12 +68,17 @@ def gate_table(view: RunView, width: int = WIDE) -> Table:
         if priced and info is not None:
             tokens, cost, took = usage_cells(info.usage)
             cells += [tokens, cost, took] if wide else [cost]
-        if degraded:
-            cells.append(
-                safe(f"{info.reviewer}: {info.degraded_reason}") if info and info.degraded else ""
-            )
+        if info is not None and info.degraded:
+            reason = f"({info.reviewer}): {info.degraded_reason}"
+            reasons.setdefault(reason, []).append(gate)
         table.add_row(*cells)
-    return table
+    if not reasons:
+        return table
+    lines = [
+        Padding(safe(f"{', '.join(gates)} degraded {reason}", style="yellow"), (0, 0, 0, 2))
+        for reason, gates in reasons.items()
+    ]
+    return Group(table, *lines)
 
 
 def usage_cells(usage: Usage) -> list[str]:
@@ -94,6 +102,9 @@ def verdict_lines(view: RunView) -> RenderableType:
         ),
         safe(view.verdict.summary),
     ]
+    if view.verdict.conditions:
+        parts.append(Text(f"Conditions to lift ({len(view.verdict.conditions)}):"))
+        parts += [_indented(c, 2, prefix="- ") for c in view.verdict.conditions]
     if view.usage.calls:
         u = view.usage
         parts.append(
@@ -114,8 +125,22 @@ def verdict_lines(view: RunView) -> RenderableType:
     return Group(*parts)
 
 
+def _indented(text: str, left: int, style: str = "", prefix: str = "") -> RenderableType:
+    """Text indented by `left` columns, every line of it (its own line breaks and the
+    terminal's wrapping alike), after `prefix` and hanging under the text past it."""
+    lines = [line.strip() for line in terminal_safe(text).splitlines() if line.strip()]
+    body = Text("\n".join(lines), style=style)
+    if not prefix:
+        return Padding(body, (0, 0, 0, left))
+    grid = Table.grid()
+    grid.add_column(width=len(prefix), no_wrap=True)
+    grid.add_column(ratio=1)
+    grid.add_row(Text(prefix, style=style), body)
+    return Padding(grid, (0, 0, 0, left))
+
+
 def findings_view(view: RunView) -> RenderableType:
-    """Every finding with its evidence as path:line."""
+    """Every finding with its evidence as path:line (its quote's lines indented under it)."""
     parts: list[RenderableType] = []
     for f in view.findings:
         head = Text.assemble(
@@ -128,9 +153,9 @@ def findings_view(view: RunView) -> RenderableType:
             terminal_safe(f"  {f.title}"),
         )
         parts.append(head)
-        parts.append(safe(f"    {f.summary}"))
+        parts.append(_indented(f.summary, 4))
         if f.amended_by:
-            parts.append(safe(f"    amended by {f.amended_by}: {f.amend_reason}", style="cyan"))
+            parts.append(_indented(f"amended by {f.amended_by}: {f.amend_reason}", 4, "cyan"))
         for label, note in (
             ("carried", f.carried),
             ("check again", f.recheck),
@@ -140,13 +165,14 @@ def findings_view(view: RunView) -> RenderableType:
             ("note", f.support_note),
         ):
             if note:
-                parts.append(safe(f"    {label}: {note}", style="magenta"))
+                parts.append(_indented(f"{label}: {note}", 4, "magenta"))
         for e in f.evidence:
             mark = "" if e.verified else "  [unverified]"
-            parts.append(safe(f"    {e.location}{mark}", style="dim"))
-            parts.append(safe(f'      "{e.quote}"', style="italic"))
+            parts.append(_indented(f"{e.location}{mark}", 4, "dim"))
+            quote = " ".join(e.quote.split())  # the source's line breaks, re-flowed to the terminal
+            parts.append(_indented(f'{quote}"', 6, "italic", prefix='"'))
         if f.status != "met" and f.recommendation:
-            parts.append(safe(f"    -> {f.recommendation}", style="dim"))
+            parts.append(_indented(f.recommendation, 4, "dim", prefix="-> "))
     return Group(*parts)
 
 
@@ -182,6 +208,8 @@ def decisions_view(view: RunView) -> RenderableType:
     lines = []
     for d in view.decisions:
         gates = f" (gates: {', '.join(d.gates)})" if d.gates else ""
+        if d.amendment is not None:
+            gates = f" ({d.amendment.finding_id} to {d.amendment.status})"
         # A comment keeps its lines, each indented: no line of it can pass for a decision.
         indented = "".join(f"\n    {line}" for line in d.comment.splitlines())
         comment = f":{indented}" if d.comment else ""

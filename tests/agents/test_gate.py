@@ -278,10 +278,14 @@ def test_a_model_obeying_the_document_cannot_make_the_gate_ready(
 ) -> None:
     fake.script(None, "review", comply(quote), repeat=True)
     fake.script(None, "repair_quotes", comply(quote), repeat=True)
+    fake.script(None, "repair_schema", comply(quote), repeat=True)
     documents = _documents(DOCS / "approve-me.md")
     review = _review("platform", _runtime(), documents).review
-    assert all(f.status == "met" for f in review.findings)
-    assert not any(f.verified for f in review.findings)
+    if quote is None:  # every criterion met without one quote: a hollow answer, refused
+        assert review.degraded and "hollow GateAnswer" in (review.degraded_reason or "")
+    else:
+        assert all(f.status == "met" for f in review.findings)
+        assert not any(f.verified for f in review.findings)
     verdict = gate_verdict(review, load_rubrics()["platform"])
     assert verdict.status == "not_ready"
     system = fake.requests[0].messages[0]["content"]

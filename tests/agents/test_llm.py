@@ -230,6 +230,34 @@ def test_auth_error_message_is_one_clear_line(router: respx.MockRouter) -> None:
 
 
 @pytest.mark.parametrize(
+    ("settings", "hint"),
+    [
+        pytest.param(
+            HOSTED.model_copy(update={"api_key": SecretStr("sk-cfg")}),
+            "GATEREVIEW_API_KEY, or api_key in your settings file", id="configured-key",
+        ),
+        pytest.param(
+            LOCAL.model_copy(update={"api_base": "https://proxy.example.test/v1"}),
+            "the key your server expects: GATEREVIEW_API_KEY or OPENAI_API_KEY", id="server-key",
+        ),
+        pytest.param(
+            LOCAL.model_copy(update={"api_base": "https://proxy.example.test/v1",
+                                     "api_auth": SecretStr("ana:pw")}),
+            "the user and password in --api-base", id="url-credentials",
+        ),
+    ],
+)
+def test_an_auth_hint_names_a_setting_that_exists(
+    router: respx.MockRouter, settings: ModelSettings, hint: str
+) -> None:
+    base = settings.api_base or "https://api.openai.com/v1"
+    router.post(f"{base}/chat/completions").mock(return_value=api_error(401, "bad key"))
+    message = str(failure(settings.model_copy(update={"retry_wait_s": 0})))
+    assert message.endswith(f"authentication failed (check {hint})")
+    assert "--api-key" not in message
+
+
+@pytest.mark.parametrize(
     ("side_effect", "kind"),
     [
         pytest.param(httpx.ReadTimeout("read timed out"), "timeout", id="read-timeout"),
@@ -457,3 +485,66 @@ def test_the_latency_leaves_out_what_litellm_reports_as_its_own_work() -> None:
     assert attempt.client_s == 0.2
     assert 0.3 <= attempt.latency_s < 0.35  # 0.5 s in all, 0.2 s of it litellm's own
     assert _client_seconds(lt.ModelResponse()) == 0.0  # nothing reported: nothing taken off
+
+
+def _gate_answer(findings: list[dict[str, Any]], status: str = "conditional") -> str:
+    return json.dumps({"findings": findings, "gate_status": status, "gate_reason": "Because.",
+                       "web_queries": []})
+
+
+def _one(status: str, quotes: list[str]) -> dict[str, Any]:
+    return {"criterion": "data.owners", "status": status, "summary": "Owners.",
+            "recommendation": "", "evidence": [{"path": "d.md", "quote": q} for q in quotes]}
+
+
+@pytest.mark.parametrize(
+    "hollow",
+    [
+        _gate_answer([]),
+        _gate_answer([], "not_ready"),
+        _gate_answer([_one("met", []), _one("partial", [])]),
+        _gate_answer([_one("missing", [])], "ready"),
+    ],
+    ids=["no-findings", "no-findings-not-ready", "ratings-without-quotes", "silent-but-ready"],
+)
+def test_a_hollow_gate_answer_is_repaired_once_then_refused_as_malformed(
+    router: respx.MockRouter, hollow: str
+) -> None:
+    from agents.answers import GateAnswer
+
+    route = router.post(OPENAI_URL).mock(return_value=ok(hollow))
+    with pytest.raises(ModelCallError) as caught:
+        asyncio.run(complete_structured(HOSTED, MESSAGES, GateAnswer))
+    assert caught.value.kind == "malformed" and route.call_count == 2
+    assert "hollow GateAnswer" in str(caught.value)
+    repair = body(route, 1)["messages"][-1]["content"]
+    assert "finding" in repair  # the model is told what was missing, as for a schema error
+
+
+def test_a_hollow_answer_repaired_with_quotes_is_kept(router: respx.MockRouter) -> None:
+    from agents.answers import GateAnswer
+
+    good = _gate_answer([_one("met", ["The claims team owns the data."])])
+    route = router.post(OPENAI_URL).mock(side_effect=[ok(_gate_answer([])), ok(good)])
+    result = asyncio.run(complete_structured(HOSTED, MESSAGES, GateAnswer))
+    assert result.repaired and route.call_count == 2
+    assert result.parsed.findings[0].evidence[0].quote.startswith("The claims team")
+
+
+def test_documents_silent_on_a_gate_are_not_a_hollow_answer(router: respx.MockRouter) -> None:
+    from agents.answers import GateAnswer
+
+    silent = _gate_answer([_one("missing", []), _one("missing", [])], "not_ready")
+    route = router.post(OPENAI_URL).mock(return_value=ok(silent))
+    result = asyncio.run(complete_structured(HOSTED, MESSAGES, GateAnswer))
+    assert not result.repaired and route.call_count == 1
+
+
+@pytest.mark.parametrize("summary", ["stub summary", "", "Ready."], ids=["stub", "empty", "word"])
+def test_a_summary_of_a_few_words_is_hollow(router: respx.MockRouter, summary: str) -> None:
+    from agents.answers import SummaryAnswer
+
+    answer = json.dumps({"summary": summary, "conditions": []})
+    router.post(OPENAI_URL).mock(return_value=ok(answer))
+    with pytest.raises(ModelCallError, match="hollow SummaryAnswer"):
+        asyncio.run(complete_structured(HOSTED, MESSAGES, SummaryAnswer))

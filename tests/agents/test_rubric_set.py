@@ -167,3 +167,82 @@ def test_a_missing_or_empty_folder_is_a_clear_error(tmp_path: Path) -> None:
     (tmp_path / "empty").mkdir()
     with pytest.raises(RubricError, match="no rubric files"):
         load_rubric_set(tmp_path / "empty")
+
+
+WHOLE_GATE = """
+title = "T"
+question = "Q?"
+[[criteria]]
+id = "{gate}.core"
+title = "Core"
+question = "Is it there?"
+good_evidence = "It is."
+red_flags = ["it is not"]
+severity = "blocker"
+terms = ["core"]
+"""
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "x = " + "[" * 5000 + "]" * 5000,
+        "x = " + "{y = " * 3000 + "1" + "}" * 3000,
+        "[" + ".".join(["t"] * 4000) + "]\nk = 1",
+    ],
+    ids=["arrays", "inline-tables", "dotted-table-header"],
+)
+def test_a_rubric_nested_thousands_deep_is_one_line(tmp_path: Path, text: str) -> None:
+    with pytest.raises(RubricError) as caught:
+        load_rubric_set(_folder(tmp_path, deep=text))
+    assert "deep" in str(caught.value) or "not valid TOML" in str(caught.value)
+    assert "\n" not in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    "name", ["coordinator", "finalise", "ingest", "human_review", "reviews", "verdict"]
+)
+def test_a_gate_named_like_the_graph_own_nodes_or_state_is_refused(
+    tmp_path: Path, name: str
+) -> None:
+    with pytest.raises(RubricError, match=f"{name} cannot be a gate"):
+        load_rubric_set(_folder(tmp_path, **{name: WHOLE_GATE.format(gate=name)}))
+
+
+def test_reserved_gate_names_cover_every_node_and_state_key_of_the_graph() -> None:
+    from agents.rubric_set import RESERVED_GATES
+    from graphs.review import build_graph
+    from graphs.state import ReviewInput, ReviewState
+
+    graph = build_graph()
+    used = {n for n in graph.nodes if n not in GATES} | set(ReviewState.__annotations__)
+    used |= set(ReviewInput.__annotations__)
+    missing = sorted(used - RESERVED_GATES)
+    assert not missing, f"add {missing} to RESERVED_GATES in agents/rubric_set.py"
+
+
+@pytest.mark.parametrize("criterion", ["risk.reviewer_instructions", "risk.hidden_text"])
+@pytest.mark.parametrize("replace", [False, True], ids=["extension", "replacement"])
+def test_a_rubric_cannot_define_what_the_review_reports_itself(
+    tmp_path: Path, criterion: str, replace: bool
+) -> None:
+    text = WHOLE_GATE.format(gate="risk") + f"""
+[[criteria]]
+id = "{criterion}"
+title = "Nothing to see"
+question = "Is all well?"
+good_evidence = "Yes."
+red_flags = []
+severity = "info"
+terms = ["instructions"]
+"""
+    text = ("replace = true\n" if replace else "") + text
+    with pytest.raises(RubricError, match=f"{criterion}: reserved"):
+        load_rubric_set(_folder(tmp_path, risk=text))
+
+
+def test_the_reserved_criteria_are_the_ones_the_review_reports() -> None:
+    from agents.hostile import CRITERION, HIDDEN_CRITERION
+    from agents.rubric_set import RESERVED_CRITERIA
+
+    assert {CRITERION, HIDDEN_CRITERION} == RESERVED_CRITERIA

@@ -48,7 +48,9 @@ def provider(request: httpx.Request) -> httpx.Response:
         answer = {"findings": findings, "gate_status": "not_ready",
                   "gate_reason": "Nothing is addressed.", "web_queries": []}  # fmt: skip
         return httpx.Response(200, json=completion(json.dumps(answer)))
-    return httpx.Response(200, json=completion('{"summary": "Not ready.", "conditions": []}'))
+    # A summary of a sentence: a few words would be a hollow answer, sent back once.
+    summary = '{"summary": "Not ready: no gate addresses its core.", "conditions": []}'
+    return httpx.Response(200, json=completion(summary))
 
 
 @pytest.fixture

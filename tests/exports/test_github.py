@@ -106,3 +106,62 @@ def test_example_workflow_uses_only_options_the_cli_has(command: list[str]) -> N
     assert options
     for option in options:
         assert re.search(rf"{re.escape(option)}\b", helped.stdout), option
+
+
+def _with_text(view: RunView, text: str, path: str = "doc.md") -> RunView:
+    """The view with `text` as every summary and recommendation, quoted from `path`."""
+    findings = [
+        f.model_copy(update={
+            "summary": text, "recommendation": text,
+            "evidence": [e.model_copy(update={"path": path, "quote": text}) for e in f.evidence],
+        })
+        for f in view.findings
+    ]
+    docs = [d.model_copy(update={"path": path}) for d in view.documents]
+    verdict = view.verdict.model_copy(update={"summary": text, "conditions": [text]})
+    return view.model_copy(update={"findings": findings, "documents": docs, "verdict": verdict})
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Escalate to @acme/platform-leads and @octocat before launch",
+        "ping@someone; cc: first.last@corp.example for access",
+        "Evidence at https://attacker.example/phish and HTTP://Other.Example/x",
+        "See www.lookalike-login.example for the sign-off",
+    ],
+    ids=["team-and-user-mentions", "mention-and-email", "scheme-links", "www-host"],
+)
+def test_comment_text_neither_notifies_nor_links_other_hosts(
+    flagged: tuple[RunView, dict[str, Source]], text: str
+) -> None:
+    body = render_github(_with_text(flagged[0], text), base="https://github.com/o/r/blob/abc/")
+    our_links = re.compile(r"\]\(https://github\.com/o/r/blob/abc/[^)]*\)")
+    rest = our_links.sub("](OURS)", body)
+    assert not re.search(r"@[A-Za-z0-9]", rest), "a live mention or e-mail address"
+    assert "://" not in rest and not re.search(r"(?i)\bwww\.", rest)
+    assert "&#8203;" in rest  # the text is still there, made inert, not deleted
+    from markdown_it import MarkdownIt
+
+    html = MarkdownIt("commonmark").render(body)
+    shown = html.replace("\u200b", "")
+    assert text in shown  # still readable
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["docs/a`b.md", "docs/``x``.md", "`lead.md", "docs/end`", "docs/[x](https://e.example).md"],
+    ids=["one-backtick", "double-backticks", "leading", "trailing", "link-syntax"],
+)
+def test_a_backtick_in_a_file_name_stays_inside_its_code_span(
+    flagged: tuple[RunView, dict[str, Source]], path: str
+) -> None:
+    from markdown_it import MarkdownIt
+
+    body = render_github(_with_text(flagged[0], "plain", path))
+    html = MarkdownIt("commonmark").render(body)
+    escaped = path.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    spans = re.findall(r"<code>(.*?)</code>", html)
+    assert escaped in spans  # the document line: the whole name in one code span
+    assert any(s.startswith(f"{escaped}:") for s in spans)  # and each quote's path:line
+    assert "<a href=\"https://e.example" not in html

@@ -101,3 +101,72 @@ def test_sarif_to_a_folder_that_does_not_exist_is_a_user_mistake(tmp_path: Path)
     result = runner.invoke(app, ["review", str(DEMO), "--sarif", str(tmp_path / "no" / "x")])
     assert result.exit_code == 2
     assert "cannot write" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("path", "root", "uri"),
+    [
+        ("docs/../design.md", "/ci/repo", "design.md"),
+        ("../../outside.md", "/ci/repo/sub", "file:///ci/outside.md"),
+        ("docs/../../../etc/x.md", "/ci/repo", "file:///etc/x.md"),
+        ("/ci/repo/docs/a.md", "/ci/repo", "docs/a.md"),
+        ("/ci/repository-other/a.md", "/ci/repo", "file:///ci/repository-other/a.md"),
+    ],
+    ids=["dotdot-inside", "dotdot-out", "deep-dotdot-out", "absolute-inside", "sibling-prefix"],
+)
+def test_a_uri_never_climbs_out_of_the_checkout(path: str, root: str, uri: str) -> None:
+    assert artifact_uri(path, root) == uri
+    assert "../" not in artifact_uri(path, root)
+
+
+def test_a_document_outside_the_checkout_is_named_as_such(tmp_path: Path) -> None:
+    repo, elsewhere = tmp_path / "repo", tmp_path / "elsewhere"
+    repo.mkdir()
+    elsewhere.mkdir()
+    (elsewhere / "outside.md").write_bytes(DEMO.read_bytes())
+    with pytest.MonkeyPatch.context() as patch:
+        patch.chdir(repo)
+        run_id = cli_json("review", "../elsewhere/outside.md")["run_id"]
+        log = json.loads(runner.invoke(app, ["show", run_id, "--format", "sarif"]).stdout)
+    run = log["runs"][0]
+    uris = {loc["physicalLocation"]["artifactLocation"]["uri"]
+            for r in run["results"] for loc in r["locations"]}
+    assert uris == {(elsewhere / "outside.md").as_uri()}
+    assert run["properties"]["outside_checkout"] == ["../elsewhere/outside.md"]
+    _validate(log)
+
+
+def _log_of(view: RunView) -> dict:
+    return sarif_log(view, {}, None, "/repo")
+
+
+def _prints(log: dict) -> dict[str, str]:
+    return {r["ruleId"]: r["partialFingerprints"]["gatereviewFinding/v1"]
+            for r in log["runs"][0]["results"]}
+
+
+def test_fingerprints_follow_document_criterion_and_quote_not_lines(
+    flagged: tuple[RunView, dict[str, Source]],
+) -> None:
+    view, _ = flagged
+    first = _prints(_log_of(view))
+    assert len(set(first.values())) == len(first)  # one alert per criterion
+    moved = view.model_copy(update={"findings": [
+        f.model_copy(update={"evidence": [
+            e.model_copy(update={"line_start": e.line_start + 7, "line_end": e.line_end + 7,
+                                 "quote": "  " + e.quote.upper() + "\n"})
+            for e in f.evidence]})
+        for f in view.findings]})
+    assert _prints(_log_of(moved)) == first  # lines moved, whitespace and case changed
+    reworded = view.model_copy(update={"findings": [
+        f.model_copy(update={"evidence": [
+            e.model_copy(update={"quote": e.quote + " Since March."}) for e in f.evidence]})
+        for f in view.findings]})
+    changed = _prints(_log_of(reworded))
+    quoted = {f.criterion for f in view.findings if f.evidence}
+    assert all(changed[c] != first[c] for c in quoted if c in first)
+    elsewhere = view.model_copy(update={"findings": [
+        f.model_copy(update={"evidence": [
+            e.model_copy(update={"path": "annex.md"}) for e in f.evidence]})
+        for f in view.findings]})
+    assert all(_prints(_log_of(elsewhere))[c] != first[c] for c in quoted if c in first)
