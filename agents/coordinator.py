@@ -17,9 +17,9 @@ the documents are silent on the core or explicitly accept what good practice rul
    finding on a blocker criterion is `contradicted` (the documents explicitly defer it past
    go-live, accept the risk unmitigated or commit to what it warns against), or when the
    documents are silent on it: fewer than MIN_CORE_ADDRESSED of its blocker criteria are
-   addressed or found, and no more than SILENT_SHARE of them are even touched on. Non-core
-   criteria never lift a gate; passing mentions across most of its core make it thin, not
-   silent, so `conditional` at best.
+   addressed or found, and no more than SILENT_SHARE of them are even touched on (with the
+   shipped 1.0, passing mentions never lift a gate off silence). Non-core criteria never lift
+   a gate.
 4. Otherwise a gate is `conditional` when a blocker or major criterion is not `met`; each
    such criterion becomes one of the gate's conditions.
 5. Otherwise the gate is `ready`. A gate only the offline screen read is never `ready` unless
@@ -56,10 +56,10 @@ MIN_CORE_ADDRESSED = 1
 # documents and reported leave-one-document-out (evals/REALDOCS.md): "conditional" lets the
 # judgement keep a gate from `ready`; "not_ready" would also let it sink a gate.
 JUDGEMENT_FLOOR: GateStatus = "conditional"
-# Rule 3: the share of a gate's blocker criteria that may be touched on (addressed or mentioned
-# in passing) while the documents still count as silent on the gate. Fitted with the judgement
-# floor and reported leave-one-document-out; 1.0 would make passing mentions never count.
-SILENT_SHARE = 0.5
+# Rule 3: the share of a gate's blocker criteria that may be touched on (mentioned in passing)
+# while the documents still count as silent on the gate. Fitted with the judgement floor on the
+# open calibration documents (evals/REALDOCS.md): 1.0, passing mentions never lift a gate.
+SILENT_SHARE = 1.0
 SLA_CRITERION = "platform.sla_triangle"
 SCREEN_NOTE = (
     "screened offline: a model-backed review or a reviewer's amendment is needed to certify"
