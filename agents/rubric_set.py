@@ -39,6 +39,7 @@ RESERVED_GATES = frozenset({
     "run_id", "created_at", "paths", "settings", "project", "owner", "rubrics", "since",
     "prior_reviews", "documents", "ingest_notes", "instructions", "hidden_concerns", "reviews",
     "guidance", "verdict", "summary_usage", "amendments", "decisions", "outcome", "report",
+    "approvers", "prior_amendments", "rechecks", "signatures",
 })
 # Criteria the review reports itself (text aimed at its reviewers, hidden text): a rubric
 # that defined them could reword, re-grade or hide what they say.

@@ -26,7 +26,9 @@ def _specific(quote: str, criterion: Criterion) -> bool:
     )
 
 
-_NEGATION = frozenset({"no", "not", "never", "without", "instead", "rather", "avoid", "nor"})
+_NEGATION = frozenset(
+    {"no", "not", "never", "without", "instead", "rather", "avoid", "nor", "nobody", "none"}
+)
 FLAG_SLACK = 4
 
 

@@ -19,7 +19,9 @@ from agents.rubric import Rubric
 from vocabulary.models import Condition, Finding, GateReview, Verdict
 
 SEVERITY_RANK = {"blocker": 0, "major": 1, "minor": 2, "info": 3}
-STATUS_RANK = {"contradicted": 0, "missing": 1, "mentioned": 2, "partial": 3, "met": 4}
+STATUS_RANK = {
+    "contradicted": 0, "missing": 1, "mentioned": 2, "found": 2, "partial": 3, "met": 4,
+}  # fmt: skip
 GATE_RANK = {"not_ready": 0, "conditional": 1, "ready": 2}
 CSV_COLUMNS = (
     "rank", "id", "gate", "severity", "status", "title", "condition", "evidence_needed",
@@ -135,7 +137,7 @@ def _issue_text(text: str) -> str:
     """Text inside an issue body: one paragraph, no HTML and no mentions or markup."""
     from exports.github import inline
 
-    return inline(text).replace("@", "@\u200b")
+    return inline(text)  # mentions and bare links are neutralised there
 
 
 def issue_bodies(conditions: list[Condition], run_id: str, project: str | None) -> str:

@@ -98,6 +98,19 @@ def _traced_server_context(value: NodeContext, run_id: str) -> ReviewContext:
     return replace(ctx, recorder=open_trace(ctx.workspace.ensure(), run_id, ctx.settings.model))
 
 
+def _untraced(ctx: ReviewContext, run_id: str) -> bool:
+    """A Python caller's context with no recorder on a run that has a trace: its nodes must
+    still record (a decision is checked against the verdict the trace last recorded)."""
+    return ctx.recorder is None and ctx.workspace.trace_file(run_id).is_file()
+
+
+def _traced(value: NodeContext, run_id: str) -> ReviewContext:
+    if isinstance(value, ReviewContext):
+        recorder = open_trace(value.workspace.ensure(), run_id, value.settings.model)
+        return replace(value, recorder=recorder)
+    return _traced_server_context(value, run_id)
+
+
 def _close_trace(ctx: ReviewContext) -> None:
     if ctx.recorder is not None:
         ctx.recorder.close()
@@ -108,10 +121,10 @@ def _close_trace(ctx: ReviewContext) -> None:
 def node_context(value: NodeContext, run_id: str) -> Iterator[ReviewContext]:
     """The context a node works with: the caller's own, or (a server's JSON) one whose trace
     records this node in the run's trace file, anchored in the workspace when the node ends."""
-    if isinstance(value, ReviewContext):
+    if isinstance(value, ReviewContext) and not _untraced(value, run_id):
         yield value
         return
-    ctx = _traced_server_context(value, run_id)
+    ctx = _traced(value, run_id)
     try:
         yield ctx
     finally:
@@ -121,10 +134,10 @@ def node_context(value: NodeContext, run_id: str) -> Iterator[ReviewContext]:
 @asynccontextmanager
 async def async_node_context(value: NodeContext, run_id: str) -> AsyncIterator[ReviewContext]:
     """`node_context` for an async node: the trace file is opened and closed off the loop."""
-    if isinstance(value, ReviewContext):
+    if isinstance(value, ReviewContext) and not _untraced(value, run_id):
         yield value
         return
-    ctx = await asyncio.to_thread(_traced_server_context, value, run_id)
+    ctx = await asyncio.to_thread(_traced, value, run_id)
     try:
         yield ctx
     finally:

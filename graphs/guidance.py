@@ -23,7 +23,9 @@ from tools.documents import Document
 from traces import attributes as attr
 from vocabulary.models import Finding, GateReview
 
-STATUS_RANK = {"contradicted": 0, "missing": 1, "mentioned": 2, "partial": 3, "met": 4}
+STATUS_RANK = {
+    "contradicted": 0, "missing": 1, "mentioned": 2, "found": 2, "partial": 3, "met": 4,
+}  # fmt: skip
 _SECTION_REFERENCE = re.compile(
     r"(?:\bsections?|§)\s*(\d+(?:\.\d+)*(?:\s*(?:,|and|&|or|to)\s*(?:§\s*)?\d+(?:\.\d+)*)*)",
     re.IGNORECASE,

@@ -52,7 +52,7 @@ def test_a_condition_with_an_owner_and_a_due_date_exports_as_csv_and_an_issue(
     assert [r["id"] for r in rows] == [c["id"] for c in run["conditions"]]
     (row,) = [r for r in rows if r["id"] == "data.quality"]
     criterion = load_rubrics()["data"].criterion("data.quality")
-    assert row["severity"] == "blocker" and row["status"] == "contradicted"
+    assert row["severity"] == "blocker" and row["status"] == "missing"
     assert (row["owner"], row["due"]) == ("Ana Ruiz", "2027-02-15")
     assert row["evidence_needed"] == " ".join(criterion.good_evidence.split())
     assert row["evidence_from"] == "rubric"  # the offline reviewer wrote no words of its own
@@ -64,7 +64,7 @@ def test_a_condition_with_an_owner_and_a_due_date_exports_as_csv_and_an_issue(
     (issue,) = [i for i in issues if i["title"].startswith("[blocker] data.quality:")]
     assert "gate:data" in issue["labels"] and "severity:blocker" in issue["labels"]
     body = issue["body"]
-    assert "- Finding: `data.quality` (contradicted)" in body
+    assert "- Finding: `data.quality` (missing)" in body
     assert "- Owner: Ana Ruiz" in body and "- Due: 2027-02-15" in body
     assert "### What would lift it" in body and run_id in body
 
@@ -138,7 +138,7 @@ def test_an_owner_or_a_condition_cannot_become_a_formula_or_a_mention() -> None:
     assert all(not v.startswith(("=", "+", "-", "@")) for r in rows.values() for v in r.values())
     issues = json.loads(_show(run_id, "issues"))
     body = next(i["body"] for i in issues if "change.training" in i["title"])
-    assert "@org/all" not in body and "@\u200borg/all" in body
+    assert "@org/all" not in body and "@&#8203;org/all" in body
 
 
 def test_condition_mistakes_are_one_line_and_exit_2() -> None:

@@ -44,17 +44,21 @@ def test_a_re_review_with_one_section_edited_carries_what_that_edit_did_not_touc
     shutil.copy(EXAMPLE, doc)
     first = cli_json("review", str(doc), "--project", "claims")
     run_a = first["run_id"]
-    # Quoted in section 3.1 (not edited), and a missing finding whose retrieved sections
-    # (2, 3.3, 6.1) are not edited: both carried. Quoted in section 7 (edited), and a missing
-    # finding whose retrieved text includes section 7: both to check again.
+    # Two amended findings whose quotes are not edited: both carried. Two whose quotes are
+    # edited: both to check again.
     _amend(run_a, "ana", "data.quality", "not_applicable", "reads the live system of record")
     _amend(run_a, "ana", "change.embedding", "partial", "the rota change is in annex D")
     _amend(run_a, "li", "change.training", "met", "training plan in annex B")
     _amend(run_a, "li", "risk.human_oversight", "met", "handlers accept each proposal")
     decided = cli_json("approve", run_a, "--reviewer", "ana")
     text = doc.read_text(encoding="utf-8")
-    assert "A one-hour webinar" in text
-    doc.write_text(text.replace("A one-hour webinar", "A two-hour workshop"), encoding="utf-8")
+    for criterion in ("change.training", "risk.human_oversight"):
+        quoted = _finding(first, criterion)["evidence"][0]["quote"]
+        assert quoted in text
+        text = text.replace(quoted, quoted.replace(" ", " now ", 1))  # the quoted text edited
+    for criterion in ("data.quality", "change.embedding"):
+        assert _finding(first, criterion)["evidence"][0]["quote"] in text  # left as it was
+    doc.write_text(text, encoding="utf-8")
 
     second = cli_json("review", str(doc), "--project", "claims")  # incremental: since run A
     quality = _finding(second, "data.quality")

@@ -148,5 +148,5 @@ def test_diff_shows_a_criterion_marked_not_applicable_as_resolved() -> None:
     diff = cli_json("diff", before, after)
     (change,) = [f for f in diff["findings"] if f["criterion"] == "data.quality"]
     assert (change["change"], change["before"], change["after"]) == (
-        "resolved", "contradicted", "not_applicable",
+        "resolved", "missing", "not_applicable",
     )  # fmt: skip

@@ -139,7 +139,7 @@ def test_the_graph_path_signs_gate_by_gate_and_refuses_a_forged_verdict_hash(
         return refused, half, (await graph.aget_state(config)).values
 
     refused, half, final = asyncio.run(drive())
-    assert "the verdict changed" in refused["error"]
+    assert "the verdict changed" in refused["action_request"]["args"]["error"]
     assert list(half["signatures"]) == ["risk"] and "outcome" not in half
     assert final["outcome"] == "approved" and set(final["signatures"]) == {"risk", "data"}
     assert final["signatures"]["data"]["verdict_sha256"] == verdict_sha256(final["verdict"])
