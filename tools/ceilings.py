@@ -65,8 +65,9 @@ def pdf_limits(limit: int) -> AbstractContextManager[object]:
 
 
 def check_archive(data: bytes, display: str, max_expanded: int, kind: str = "DOCX") -> None:
-    """Refuse a DOCX (PPTX, ODT: `kind`) whose parts would unzip to more than `max_expanded` bytes, or too many
-    parts, before anything is unzipped (the sizes a ZIP declares bound what it yields)."""
+    """Refuse a DOCX (a PPTX, an ODT: `kind`) whose parts would unzip to more than
+    `max_expanded` bytes, or too many parts, before anything is unzipped (the sizes a ZIP
+    declares bound what it yields)."""
     try:
         parts = zipfile.ZipFile(io.BytesIO(data)).infolist()
     except zipfile.BadZipFile:

@@ -71,7 +71,7 @@ def sheet_rules(soup: BeautifulSoup) -> dict[int, Declarations]:
             selector = tinycss2.serialize(rule.prelude).strip()
             try:
                 elements = soupsieve.select(selector, soup)
-            except Exception:  # noqa: BLE001 - pseudo-elements and the like match nothing
+            except Exception:  # soupsieve's errors on pseudo-elements and the like: no match
                 continue
             for element in elements:
                 matched.setdefault(id(element), {}).update(found)

@@ -35,8 +35,10 @@ _BLOCKS = frozenset({
     "ac:structured-macro", "ac:rich-text-body", "ac:task-list", "ac:task", "ac:layout",
     "ac:layout-section", "ac:layout-cell",
 })  # fmt: skip
-_NOT_TEXT = frozenset({"ac:parameter", "ac:task-id", "ac:task-uuid", "ac:task-status",
-                       "ac:emoticon", "ac:image", "ri:attachment", "ri:page", "ri:url"})  # fmt: skip
+_NOT_TEXT = frozenset({
+    "ac:parameter", "ac:task-id", "ac:task-uuid", "ac:task-status", "ac:emoticon", "ac:image",
+    "ri:attachment", "ri:page", "ri:url",
+})  # fmt: skip
 _LITERAL = frozenset({"pre", "ac:plain-text-body"})
 
 
