@@ -20,11 +20,29 @@ from cli.options import (
     ModelOpt,
 )
 from cli.output import emit, exit_for, export, progress_printer
+from tools.intake import SourceOptions
 from vocabulary.errors import GateReviewError
 
 
 def review(
-    paths: Annotated[list[Path], typer.Argument(help="Design documents or folders.")],
+    paths: Annotated[
+        list[str],
+        typer.Argument(
+            help="Design documents or folders, a repository (with --rev), or Confluence pages "
+            "(confluence:SPACE/PAGE_ID or a page URL)."
+        ),
+    ],
+    rev: Annotated[
+        str | None,
+        typer.Option(help="Read the repository PATH as in this commit (a branch, tag or id)."),
+    ] = None,
+    under: Annotated[
+        str | None,
+        typer.Option("--path", help="With --rev: only this folder or file of the repository."),
+    ] = None,
+    with_children: Annotated[
+        bool, typer.Option(help="Confluence: review the pages below each named page too.")
+    ] = False,
     model: ModelOpt = None,
     api_base: ApiBaseOpt = None,
     budget_usd: Annotated[
@@ -129,12 +147,14 @@ def review(
         if since is None and incremental and project is not None:
             since = latest_in_project(settings, project)
         if not as_json:
-            err.print(f"Reviewing {len(paths)} path(s) with model [bold]{settings.model}[/bold]")
+            named = "path(s)" if rev is None else f"repository at {escape(rev)}"
+            err.print(f"Reviewing {len(paths)} {named} with model [bold]{settings.model}[/bold]")
             if since is not None:
                 err.print(f"Reusing unchanged gates of run {since}")
         view = run_async(
             start_review(
-                [str(p) for p in paths], settings, progress_printer(as_json), since=since
+                list(paths), settings, progress_printer(as_json), since=since,
+                sources=SourceOptions(rev=rev, under=under, with_children=with_children),
             )
         )
         emit(view, as_json)

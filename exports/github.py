@@ -15,6 +15,7 @@ from vocabulary.models import FINDING_STATUSES, Evidence, Finding
 COMMENT_LIMIT = 65_536  # characters GitHub accepts in one comment body
 MARK = {"ready": "✅", "conditional": "⚠️", "not_ready": "❌", "ready_with_conditions": "⚠️"}
 _SPECIAL = re.compile(r"[\\`*_{}\[\]<>|#~]")
+_URL_SAFE = ":/?#&=+%@!$,;~*'()-._"
 
 
 def inline(text: str) -> str:
@@ -32,9 +33,11 @@ def blob_base(env: Mapping[str, str]) -> str:
     return ""
 
 
-def _link(evidence: Evidence, base: str) -> str:
+def _link(evidence: Evidence, base: str, pages: Mapping[str, str]) -> str:
     if evidence.kind == "external":
         return f"[{inline(evidence.title or evidence.url or 'source')}]({evidence.url})"
+    if evidence.path in pages:  # a wiki page: its location links to the page
+        return f"[`{evidence.location}`](<{quote(pages[evidence.path], safe=_URL_SAFE)}>)"
     target = quote((evidence.path or "").replace("\\", "/"))
     if evidence.line_start:
         target += f"#L{evidence.line_start}"
@@ -43,7 +46,7 @@ def _link(evidence: Evidence, base: str) -> str:
     return f"[`{evidence.location}`]({base}{target})"
 
 
-def _finding(f: Finding, base: str, quotes: bool) -> list[str]:
+def _finding(f: Finding, base: str, quotes: bool, pages: Mapping[str, str]) -> list[str]:
     flags = [
         text
         for text, on in (
@@ -58,15 +61,16 @@ def _finding(f: Finding, base: str, quotes: bool) -> list[str]:
     lines = [f"- **{f.id}** `{f.status}` {f.severity}{note}: {inline(f.summary)}"]
     lines += [f"  - {label}: {inline(text)}" for label, text in notes(f)]
     for e in f.evidence if quotes else []:
-        lines.append(f"  - {_link(e, base)}: > {inline(e.quote)}")
+        lines.append(f"  - {_link(e, base, pages)}: > {inline(e.quote)}")
     if not quotes:
-        lines += [f"  - {_link(e, base)}" for e in f.evidence]
+        lines += [f"  - {_link(e, base, pages)}" for e in f.evidence]
     if f.recommendation and f.status != "met":
         lines.append(f"  - Recommendation: {inline(f.recommendation)}")
     return lines
 
 
 def _render(view: RunView, base: str, quotes: bool, unmet_only: bool) -> str:
+    pages = {d.path: d.origin.url for d in view.documents if d.origin and d.origin.url}
     verdict = view.verdict
     overall = verdict.overall if verdict else "no verdict"
     out = [
@@ -103,7 +107,7 @@ def _render(view: RunView, base: str, quotes: bool, unmet_only: bool) -> str:
             "",
         ]
         for f in shown:
-            out += _finding(f, base, quotes)
+            out += _finding(f, base, quotes, pages)
         if unmet_only and len(shown) < len(findings):
             out.append(f"- {len(findings) - len(shown)} met or dismissed finding(s) not listed")
         out += ["", "</details>"]

@@ -10,6 +10,7 @@ from agents.coordinator import apply_amendments
 from agents.rubric_set import rubric_set_of
 from exports.coverage import FrameworkCoverage, framework_coverage
 from tools.evidence import groundedness
+from tools.origins import Origin
 from vocabulary.models import GATES as BUILTIN_GATES
 from vocabulary.models import (
     Amendment,
@@ -32,6 +33,9 @@ class DocumentInfo(Strict):
     sha256: str
     sections: int
     lines: int
+    origin: Origin | None = Field(
+        default=None, description="The commit or wiki page it was read from, if not a file"
+    )
 
 
 class GateInfo(Strict):
@@ -117,6 +121,7 @@ def build_view(run_id: str, state: RunState, values: dict[str, Any]) -> RunView:
             sha256=d["sha256"],
             sections=len(d["sections"]),
             lines=len(d["lines"]),
+            origin=d.get("origin"),
         )
         for d in values.get("documents", [])
     ]
