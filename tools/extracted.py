@@ -21,21 +21,25 @@ class Extracted:
     headings: list[Heading] = field(default_factory=list)
     units: list[int] = field(default_factory=list)
     hidden: list[HiddenText] = field(default_factory=list)
+    mergeable: bool = False  # the last hidden piece was text that the next may continue
 
     def hide(
         self, text: str, why: HiddenKind, line: int | None = None, detail: str = "",
         *, merge: bool = False,
     ) -> None:
-        """Keep text nobody sees, at `line` (default: the next visible line); with `merge`, a
-        piece continuing the previous one (same kind, same line) is joined to it."""
+        """Keep text nobody sees, at `line` (default: the last visible line so far, the one it
+        follows); with `merge`, a piece continuing the previous one (same kind, same line) is
+        joined to it."""
         flat = " ".join(text.split())
         if not flat:
             return
-        at = len(self.lines) + 1 if line is None else line
+        at = max(len(self.lines), 1) if line is None else line
         last = self.hidden[-1] if self.hidden else None
-        if merge and last is not None and last.line_start == at and last.why == why:
+        joins = merge and self.mergeable and last is not None
+        if joins and last is not None and last.line_start == at and last.why == why:
             last.text = f"{last.text} {flat}"
             return
+        self.mergeable = merge
         self.hidden.append(
             HiddenText(line_start=at, line_end=at, text=flat, why=why, detail=detail)
         )

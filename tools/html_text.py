@@ -75,7 +75,7 @@ class _Reader:
             raise DocumentError(f"elements nested more than {MAX_DEPTH} deep")
         for child in node.children:
             if isinstance(child, Comment):
-                self.out.hide(str(child), "html comment")
+                self.out.hide(str(child), "html comment", self.here())
             elif isinstance(child, (Doctype, Declaration, ProcessingInstruction)):
                 continue
             elif isinstance(child, NavigableString):
@@ -83,10 +83,15 @@ class _Reader:
             elif isinstance(child, Tag):
                 self.element(child, state, depth)
 
+    def here(self) -> int:
+        """The line hidden text met now belongs to: the one being read, or the one before."""
+        lines = len(self.out.lines)
+        return lines + 1 if "".join(self.buffer).strip() else max(lines, 1)
+
     def text(self, text: str, state: Inherited, cdata: bool) -> None:
         why = text_hidden(state)
         if why is not None:
-            self.out.hide(text, why, merge=True)
+            self.out.hide(text, why, self.here(), merge=True)
         elif self.literal or cdata:
             self.buffer.append(text)
         else:
@@ -105,7 +110,7 @@ class _Reader:
         if name in _UNSEEN or tag.has_attr("hidden") or _aria_hidden(tag):
             gone = "hidden html"
         if gone is not None:
-            self.out.hide(" ".join(tag.find_all(string=True)), gone)
+            self.out.hide(" ".join(tag.find_all(string=True)), gone, self.here())
             return
         if name == "br":
             self.buffer.append("\n" if self.literal else " ")
@@ -146,7 +151,8 @@ class _Reader:
         for cell in tag.find_all(["td", "th"], recursive=False):
             gone, inner = apply(element_css(cell, self.sheets), state)
             if gone is not None or cell.has_attr("hidden") or _aria_hidden(cell):
-                self.out.hide(" ".join(cell.find_all(string=True)), gone or "hidden html")
+                line = len(self.out.lines) + 1  # the row's own line
+                self.out.hide(" ".join(cell.find_all(string=True)), gone or "hidden html", line)
                 continue
             self.walk(cell, inner, depth + 1)
             cells.append(_flat("".join(self.buffer)))

@@ -161,8 +161,9 @@ class _Reader:
             self.out.hide("".join(seen) + " " + " ".join(t for _, t in hidden), "hidden paragraph")
             return
         text = "".join(seen)
+        own = len(self.out.lines) + 1 if text.strip() else None  # else: the line before
         for why, secret in hidden:
-            self.out.hide(secret, why)
+            self.out.hide(secret, why, own)
         if not text.strip():
             return
         self.paragraphs += 1
