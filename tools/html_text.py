@@ -23,7 +23,7 @@ from vocabulary.errors import DocumentError
 if TYPE_CHECKING:
     from tools.ceilings import Deadline
 
-MAX_DEPTH = 400  # elements nested deeper than this are not a document
+MAX_DEPTH = 150  # elements nested deeper than this are not a document (exports nest ~30)
 _SKIPPED = frozenset({"script", "style", "head", "meta", "link", "iframe", "object", "svg",
                       "canvas", "video", "audio", "img", "input", "select", "button"})  # fmt: skip
 _UNSEEN = frozenset({"template", "noscript", "ac:placeholder"})
@@ -187,6 +187,8 @@ def html_text(markup: str, display: str, deadline: Deadline | None = None) -> Ex
         reader.walk(soup, Inherited())
     except DocumentError as exc:
         raise DocumentError(f"{display}: {exc}") from None
+    except RecursionError:  # a style sheet's selector matched over a tree too deep
+        raise DocumentError(f"{display}: elements nested more than {MAX_DEPTH} deep") from None
     reader.flush()
     _metadata(soup, reader.out)
     return reader.out.finish()

@@ -5,7 +5,7 @@ each paragraph a line, each table row one line of ' | '-joined cells, and then i
 notes. Not evidence: hidden slides (`show="0"`, skipped in a slide show), shapes marked
 hidden, shapes placed wholly off the slide, and text under 4 pt; each is kept with the slide it
 is on (`path:slide N`), never with a line. Every line records its slide number, so a quote is
-found at `path:slide N`.
+found at `path:slide N`. The deck's core properties that hold text are metadata: hidden.
 """
 
 from __future__ import annotations
@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from tools.ceilings import Deadline
 
 TINY = Pt(4)
+METADATA_FIELDS = ("title", "subject", "keywords", "comments", "category", "content_status")
 
 
 def _reason(exc: BaseException) -> str:
@@ -164,6 +165,11 @@ def slide_text(
                 reader.slide(slide, number)
     except DocumentError:
         raise
+        properties = deck.core_properties
+        for name in METADATA_FIELDS:
+            value = getattr(properties, name, None)
+            if isinstance(value, str) and value.strip():
+                reader.out.hide(value, "metadata", line=0, detail=name.replace("_", " "))
     except Exception as exc:  # a part python-pptx cannot read: the deck is damaged
         raise DocumentError(f"{display}: corrupt PPTX ({_reason(exc)})") from None
     return reader.out.finish()
