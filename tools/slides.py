@@ -163,13 +163,13 @@ def slide_text(
                 reader.hidden_slide(slide, number)
             else:
                 reader.slide(slide, number)
-    except DocumentError:
-        raise
         properties = deck.core_properties
         for name in METADATA_FIELDS:
             value = getattr(properties, name, None)
             if isinstance(value, str) and value.strip():
                 reader.out.hide(value, "metadata", line=0, detail=name.replace("_", " "))
+    except DocumentError:
+        raise
     except Exception as exc:  # a part python-pptx cannot read: the deck is damaged
         raise DocumentError(f"{display}: corrupt PPTX ({_reason(exc)})") from None
     return reader.out.finish()
