@@ -21,6 +21,7 @@ from typer.testing import CliRunner
 from main import app
 from tools.documents import load_document
 
+ODT_MIME = b"application/vnd.oasis.opendocument.text"
 PROMISE = "Model rollback is owned by Ines Duarte and takes four minutes"
 
 
@@ -165,8 +166,7 @@ def _zip(parts: dict[str, bytes]) -> bytes:
     [
         pytest.param(b"", "corrupt ODT (the file is empty)", id="empty"),
         pytest.param(b"not a zip at all", "corrupt ODT (not a ZIP archive)", id="not-zip"),
-        pytest.param(_zip({"mimetype": b"application/vnd.oasis.opendocument.text",
-                           "content.xml": b"<office:document-content"}),  # fmt: skip
+        pytest.param(_zip({"mimetype": ODT_MIME, "content.xml": b"<office:document-content"}),
                      "corrupt ODT", id="bad-xml"),
         pytest.param(_spreadsheet(), "not an OpenDocument text", id="spreadsheet-renamed"),
     ],
