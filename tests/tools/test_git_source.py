@@ -119,7 +119,8 @@ def test_a_committed_file_over_the_limit_is_refused_before_it_is_read(repo: Path
     write("project/docs/huge.md", "# Huge\n" + "word " * 50_000)
     git(repo, "add", ".")
     git(repo, "commit", "-qm", "huge")
-    result = CliRunner().invoke(app, ["review", "project", "--rev", "HEAD", "--max-bytes", "100000"])
+    args = ["review", "project", "--rev", "HEAD", "--max-bytes", "100000"]
+    result = CliRunner().invoke(app, args)
     assert result.exit_code == 2 and "docs/huge.md: too large" in result.output
 
 
