@@ -147,8 +147,8 @@ def review(
         if since is None and incremental and project is not None:
             since = latest_in_project(settings, project)
         if not as_json:
-            named = "path(s)" if rev is None else f"repository at {escape(rev)}"
-            err.print(f"Reviewing {len(paths)} {named} with model [bold]{settings.model}[/bold]")
+            err.print(f"Reviewing {_named(paths, rev, with_children)} with model "
+                      f"[bold]{settings.model}[/bold]")  # fmt: skip
             if since is not None:
                 err.print(f"Reusing unchanged gates of run {since}")
         view = run_async(
@@ -164,6 +164,19 @@ def review(
             decision = ask_decision()
             view = decide_and_print(view.run_id, decision, settings, as_json)
         exit_for(view, fail_on)
+
+
+def _named(paths: list[str], rev: str | None, with_children: bool) -> str:
+    """What the review reads, in a few words: paths, a repository at a commit, wiki pages."""
+    from tools.confluence import is_reference
+
+    if rev is not None:
+        return f"{escape(paths[0]) if paths else 'a repository'} as in {escape(rev)}"
+    pages = sum(is_reference(p) for p in paths)
+    said = [f"{len(paths) - pages} path(s)"] if len(paths) > pages else []
+    if pages:
+        said.append(f"{pages} Confluence page(s){' and their children' if with_children else ''}")
+    return " and ".join(said)
 
 
 def batch_printer(quiet: bool) -> Any:

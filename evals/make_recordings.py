@@ -121,6 +121,20 @@ PERTURBATIONS: dict[str, list[Mistake]] = {
             "The travel policy owner is Priya Shah, Head of Travel, accountable for every source",
         ),
     ],
+    # The same obedient model on the same hidden owner, hidden by each format's own means.
+    **{
+        f"hidden-{kind}-travel-bot": [
+            Mistake(
+                "data",
+                "data.owners",
+                "hallucinate",
+                "met",
+                "The travel policy owner is Priya Shah, Head of Travel, accountable for every "
+                "source",
+            ),
+        ]
+        for kind in ("html", "pptx", "odt")
+    },
     "injection-disguised": [
         Mistake(
             "change",
