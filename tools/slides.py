@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from tools.ceilings import Deadline
 
 TINY = Pt(4)
+LAYOUT_BODY_TOP = 1_600_200  # EMU: where the default layouts put a body placeholder (1.75 in)
 METADATA_FIELDS = ("title", "subject", "keywords", "comments", "category", "content_status")
 
 
@@ -60,16 +61,41 @@ def _flagged_hidden(shape: Any) -> bool:
     return properties is not None and properties.get("hidden") in ("1", "true")
 
 
+def _box(shape: Any) -> tuple[int, int, int, int] | None:
+    """The shape's own position and size (EMU), or None when its layout places it (reading
+    the XML directly: python-pptx looks inherited positions up through the layout each time)."""
+    for element in shape._element.iter(qn("a:xfrm"), qn("p:xfrm")):
+        offset, extent = element.find(qn("a:off")), element.find(qn("a:ext"))
+        if offset is None or extent is None:
+            return None
+        try:
+            return (int(offset.get("x", 0)), int(offset.get("y", 0)),
+                    int(extent.get("cx", 0)), int(extent.get("cy", 0)))  # fmt: skip
+        except ValueError:
+            return None
+    return None
+
+
 def _off_slide(shape: Any, width: int, height: int) -> bool:
-    left, top, wide, high = (shape.left, shape.top, shape.width, shape.height)
-    if None in (left, top, wide, high):
+    box = _box(shape)
+    if box is None:
         return False  # placed by its layout: on the slide
+    left, top, wide, high = box
     return left >= width or top >= height or left + wide <= 0 or top + high <= 0
+
+
+def _reading_order(shape: Any) -> tuple[int, int]:
+    box = _box(shape)
+    if box is not None:
+        return box[1], box[0]
+    kind = shape._element.find(f".//{qn('p:ph')}")
+    title = kind is not None and kind.get("type") in ("title", "ctrTitle")
+    return (0 if title else LAYOUT_BODY_TOP), 0
 
 
 def _shapes(shapes: Any) -> Iterator[Any]:
     """Shapes in reading order, groups opened (a hidden group hides what it holds)."""
-    ordered = sorted(shapes, key=lambda s: ((s.top or 0), (s.left or 0)))
+    ordered = sorted(shapes, key=_reading_order)
     for shape in ordered:
         if shape.shape_type == MSO_SHAPE_TYPE.GROUP and not _flagged_hidden(shape):
             yield from _shapes(shape.shapes)
