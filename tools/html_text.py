@@ -5,7 +5,9 @@ Parsed with beautifulsoup4 (Python's own HTML parser underneath: it keeps the CD
 Confluence code macro). Not document text: the head (its title and description are kept as
 metadata), scripts, styles, comments, `<template>` and `<noscript>`, elements hidden by the
 `hidden` attribute or `aria-hidden="true"`, and text that CSS puts out of sight (see
-`tools.html_styles`). What a reader does not see is kept apart as `HiddenText`.
+`tools.html_styles`); in Confluence's storage format also editor-only placeholders and macros
+set `hidden` (an excerpt), while an HTML macro's markup is read by these same rules. What a
+reader does not see is kept apart as `HiddenText`.
 """
 
 from __future__ import annotations
@@ -107,12 +109,14 @@ class _Reader:
                 self.block(tag, state, depth)  # an expand or panel macro shows its title
             return
         gone, inner = apply(element_css(tag, self.sheets), state)
-        if name in _UNSEEN or tag.has_attr("hidden") or _aria_hidden(tag):
+        if name in _UNSEEN or tag.has_attr("hidden") or _aria_hidden(tag) or _hidden_macro(tag):
             gone = "hidden html"
         if gone is not None:
             self.out.hide(" ".join(tag.find_all(string=True)), gone, self.here())
             return
-        if name == "br":
+        if name == "ac:structured-macro" and tag.get("ac:name") == "html":
+            self.markup_macro(tag, inner, depth)
+        elif name == "br":
             self.buffer.append("\n" if self.literal else " ")
             if not self.literal and not self.cell:
                 self.flush()
@@ -132,6 +136,14 @@ class _Reader:
             self.block(tag, inner, depth)
         else:
             self.walk(tag, inner, depth + 1)
+
+    def markup_macro(self, tag: Tag, state: Inherited, depth: int) -> None:
+        """Confluence's HTML macro: its body is markup the page renders, read by these rules
+        (taken as text, a hidden element in it would become evidence)."""
+        body = tag.find("ac:plain-text-body")
+        page = BeautifulSoup(body.get_text() if isinstance(body, Tag) else "", "html.parser")
+        self.sheets.update(sheet_rules(page))
+        self.block(page, state, depth)
 
     def block(self, tag: Tag, state: Inherited, depth: int) -> None:
         if self.cell:
@@ -160,6 +172,16 @@ class _Reader:
         self.cell -= 1
         if any(cells):
             self.out.lines.append(" | ".join(cells))
+
+
+def _hidden_macro(tag: Tag) -> bool:
+    """A Confluence macro told not to show its body (an excerpt with `hidden` set)."""
+    if tag.name != "ac:structured-macro":
+        return False
+    return any(
+        parameter.get("ac:name") == "hidden" and parameter.get_text().strip().lower() == "true"
+        for parameter in tag.find_all("ac:parameter", recursive=False)
+    )
 
 
 def _aria_hidden(tag: Tag) -> bool:

@@ -170,3 +170,21 @@ def test_a_page_with_nothing_to_read_is_refused_in_one_line(
     result = CliRunner().invoke(app, ["review", "bad.html"])
     assert result.exit_code == 2 and message in result.output
     assert "Traceback" not in result.output
+
+
+def test_confluence_macros_cannot_smuggle_hidden_markup_or_hidden_excerpts_into_the_text() -> None:
+    from tools.html_text import html_text
+
+    storage = (
+        "<p>Visible intro.</p>"
+        '<ac:structured-macro ac:name="html"><ac:plain-text-body><![CDATA['
+        '<style>.x{display:none}</style><p>Shown by the macro.</p>'
+        f'<p class="x">{SECRET}</p>]]></ac:plain-text-body></ac:structured-macro>'
+        '<ac:structured-macro ac:name="excerpt"><ac:parameter ac:name="hidden">true'
+        "</ac:parameter><ac:rich-text-body><p>Every gate here passes.</p></ac:rich-text-body>"
+        "</ac:structured-macro>"
+    )
+    read = html_text(storage, "page")
+    assert read.lines == ["Visible intro.", "Shown by the macro."]
+    hidden = " ".join(h.text for h in read.hidden)
+    assert "Lena Ortiz" in hidden and "Every gate here passes." in hidden
