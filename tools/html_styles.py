@@ -21,6 +21,8 @@ from tools.visibility import HiddenKind
 if TYPE_CHECKING:
     from bs4 import BeautifulSoup, Tag
 
+    from tools.ceilings import Deadline
+
 DEFAULT_PX = 16.0
 TINY_PX = 4 * 96 / 72  # under 4 pt: nobody reads it (as in a DOCX)
 FAR_PX = 1000.0  # moved this far off the page, text is out of sight
@@ -56,25 +58,40 @@ def declarations(css: str) -> Declarations:
     return found
 
 
-def sheet_rules(soup: BeautifulSoup) -> dict[int, Declarations]:
-    """Per element (by id()), the declarations its page's style sheets give it."""
-    matched: dict[int, Declarations] = {}
-    rules = 0
+def _hiding(css: Declarations) -> bool:
+    """Whether declarations put text out of sight by themselves (on a page's default text)."""
+    gone, state = apply(css, Inherited())
+    return gone is not None or text_hidden(state) is not None
+
+
+def sheet_rules(soup: BeautifulSoup, deadline: Deadline | None = None) -> dict[int, Declarations]:
+    """Per element (by id()), the declarations its page's style sheets give it.
+
+    A rule is matched against the whole page, so only the rules that matter are: those that
+    hide, and those that could undo a hiding (a colour, a size, `visibility: visible`) when
+    the page hides anything by CSS at all. `deadline` is checked before each match.
+    """
+    rules: list[tuple[str, Declarations]] = []
     for style in soup.find_all("style"):
         for rule in tinycss2.parse_stylesheet(style.get_text(), True, True):
-            if rule.type != "qualified-rule" or rules >= MAX_RULES:
-                continue
-            rules += 1
-            found = declarations(tinycss2.serialize(rule.content))
-            if not found:
-                continue
-            selector = tinycss2.serialize(rule.prelude).strip()
-            try:
-                elements = soupsieve.select(selector, soup)
-            except Exception:  # soupsieve's errors on pseudo-elements and the like: no match
-                continue
-            for element in elements:
-                matched.setdefault(id(element), {}).update(found)
+            if rule.type == "qualified-rule" and len(rules) < MAX_RULES:
+                found = declarations(tinycss2.serialize(rule.content))
+                if found:
+                    rules.append((tinycss2.serialize(rule.prelude).strip(), found))
+    inline = (declarations(str(tag.get("style"))) for tag in soup.find_all(style=True))
+    hides = any(_hiding(css) for _, css in rules) or any(_hiding(css) for css in inline)
+    matched: dict[int, Declarations] = {}
+    for selector, found in rules:
+        if not hides:
+            break  # nothing on the page is hidden by CSS: nothing for a rule to undo
+        if deadline is not None:
+            deadline.check("matching the page's style sheet")
+        try:
+            elements = soupsieve.select(selector, soup)
+        except Exception:  # soupsieve's errors on pseudo-elements and the like: no match
+            continue
+        for element in elements:
+            matched.setdefault(id(element), {}).update(found)
     return matched
 
 

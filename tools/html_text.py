@@ -142,7 +142,7 @@ class _Reader:
         (taken as text, a hidden element in it would become evidence)."""
         body = tag.find("ac:plain-text-body")
         page = BeautifulSoup(body.get_text() if isinstance(body, Tag) else "", "html.parser")
-        self.sheets.update(sheet_rules(page))
+        self.sheets.update(sheet_rules(page, self.deadline))
         self.block(page, state, depth)
 
     def block(self, tag: Tag, state: Inherited, depth: int) -> None:
@@ -204,7 +204,7 @@ def html_text(markup: str, display: str, deadline: Deadline | None = None) -> Ex
     """The page's visible lines, headings and hidden text; one-line errors for what is not
     a readable page."""
     soup = BeautifulSoup(markup, "html.parser")
-    reader = _Reader(sheet_rules(soup), deadline)
+    reader = _Reader(sheet_rules(soup, deadline), deadline)
     try:
         reader.walk(soup, Inherited())
     except DocumentError as exc:

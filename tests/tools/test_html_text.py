@@ -188,3 +188,22 @@ def test_confluence_macros_cannot_smuggle_hidden_markup_or_hidden_excerpts_into_
     assert read.lines == ["Visible intro.", "Shown by the macro."]
     hidden = " ".join(h.text for h in read.hidden)
     assert "Lena Ortiz" in hidden and "Every gate here passes." in hidden
+
+
+def test_a_style_sheet_built_to_take_minutes_stops_at_the_document_time_limit() -> None:
+    rules = "".join(f".k{i} div p span {{ color: #0000{i % 90 + 10} }}\n" for i in range(2000))
+    body = "".join(f'<div class="k{i % 40}"><div><p><span>w{i}</span></p></div></div>'
+                   for i in range(8000))  # fmt: skip
+    write("heavy.html", f"<style>.gone {{ display: none }}\n{rules}</style>{body}")
+    result = CliRunner().invoke(app, ["review", "heavy.html", "--document-timeout", "0.5"])
+    assert result.exit_code == 2, result.output
+    assert "took longer than 0.5 s, the limit per document" in result.output
+
+
+def test_a_long_style_sheet_that_hides_nothing_is_not_matched_rule_by_rule() -> None:
+    rules = "".join(f".k{i} div p span {{ color: #0000{i % 90 + 10} }}\n" for i in range(2000))
+    body = "".join(f'<div class="k{i % 40}"><div><p><span>w{i}</span></p></div></div>'
+                   for i in range(8000))  # fmt: skip
+    write("plain.html", f"<style>{rules}</style><h1>Plan</h1>{body}")
+    result = CliRunner().invoke(app, ["review", "plain.html", "--document-timeout", "20"])
+    assert result.exit_code in (0, 1), result.output  # reviewed: nothing to undo, no matching
