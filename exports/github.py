@@ -36,10 +36,10 @@ def blob_base(env: Mapping[str, str]) -> str:
 def _link(evidence: Evidence, base: str, pages: Mapping[str, str]) -> str:
     if evidence.kind == "external":
         return f"[{inline(evidence.title or evidence.url or 'source')}]({evidence.url})"
-    if evidence.path in pages:  # a wiki page: its location links to the page
-        return f"[`{evidence.location}`](<{quote(pages[evidence.path], safe=_URL_SAFE)}>)"
+    if pages.get(evidence.path or ""):  # a wiki page: its location links to the page
+        return f"[`{evidence.location}`](<{quote(pages[evidence.path or ''], safe=_URL_SAFE)}>)"
     target = quote((evidence.path or "").replace("\\", "/"))
-    if evidence.line_start:
+    if evidence.line_start and evidence.path not in pages:
         target += f"#L{evidence.line_start}"
         if evidence.line_end and evidence.line_end != evidence.line_start:
             target += f"-L{evidence.line_end}"
@@ -70,7 +70,10 @@ def _finding(f: Finding, base: str, quotes: bool, pages: Mapping[str, str]) -> l
 
 
 def _render(view: RunView, base: str, quotes: bool, unmet_only: bool) -> str:
-    pages = {d.path: d.origin.url for d in view.documents if d.origin and d.origin.url}
+    # A wiki page links to itself; a file whose lines are not the file's own (an HTML page's
+    # extracted text, a deck, an ODT) links to the file without a line anchor.
+    pages = {d.path: d.origin.url if d.origin and d.origin.url else "" for d in view.documents
+             if (d.origin and d.origin.url) or d.kind in ("html", "pptx", "odt")}  # fmt: skip
     verdict = view.verdict
     overall = verdict.overall if verdict else "no verdict"
     out = [

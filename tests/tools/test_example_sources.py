@@ -74,3 +74,15 @@ def test_the_stand_in_wiki_serves_a_page_tree_over_http(stand_in_wiki: str) -> N
         f"{stand_in_wiki}/spaces/ENG/pages/1003/Change+plan",
     ]
     assert os.environ["CONFLUENCE_TOKEN"] not in str(view)
+
+
+def test_a_pr_comment_links_extracted_formats_to_their_file_without_a_line_anchor() -> None:
+    from typer.testing import CliRunner
+
+    from main import app
+
+    view = cli_json("review", str(EXAMPLES / "exports" / "claimsense-confluence-export.html"))
+    comment = CliRunner().invoke(app, ["show", view["run_id"], "--format", "github"]).output
+    links = [line for line in comment.splitlines() if "claimsense-confluence-export.html" in line
+             and "](" in line]  # fmt: skip
+    assert links and not any("#L" in line for line in links)
