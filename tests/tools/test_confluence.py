@@ -110,6 +110,12 @@ def test_the_credentials_are_never_shown_traced_or_written(
     comment = CliRunner().invoke(app, ["show", run_id, "--format", "github"])
     seen = _everything_written(workspace, result.output + approved.output + comment.output)
     assert TOKEN not in seen and "Basic " not in seen
+    trace = next(workspace.rglob("*.jsonl")).read_text(encoding="utf-8")
+    origins = [d.get("origin") for line in trace.splitlines()
+               for d in json.loads(line).get("attributes", {}).get("gatereview.documents", [])]
+    assert {"source": "confluence", "repository": BASE, "page_id": "1002", "version": 3,
+            "url": f"{BASE}/spaces/ENG/pages/1002/Model+and+platform",
+            "title": "Model and platform", "space": "ENG"} in origins  # fmt: skip
     assert "read Confluence page 1002 version 3 (Model and platform)" in result.output
     html = next(workspace.rglob("*.html")).read_text(encoding="utf-8")
     assert f'<a href="{BASE}/spaces/ENG/pages/1001/Claims+assistant"' in html
