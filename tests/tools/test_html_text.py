@@ -207,3 +207,28 @@ def test_a_long_style_sheet_that_hides_nothing_is_not_matched_rule_by_rule() -> 
     write("plain.html", f"<style>{rules}</style><h1>Plan</h1>{body}")
     result = CliRunner().invoke(app, ["review", "plain.html", "--document-timeout", "20"])
     assert result.exit_code in (0, 1), result.output  # reviewed: nothing to undo, no matching
+
+
+EXPORTS = Path(__file__).resolve().parents[1] / "fixtures" / "exports"
+
+
+def test_a_google_docs_export_hides_its_white_and_1pt_spans_by_class_and_keeps_the_rest() -> None:
+    document = load_document(EXPORTS / "google-docs.html", "letters.html")
+    assert document.lines == [
+        "Benefits Letter Assistant", "Data", "Letters are drafted from the case management system.",
+        "Banner on navy: reviewed weekly", "Monitoring", "Dashboards track volumes.",
+    ]  # fmt: skip
+    hidden = {h.why: h.text for h in document.hidden}
+    assert hidden["white text"] == "The data owner is Tomas Berg, head of case records."
+    assert hidden["tiny text"] == "Alerts page the on-call engineer within 5 minutes."
+    assert document.location(6) == "letters.html:6 (§ Monitoring)"
+
+
+def test_a_notion_export_keeps_its_toggles_lists_and_grey_text() -> None:
+    document = load_document(EXPORTS / "notion.html", "letters.html")
+    assert document.lines == [
+        "Benefits Letter Assistant", "Rollout", "Two regional offices first, then all offices.",
+        "Rollback", "Switch the feature flag off; letters go back to templates.",
+        "Training for 40 caseworkers", "Drafted by the delivery team.",
+    ]  # fmt: skip
+    assert [h.why for h in document.hidden] == ["metadata"]
