@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from dataclasses import dataclass
 from urllib.parse import quote
 
 from agents.coordinator import counts_toward_verdict
@@ -33,20 +34,44 @@ def blob_base(env: Mapping[str, str]) -> str:
     return ""
 
 
-def _link(evidence: Evidence, base: str, pages: Mapping[str, str]) -> str:
+@dataclass(frozen=True)
+class _Targets:
+    """Where a document's quotes link to, when not `base` + path + `#L` line."""
+
+    pages: Mapping[str, str]  # path -> a wiki page's URL ("": the file, no line anchor)
+    bases: Mapping[str, str]  # path -> the blob base of the commit it was read at
+
+
+def _targets(view: RunView, base: str) -> _Targets:
+    # A wiki page links to itself; a file whose lines are not the file's own (an HTML page's
+    # extracted text, a deck, an ODT) links to the file without a line anchor; a file read at
+    # a commit (--rev) links to that commit's copy rather than the checkout's.
+    pages = {d.path: d.origin.url if d.origin and d.origin.url else "" for d in view.documents
+             if (d.origin and d.origin.url) or d.kind in ("html", "pptx", "odt")}  # fmt: skip
+    bases = {
+        d.path: re.sub(r"/blob/[^/]+/$", f"/blob/{d.origin.commit}/", base)
+        for d in view.documents
+        if base and d.origin and d.origin.source == "git" and d.origin.commit
+    }
+    return _Targets(pages, bases)
+
+
+def _link(evidence: Evidence, base: str, targets: _Targets) -> str:
     if evidence.kind == "external":
         return f"[{inline(evidence.title or evidence.url or 'source')}]({evidence.url})"
-    if pages.get(evidence.path or ""):  # a wiki page: its location links to the page
-        return f"[`{evidence.location}`](<{quote(pages[evidence.path or ''], safe=_URL_SAFE)}>)"
-    target = quote((evidence.path or "").replace("\\", "/"))
-    if evidence.line_start and evidence.path not in pages:
+    pages, path = targets.pages, evidence.path or ""
+    if pages.get(path):  # a wiki page: its location links to the page
+        return f"[`{evidence.location}`](<{quote(pages[path], safe=_URL_SAFE)}>)"
+    base = targets.bases.get(path, base)
+    target = quote(path.replace("\\", "/"))
+    if evidence.line_start and path not in pages:
         target += f"#L{evidence.line_start}"
         if evidence.line_end and evidence.line_end != evidence.line_start:
             target += f"-L{evidence.line_end}"
     return f"[`{evidence.location}`]({base}{target})"
 
 
-def _finding(f: Finding, base: str, quotes: bool, pages: Mapping[str, str]) -> list[str]:
+def _finding(f: Finding, base: str, quotes: bool, pages: _Targets) -> list[str]:
     flags = [
         text
         for text, on in (
@@ -70,10 +95,7 @@ def _finding(f: Finding, base: str, quotes: bool, pages: Mapping[str, str]) -> l
 
 
 def _render(view: RunView, base: str, quotes: bool, unmet_only: bool) -> str:
-    # A wiki page links to itself; a file whose lines are not the file's own (an HTML page's
-    # extracted text, a deck, an ODT) links to the file without a line anchor.
-    pages = {d.path: d.origin.url if d.origin and d.origin.url else "" for d in view.documents
-             if (d.origin and d.origin.url) or d.kind in ("html", "pptx", "odt")}  # fmt: skip
+    pages = _targets(view, base)
     verdict = view.verdict
     overall = verdict.overall if verdict else "no verdict"
     out = [

@@ -142,3 +142,17 @@ def test_the_run_lists_the_documents_commit_in_json_for_scripts(repo: Path) -> N
         "space": None,
     }  # fmt: skip
     assert json.dumps(view).count("Kofi") == 0
+
+
+def test_a_pr_comment_in_actions_links_quotes_to_the_commit_they_were_read_at(
+    repo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(repo)
+    view = _review(".", "--rev", "v1", "--path", "docs")
+    monkeypatch.setenv("GITHUB_SERVER_URL", "https://github.com")
+    monkeypatch.setenv("GITHUB_REPOSITORY", "acme/claims")
+    monkeypatch.setenv("GITHUB_SHA", "f" * 40)  # the checkout's commit, not the one read
+    comment = CliRunner().invoke(app, ["show", view["run_id"], "--format", "github"]).output
+    first = git(repo, "rev-parse", "v1")
+    assert f"https://github.com/acme/claims/blob/{first}/docs/design.md#L" in comment
+    assert "f" * 40 not in comment
