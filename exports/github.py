@@ -25,6 +25,13 @@ def inline(text: str) -> str:
     return _SPECIAL.sub(lambda m: "\\" + m.group(0), flat.replace("&", "&amp;"))
 
 
+def _code(text: str) -> str:
+    """A path or location as one code span: a backtick in it (a wiki page's title is anyone's
+    to write) cannot end the span and start markup."""
+    flat = " ".join(text.replace("`", "'").split())
+    return f"`{flat}`"
+
+
 def blob_base(env: Mapping[str, str]) -> str:
     """Where document links point: the commit's files on GitHub inside Actions, else relative."""
     keys = ("GITHUB_SERVER_URL", "GITHUB_REPOSITORY", "GITHUB_SHA")
@@ -61,14 +68,14 @@ def _link(evidence: Evidence, base: str, targets: _Targets) -> str:
         return f"[{inline(evidence.title or evidence.url or 'source')}]({evidence.url})"
     pages, path = targets.pages, evidence.path or ""
     if pages.get(path):  # a wiki page: its location links to the page
-        return f"[`{evidence.location}`](<{quote(pages[path], safe=_URL_SAFE)}>)"
+        return f"[{_code(evidence.location)}](<{quote(pages[path], safe=_URL_SAFE)}>)"
     base = targets.bases.get(path, base)
     target = quote(path.replace("\\", "/"))
     if evidence.line_start and path not in pages:
         target += f"#L{evidence.line_start}"
         if evidence.line_end and evidence.line_end != evidence.line_start:
             target += f"-L{evidence.line_end}"
-    return f"[`{evidence.location}`]({base}{target})"
+    return f"[{_code(evidence.location)}]({base}{target})"
 
 
 def _finding(f: Finding, base: str, quotes: bool, pages: _Targets) -> list[str]:
@@ -102,7 +109,7 @@ def _render(view: RunView, base: str, quotes: bool, unmet_only: bool) -> str:
         f"## {MARK.get(overall, '')} gatereview: **{overall}**".replace("  ", " "),
         "",
         f"Run `{view.run_id}` · state `{view.state}` · "
-        + ", ".join(f"`{d.path}`" for d in view.documents),
+        + ", ".join(_code(d.path) for d in view.documents),
         "",
     ]
     if verdict is None:

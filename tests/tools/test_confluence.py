@@ -9,6 +9,7 @@ URL: nothing of ours is patched.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -201,3 +202,15 @@ def test_a_personal_access_token_alone_is_sent_as_a_bearer_token(
     monkeypatch.delenv("CONFLUENCE_USER")
     cli_json("review", "confluence:ENG/1001")
     assert wiki.calls[0].request.headers["Authorization"] == f"Bearer {TOKEN}"
+
+
+def test_a_page_title_cannot_write_markup_into_the_pr_comment() -> None:
+    page = body("page-1001.json")
+    page["title"] = "Plan` [approved](https://evil.example/) `"
+    with respx.mock(using="httpx") as router:
+        router.get(f"{API}/1001").respond(json=page)
+        view = cli_json("review", "confluence:ENG/1001")
+    comment = CliRunner().invoke(app, ["show", view["run_id"], "--format", "github"]).output
+    assert "`Plan' [approved](https://evil.example/) '`" in comment
+    outside_code = re.sub(r"`[^`\n]*`", "", comment)
+    assert "evil.example" not in outside_code  # only ever inside a code span: no link
