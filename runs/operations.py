@@ -6,7 +6,7 @@ import asyncio
 import os
 import secrets
 import shutil
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import asynccontextmanager, suppress
 from dataclasses import replace
 from datetime import UTC, datetime
@@ -163,6 +163,7 @@ async def start_review(
     owner: str | None = None,
     since: str | None = None,
     sources: SourceOptions | None = None,
+    environ: Mapping[str, str] | None = None,
 ) -> RunView:
     """Run a new review up to the human decision, reusing `since`'s unchanged gate reviews.
 
@@ -173,7 +174,7 @@ async def start_review(
     back what it wrote.
     """
     ingested = await asyncio.to_thread(
-        load_sources, paths, sources, os.environ,
+        load_sources, paths, sources, os.environ if environ is None else environ,
         max_bytes=settings.max_bytes, timeout_s=settings.document_timeout_s,
     )  # fmt: skip
     rubrics = load_rubric_set(settings.rubrics)

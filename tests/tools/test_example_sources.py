@@ -6,8 +6,6 @@ from __future__ import annotations
 
 import os
 import subprocess
-import sys
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -16,8 +14,9 @@ from fakes.cli import cli_json
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = ROOT / "examples"
-sys.path.insert(0, str(EXAMPLES))
-from fake_confluence import serve  # noqa: E402  (an example script, not a package)
+from evals.wiki_server import serving  # noqa: E402
+
+RECORDED = ROOT / "tests" / "fixtures" / "confluence"
 
 
 def _gates(*args: str) -> dict[str, str]:
@@ -52,18 +51,12 @@ def test_this_repository_can_be_reviewed_as_in_its_latest_commit(
 
 @pytest.fixture
 def stand_in_wiki(monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
-    server = serve(0)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    base = f"http://127.0.0.1:{server.server_address[1]}/wiki"
-    monkeypatch.setenv("CONFLUENCE_URL", base)
-    monkeypatch.setenv("CONFLUENCE_TOKEN", "any-token")
-    monkeypatch.delenv("CONFLUENCE_USER", raising=False)
-    try:
+    """What `python examples/fake_confluence.py` serves, on a free port."""
+    with serving(RECORDED) as base:
+        monkeypatch.setenv("CONFLUENCE_URL", base)
+        monkeypatch.setenv("CONFLUENCE_TOKEN", "any-token")
+        monkeypatch.delenv("CONFLUENCE_USER", raising=False)
         yield base
-    finally:
-        server.shutdown()
-        server.server_close()
 
 
 def test_the_stand_in_wiki_serves_a_page_tree_over_http(stand_in_wiki: str) -> None:
