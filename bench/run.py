@@ -30,6 +30,7 @@ import bounds  # noqa: E402
 import commands  # noqa: E402
 import corpus  # noqa: E402
 import fanout  # noqa: E402
+import formats  # noqa: E402
 import offline  # noqa: E402
 import tokens  # noqa: E402
 from model_server import ModelProcess  # noqa: E402
@@ -227,6 +228,13 @@ def offline_figures(report: Report, folder: Path, repeats: int) -> None:
         )
 
 
+def format_figures(report: Report, repeats: int) -> None:
+    """Reading 10k words in each format and from each source (git, Confluence over loopback)."""
+    print("Formats: reading 10k words the way `review` does, in process, per format", flush=True)
+    for name, seconds in formats.seconds_per_10k_words(repeats).items():
+        report.seconds("formats", f"{name}: s per 10k words", seconds, formats.GOAL_S)
+
+
 def command_line(report: Report, folder: Path, repeats: int) -> None:
     """`--help`, `runs`, `show` with 200 runs, and a whole model-backed review process."""
     print("Command line: each a fresh `python main.py` process", flush=True)
@@ -354,6 +362,7 @@ def main() -> None:
         token_figures(report, folder)
         costs(report, folder)
         offline_figures(report, folder, repeats)
+        format_figures(report, repeats)
         command_line(report, folder, repeats)
         client_bounds(report, folder, repeats)
         replay_suite(report, folder)

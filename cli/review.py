@@ -22,11 +22,29 @@ from cli.options import (
     ModelOpt,
 )
 from cli.output import emit, exit_for, export, live_progress, no_model_answer
+from tools.intake import SourceOptions
 from vocabulary.errors import GateReviewError
 
 
 def review(
-    paths: Annotated[list[Path], typer.Argument(help="Design documents or folders.")],
+    paths: Annotated[
+        list[str],
+        typer.Argument(
+            help="Design documents or folders, a repository (with --rev), or Confluence pages "
+            "(confluence:SPACE/PAGE_ID or a page URL)."
+        ),
+    ],
+    rev: Annotated[
+        str | None,
+        typer.Option(help="Read the repository PATH as in this commit (a branch, tag or id)."),
+    ] = None,
+    under: Annotated[
+        str | None,
+        typer.Option("--path", help="With --rev: only this folder or file of the repository."),
+    ] = None,
+    with_children: Annotated[
+        bool, typer.Option(help="Confluence: review the pages below each named page too.")
+    ] = False,
     model: ModelOpt = None,
     api_base: ApiBaseOpt = None,
     budget_usd: Annotated[
@@ -146,11 +164,17 @@ def review(
 
             since = named_run(settings, since)
         if not as_json:
-            err.print(f"Reviewing {len(paths)} path(s) with model [bold]{settings.model}[/bold]")
+            err.print(f"Reviewing {_named(paths, rev, with_children)} with model "
+                      f"[bold]{settings.model}[/bold]")  # fmt: skip
             if since is not None:
                 err.print(f"Reusing unchanged gates of run {since}")
         with live_progress(as_json, settings.model) as progress:
-            view = run_async(start_review([str(p) for p in paths], settings, progress, since=since))
+            view = run_async(
+                start_review(
+                    list(paths), settings, progress, since=since,
+                    sources=SourceOptions(rev=rev, under=under, with_children=with_children),
+                )
+            )
         emit(view, as_json)
         if sarif is not None:
             export(view, settings, "sarif", sarif)
@@ -159,6 +183,19 @@ def review(
             decision = ask_decision()
             view = decide_and_print(view.run_id, decision, settings, as_json)
         exit_for(view, fail_on, allow_degraded)
+
+
+def _named(paths: list[str], rev: str | None, with_children: bool) -> str:
+    """What the review reads, in a few words: paths, a repository at a commit, wiki pages."""
+    from tools.confluence import is_reference
+
+    if rev is not None:
+        return f"{escape(paths[0]) if paths else 'a repository'} as in {escape(rev)}"
+    pages = sum(is_reference(p) for p in paths)
+    said = [f"{len(paths) - pages} path(s)"] if len(paths) > pages else []
+    if pages:
+        said.append(f"{pages} Confluence page(s){' and their children' if with_children else ''}")
+    return " and ".join(said)
 
 
 def batch_printer(quiet: bool) -> Any:

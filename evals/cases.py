@@ -4,12 +4,16 @@
 `expected.json` (the `Expected` model below), `recording.jsonl` (see evals.recording) and,
 optionally, `rubrics/` (rubric files that replace or extend the built-in ones for this case)
 and `decisions.json` (the reviewers' decisions before the final one, replayed in order: a case
-exported from a decided run, see evals.export).
+exported from a decided run, see evals.export). A case of Confluence pages holds `wiki.toml`
+(`pages = ["confluence:SPACE/ID"]`, `with_children`) and, in `wiki/`, the recorded REST
+responses that `evals.wiki_server` serves on 127.0.0.1 while the case is reviewed.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import tomllib
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -17,6 +21,8 @@ from pydantic import Field, TypeAdapter, ValidationError, model_validator
 
 from agents.rubric import Rubric
 from evals.recording import RECORDING_FILE
+from evals.wiki_server import serving
+from tools.intake import SourceOptions
 from vocabulary.errors import GateReviewError
 from vocabulary.models import Decision, Gate, GateStatus, Overall, Strict
 
@@ -24,7 +30,11 @@ CASES_DIR = Path(__file__).parent / "cases"
 EXPECTED_FILE = "expected.json"
 RUBRICS_FOLDER = "rubrics"  # optional: the case's own rubrics (agents.rubric_set)
 DECISIONS_FILE = "decisions.json"  # optional: reviewers' decisions to replay (evals.export)
-CASE_FILES = frozenset({EXPECTED_FILE, RECORDING_FILE, RUBRICS_FOLDER, DECISIONS_FILE})
+WIKI_FILE = "wiki.toml"  # optional: the Confluence pages the case reviews instead of files
+WIKI_FOLDER = "wiki"  # ... and the recorded REST responses a loopback wiki serves them from
+CASE_FILES = frozenset(
+    {EXPECTED_FILE, RECORDING_FILE, RUBRICS_FOLDER, DECISIONS_FILE, WIKI_FILE, WIKI_FOLDER}
+)
 _DECISIONS = TypeAdapter(list[Decision])
 
 
@@ -59,6 +69,13 @@ class Expected(Strict):
         return [c for c in [*self.must_flag, *self.must_not_flag] if c not in known]
 
 
+class WikiPages(Strict):
+    """The Confluence pages a case reviews (`wiki.toml`)."""
+
+    pages: list[str] = Field(description="confluence:SPACE/ID references")
+    with_children: bool = False
+
+
 @dataclass(frozen=True)
 class Case:
     """One eval case on disk."""
@@ -89,6 +106,22 @@ class Case:
             first = exc.errors()[0]
             where = ".".join(str(p) for p in first["loc"]) or "(root)"
             raise GateReviewError(f"{path}: {where}: {first['msg']}") from None
+
+    @contextmanager
+    def sources(self) -> Iterator[tuple[list[str], SourceOptions | None, dict[str, str] | None]]:
+        """What `review` is given for the case: its files; or its wiki pages, with a loopback
+        wiki serving the recorded responses for the block and the variables pointing at it."""
+        path = self.folder / WIKI_FILE
+        if not path.is_file():
+            yield self.documents(), None, None
+            return
+        try:
+            wiki = WikiPages.model_validate(tomllib.loads(path.read_text(encoding="utf-8")))
+        except (tomllib.TOMLDecodeError, ValidationError) as exc:
+            raise GateReviewError(f"{path}: {str(exc).splitlines()[0]}") from None
+        with serving(self.folder / WIKI_FOLDER) as base:
+            environ = {"CONFLUENCE_URL": base, "CONFLUENCE_TOKEN": "eval-case"}
+            yield wiki.pages, SourceOptions(with_children=wiki.with_children), environ
 
     def documents(self) -> list[str]:
         """The case's document paths relative to its folder, sorted; folders are kept whole."""

@@ -65,8 +65,8 @@ async def review_case(case: Case, settings: Settings) -> tuple[RunView, float]:
     decisions = case.decisions()
     # Display paths are relative to the case folder, so prompts (and recording keys) do not
     # depend on where the repository is checked out.
-    with contextlib.chdir(case.folder):
-        view = await start_review(case.documents(), settings)
+    with contextlib.chdir(case.folder), case.sources() as (paths, options, environ):
+        view = await start_review(paths, settings, sources=options, environ=environ)
         for decision in decisions:
             if view.state == "awaiting_decision" and _applies(decision, view):
                 view = await decide(view.run_id, decision, settings)

@@ -50,6 +50,10 @@ class RunDiff(Strict):
     gates: list[GateChange] = Field(default_factory=list)
     findings: list[FindingChange] = Field(default_factory=list)
     unchanged: int = Field(default=0, description="Findings with the same status and quotes")
+    sources_before: list[str] = Field(
+        default_factory=list, description="The commits or page versions the earlier run read"
+    )
+    sources_after: list[str] = Field(default_factory=list)
 
 
 def _unmet(finding: Finding | None) -> bool:
@@ -132,7 +136,16 @@ def diff_runs(before: RunView, after: RunView) -> RunDiff:
         gates=gates,
         findings=changes,
         unchanged=unchanged,
+        sources_before=_sources(before),
+        sources_after=_sources(after),
     )
+
+
+def _sources(view: RunView) -> list[str]:
+    """The distinct commits and page versions a run's documents were read at, in order."""
+    labels = [d.origin.label if d.origin.source == "git" else f"{d.path}: {d.origin.label}"
+              for d in view.documents if d.origin is not None]  # fmt: skip
+    return list(dict.fromkeys(labels))
 
 
 def render_diff_markdown(diff: RunDiff) -> str:
@@ -140,6 +153,9 @@ def render_diff_markdown(diff: RunDiff) -> str:
     out = [f"# Changes from {diff.before} to {diff.after}", ""]
     if diff.project:
         out += [f"Project: {diff.project}", ""]
+    if diff.sources_before or diff.sources_after:
+        before = ", ".join(diff.sources_before) or "files"
+        out += [f"Read: {before} -> {', '.join(diff.sources_after) or 'files'}", ""]
     out += [f"Verdict: {diff.overall_before} -> {diff.overall_after}", "", "## Gates", ""]
     out += [f"- {g.gate}: {g.before} -> {g.after}" for g in diff.gates] or ["No gate changed."]
     out += ["", "## Findings", ""]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from dataclasses import dataclass
 from urllib.parse import quote
 
 from agents.coordinator import counts_toward_verdict
@@ -20,6 +21,7 @@ _SPECIAL = re.compile(r"[\\`*_{}\[\]<>|#~]")
 # GitHub renders as nothing) after `@`, `:` and `www` leaves the text readable and inert.
 _LIVE = re.compile(r"@|(?<=:)(?=//)|(?<=\bwww)(?=\.)", re.IGNORECASE)
 ZWSP = "&#8203;"
+_URL_SAFE = ":/?#&=+%@!$,;~*'()-._"
 
 
 def inline(text: str) -> str:
@@ -49,19 +51,45 @@ def blob_base(env: Mapping[str, str]) -> str:
     return ""
 
 
-def _link(evidence: Evidence, base: str) -> str:
+@dataclass(frozen=True)
+class _Targets:
+    """Where a document's quotes link to, when not `base` + path + `#L` line."""
+
+    pages: Mapping[str, str]  # path -> a wiki page's URL ("": the file, no line anchor)
+    bases: Mapping[str, str]  # path -> the blob base of the commit it was read at
+
+
+def _targets(view: RunView, base: str) -> _Targets:
+    # A wiki page links to itself; a file whose lines are not the file's own (an HTML page's
+    # extracted text, a deck, an ODT) links to the file without a line anchor; a file read at
+    # a commit (--rev) links to that commit's copy rather than the checkout's.
+    pages = {d.path: d.origin.url if d.origin and d.origin.url else "" for d in view.documents
+             if (d.origin and d.origin.url) or d.kind in ("html", "pptx", "odt")}  # fmt: skip
+    bases = {
+        d.path: re.sub(r"/blob/[^/]+/$", f"/blob/{d.origin.commit}/", base)
+        for d in view.documents
+        if base and d.origin and d.origin.source == "git" and d.origin.commit
+    }
+    return _Targets(pages, bases)
+
+
+def _link(evidence: Evidence, base: str, targets: _Targets) -> str:
     if evidence.kind == "external":
         url = quote(evidence.url or "", safe=":/?#@!$&'*+,;=%~")  # no space, paren or <>
         return f"[{inline(evidence.title or evidence.url or 'source')}]({url})"
-    target = quote((evidence.path or "").replace("\\", "/"))
-    if evidence.line_start:
+    pages, path = targets.pages, evidence.path or ""
+    if pages.get(path):  # a wiki page: its location links to the page
+        return f"[{code(evidence.location)}](<{quote(pages[path], safe=_URL_SAFE)}>)"
+    base = targets.bases.get(path, base)
+    target = quote(path.replace("\\", "/"))
+    if evidence.line_start and path not in pages:
         target += f"#L{evidence.line_start}"
         if evidence.line_end and evidence.line_end != evidence.line_start:
             target += f"-L{evidence.line_end}"
     return f"[{code(evidence.location)}]({base}{target})"
 
 
-def _finding(f: Finding, base: str, quotes: bool) -> list[str]:
+def _finding(f: Finding, base: str, quotes: bool, pages: _Targets) -> list[str]:
     flags = [
         text
         for text, on in (
@@ -77,9 +105,9 @@ def _finding(f: Finding, base: str, quotes: bool) -> list[str]:
     lines = [f"- **{f.id}** `{f.status}` {f.severity}{note}: {inline(f.summary)}"]
     lines += [f"  - {label}: {inline(text)}" for label, text in notes(f)]
     for e in f.evidence if quotes else []:
-        lines.append(f"  - {_link(e, base)}: > {inline(e.quote)}")
+        lines.append(f"  - {_link(e, base, pages)}: > {inline(e.quote)}")
     if not quotes:
-        lines += [f"  - {_link(e, base)}" for e in f.evidence]
+        lines += [f"  - {_link(e, base, pages)}" for e in f.evidence]
     if f.recommendation and f.status != "met":
         lines.append(f"  - Recommendation: {inline(f.recommendation)}")
     return lines
@@ -92,6 +120,7 @@ def _condition(c: Condition) -> str:
 
 
 def _render(view: RunView, base: str, quotes: bool, unmet_only: bool) -> str:
+    pages = _targets(view, base)
     verdict = view.verdict
     overall = verdict.overall if verdict else "no verdict"
     screened = " (screened offline, not certified)" if verdict and verdict.screened else ""
@@ -136,7 +165,7 @@ def _render(view: RunView, base: str, quotes: bool, unmet_only: bool) -> str:
             "",
         ]
         for f in shown:
-            out += _finding(f, base, quotes)
+            out += _finding(f, base, quotes, pages)
         if unmet_only and len(shown) < len(findings):
             left = len(findings) - len(shown)
             out.append(f"- {left} met, dismissed or not applicable finding(s) not listed")

@@ -19,6 +19,7 @@ class Source:
     path: str
     lines: tuple[str, ...]
     heading_line: int
+    url: str | None = None  # a wiki page's address, where the quote's location links to
 
 
 @dataclass(frozen=True)
@@ -37,7 +38,8 @@ def sources_from_state(documents: Iterable[Mapping[str, Any]]) -> dict[str, Sour
         sections = doc.get("sections") or []
         headed = [s["line_start"] for s in sections if s.get("heading_path")]
         sources[doc["path"]] = Source(
-            path=doc["path"], lines=tuple(doc["lines"]), heading_line=min(headed, default=1)
+            path=doc["path"], lines=tuple(doc["lines"]), heading_line=min(headed, default=1),
+            url=(doc.get("origin") or {}).get("url"),
         )
     return sources
 

@@ -12,6 +12,7 @@ from exports.conditions import build_conditions
 from exports.coverage import FrameworkCoverage, framework_coverage
 from exports.signatures import unsigned_gates, valid_signatures
 from tools.evidence import groundedness
+from tools.origins import Origin
 from vocabulary.models import GATES as BUILTIN_GATES
 from vocabulary.models import (
     Amendment,
@@ -36,6 +37,9 @@ class DocumentInfo(Strict):
     sha256: str
     sections: int
     lines: int
+    origin: Origin | None = Field(
+        default=None, description="The commit or wiki page it was read from, if not a file"
+    )
 
 
 class GateInfo(Strict):
@@ -135,6 +139,7 @@ def build_view(run_id: str, state: RunState, values: dict[str, Any]) -> RunView:
             sha256=d["sha256"],
             sections=len(d["sections"]),
             lines=len(d["lines"]),
+            origin=d.get("origin"),
         )
         for d in values.get("documents", [])
     ]

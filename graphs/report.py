@@ -94,6 +94,11 @@ def _code(text: str) -> str:
     return f"{fence} {text} {fence}" if longest else f"{fence}{text}{fence}"
 
 
+def _page_link(url: str | None) -> str:
+    """Where a wiki page opens, as code (the address is the wiki's, so it is never markup)."""
+    return f" at {_code(url)}" if url else ""
+
+
 def render_markdown(view: RunView) -> str:
     """The report as Markdown: verdict, gates, findings with evidence, decisions.
 
@@ -120,7 +125,12 @@ def render_markdown(view: RunView) -> str:
         since = view.gates[reused[0]].reused_from
         out += [f"Reused unchanged from run {since}: {', '.join(reused)}.", ""]
     out += ["## Documents", ""]
-    out += [f"- {_code(d.path)} ({d.kind}, sha256 {d.sha256[:12]})" for d in view.documents]
+    out += [
+        f"- {_code(d.path)} ({d.kind}, sha256 {d.sha256[:12]}"
+        + (f", {md(d.origin.label)}{_page_link(d.origin.url)}" if d.origin else "")
+        + ")"
+        for d in view.documents
+    ]
     if view.rubrics is not None:
         out += [
             "",

@@ -15,9 +15,11 @@ from traces.recorder import TraceRecorder
 
 
 def lineage(documents: list[Document]) -> list[dict[str, Any]]:
-    """Each document's path, content hash, kind and section count."""
+    """Each document's path, content hash, kind and section count (and, when it was read from
+    a commit or a wiki page, that commit or page: id, version, URL)."""
     return [
         {"path": d.path, "sha256": d.sha256, "kind": d.kind, "sections": len(d.sections)}
+        | ({"origin": d.origin.model_dump(exclude_none=True)} if d.origin else {})
         for d in documents
     ]
 

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import secrets
 import shutil
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import asynccontextmanager, suppress
 from dataclasses import replace
 from datetime import UTC, datetime
@@ -33,7 +34,8 @@ from graphs.workspace import Workspace
 from runs.catalogue import Mark, latest_mark, list_runs, load_run, load_runs, save_view
 from runs.faults import faults_as_errors
 from runs.liveness import driving, is_running
-from tools.documents import Document, load_documents
+from tools.documents import Document
+from tools.intake import SourceOptions, load_sources
 from traces import attributes as attr
 from traces.tracefile import lock_file
 from vocabulary.errors import DecisionError, RunNotFoundError
@@ -182,6 +184,8 @@ async def start_review(
     *,
     owner: str | None = None,
     since: str | None = None,
+    sources: SourceOptions | None = None,
+    environ: Mapping[str, str] | None = None,
 ) -> RunView:
     """Run a new review up to the human decision, reusing `since`'s unchanged gate reviews.
 
@@ -191,9 +195,10 @@ async def start_review(
     unknown model they meet before the model has answered once stops the review and takes
     back what it wrote.
     """
-    ingested = load_documents(
-        paths, max_bytes=settings.max_bytes, timeout_s=settings.document_timeout_s
-    )
+    ingested = await asyncio.to_thread(
+        load_sources, paths, sources, os.environ if environ is None else environ,
+        max_bytes=settings.max_bytes, timeout_s=settings.document_timeout_s,
+    )  # fmt: skip
     rubrics = load_rubric_set(settings.rubrics)
     approvers = check_approvers(settings.approvers, rubrics.gates)
     if progress is not None:

@@ -21,7 +21,7 @@ def workspace(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "user-config"))
     monkeypatch.delenv("GATEREVIEW_TRACE_KEY", raising=False)
     monkeypatch.delenv("GATEREVIEW_MODEL", raising=False)
-    for key in ("OPENAI_API_KEY", "ANTHROPIC_API_KEY", "AZURE_API_KEY"):
+    for key in ("OPENAI_API_KEY", "ANTHROPIC_API_KEY", "AZURE_API_KEY", "CONFLUENCE_TOKEN"):
         monkeypatch.delenv(key, raising=False)
     return home
 

@@ -2,9 +2,11 @@
 
 Each document in `tests/fixtures/hidden` hides commitments (and a note to AI reviewers) from
 its readers: in HTML comments, a comment link and hidden elements (Markdown), in hidden, white
-and 1-pt runs (DOCX, from `commitments.txt`), and as invisible text (PDF, the same source, in
-render mode 3). Its twin is the same document without the hidden text. The review of each must
-give the twin's verdict and report the hidden text as `risk.hidden_text` at its location.
+and 1-pt runs (DOCX, from `commitments.txt`), as invisible text (PDF, the same source, in
+render mode 3), in a style-sheet-hidden, white and 1-px paragraph (HTML), on hidden slides, off
+the slide and in 1 pt (PPTX), and in hidden, white and 1-pt paragraphs (ODT). Its twin is the
+same document without the hidden text. The review of each must give the twin's verdict and
+report the hidden text as `risk.hidden_text` at its location.
 """
 
 from __future__ import annotations
@@ -19,7 +21,10 @@ from fakes.openai_server import FakeModel, comply
 
 from agents.coordinator import counts_toward_verdict
 from evals.make_docx import write_docx
+from evals.make_html import write_html
+from evals.make_odt import write_odt
 from evals.make_pdf import INVISIBLE, pdf_bytes
+from evals.make_pptx import write_pptx
 from exports.view import RunView
 from graphs.settings import Settings
 from runs.operations import decide, start_review
@@ -42,14 +47,19 @@ def _variants(folder: Path) -> dict[str, tuple[Path, Path]]:
     write_docx(twin, folder / "twin.docx")
     (folder / "hidden.pdf").write_bytes(pdf_bytes(invisible.replace("# ", "")))
     (folder / "twin.pdf").write_bytes(pdf_bytes(twin.replace("# ", "")))
-    return {
+    variants = {
         "markdown": (HIDDEN / "commitments.md", HIDDEN / "twin.md"),
         "docx": (folder / "hidden.docx", folder / "twin.docx"),
         "pdf": (folder / "hidden.pdf", folder / "twin.pdf"),
     }
+    for kind, write in (("html", write_html), ("pptx", write_pptx), ("odt", write_odt)):
+        write(SOURCE, folder / f"hidden.{kind}")
+        write(twin, folder / f"twin.{kind}")
+        variants[kind] = (folder / f"hidden.{kind}", folder / f"twin.{kind}")
+    return variants
 
 
-FORMATS = ["markdown", "docx", "pdf"]
+FORMATS = ["markdown", "docx", "pdf", "html", "pptx", "odt"]
 
 
 def _review(path: Path, home: Path, **fields: object) -> RunView:
@@ -100,7 +110,10 @@ def test_a_model_that_obeys_hidden_text_cannot_lift_a_gate_and_never_receives_it
 @pytest.mark.parametrize(
     ("kind", "location"),
     [pytest.param("pdf", re.compile(r"hidden\.pdf:\d+:\d+"), id="pdf-page-line"),
-     pytest.param("docx", re.compile(r"hidden\.docx:¶\d+"), id="docx-paragraph")],
+     pytest.param("docx", re.compile(r"hidden\.docx:¶\d+"), id="docx-paragraph"),
+     pytest.param("odt", re.compile(r"hidden\.odt:¶\d+"), id="odt-paragraph"),
+     pytest.param("pptx", re.compile(r"hidden\.pptx:slide \d+"), id="pptx-slide"),
+     pytest.param("html", re.compile(r"hidden\.html:\d+(-\d+)? \(§ [^)]+\)"), id="html-line")],
 )
 def test_pdf_and_docx_evidence_shows_reader_locations_in_every_output(
     kind: str, location: re.Pattern[str], tmp_path: Path, workspace: Path

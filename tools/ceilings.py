@@ -64,15 +64,16 @@ def pdf_limits(limit: int) -> AbstractContextManager[object]:
     )
 
 
-def check_archive(data: bytes, display: str, max_expanded: int) -> None:
-    """Refuse a DOCX whose parts would unzip to more than `max_expanded` bytes, or too many
-    parts, before anything is unzipped (the sizes a ZIP declares bound what it yields)."""
+def check_archive(data: bytes, display: str, max_expanded: int, kind: str = "DOCX") -> None:
+    """Refuse a DOCX (a PPTX, an ODT: `kind`) whose parts would unzip to more than
+    `max_expanded` bytes, or too many parts, before anything is unzipped (the sizes a ZIP
+    declares bound what it yields)."""
     try:
         parts = zipfile.ZipFile(io.BytesIO(data)).infolist()
     except zipfile.BadZipFile:
-        raise DocumentError(f"{display}: corrupt DOCX (not a ZIP archive)") from None
+        raise DocumentError(f"{display}: corrupt {kind} (not a ZIP archive)") from None
     if len(parts) > MAX_ARCHIVE_PARTS:
-        raise DocumentError(f"{display}: a DOCX of {len(parts)} parts is not a document")
+        raise DocumentError(f"{display}: a {kind} of {len(parts)} parts is not a document")
     expanded = sum(part.file_size for part in parts)
     if expanded > max_expanded:
         raise DocumentError(

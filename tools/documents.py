@@ -1,4 +1,5 @@
-"""Document ingestion: Markdown, text, PDF and DOCX files become sections with line anchors.
+"""Document ingestion: Markdown, text, PDF, DOCX, HTML, PPTX and ODT files become sections
+with line anchors.
 
 Reading and decoding files lives in tools.formats, splitting lines into sections in
 tools.sections; this module holds the models and loads files and folders.
@@ -33,6 +34,8 @@ from tools.formats import (
     read_bytes,
 )
 from tools.locations import reader_location, split_lines
+from tools.origins import Origin
+from tools.readers import KINDS, extract
 from tools.sections import (
     CHUNK_LINES,
     MAX_SECTIONS,
@@ -73,7 +76,7 @@ class Document(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     path: str
-    kind: str = Field(description="markdown | text | pdf | docx")
+    kind: str = Field(description="markdown | text | pdf | docx | html | pptx | odt")
     sha256: str
     lines: list[str] = Field(description="The visible text, one entry per line of the file")
     sections: list[Section]
@@ -82,7 +85,11 @@ class Document(BaseModel):
         default_factory=list, description="Text in the file that a reader does not see"
     )
     units: list[int] = Field(
-        default_factory=list, description="Per line: its PDF page, or its DOCX paragraph number"
+        default_factory=list,
+        description="Per line: its PDF page, DOCX or ODT paragraph number, or PPTX slide",
+    )
+    origin: Origin | None = Field(
+        default=None, description="The commit or wiki page it was read from, if not a file"
     )
 
     def line_text(self, start: int, end: int) -> str:
@@ -225,9 +232,22 @@ def load_document(
     Its text may be no longer than max_bytes (a DOCX or PDF may unzip to EXPANSION times
     that on the way), and reading it may take no longer than timeout_s.
     """
-    deadline = Deadline(display, timeout_s)
     data = read_bytes(path, display, max_bytes)
-    suffix = path.suffix.lower()
+    return parse_document(data, display, path.suffix.lower(), max_bytes=max_bytes,
+                          timeout_s=timeout_s)  # fmt: skip
+
+
+def parse_document(
+    data: bytes,
+    display: str,
+    suffix: str,
+    *,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    timeout_s: float = DEFAULT_SECONDS,
+    origin: Origin | None = None,
+) -> Document:
+    """A Document from a file's bytes, read by its suffix (see `load_document`)."""
+    deadline = Deadline(display, timeout_s)
     notes: list[str] = []
     hidden: list[HiddenText] = []
     units: list[int] = []
@@ -242,6 +262,11 @@ def load_document(
         word = docx_lines(data, display, expanded, deadline)
         kind, lines, found, units = "docx", word.lines, word.headings, word.units
         hidden = word.hidden
+    elif suffix in KINDS:
+        kind, read = extract(data, display, suffix, expanded, deadline, notes)
+        lines, found, units, hidden = read.lines, read.headings, read.units, read.hidden
+        if not any(line.strip() for line in lines) and read.hidden:
+            raise DocumentError(f"{display}: no visible text (only hidden text)")
     else:
         lines = split_lines(decode(data, display, notes, strict_binary=suffix == ""))
         kind, found = "markdown" if suffix in MARKDOWN_SUFFIXES else "text", []
@@ -267,7 +292,7 @@ def load_document(
     digest = hashlib.sha256(data).hexdigest()
     document = Document(
         path=display, kind=kind, sha256=digest, lines=lines, sections=sections, notes=notes,
-        units=units,
+        units=units, origin=origin,
     )  # fmt: skip
     document.hidden = [_located(document, h) for h in hidden]
     return document
@@ -285,6 +310,8 @@ def _located(document: Document, hidden: HiddenText) -> HiddenText:
         where = f"{document.path} (metadata: {hidden.detail})"
     elif document.kind == "pdf":
         where = f"{document.path}, {hidden.detail}"
+    elif document.kind == "pptx" and hidden.detail:  # a hidden slide has no line: its number
+        where = f"{document.path}:{hidden.detail}"
     elif 1 <= hidden.line_start <= len(document.lines):
         where = document.location(hidden.line_start, hidden.line_end)
     else:

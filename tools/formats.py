@@ -1,4 +1,5 @@
-"""Reading files and turning them into text lines: text decoding, PDF (pypdf) and DOCX."""
+"""Reading files and turning them into text lines: text decoding, PDF (pypdf) and DOCX
+(HTML, PPTX and ODT in tools.readers)."""
 
 from __future__ import annotations
 
@@ -23,7 +24,10 @@ if TYPE_CHECKING:
 DEFAULT_MAX_BYTES = 5 * 1024 * 1024
 MARKDOWN_SUFFIXES = frozenset({".md", ".markdown"})
 TEXT_SUFFIXES = frozenset({".txt", ".text", ".rst", ""})
-SUPPORTED = "supported: .md .markdown .txt .text .rst .pdf .docx, and text without a suffix"
+SUPPORTED = (
+    "supported: .md .markdown .txt .text .rst .pdf .docx .html .htm .pptx .odt, "
+    "and text without a suffix"
+)
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
 # Left in a quote, these drive the terminal that shows it (ESC, C1) or make text display in
@@ -45,7 +49,7 @@ class NotTextError(DocumentError):
 
 def all_suffixes() -> frozenset[str]:
     """Every file suffix that can be loaded ("" is text without a suffix)."""
-    return MARKDOWN_SUFFIXES | TEXT_SUFFIXES | {".pdf", ".docx"}
+    return MARKDOWN_SUFFIXES | TEXT_SUFFIXES | {".pdf", ".docx", ".html", ".htm", ".pptx", ".odt"}
 
 
 def check_file(path: Path, display: str) -> None:

@@ -27,6 +27,9 @@ HiddenKind = Literal[
     "invisible text",
     "off-page text",
     "metadata",
+    "hidden slide",
+    "hidden shape",
+    "hidden paragraph",
 ]
 
 

@@ -20,6 +20,10 @@ def _head(diff: RunDiff) -> Text:
     head = Text(f"{diff.before} -> {diff.after}")
     if diff.project:
         head.append(f"  project: {terminal_safe(diff.project)}")
+    if diff.sources_before or diff.sources_after:
+        before = ", ".join(diff.sources_before) or "files"
+        after = ", ".join(diff.sources_after) or "files"
+        head.append(f"\nRead: {terminal_safe(before)} -> {terminal_safe(after)}")
     head.append("\nVerdict: ")
     head.append_text(styled(diff.overall_before or "?"))
     head.append(" -> ")
