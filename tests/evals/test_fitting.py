@@ -77,6 +77,6 @@ def test_the_model_path_is_fitted_over_the_judgement_floor_and_the_silent_share(
 
     predictions = model_predictions([_labelled("c.md")], {"c.md": {g: review(g) for g in GATES}})
     statuses = {str(c): set(s.values()) for c, s in predictions.by_candidate["c.md"].items()}
-    assert len(statuses) == 6 and predictions.shipped == RuleParams("conditional", 0.5)
+    assert len(statuses) == 6 and predictions.shipped == RuleParams("conditional", 1.0)
     assert statuses["judgement_floor=conditional, silent_share=0.5"] == {"conditional"}
     assert statuses["judgement_floor=conditional, silent_share=1.0"] == {"not_ready"}
