@@ -21,7 +21,7 @@ from evals.recording import load_recording
 from evals.replay_server import Miss, ReplayServer
 from graphs.settings import Settings
 from tools.documents import Document
-from tools.injection import find_reviewer_instructions, without_instructions
+from guard import find_reviewer_instructions, without_instructions
 from tools.retrieval import SectionIndex
 from vocabulary.models import GATES, Gate, GateReview
 

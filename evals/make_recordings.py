@@ -29,7 +29,7 @@ from evals.replay_server import LocalServer
 from evals.runner import SuiteRunner, run_suite
 from evals.thresholds import load_thresholds
 from tools.documents import Document, load_documents
-from tools.injection import find_reviewer_instructions, without_instructions
+from guard import find_reviewer_instructions, without_instructions
 from tools.retrieval import SectionIndex
 from vocabulary.models import Evidence, Finding, GateReview
 

@@ -19,7 +19,7 @@ from graphs.runtrace import anchor_trace, open_trace
 from graphs.settings import Settings, resolve_settings
 from graphs.workspace import Workspace
 from tools.documents import Document
-from tools.injection import ReviewerInstruction, without_instructions
+from guard import ReviewerInstruction, without_instructions
 from tools.retrieval import SectionIndex
 from traces.recorder import TraceRecorder
 from vocabulary.models import Strict

@@ -12,7 +12,7 @@ from typing import Any
 from exports.diff import RunDiff, render_diff_markdown
 from exports.view import RunView, build_view
 from graphs.workspace import Workspace
-from tools.redact import redact
+from guard import redact
 from vocabulary.escaping import markdown_inline, markdown_lines
 
 _STATUS_MARK = {

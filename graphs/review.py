@@ -32,8 +32,8 @@ from graphs.reuse import gate_basis, reused_review
 from graphs.state import ReviewInput, ReviewState
 from graphs.tracing import lineage, record_events
 from tools.documents import Document, Ingested, load_documents
-from tools.injection import ReviewerInstruction, find_reviewer_instructions
-from tools.redact import redact
+from guard import ReviewerInstruction, find_reviewer_instructions
+from guard import redact
 from traces import attributes as attr
 from vocabulary.models import (
     GATES,

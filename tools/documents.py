@@ -42,7 +42,7 @@ from tools.sections import (
     split_sections,
     text_headings,
 )
-from tools.visibility import HiddenText, markdown_visible
+from guard import HiddenText, markdown_visible
 from vocabulary.errors import DocumentError
 
 __all__ = [
@@ -117,13 +117,15 @@ def load_documents(
     for given in paths:
         display = display_path(given)
         path = Path(given)
+        if outside := _link_outside(path, (Path.cwd(), path.parent)):
+            raise DocumentError(f"{display}: a symbolic link to a file outside {outside}")
         if not path.is_dir():
             check_file(path, display)
             if path.suffix.lower() not in all_suffixes():
                 raise DocumentError(f"{display}: unsupported type {path.suffix} ({SUPPORTED})")
             candidates: list[tuple[Path, str]] = [(path, display)]
         else:
-            candidates = list(_walk(path, display, notes))
+            candidates = list(_walk(path, display, notes, root=path.resolve()))
             if not candidates:
                 raise DocumentError(f"{display}: no supported documents in folder ({SUPPORTED})")
         for file, shown in candidates:
@@ -184,10 +186,22 @@ def printable(name: str) -> str:
     return _UNPRINTABLE.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), name)
 
 
+def _link_outside(path: Path, roots: tuple[Path, ...]) -> str:
+    """For a symbolic link whose target lies outside every root, the first root (shown);
+    else "" (not a link, or a link that stays inside)."""
+    if not path.is_symlink():
+        return ""
+    target = path.resolve()
+    if any(target.is_relative_to(root.resolve()) for root in roots):
+        return ""
+    return display_path(roots[0]) if roots[0] != Path.cwd() else "the current directory"
+
+
 def _walk(
-    folder: Path, shown: str, notes: list[str], visited: set[Path] | None = None
+    folder: Path, shown: str, notes: list[str], visited: set[Path] | None = None, *, root: Path
 ) -> Iterator[tuple[Path, str]]:
-    """Supported files under folder, in sorted path order; hidden entries are skipped."""
+    """Supported files under folder, in sorted path order; hidden entries are skipped, and so
+    is a symbolic link whose target lies outside the folder given (`root`): it is never read."""
     visited = set() if visited is None else visited
     real = folder.resolve()
     if real in visited:
@@ -203,8 +217,12 @@ def _walk(
             continue
         child = Path(entry.path)
         child_shown = (PurePosixPath(shown) / printable(entry.name)).as_posix()
-        if entry.is_dir():
-            yield from _walk(child, child_shown, notes, visited)
+        if entry.is_symlink() and child.resolve() in visited:
+            notes.append(f"skipped {child_shown}: folder already visited (symbolic link loop)")
+        elif entry.is_symlink() and not child.resolve().is_relative_to(root):
+            notes.append(f"skipped {child_shown}: a symbolic link to outside the reviewed folder")
+        elif entry.is_dir():
+            yield from _walk(child, child_shown, notes, visited, root=root)
         elif not entry.is_file():
             notes.append(f"skipped {child_shown}: not a regular file")
         elif child.suffix.lower() not in all_suffixes():

@@ -16,7 +16,7 @@ from dataclasses import dataclass, replace
 from functools import lru_cache
 
 from tools.documents import Section
-from tools.redact import redact_lines
+from guard import redact_lines
 from vocabulary.escaping import PLACEHOLDER
 
 CHARS_PER_TOKEN = 4

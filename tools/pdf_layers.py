@@ -17,7 +17,7 @@ from typing import Any
 from pypdf import PageObject, PdfReader
 from pypdf.generic import ArrayObject, ContentStream, NameObject, TextStringObject
 
-from tools.visibility import HiddenKind, HiddenText
+from guard import HiddenKind, HiddenText
 
 MIN_POINTS = 1.5  # text smaller than this on the page is not read by anyone
 WHITE = 0.95  # a fill this light (0 = black, 1 = white) does not show on a white page

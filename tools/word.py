@@ -20,7 +20,7 @@ from docx.text.hyperlink import Hyperlink
 from docx.text.run import Run
 
 from tools.sections import Heading
-from tools.visibility import HiddenKind, HiddenText
+from guard import HiddenKind, HiddenText
 
 if TYPE_CHECKING:
     from docx.document import Document as WordDocument

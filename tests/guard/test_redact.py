@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tools.redact import KINDS, placeholder, redact, redact_lines
+from guard.redact import KINDS, placeholder, redact, redact_lines
 
 PRIVATE_KEY = """key material:
 -----BEGIN RSA PRIVATE KEY-----
@@ -214,11 +214,11 @@ def test_unterminated_key_headers_mask_line_by_line() -> None:
 
 
 def test_the_detector_file_matches_the_installed_detect_secrets() -> None:
-    """tools/detectors.json is generated from detect-secrets: regenerate it on an upgrade
-    (`python -m tools.detectors`)."""
+    """guard/detectors.json is generated from detect-secrets: regenerate it on an upgrade
+    (`python -m guard.detectors`)."""
     import json
 
-    from tools.detectors import DETECTORS_FILE, generate
+    from guard.detectors import DETECTORS_FILE, generate
 
     assert json.loads(DETECTORS_FILE.read_text(encoding="utf-8")) == generate()
 

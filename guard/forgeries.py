@@ -15,7 +15,7 @@ import re
 from collections.abc import Iterator
 from functools import lru_cache
 
-from tools.folding import fold
+from guard.folding import fold
 
 _GATE_LABEL = re.compile(
     r"(?:the\s+)?(?:data|risk|platform|product|change)(?:\s+(?:gate|readiness|review))?"

@@ -2,7 +2,7 @@
 
 Each hit becomes `[REDACTED:<kind>]` on the line it was on, so line numbers survive (a private
 key block becomes one placeholder per line). Only counts per kind are kept, never the values.
-The rules are in tools.patterns (ours) and tools.detectors (detect-secrets'); all run under
+The rules are in guard.patterns (ours) and guard.detectors (detect-secrets'); all run under
 RE2, in time linear in the text. Before matching, invisible format characters (zero-width
 spaces and joiners, soft hyphens, bidirectional marks, tags) are skipped and full-width
 letters read as ASCII, so `AKIA\\u200b...` is found; the characters around a hit are kept.
@@ -18,8 +18,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from tools.detectors import detector_patterns
-from tools.patterns import KINDS, RULES, RedactionKind, Rule
+from guard.detectors import detector_patterns
+from guard.patterns import KINDS, RULES, RedactionKind, Rule
 
 __all__ = ["KINDS", "Redaction", "placeholder", "redact", "redact_lines"]
 

@@ -10,7 +10,7 @@ import pytest
 
 from tools import injection
 from tools.documents import Document, load_document
-from tools.injection import (
+from guard.injection import (
     PATTERNS_PATH,
     ReviewerInstruction,
     find_reviewer_instructions,

@@ -15,11 +15,11 @@ Choices where a shape is ambiguous:
 - phone: an international `+` number, a North American `(555) 123-4567` / `555-123-4567`, or
   a national number with a leading trunk `0` (`07700 900123`, `020 7946 0958`), 8-15 digits.
   Dates, years, times, versions, money and plain integers never take these shapes.
-- national_id: NHS, US Social Security and UK National Insurance numbers (tools.identifiers).
+- national_id: NHS, US Social Security and UK National Insurance numbers (guard.identifiers).
 - credential: known key shapes (OpenAI, AWS, GitHub, GitLab, Slack, Google, Stripe, Azure
   storage, JWT, Bearer and Basic authorisation, PEM private keys, passwords in URLs), webhook
   URLs, secrets in URL query parameters (`?key=`, `&token=`, `sig=`, ...), detect-secrets'
-  detectors (tools.detectors), quoted high-entropy strings, and `password = ...` /
+  detectors (guard.detectors), quoted high-entropy strings, and `password = ...` /
   `api_key: ...` assignments, whose value alone is masked when it looks like a secret: quoted,
   or holding a digit or symbol, or 20+ characters. References such as `${DB_PASSWORD}`,
   `<your key>` or `{{ secret }}` are kept: they show where a secret comes from.
@@ -37,7 +37,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from tools.identifiers import is_nhs_number, is_ni_number, is_ssn
+from guard.identifiers import is_nhs_number, is_ni_number, is_ssn
 
 RedactionKind = Literal["email", "phone", "card", "iban", "ip", "national_id", "credential"]
 KINDS: tuple[RedactionKind, ...] = (

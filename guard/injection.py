@@ -1,11 +1,11 @@
 """Text in a document aimed at its reviewers rather than its readers (prompt injection).
 
-The patterns live in `agents/rubrics/injection.toml`. Each document's text is folded first
-(`tools.folding`: invisible characters dropped, look-alike letters and compatibility forms made
+The patterns live in `guard/injection.toml`. Each document's text is folded first
+(`guard.folding`: invisible characters dropped, look-alike letters and compatibility forms made
 plain, spelled-out words joined, whitespace collapsed) with a map back to the source, so a hit
 is reported with the document's own lines and a verbatim quote. The folded text is scanned as
 it reads and reversed (text written right to left); base64 runs that decode to text are scanned
-too, and tables are checked for forged decisions (`tools.forgeries`). Text a reader does not
+too, and tables are checked for forged decisions (`guard.forgeries`). Text a reader does not
 see (`Document.hidden`) is scanned the same way. Every hit is reported: there is no cap a
 document could exhaust with decoys.
 """
@@ -22,15 +22,15 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from tools.documents import Document
-from tools.folding import fold
-from tools.forgeries import decision_rows, encoded_texts
+from typing import Any as Document
+from guard.folding import fold
+from guard.forgeries import decision_rows, encoded_texts
 from tools.pattern_starts import Starts, TextWords, finditer, pattern_starts
-from tools.visibility import HiddenText
+from guard.visibility import HiddenText
 from vocabulary.errors import RubricError
 from vocabulary.models import Evidence
 
-PATTERNS_PATH = Path(__file__).resolve().parent.parent / "agents" / "rubrics" / "injection.toml"
+PATTERNS_PATH = Path(__file__).resolve().with_name("injection.toml")
 MAX_QUOTE = 200  # characters, as for every other quote in a finding
 _GUARD_WINDOW = 80  # characters before a hit searched for a description of the own system
 DECISION_TABLE = "decision_table"
