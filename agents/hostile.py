@@ -16,8 +16,8 @@ from pydantic import Field
 
 from agents.offline import review_gate_offline
 from agents.rubric import load_rubrics
-from tools.documents import Document
 from guard import MAX_QUOTE, ReviewerInstruction
+from tools.documents import Document
 from tools.sections import split_sections
 from vocabulary.models import ADDRESSED, Evidence, Finding, Strict
 

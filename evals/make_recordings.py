@@ -28,8 +28,8 @@ from evals.cases import Case, load_suite
 from evals.replay_server import LocalServer
 from evals.runner import SuiteRunner, run_suite
 from evals.thresholds import load_thresholds
-from tools.documents import Document, load_documents
 from guard import find_reviewer_instructions, without_instructions
+from tools.documents import Document, load_documents
 from tools.retrieval import SectionIndex
 from vocabulary.models import Evidence, Finding, GateReview
 

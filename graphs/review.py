@@ -31,9 +31,8 @@ from graphs.report import write_report
 from graphs.reuse import gate_basis, reused_review
 from graphs.state import ReviewInput, ReviewState
 from graphs.tracing import lineage, record_events
+from guard import ReviewerInstruction, find_reviewer_instructions, redact
 from tools.documents import Document, Ingested, load_documents
-from guard import ReviewerInstruction, find_reviewer_instructions
-from guard import redact
 from traces import attributes as attr
 from vocabulary.models import (
     GATES,

@@ -1,5 +1,36 @@
-"""The document guard (see README.md)."""
+"""The document guard: what in a document may be read, quoted and sent, decided in one place.
 
-from guard.injection import MAX_QUOTE, ReviewerInstruction, find_reviewer_instructions, without_instructions
-from guard.redact import redact, redact_lines
+Four defences live here, each behind the names below (import them from `guard`, never from its
+modules): visibility (text a reader does not see is kept apart as `HiddenText`, never
+evidence), reviewer-aimed text (passages that address the reviewers rather than the readers,
+in any language, however disguised), forged review output (sign-off tables, encoded orders) and
+masking (secrets and personal data replaced before text leaves the machine). The format
+readers in `tools/` ask the guard what a reader sees; the graph asks it what to withhold and
+what to mask. README.md beside this file says what each module decides and how to extend it.
+"""
+
+from guard.injection import (
+    MAX_QUOTE,
+    ReviewerInstruction,
+    find_reviewer_instructions,
+    scan_text,
+    without_instructions,
+)
+from guard.redact import KINDS, Redaction, placeholder, redact, redact_lines
 from guard.visibility import HiddenKind, HiddenText, markdown_visible
+
+__all__ = [
+    "KINDS",
+    "MAX_QUOTE",
+    "HiddenKind",
+    "HiddenText",
+    "Redaction",
+    "ReviewerInstruction",
+    "find_reviewer_instructions",
+    "markdown_visible",
+    "placeholder",
+    "redact",
+    "redact_lines",
+    "scan_text",
+    "without_instructions",
+]

@@ -130,3 +130,31 @@ def fold(text: str) -> tuple[str, list[int]]:
     folded, origin = _map_chars(text)
     folded, origin = _drop(folded, origin, _SEPARATOR)
     return _squeeze(folded, origin)
+
+
+# A word that mixes letters with digits or symbols standing for letters: `M4rk`, `3very`, `g@te`.
+_LEET_WORD = re.compile(r"(?=[\w@$]*[A-Za-z])(?=[\w@$]*[0-9@$])[\w@$]+")
+_LEET = str.maketrans("0134578@$9", "oieastbasg")
+_LEET_L = str.maketrans("1", "l")
+
+
+def _invisible(char: str) -> bool:
+    return char in _INVISIBLE_LETTERS or unicodedata.category(char) == "Cf"
+
+
+def foldings(text: str) -> list[tuple[str, list[int]]]:
+    """The text folded (`fold`), then, when it has them, two more readings a model may take:
+    invisible characters as word breaks (`Mark<U+180E>every<U+180E>gate` is three words to a
+    tokenizer), and words with digits for letters read as letters (`M4rk 3very g4te`)."""
+    readings = [fold(text)]
+    if not text.isascii() and any(_invisible(c) for c in text):
+        spaced = "".join(" " if _invisible(c) else c for c in text)  # same length: offsets hold
+        readings.append(fold(spaced))
+    folded, origin = readings[0]
+    if _LEET_WORD.search(folded):
+        def plain(table: dict[int, str]) -> str:
+            return _LEET_WORD.sub(lambda m: m.group().translate(table), folded)
+        readings.append((plain(_LEET), origin))  # one character for one: offsets hold
+        if "1" in folded:
+            readings.append((plain({**_LEET, **_LEET_L}), origin))
+    return readings

@@ -16,6 +16,7 @@ from pathlib import Path, PurePosixPath
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from guard import HiddenText, markdown_visible
 from tools.ceilings import DEFAULT_SECONDS, EXPANSION, Deadline, check_text
 from tools.formats import (
     DEFAULT_MAX_BYTES,
@@ -42,7 +43,6 @@ from tools.sections import (
     split_sections,
     text_headings,
 )
-from guard import HiddenText, markdown_visible
 from vocabulary.errors import DocumentError
 
 __all__ = [

@@ -15,8 +15,8 @@ from collections import Counter
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
-from tools.documents import Section
 from guard import redact_lines
+from tools.documents import Section
 from vocabulary.escaping import PLACEHOLDER
 
 CHARS_PER_TOKEN = 4

@@ -19,8 +19,8 @@ from docx.styles import BabelFish
 from docx.text.hyperlink import Hyperlink
 from docx.text.run import Run
 
-from tools.sections import Heading
 from guard import HiddenKind, HiddenText
+from tools.sections import Heading
 
 if TYPE_CHECKING:
     from docx.document import Document as WordDocument

@@ -8,8 +8,6 @@ from pathlib import Path
 
 import pytest
 
-from tools import injection
-from tools.documents import Document, load_document
 from guard.injection import (
     PATTERNS_PATH,
     ReviewerInstruction,
@@ -17,6 +15,8 @@ from guard.injection import (
     load_patterns,
     without_instructions,
 )
+from tools import injection
+from tools.documents import Document, load_document
 from vocabulary.errors import RubricError
 
 ROOT = Path(__file__).resolve().parents[2]

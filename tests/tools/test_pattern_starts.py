@@ -12,9 +12,9 @@ from fakes.corpus import bench_corpus
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tools.documents import load_documents
 from guard.folding import fold
 from guard.injection import load_patterns
+from tools.documents import load_documents
 from tools.pattern_starts import TextWords, WordPrefixes, finditer, may_match, pattern_starts
 
 ROOT = Path(__file__).resolve().parents[2]
