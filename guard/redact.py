@@ -11,6 +11,7 @@ letters read as ASCII, so `AKIA\\u200b...` is found; the characters around a hit
 from __future__ import annotations
 
 import bisect
+import math
 import re
 from collections import Counter
 from functools import cache, lru_cache
@@ -18,6 +19,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from guard.credentials import CredentialRule, credential_rules
 from guard.detectors import detector_patterns
 from guard.patterns import KINDS, RULES, RedactionKind, Rule
 
@@ -65,9 +67,29 @@ def _compiled() -> tuple[tuple[Rule, Any], ...]:
     import re2
 
     detectors = tuple(Rule("credential", p, widen=True) for p in detector_patterns())
+    leaks = tuple(_gitleaks(rule) for rule in credential_rules())
     first_other = next(i for i, rule in enumerate(RULES) if rule.kind != "credential")
-    ordered = (*RULES[:first_other], *detectors, *RULES[first_other:])
+    ordered = (*RULES[:first_other], *leaks, *detectors, *RULES[first_other:])
     return tuple((rule, re2.compile(rule.pattern)) for rule in ordered)
+
+
+def _gitleaks(rule: CredentialRule) -> Rule:
+    """A gitleaks rule as a masking rule: its keywords gate it, its entropy floor (if any)
+    is checked on the secret."""
+    floor = rule.entropy
+
+    def valid(text: str, m: Any) -> bool:
+        if not floor:
+            return True
+        start, end = _secret_span(Rule("credential", ""), m)
+        return _entropy(text[start:end]) >= floor
+
+    return Rule("credential", rule.pattern, valid, widen=True, keywords=rule.keywords)
+
+
+def _entropy(value: str) -> float:
+    counts = Counter(value)
+    return -sum(n / len(value) * math.log2(n / len(value)) for n in counts.values()) if value else 0.0
 
 
 def _normalised(text: str) -> tuple[str, list[int]]:
@@ -168,7 +190,10 @@ def _spans(text: str) -> list[Span]:
     """What to mask, in the original text's positions."""
     matched, keys = _normalised(text)
     taken = _pem_blocks(matched) if "PRIVATE KEY" in matched else []
+    lowered = matched.lower()
     for rule, pattern in _compiled():
+        if rule.keywords and not any(k in lowered for k in rule.keywords):
+            continue  # gitleaks' own prefilter: no keyword, no match
         taken = _accepted(taken, _hits(rule, pattern, matched))
     if not keys:
         return taken

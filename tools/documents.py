@@ -191,8 +191,8 @@ def _link_outside(path: Path, roots: tuple[Path, ...]) -> str:
     else "" (not a link, or a link that stays inside)."""
     if not path.is_symlink():
         return ""
-    target = path.resolve()
-    if any(target.is_relative_to(root.resolve()) for root in roots):
+    target = Path(os.path.realpath(path))  # a loop is left to the reading to report
+    if any(target.is_relative_to(os.path.realpath(root)) for root in roots):
         return ""
     return display_path(roots[0]) if roots[0] != Path.cwd() else "the current directory"
 
@@ -217,9 +217,10 @@ def _walk(
             continue
         child = Path(entry.path)
         child_shown = (PurePosixPath(shown) / printable(entry.name)).as_posix()
-        if entry.is_symlink() and child.resolve() in visited:
+        real_child = Path(os.path.realpath(child)) if entry.is_symlink() else child
+        if entry.is_symlink() and real_child in visited:
             notes.append(f"skipped {child_shown}: folder already visited (symbolic link loop)")
-        elif entry.is_symlink() and not child.resolve().is_relative_to(root):
+        elif entry.is_symlink() and not real_child.is_relative_to(root):
             notes.append(f"skipped {child_shown}: a symbolic link to outside the reviewed folder")
         elif entry.is_dir():
             yield from _walk(child, child_shown, notes, visited, root=root)
