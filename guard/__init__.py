@@ -17,9 +17,21 @@ from guard.injection import (
     without_instructions,
 )
 from guard.redact import KINDS, Redaction, placeholder, redact, redact_lines
-from guard.visibility import HiddenKind, HiddenText, markdown_visible
+from guard.markdown import markdown_visible
+from guard.visibility import (
+    Appearance,
+    HiddenKind,
+    HiddenText,
+    Piece,
+    visible_lines,
+    why_hidden,
+)
 
 __all__ = [
+    "Appearance",
+    "Piece",
+    "visible_lines",
+    "why_hidden",
     "KINDS",
     "MAX_QUOTE",
     "HiddenKind",
