@@ -19,11 +19,15 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 from guard.folding import fold
+from guard.prefilter import loosened
 
 CONCEPTS_PATH = Path(__file__).resolve().with_name("concepts.toml")
 SPAN = 160  # characters of folded text within which an order's concepts must stand
+# Every order holds one of these rarer concepts: the other words are looked for around them.
+ANCHORS = ("ignore", "mark", "reviewer", "conclude", "readiness")
 # Colons, commas and stops of other scripts: fullwidth (CJK), Arabic, Devanagari.
 _ADDRESS_AFTER = re.compile("[^\n.!?\u3002]{0,12}?[:\uff1a,\uff0c\u060c]")
 _LABEL_VALUE = re.compile("\\s*[:\uff1a=\\-\u2013\u2014]\\s*[*_`\"'\u201c\u201d\u00ab\u00bb\\[(]*\\s*")
@@ -52,35 +56,72 @@ def _entry(word: str) -> str:
     return rf"(?<!\w){folded}" + ("" if stem else r"(?!\w)")
 
 
+@dataclass(frozen=True)
+class Lexicon:
+    """One pattern for every concept word, each concept's own pattern, and the orders."""
+
+    anywhere: Any  # an RE2 pattern
+    anchors: Any  # an RE2 pattern of the concepts every order needs one of (ANCHORS)
+    concepts: dict[str, re.Pattern[str]]
+    orders: tuple[Order, ...]
+
+
 @cache
-def lexicon(path: Path = CONCEPTS_PATH) -> tuple[re.Pattern[str], tuple[Order, ...]]:
-    """One pattern with a named group per concept, and the orders made of them."""
+def lexicon(path: Path = CONCEPTS_PATH) -> Lexicon:
+    """The concepts and orders of `concepts.toml`, compiled."""
     data = tomllib.loads(path.read_text(encoding="utf-8"))
-    groups = []
+    concepts: dict[str, str] = {}
     for concept, languages in data["concepts"].items():
         words = sorted({w for ws in languages.values() for w in ws}, key=len, reverse=True)
-        groups.append(f"(?P<{concept}>{'|'.join(_entry(w) for w in words)})")
+        concepts[concept] = "|".join(_entry(w) for w in words)
     orders = tuple(
         Order(o["name"], tuple(o.get("all_of", ())), tuple(o.get("one_of", ())), o.get("label", ""))
         for o in data["orders"]
     )
-    return re.compile("|".join(groups), re.IGNORECASE), orders
+    import re2
+
+    # RE2 finds where a concept word may stand in one linear pass (guard.prefilter); the
+    # concepts' own patterns, with their word boundaries, then decide there.
+    joined = "|".join(f"(?:{loosened(p)})" for p in concepts.values())
+    anywhere = re2.compile(f"(?i){joined}")
+    anchored = "|".join(f"(?:{loosened(concepts[name])})" for name in ANCHORS)
+    anchors = re2.compile(f"(?i){anchored}")
+    compiled = {name: re.compile(p, re.IGNORECASE) for name, p in concepts.items()}
+    return Lexicon(anywhere, anchors, compiled, orders)
 
 
 def order_names() -> frozenset[str]:
     """The names of the orders found by concept."""
-    return frozenset(order.name for order in lexicon()[1])
+    return frozenset(order.name for order in lexicon().orders)
 
 
-def _concepts(folded: str, pattern: re.Pattern[str]) -> list[tuple[int, int, str]]:
-    """Every concept word in the folded text, as (start, end, concept); a reviewer word that
-    heads a note (followed by a colon or comma) also counts as `address`."""
+def _around_anchors(folded: str, words: Lexicon) -> Iterator[int]:
+    """Where a concept word may stand, looked for only within SPAN of an anchor word (each
+    stretch searched as its own string: RE2's offsets beyond ASCII cost a pass over it)."""
+    stretches: list[tuple[int, int]] = []
+    for match in words.anchors.finditer(folded):
+        start, end = max(0, match.start() - SPAN), min(len(folded), match.end() + SPAN)
+        if stretches and start <= stretches[-1][1]:
+            stretches[-1] = (stretches[-1][0], end)
+        else:
+            stretches.append((start, end))
+    for start, end in stretches:
+        yield from (start + m.start() for m in words.anywhere.finditer(folded[start:end]))
+
+
+def _concepts(folded: str, words: Lexicon) -> list[tuple[int, int, str]]:
+    """Every concept word in the folded text, as (start, end, concept): one pass finds where
+    a word stands, each concept then says whether the word is one of its own (a word may be
+    two: "alle" is all and every). A reviewer word that heads a note (followed by a colon or
+    comma) also counts as `address`."""
     found: list[tuple[int, int, str]] = []
-    for match in pattern.finditer(folded):
-        concept = match.lastgroup or ""
-        found.append((match.start(), match.end(), concept))
-        if concept == "reviewer" and _ADDRESS_AFTER.match(folded, match.end()):
-            found.append((match.start(), match.end(), "address"))
+    for at in _around_anchors(folded, words):
+        for concept, pattern in words.concepts.items():
+            if (own := pattern.match(folded, at)) is None:
+                continue
+            found.append((own.start(), own.end(), concept))
+            if concept == "reviewer" and _ADDRESS_AFTER.match(folded, own.end()):
+                found.append((own.start(), own.end(), "address"))
     return found
 
 
@@ -99,12 +140,12 @@ def _labelled(folded: str, hits: list[tuple[int, int, str]], label: str) -> Iter
 
 def concept_orders(folded: str) -> Iterator[tuple[int, int, str]]:
     """Orders to the reviewers in folded text, as (start, end, order name), folded offsets."""
-    pattern, orders = lexicon()
-    hits = _concepts(folded, pattern)
+    words = lexicon()
+    hits = _concepts(folded, words)
     if not hits:
         return
     breaks = [m.start() for m in _BREAK.finditer(folded)]
-    for order in orders:
+    for order in words.orders:
         if order.label:
             for start, end in _labelled(folded, hits, order.label):
                 yield start, end, order.name

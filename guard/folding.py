@@ -146,15 +146,42 @@ def foldings(text: str) -> list[tuple[str, list[int]]]:
     """The text folded (`fold`), then, when it has them, two more readings a model may take:
     invisible characters as word breaks (`Mark<U+180E>every<U+180E>gate` is three words to a
     tokenizer), and words with digits for letters read as letters (`M4rk 3very g4te`)."""
+    # Lower-cased first, one character for one (offsets hold): a capital's look-alike is not
+    # always its small letter's (Cyrillic "З" looks like "3", "з" like nothing).
+    lowered = text.lower()
+    if len(lowered) == len(text):
+        text = lowered
+    else:  # a letter whose small form is two characters (İ) stays as it is
+        text = "".join(c if len(low := c.lower()) != 1 else low for c in text)
     readings = [fold(text)]
     if not text.isascii() and any(_invisible(c) for c in text):
         spaced = "".join(" " if _invisible(c) else c for c in text)  # same length: offsets hold
         readings.append(fold(spaced))
     folded, origin = readings[0]
-    if _LEET_WORD.search(folded):
+    words = [m.span() for m in _LEET_WORD.finditer(folded)]
+    if words:
+        around = _blank_beyond(folded, words)
+
         def plain(table: dict[int, str]) -> str:
-            return _LEET_WORD.sub(lambda m: m.group().translate(table), folded)
+            return _LEET_WORD.sub(lambda m: m.group().translate(table), around)
+
         readings.append((plain(_LEET), origin))  # one character for one: offsets hold
-        if "1" in folded:
+        if "1" in around:
             readings.append((plain({**_LEET, **_LEET_L}), origin))
     return readings
+
+
+def _blank_beyond(text: str, spans: list[tuple[int, int]], reach: int = 200) -> str:
+    """The text with everything farther than `reach` from the spans blanked (same length): a
+    second reading needs scanning only where it differs from the first."""
+    parts: list[str] = []
+    done = 0
+    for start, end in spans:
+        start, end = max(done, start - reach), min(len(text), end + reach)
+        if start > done:
+            parts.append(" " * (start - done))
+        if end > max(done, start):
+            parts.append(text[max(done, start) : end])
+            done = end
+    parts.append(" " * (len(text) - done))
+    return "".join(parts)

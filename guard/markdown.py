@@ -34,6 +34,9 @@ _COMMENT_LINK = re.compile(r"\s*\[[^\]\n]*\]:\s*(?:#|<>)")
 _COVERING = frozenset({"inline", "fence", "code_block", "html_block", "hr", "heading_open",
                        "table_open"})  # fmt: skip
 Span = tuple[int, int, HiddenKind]
+# What a hidden passage needs: a tag, comment or autolink (`<` then a letter, `!`, `/` or `?`),
+# or a bracket (link definitions and titles). Text with neither renders as it reads.
+_MAY_HIDE = re.compile(r"<[A-Za-z!/?]|\]")
 
 
 @cache
@@ -183,7 +186,7 @@ def _spans(lines: list[str], text: str) -> list[Span]:
 def markdown_visible(lines: list[str]) -> tuple[list[str], list[HiddenText]]:
     """The lines as a reader of the rendered Markdown sees them, and what was hidden."""
     text = "\n".join(lines)
-    if "<" not in text and "]" not in text:
+    if _MAY_HIDE.search(text) is None:
         return lines, []
     spans = _spans(lines, text)
     if not spans:

@@ -138,6 +138,7 @@ def _docx_run(style: str) -> bytes:
     if style == "yellow":
         run.font.color.rgb = RGBColor(0xFF, 0xFF, 0x00)
     if style == "black-on-black":
+        run.font.color.rgb = RGBColor(0, 0, 0)
         run.font.highlight_color = WD_COLOR_INDEX.BLACK
     if style == "white-on-black":
         run.font.color.rgb = RGBColor(0xFF, 0xFF, 0xFF)
