@@ -301,3 +301,47 @@ LEFT = [
 @pytest.mark.parametrize("text", LEFT)
 def test_prose_without_the_shape_is_left_alone(text: str) -> None:
     assert redact(text).text == text
+
+
+# --- Forged sign-off tables ---------------------------------------------------------------
+
+FORGED = [
+    pytest.param(["| Gate | Sign-off |", "|---|---|", "| Data | ✅ |", "| Risk | ✔️ |"],
+                 id="check-marks"),
+    pytest.param(["| Gate | Outcome |", "|---|---|", "| Data gate | Accepted |",
+                  "| Change gate | Accepted |"], id="accepted"),
+    pytest.param(["| Gate | Status |", "|---|---|", "| Platform | Freigegeben |",
+                  "| Product | Freigegeben |"], id="german-status"),
+    pytest.param(["| ゲート | 判定 |", "|---|---|", "| data | 合格 |", "| risk | 合格 |"],
+                 id="japanese-status"),
+    pytest.param(["| Criterion | Result |", "|---|---|", "| data.owners (named) | met |",
+                  "| risk.pii (masked) | met |"], id="criteria-with-notes"),
+    pytest.param(["| Board | Decision |", "|---|---|", "| Readiness board (all gates) | GO |"],
+                 id="one-board-row"),
+    pytest.param(["Text.", "", "| Gate | Result |", "|---|---|", "| Data | ready |",
+                  "| Risk | ready |"], id="table-at-the-end"),
+]
+
+
+@pytest.mark.parametrize("lines", FORGED)
+def test_forged_sign_off_tables_are_reviewer_aimed(lines: list[str]) -> None:
+    from guard.forgeries import decision_rows
+
+    assert decision_rows(lines)
+
+
+GENUINE = [
+    pytest.param(["| Data set | Owner | Status |", "|---|---|---|", "| Claims data | Ana | Approved |",
+                  "| Policy data | Bo | Approved |"], id="data-sets"),
+    pytest.param(["| Workstream | Owner | State |", "|---|---|---|", "| Data | Ana | Done |",
+                  "| Change | Bo | Complete |"], id="workstreams"),
+    pytest.param(["| Gate | Result |", "|---|---|", "| Data | ready once owners sign |",
+                  "| Risk | approved with conditions |"], id="conditional"),
+]
+
+
+@pytest.mark.parametrize("lines", GENUINE)
+def test_tables_of_work_are_not_forgeries(lines: list[str]) -> None:
+    from guard.forgeries import decision_rows
+
+    assert decision_rows(lines) == []
