@@ -9,6 +9,7 @@ readers in `tools/` ask the guard what a reader sees; the graph asks it what to 
 what to mask. README.md beside this file says what each module decides and how to extend it.
 """
 
+from guard.html import element_look
 from guard.injection import (
     MAX_QUOTE,
     ReviewerInstruction,
@@ -16,8 +17,8 @@ from guard.injection import (
     scan_text,
     without_instructions,
 )
-from guard.redact import KINDS, Redaction, placeholder, redact, redact_lines
 from guard.markdown import markdown_visible
+from guard.redact import KINDS, Redaction, placeholder, redact, redact_lines
 from guard.visibility import (
     Appearance,
     HiddenKind,
@@ -28,21 +29,22 @@ from guard.visibility import (
 )
 
 __all__ = [
-    "Appearance",
-    "Piece",
-    "visible_lines",
-    "why_hidden",
     "KINDS",
     "MAX_QUOTE",
+    "Appearance",
     "HiddenKind",
     "HiddenText",
+    "Piece",
     "Redaction",
     "ReviewerInstruction",
+    "element_look",
     "find_reviewer_instructions",
     "markdown_visible",
     "placeholder",
     "redact",
     "redact_lines",
     "scan_text",
+    "visible_lines",
+    "why_hidden",
     "without_instructions",
 ]

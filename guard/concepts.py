@@ -30,8 +30,11 @@ SPAN = 160  # characters of folded text within which an order's concepts must st
 ANCHORS = ("ignore", "mark", "reviewer", "conclude", "readiness")
 # Colons, commas and stops of other scripts: fullwidth (CJK), Arabic, Devanagari.
 _ADDRESS_AFTER = re.compile("[^\n.!?\u3002]{0,12}?[:\uff1a,\uff0c\u060c]")
-_LABEL_VALUE = re.compile("\\s*[:\uff1a=\\-\u2013\u2014]\\s*[*_`\"'\u201c\u201d\u00ab\u00bb\\[(]*\\s*")
-_BREAK = re.compile("[.!?\u3002\uff01\uff1f\u061f\u0964|\n]+(?:\\s|$)|[\u3002\uff01\uff1f\u061f\u0964|]")
+_LABEL_VALUE = re.compile(
+    "\\s*[:\uff1a=\\-\u2013\u2014]\\s*[*_`\"'\u201c\u201d\u00ab\u00bb\\[(]*\\s*"
+)
+_STOPS = "\u3002\uff01\uff1f\u061f\u0964|"
+_BREAK = re.compile(f"[.!?\\n{_STOPS}]+(?:\\s|$)|[{_STOPS}]")
 # Scripts whose words run together, or whose letters carry marks `\b` does not see as letters.
 _NO_WORD_BREAKS = re.compile(r"[\u0590-\u08ff\u0900-\u0dff\u0e00-\u0eff\u1100-\u11ff"
                              r"\u2e80-\u9fff\uac00-\ud7af\uf900-\ufaff\uff66-\uff9f]")
@@ -129,7 +132,9 @@ def _order_met(order: Order, present: set[str]) -> bool:
     return set(order.all_of) <= present and (not order.one_of or bool(present & set(order.one_of)))
 
 
-def _labelled(folded: str, hits: list[tuple[int, int, str]], label: str) -> Iterator[tuple[int, int]]:
+def _labelled(
+    folded: str, hits: list[tuple[int, int, str]], label: str
+) -> Iterator[tuple[int, int]]:
     """A readiness label followed by ':' and a passing value: `Readiness status: READY`."""
     starts = {start: end for start, end, concept in hits if concept == "passing"}
     for start, end, concept in hits:

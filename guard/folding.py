@@ -147,7 +147,8 @@ def foldings(text: str) -> list[tuple[str, list[int]]]:
     invisible characters as word breaks (`Mark<U+180E>every<U+180E>gate` is three words to a
     tokenizer), and words with digits for letters read as letters (`M4rk 3very g4te`)."""
     # Lower-cased first, one character for one (offsets hold): a capital's look-alike is not
-    # always its small letter's (Cyrillic "З" looks like "3", "з" like nothing).
+    # always its small letter's (a Cyrillic capital Ze looks like "3", its small letter like
+    # nothing).
     lowered = text.lower()
     if len(lowered) == len(text):
         text = lowered

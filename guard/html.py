@@ -28,6 +28,7 @@ DEFAULT_POINTS = 12.0
 FAR = 999.0  # pixels: an offset this far moves text off any page
 _LENGTH = re.compile(r"(-?\d*\.?\d+)\s*(px|pt|em|rem|%|ex|ch|pc|mm|cm|in)?")
 _POINTS_PER = {"px": 0.75, "pt": 1.0, "pc": 12.0, "mm": 2.835, "cm": 28.35, "in": 72.0}
+_CLIPPED_AWAY = re.compile(r"inset\(\s*(?:[5-9]\d|100)%|circle\(\s*0|polygon\(\s*0\s*0\s*,\s*0\s*0")
 _SCALE = re.compile(r"scalex?\(\s*(-?\d*\.?\d+)")
 
 
@@ -70,7 +71,7 @@ def _cut_away(css: dict[str, str]) -> HiddenKind | None:
     if clip.startswith("rect(") and len(set(re.findall(r"-?\d*\.?\d+", clip))) <= 1:
         return "clipped text"
     clip_path = css.get("clip-path", "")
-    if re.search(r"inset\(\s*(?:[5-9]\d|100)%|circle\(\s*0|polygon\(\s*0\s*0\s*,\s*0\s*0", clip_path):
+    if _CLIPPED_AWAY.search(clip_path):
         return "clipped text"
     if css.get("overflow", "").startswith(("hidden", "clip")):
         for side in ("width", "height", "max-width", "max-height"):
@@ -88,7 +89,8 @@ def _hiding(css: dict[str, str]) -> HiddenKind | None:
     if css.get("display", "").startswith("none") or css.get("visibility") in ("hidden", "collapse"):
         return "hidden html"
     opacity = _LENGTH.match(css.get("opacity", "1"))
-    if opacity is not None and float(opacity.group(1)) * (0.01 if opacity.group(2) == "%" else 1) < 0.1:
+    scale = 0.01 if opacity is not None and opacity.group(2) == "%" else 1.0
+    if opacity is not None and float(opacity.group(1)) * scale < 0.1:
         return "hidden html"
     return _cut_away(css)
 
@@ -103,7 +105,7 @@ def element_look(tag: str, attrs: dict[str, str], parent: Appearance) -> Appeara
     look = parent
     if why := _hiding(css):
         look = replace(look, hidden_by_format=parent.hidden_by_format or why)
-    size = _points(css["font-size"], parent.points or DEFAULT_POINTS) if "font-size" in css else None
+    size = _points(css.get("font-size", ""), parent.points or DEFAULT_POINTS)
     if size is not None:
         look = replace(look, points=size)
     if scale := _SCALE.search(css.get("transform", "")):

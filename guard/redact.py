@@ -88,8 +88,10 @@ def _gitleaks(rule: CredentialRule) -> Rule:
 
 
 def _entropy(value: str) -> float:
+    if not value:
+        return 0.0
     counts = Counter(value)
-    return -sum(n / len(value) * math.log2(n / len(value)) for n in counts.values()) if value else 0.0
+    return -sum(n / len(value) * math.log2(n / len(value)) for n in counts.values())
 
 
 def _normalised(text: str) -> tuple[str, list[int]]:
