@@ -22,7 +22,6 @@ from pathlib import Path
 from typing import Any
 
 from guard.folding import fold
-from guard.prefilter import loosened
 
 CONCEPTS_PATH = Path(__file__).resolve().with_name("concepts.toml")
 SPAN = 160  # characters of folded text within which an order's concepts must stand
@@ -50,47 +49,77 @@ class Order:
     label: str = ""
 
 
-def _entry(word: str) -> str:
-    """One lexicon entry as a pattern: folded; a word, a word's beginning, or a substring."""
-    stem = word.endswith("*")
-    folded = re.escape(fold(word.rstrip("*"))[0].lower())
-    if _NO_WORD_BREAKS.search(folded) or not folded[:1].isalnum():
-        return folded
-    return rf"(?<!\w){folded}" + ("" if stem else r"(?!\w)")
+@dataclass(frozen=True)
+class Word:
+    """One lexicon entry, folded: a whole word, a word's beginning (`stem`), or, in scripts
+    written without word breaks, a string that may stand anywhere (not `bounded`)."""
+
+    text: str
+    concept: str
+    stem: bool
+    bounded: bool
+
+
+def _word(entry: str, concept: str) -> Word:
+    text = fold(entry.rstrip("*"))[0].lower()
+    bounded = not _NO_WORD_BREAKS.search(text) and text[:1].isalnum()
+    return Word(text, concept, entry.endswith("*"), bounded)
+
+
+def _letter(char: str) -> bool:
+    return char.isalnum() or char == "_"
 
 
 @dataclass(frozen=True)
 class Lexicon:
-    """One pattern for every concept word, each concept's own pattern, and the orders."""
+    """The concept words, indexed by their first two characters, and the orders."""
 
-    anywhere: Any  # an RE2 pattern
-    anchors: Any  # an RE2 pattern of the concepts every order needs one of (ANCHORS)
-    concepts: dict[str, re.Pattern[str]]
+    anywhere: Any  # an RE2 pattern: where any concept word may start
+    anchors: Any  # an RE2 pattern of the words of the concepts in ANCHORS
+    by_first: dict[str, tuple[Word, ...]]
     orders: tuple[Order, ...]
+
+    def words_at(self, text: str, at: int) -> list[tuple[int, str]]:
+        """Each concept's longest word starting at `at` in lower-case folded text, as (end,
+        concept); a word of a bounded entry must start and (unless a stem) end at a word
+        break."""
+        inside = at > 0 and _letter(text[at - 1])
+        found: dict[str, int] = {}
+        for word in (*self.by_first.get(text[at : at + 2], ()), *self.by_first.get(text[at], ())):
+            end = at + len(word.text)
+            if (inside and word.bounded) or word.concept in found:
+                continue
+            if not text.startswith(word.text, at):
+                continue
+            if word.bounded and not word.stem and end < len(text) and _letter(text[end]):
+                continue
+            found[word.concept] = end  # longest first: the index is sorted by length
+        return [(end, concept) for concept, end in found.items()]
 
 
 @cache
 def lexicon(path: Path = CONCEPTS_PATH) -> Lexicon:
-    """The concepts and orders of `concepts.toml`, compiled."""
+    """The concepts and orders of `concepts.toml`, indexed."""
+    import re2
+
     data = tomllib.loads(path.read_text(encoding="utf-8"))
-    concepts: dict[str, str] = {}
-    for concept, languages in data["concepts"].items():
-        words = sorted({w for ws in languages.values() for w in ws}, key=len, reverse=True)
-        concepts[concept] = "|".join(_entry(w) for w in words)
+    words = [_word(entry, concept) for concept, languages in data["concepts"].items()
+             for entries in languages.values() for entry in entries]  # fmt: skip
+    by_first: dict[str, list[Word]] = {}
+    for word in sorted(set(words), key=lambda w: -len(w.text)):
+        by_first.setdefault(word.text[:2], []).append(word)  # one-character words by theirs
     orders = tuple(
         Order(o["name"], tuple(o.get("all_of", ())), tuple(o.get("one_of", ())), o.get("label", ""))
         for o in data["orders"]
     )
-    import re2
 
-    # RE2 finds where a concept word may stand in one linear pass (guard.prefilter); the
-    # concepts' own patterns, with their word boundaries, then decide there.
-    joined = "|".join(f"(?:{loosened(p)})" for p in concepts.values())
-    anywhere = re2.compile(f"(?i){joined}")
-    anchored = "|".join(f"(?:{loosened(concepts[name])})" for name in ANCHORS)
-    anchors = re2.compile(f"(?i){anchored}")
-    compiled = {name: re.compile(p, re.IGNORECASE) for name, p in concepts.items()}
-    return Lexicon(anywhere, anchors, compiled, orders)
+    def pattern(chosen: list[Word]) -> Any:
+        texts = sorted({re2.escape(w.text) for w in chosen}, key=len, reverse=True)
+        return re2.compile("|".join(texts))
+
+    # RE2 finds where a concept word may stand in one linear pass; `words_at` decides there.
+    anchors = pattern([w for w in words if w.concept in ANCHORS])
+    return Lexicon(pattern(words), anchors, {k: tuple(v) for k, v in by_first.items()}, orders)
 
 
 def order_names() -> frozenset[str]:
@@ -119,12 +148,10 @@ def _concepts(folded: str, words: Lexicon) -> list[tuple[int, int, str]]:
     comma) also counts as `address`."""
     found: list[tuple[int, int, str]] = []
     for at in _around_anchors(folded, words):
-        for concept, pattern in words.concepts.items():
-            if (own := pattern.match(folded, at)) is None:
-                continue
-            found.append((own.start(), own.end(), concept))
-            if concept == "reviewer" and _ADDRESS_AFTER.match(folded, own.end()):
-                found.append((own.start(), own.end(), "address"))
+        for end, concept in words.words_at(folded, at):
+            found.append((at, end, concept))
+            if concept == "reviewer" and _ADDRESS_AFTER.match(folded, end):
+                found.append((at, end, "address"))
     return found
 
 

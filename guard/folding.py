@@ -133,7 +133,11 @@ def fold(text: str) -> tuple[str, list[int]]:
 
 
 # A word that mixes letters with digits or symbols standing for letters: `M4rk`, `3very`, `g@te`.
-_LEET_WORD = re.compile(r"(?=[\w@$]*[A-Za-z])(?=[\w@$]*[0-9@$])[\w@$]+")
+# (Two letters at least, and a digit or symbol before a letter: `p95`, `24h`, `GPT4` are not.)
+_LEET_WORD = re.compile(
+    r"(?=[\w@$]*[A-Za-z][\w@$]*[A-Za-z])(?=[\w@$]*[01345789@$][A-Za-z])[\w@$]+"
+)
+_LEET_HINT = re.compile(r"[01345789@$][A-Za-z]")  # what every such word holds: cheap to find
 _LEET = str.maketrans("0134578@$9", "oieastbasg")
 _LEET_L = str.maketrans("1", "l")
 
@@ -159,7 +163,7 @@ def foldings(text: str) -> list[tuple[str, list[int]]]:
         spaced = "".join(" " if _invisible(c) else c for c in text)  # same length: offsets hold
         readings.append(fold(spaced))
     folded, origin = readings[0]
-    words = [m.span() for m in _LEET_WORD.finditer(folded)]
+    words = _leet_words(folded)
     if words:
         around = _blank_beyond(folded, words)
 
@@ -170,6 +174,22 @@ def foldings(text: str) -> list[tuple[str, list[int]]]:
         if "1" in around:
             readings.append((plain({**_LEET, **_LEET_L}), origin))
     return readings
+
+
+def _leet_words(text: str) -> list[tuple[int, int]]:
+    """The spans of words with digits or symbols for letters, found from the places where a
+    digit or symbol stands before a letter (every such word has one)."""
+    spans: list[tuple[int, int]] = []
+    for hint in _LEET_HINT.finditer(text):
+        start = hint.start()
+        while start > 0 and (text[start - 1].isalnum() or text[start - 1] in "_@$"):
+            start -= 1
+        if spans and start < spans[-1][1]:
+            continue
+        word = _LEET_WORD.match(text, start)
+        if word is not None and word.end() > hint.start():
+            spans.append(word.span())
+    return spans
 
 
 def _blank_beyond(text: str, spans: list[tuple[int, int]], reach: int = 200) -> str:

@@ -66,21 +66,20 @@ def _passes(cell: str) -> bool:
 
     if cell == _CHECKED or _PASSING.match(cell):
         return True
-    own = lexicon().concepts["passing"].match(cell)
-    return own is not None and len(cell) - own.end() <= 2
+    ends = [end for end, concept in lexicon().words_at(cell, 0) if concept == "passing"]
+    return bool(ends) and len(cell) - max(ends) <= 2
 
 
 def _pairing(cells: list[str]) -> str | None:
     """'gate' or 'verdict' when the row pairs such a label with a passing status."""
-    passing = any(_passes(cell) for cell in cells[1:])
-    if not passing:
-        return None
     labels = [_NOTE.sub("", cell).strip() for cell in cells[:-1]]
     if any(_VERDICT_LABEL.fullmatch(label) for label in labels):
-        return "verdict"
-    if any(_GATE_LABEL.fullmatch(label) for label in labels):
-        return "gate"
-    return None
+        kind = "verdict"
+    elif any(_GATE_LABEL.fullmatch(label) for label in labels):
+        kind = "gate"
+    else:
+        return None
+    return kind if any(_passes(cell) for cell in cells[1:]) else None
 
 
 def decision_rows(lines: list[str]) -> list[int]:

@@ -1,13 +1,17 @@
 """Text in a document aimed at its reviewers rather than its readers (prompt injection).
 
-The patterns live in `guard/injection.toml`. Each document's text is folded first
-(`guard.folding`: invisible characters dropped, look-alike letters and compatibility forms made
-plain, spelled-out words joined, whitespace collapsed) with a map back to the source, so a hit
-is reported with the document's own lines and a verbatim quote. The folded text is scanned as
-it reads and reversed (text written right to left); base64 runs that decode to text are scanned
-too, and tables are checked for forged decisions (`guard.forgeries`). Text a reader does not
-see (`Document.hidden`) is scanned the same way. Every hit is reported: there is no cap a
-document could exhaust with decoys.
+The patterns live in `guard/injection.toml`; orders in any language are found by concept
+(`guard.concepts`). Each document's text is folded first (`guard.folding`: invisible
+characters dropped, look-alike letters and compatibility forms made plain, spelled-out words
+joined, whitespace collapsed), and read again where a model may read it otherwise (invisible
+characters as word breaks, digits as letters), each reading with a map back to the source, so a
+hit is reported with the document's own lines and a verbatim quote. One RE2 pass finds where
+any pattern may match (`guard.prefilter`); the patterns decide there. The folded text is
+scanned as it reads and reversed (text written right to left); base64 runs that decode to text
+are scanned too, and tables are checked for forged decisions (`guard.forgeries`). Text a
+reader does not see (`Document.hidden`) is scanned the same way. Every hit is reported: there
+is no cap a document could exhaust with decoys. (Over 300 lines: the hit, its scan and its
+withholding are one concept; the scanning parts live in the modules named above.)
 """
 
 from __future__ import annotations

@@ -24,6 +24,8 @@ Choices where a shape is ambiguous:
   `api_key: ...` assignments, whose value alone is masked when it looks like a secret: quoted,
   or holding a digit or symbol, or 20+ characters. References such as `${DB_PASSWORD}`,
   `<your key>` or `{{ secret }}` are kept: they show where a secret comes from.
+
+(Over 300 lines: one table of rules in priority order, read as a whole, with their checks.)
 """
 
 from __future__ import annotations

@@ -62,15 +62,33 @@ Span = tuple[int, int, RedactionKind]
 
 
 @cache
-def _compiled() -> tuple[tuple[Rule, Any], ...]:
-    """Every rule compiled for RE2: our credential rules, detect-secrets', then the rest."""
-    import re2
-
+def _compiled() -> tuple[Rule, ...]:
+    """Every rule, in priority order: our credential rules, gitleaks', detect-secrets', then
+    the rest."""
     detectors = tuple(Rule("credential", p, widen=True) for p in detector_patterns())
     leaks = tuple(_gitleaks(rule) for rule in credential_rules())
     first_other = next(i for i, rule in enumerate(RULES) if rule.kind != "credential")
-    ordered = (*RULES[:first_other], *leaks, *detectors, *RULES[first_other:])
-    return tuple((rule, re2.compile(rule.pattern)) for rule in ordered)
+    return (*RULES[:first_other], *leaks, *detectors, *RULES[first_other:])
+
+
+@cache
+def _keywords() -> tuple[str, ...]:
+    """Every rule keyword, once."""
+    return tuple(sorted({k for rule in _compiled() for k in rule.keywords}))
+
+
+def _keywords_in(lowered: str) -> set[str]:
+    """The rule keywords the lower-cased text holds (each looked for once, not once a rule)."""
+    return {k for k in _keywords() if k in lowered}
+
+
+@cache
+def _re2(pattern: str) -> Any:
+    """A rule's pattern compiled for RE2, when a text first needs it (most of gitleaks' rules
+    wait for a keyword that never comes)."""
+    import re2
+
+    return re2.compile(pattern)
 
 
 def _gitleaks(rule: CredentialRule) -> Rule:
@@ -192,11 +210,11 @@ def _spans(text: str) -> list[Span]:
     """What to mask, in the original text's positions."""
     matched, keys = _normalised(text)
     taken = _pem_blocks(matched) if "PRIVATE KEY" in matched else []
-    lowered = matched.lower()
-    for rule, pattern in _compiled():
-        if rule.keywords and not any(k in lowered for k in rule.keywords):
+    present = _keywords_in(matched.lower())
+    for rule in _compiled():
+        if rule.keywords and present.isdisjoint(rule.keywords):
             continue  # gitleaks' own prefilter: no keyword, no match
-        taken = _accepted(taken, _hits(rule, pattern, matched))
+        taken = _accepted(taken, _hits(rule, _re2(rule.pattern), matched))
     if not keys:
         return taken
 

@@ -1,7 +1,9 @@
 """Document ingestion: Markdown, text, PDF and DOCX files become sections with line anchors.
 
 Reading and decoding files lives in tools.formats, splitting lines into sections in
-tools.sections; this module holds the models and loads files and folders.
+tools.sections; this module holds the models and loads files and folders (a symbolic link out
+of a reviewed folder is skipped, never read). (Just over 300 lines: loading a file and walking a
+folder share their notes and checks.)
 """
 
 from __future__ import annotations

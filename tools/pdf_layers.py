@@ -8,7 +8,8 @@ beneath it) or a reason of PDF's own: a render mode that paints nothing (3: neit
 stroked; 7: clipping only), a place outside the page, outside the current clipping rectangle,
 or under an opaque rectangle filled after it. `guard.why_hidden` decides, as for every format.
 pypdf then extracts the text of a copy of the stream in which only the wanted operators keep
-their strings, so visible text keeps pypdf's own layout.
+their strings, so visible text keeps pypdf's own layout. (Over 300 lines: the walker follows
+one graphics state, and splitting it would pass that state between modules.)
 """
 
 from __future__ import annotations
@@ -22,16 +23,15 @@ from pypdf.generic import (
     ArrayObject,
     ContentStream,
     DictionaryObject,
-    FloatObject,
     NameObject,
     TextStringObject,
 )
 
 from guard import Appearance, HiddenKind, HiddenText, why_hidden
+from tools.pdf_forms import Inlined, inline_forms
 
 INVISIBLE_MODES = (3, 7)
 METADATA_KEYS = ("/Title", "/Subject", "/Keywords", "/Author", "/Creator", "/Producer")
-MAX_FORM_DEPTH = 8  # forms drawn inside forms: deeper nesting is not inlined
 _SHOW = (b"Tj", b"TJ", b"'", b'"')
 _FILL = (b"f", b"F", b"f*", b"B", b"B*", b"b", b"b*")
 _PAINT = (*_FILL, b"n", b"S", b"s")
@@ -251,52 +251,6 @@ def _extract(
     return copy.extract_text() or ""
 
 
-@dataclass
-class _Inlined:
-    """A page's operations with its form XObjects drawn in place, and the resources they need."""
-
-    operations: list[Any] = field(default_factory=list)
-    fonts: DictionaryObject = field(default_factory=DictionaryObject)
-    forms: int = 0
-
-
-def _form(resources: Any, name: Any) -> Any:
-    xobjects = resources.get("/XObject") if resources is not None else None
-    form = xobjects.get(name) if xobjects is not None else None
-    form = form.get_object() if form is not None else None
-    return form if form is not None and form.get("/Subtype") == "/Form" else None
-
-
-def _inline(reader: PdfReader, operations: list[Any], resources: Any, out: _Inlined,
-            depth: int = 0) -> None:  # fmt: skip
-    """Append the operations to `out`, each form XObject's content in place of its `Do`."""
-    fonts = resources.get("/Font") if resources is not None else None
-    rename: dict[str, NameObject] = {}
-    if fonts is not None:
-        prefix = f"/gr{out.forms}_" if depth else "/"
-        for key, font in fonts.get_object().items():
-            rename[key] = NameObject(prefix + key.lstrip("/")) if depth else NameObject(key)
-            out.fonts[rename[key]] = font
-    for operands, operator in operations:
-        form = _form(resources, operands[0]) if operator == b"Do" and operands else None
-        if form is not None and depth < MAX_FORM_DEPTH:
-            out.forms += 1
-            matrix = list(form.get("/Matrix", [1, 0, 0, 1, 0, 0]))
-            box = [float(v) for v in form.get("/BBox", [0, 0, 0, 0])]
-            out.operations += [([], b"q"), ([FloatObject(v) for v in matrix], b"cm")]
-            if len(box) == 4:
-                rect = [box[0], box[1], box[2] - box[0], box[3] - box[1]]
-                out.operations += [([FloatObject(v) for v in rect], b"re"), ([], b"W"),
-                                   ([], b"n")]  # fmt: skip
-            inner = ContentStream(form, reader).operations
-            _inline(reader, inner, form.get("/Resources") or resources, out, depth + 1)
-            out.operations.append(([], b"Q"))
-            continue
-        if operator == b"Tf" and operands and str(operands[0]) in rename:
-            operands = [rename[str(operands[0])], *operands[1:]]
-        out.operations.append((operands, operator))
-
-
 def page_text(reader: PdfReader, page: PageObject, number: int) -> PageText:
     """The page's visible text and, by reason, its hidden text."""
     contents = page.get_contents()
@@ -304,8 +258,8 @@ def page_text(reader: PdfReader, page: PageObject, number: int) -> PageText:
         return PageText(number, page.extract_text() or "")
     resources = page.get("/Resources")
     resources = resources.get_object() if resources is not None else DictionaryObject()
-    inlined = _Inlined()
-    _inline(reader, list(contents.operations), resources, inlined)
+    inlined = Inlined()
+    inline_forms(reader, list(contents.operations), resources, inlined)
     operations = inlined.operations
     box = page.mediabox
     walker = _Walker((float(box.left), float(box.bottom), float(box.right), float(box.top)))
