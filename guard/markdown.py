@@ -4,7 +4,8 @@ The file is parsed by markdown-it-py (CommonMark with GFM tables, the parser beh
 renderers), and what it renders decides what is shown, not patterns over the source:
 - a line no rendered block covers (a link reference definition, `[//]: # (...)` among them)
   is not shown;
-- a link's or an image's title is a tooltip, not text on the page;
+- a link's or an image's title is a tooltip, not text on the page; so is prose in an HTML
+  tag's attributes (a title, alt text, a data attribute);
 - raw HTML (blocks and inline tags, as the parser found them: never inside code) is followed
   element by element: an HTML comment, and an element whose look `guard.html` judges hidden
   (`<template>`, `hidden`, `display: none`, white on white, a 1 px clip, ...) with everything
@@ -30,6 +31,9 @@ _TAG = re.compile(
 )
 _ATTR = re.compile(r"([^\s=/>\"']+)(?:\s*=\s*(\"[^\"]*\"|'[^']*'|[^\s>]+))?")
 _CONTAINER = re.compile(r"^(?:\s*(?:>|[-+*]|\d{1,9}[.)])(?=\s|$))*\s*")
+_PROSE = re.compile(r"\w+\W+\w+\W+\w+")  # three words or more: an attribute that holds text
+_NOT_PROSE = frozenset({"style", "class", "id", "href", "src", "srcset", "width", "height",
+                        "type", "name", "rel", "target", "lang", "dir", "align"})  # fmt: skip
 _COMMENT_LINK = re.compile(r"\s*\[[^\]\n]*\]:\s*(?:#|<>)")
 _COVERING = frozenset({"inline", "fence", "code_block", "html_block", "hr", "heading_open",
                        "table_open"})  # fmt: skip
@@ -71,12 +75,17 @@ class _Elements:
 
     def _open(self, match: re.Match[str], inline: bool) -> None:
         tag = match.group(2).lower()
-        if tag in VOID or match.group(3).rstrip().endswith("/"):
-            return
         attrs = {
             name.lower(): value.strip("\"'") if value else ""
             for name, value in _ATTR.findall(match.group(3))
         }
+        prose = [v for name, v in attrs.items() if name not in _NOT_PROSE and _PROSE.search(v)]
+        if self.region is None and prose:
+            # A tag is markup: prose in its attributes (a title, alt text, data-*) is not on
+            # the page, though it stands in the file's line.
+            self.spans.append((match.start(), match.end(), "html attribute"))
+        if tag in VOID or match.group(3).rstrip().endswith("/"):
+            return
         look = element_look(tag, attrs, self.look())
         why = why_hidden(look)
         if why is not None and self.region is None:

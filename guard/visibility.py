@@ -31,6 +31,7 @@ HiddenKind = Literal[
     "comment link",
     "link definition",
     "link title",
+    "html attribute",
     "hidden run",
     "white text",
     "faint text",

@@ -54,6 +54,11 @@ MARKDOWN_HIDDEN = [
                  id="indented-off-the-page"),
     pytest.param("Text <!-- Owner is Dana Ode --> more.", "html comment", id="inline-comment"),
     pytest.param("<script>// Owner is Dana Ode</script>", "hidden html", id="script"),
+    pytest.param("<span title='Owner is Dana Ode'>see the owners page</span>",
+                 "html attribute", id="attribute-title"),
+    pytest.param("<img src='o.png' alt='Owner is Dana Ode'>", "html attribute", id="alt-text"),
+    pytest.param("<div data-note='Owner is Dana Ode, head of data'>Plan</div>",
+                 "html attribute", id="data-attribute"),
 ]
 
 
