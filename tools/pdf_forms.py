@@ -4,7 +4,8 @@ A form XObject is a content stream of its own that a page draws with `Do`; its t
 otherwise reach pypdf's extraction unjudged. Each `Do` of a form becomes `q`, the form's
 matrix (`cm`), its bounding box as a clip (`re W n`), the form's own operations (forms inside
 it too, up to MAX_FORM_DEPTH) and `Q`; the fonts it names are renamed into the page's font
-resources, so the inlined stream extracts with the right fonts.
+resources, so the inlined stream extracts with the right fonts; its graphics states are renamed
+the same way, and their fill opacity (`/ca`) kept for the walker.
 """
 
 from __future__ import annotations
@@ -24,6 +25,8 @@ class Inlined:
 
     operations: list[Any] = field(default_factory=list)
     fonts: DictionaryObject = field(default_factory=DictionaryObject)
+    states: DictionaryObject = field(default_factory=DictionaryObject)
+    opacity: dict[str, float] = field(default_factory=dict)  # graphics state name -> fill alpha
     forms: int = 0
 
 
@@ -38,12 +41,17 @@ def inline_forms(reader: PdfReader, operations: list[Any], resources: Any, out: 
             depth: int = 0) -> None:  # fmt: skip
     """Append the operations to `out`, each form XObject's content in place of its `Do`."""
     fonts = resources.get("/Font") if resources is not None else None
+    states = resources.get("/ExtGState") if resources is not None else None
+    prefix = f"/gr{out.forms}_" if depth else "/"
     rename: dict[str, NameObject] = {}
-    if fonts is not None:
-        prefix = f"/gr{out.forms}_" if depth else "/"
-        for key, font in fonts.get_object().items():
-            rename[key] = NameObject(prefix + key.lstrip("/")) if depth else NameObject(key)
-            out.fonts[rename[key]] = font
+    for key, font in fonts.get_object().items() if fonts is not None else ():
+        rename[key] = NameObject(prefix + key.lstrip("/"))
+        out.fonts[rename[key]] = font
+    for key, state in states.get_object().items() if states is not None else ():
+        rename[key] = NameObject(prefix + key.lstrip("/"))
+        out.states[rename[key]] = state
+        alpha = state.get_object().get("/ca", 1)
+        out.opacity[rename[key]] = float(alpha) if isinstance(alpha, (int, float)) else 1.0
     for operands, operator in operations:
         form = _form(resources, operands[0]) if operator == b"Do" and operands else None
         if form is not None and depth < MAX_FORM_DEPTH:
@@ -59,6 +67,6 @@ def inline_forms(reader: PdfReader, operations: list[Any], resources: Any, out: 
             inline_forms(reader, inner, form.get("/Resources") or resources, out, depth + 1)
             out.operations.append(([], b"Q"))
             continue
-        if operator == b"Tf" and operands and str(operands[0]) in rename:
+        if operator in (b"Tf", b"gs") and operands and str(operands[0]) in rename:
             operands = [rename[str(operands[0])], *operands[1:]]
         out.operations.append((operands, operator))

@@ -5,8 +5,9 @@ it draws inlined (its matrix, its bounding box as a clip, its fonts renamed into
 resources), is walked once; each text-showing operator gets how it is drawn (`Appearance`:
 size on the page, horizontal scale `Tz`, fill colour, the colour of the last rectangle filled
 beneath it) or a reason of PDF's own: a render mode that paints nothing (3: neither filled nor
-stroked; 7: clipping only), a place outside the page, outside the current clipping rectangle,
-or under an opaque rectangle filled after it. `guard.why_hidden` decides, as for every format.
+stroked; 7: clipping only), a fill opacity under 0.1 (`/ca` of its graphics state), a place
+outside the page or the current clipping rectangle, or under an opaque rectangle filled after
+it. `guard.why_hidden` decides, as for every format.
 pypdf then extracts the text of a copy of the stream in which only the wanted operators keep
 their strings, so visible text keeps pypdf's own layout. (Over 300 lines: the walker follows
 one graphics state, and splitting it would pass that state between modules.)
@@ -96,6 +97,7 @@ class _State:
     leading: float = 0.0
     hscale: float = 1.0
     clip: Rect | None = None
+    alpha: float = 1.0  # fill opacity, from the graphics state (`gs`, its /ca)
 
 
 @dataclass
@@ -111,8 +113,9 @@ class _Shown:
 class _Walker:
     """Follows a content stream's state; records where text is shown and what is painted."""
 
-    def __init__(self, box: Rect) -> None:
+    def __init__(self, box: Rect, opacity: dict[str, float] | None = None) -> None:
         self.box = box
+        self.opacity = opacity or {}
         self.state = _State()
         self.stack: list[_State] = []
         self.tm: Matrix = _IDENTITY
@@ -144,6 +147,8 @@ class _Walker:
             state.fill = None
         elif operator == b"TL" and values:
             state.leading = values[0]
+        elif operator == b"gs" and operands:
+            state.alpha = self.opacity.get(str(operands[0]), state.alpha)
         else:
             self._text_or_path(index, operator, values)
 
@@ -172,7 +177,7 @@ class _Walker:
             self._show(index)
 
     def _paint(self, index: int, operator: bytes) -> None:
-        if operator in _FILL and not self.curved:
+        if operator in _FILL and not self.curved and self.state.alpha >= 0.5:
             self.painted.extend((index, rect, self.state.fill) for rect in self.path)
         if self.clipping and self.path and not self.curved:
             left = min(r[0] for r in self.path)
@@ -201,7 +206,7 @@ class _Walker:
         where = _times(self.tm, state.ctm)
         x, y = where[4], where[5]
         reason: HiddenKind | None = None
-        if state.mode in INVISIBLE_MODES:
+        if state.mode in INVISIBLE_MODES or (state.alpha < 0.1 and state.mode in (0, 4)):
             reason = "invisible text"
         elif not _inside(x, y, self.box):
             reason = "off-page text"
@@ -262,7 +267,9 @@ def page_text(reader: PdfReader, page: PageObject, number: int) -> PageText:
     inline_forms(reader, list(contents.operations), resources, inlined)
     operations = inlined.operations
     box = page.mediabox
-    walker = _Walker((float(box.left), float(box.bottom), float(box.right), float(box.top)))
+    walker = _Walker(
+        (float(box.left), float(box.bottom), float(box.right), float(box.top)), inlined.opacity
+    )
     for index, (operands, operator) in enumerate(operations):
         walker.step(index, operator, list(operands))
     reasons = walker.reasons(len(operations))
@@ -270,6 +277,7 @@ def page_text(reader: PdfReader, page: PageObject, number: int) -> PageText:
         return PageText(number, page.extract_text() or "")
     merged = DictionaryObject({k: v for k, v in resources.items() if k != "/Font"})
     merged[NameObject("/Font")] = inlined.fonts
+    merged[NameObject("/ExtGState")] = inlined.states
 
     def keeping(wanted: HiddenKind | None) -> list[Any]:
         return [

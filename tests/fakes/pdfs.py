@@ -79,12 +79,14 @@ _STYLES = {
     "covered-by-dark": ("", ""),
     "clipped": ("q 300 0 10 10 re W n ", ""),
     "pale-yellow": ("", "1 1 0.6 rg "),
+    "transparent": ("q /Clear gs ", ""),
 }
 _AFTER = {
     "covered": "q 1 1 1 rg 60 {below} 460 18 re f Q ",
     "covered-by-dark": "q 0 0 0 rg 60 {below} 460 18 re f Q ",
     "clipped": "Q ",
     "tiny-by-matrix": "Q ",
+    "transparent": "Q ",
 }
 
 
@@ -93,7 +95,8 @@ def styled_pdf(pages: list[list[tuple[str, str]]], info: dict[str, str] | None =
     (mode 7), 'tiny' (0.5 pt), 'white', 'white-on-dark' (white on a painted rectangle),
     'off-page', 'squeezed' (1 % horizontal scale), 'tiny-by-matrix' (12 pt under a 0.2 scale),
     'covered' (a white rectangle filled over it), 'covered-by-dark', 'clipped' (outside a clip)
-    or 'pale-yellow'; with optional document information (title, subject, keywords, ...)."""
+    'pale-yellow' or 'transparent' (fill opacity 0); with optional document information
+    (title, subject, keywords, ...)."""
     streams = []
     for lines in pages:
         ops = []
@@ -111,7 +114,12 @@ def styled_pdf(pages: list[list[tuple[str, str]]], info: dict[str, str] | None =
         streams.append(" ".join(ops))
     base = make_pdf([["x"] for _ in pages])
     writer = PdfWriter(clone_from=io.BytesIO(base))
+    clear = DictionaryObject({NameObject("/Type"): NameObject("/ExtGState"),
+                              NameObject("/ca"): NumberObject(0)})  # fmt: skip
     for page, stream in zip(writer.pages, streams, strict=True):
+        page["/Resources"][NameObject("/ExtGState")] = DictionaryObject(
+            {NameObject("/Clear"): writer._add_object(clear)}
+        )
         content = DecodedStreamObject()
         content.set_data(stream.encode("latin-1"))
         page[NameObject("/Contents")] = writer._add_object(content)

@@ -180,6 +180,7 @@ PDF_LINES = [
     ("Matrix tiny line.", "tiny-by-matrix"), ("Covered by white box.", "covered"),
     ("Redacted under a black box.", "covered-by-dark"), ("Clipped away text.", "clipped"),
     ("Pale yellow text.", "pale-yellow"), ("White on dark.", "white-on-dark"),
+    ("Transparent owner text.", "transparent"),
 ]  # fmt: skip
 
 
@@ -198,6 +199,7 @@ def test_pdf_text_squeezed_covered_clipped_or_pale_is_hidden(tmp_path: Path) -> 
         "Redacted under a black box.": "covered text",
         "Clipped away text.": "clipped text",
         "Pale yellow text.": "white text",
+        "Transparent owner text.": "invisible text",
     }
 
 
