@@ -18,6 +18,7 @@ in Go). What is taken, and why:
 from __future__ import annotations
 
 import json
+import re
 import sys
 import tomllib
 from dataclasses import dataclass
@@ -41,7 +42,8 @@ class CredentialRule:
 
 def _prefixed(regex: str, keywords: list[str]) -> bool:
     """Whether a keyword opens the secret's own group (`(npm_[a-z0-9]{36})`)."""
-    opening = regex.split("(", 1)[1].lower() if "(" in regex else ""
+    group = re.search(r"(?<!\\)\((?!\?)", regex)  # the first capturing group
+    opening = regex[group.end() :].lower() if group else ""
     return any(opening.startswith(k.lower().replace(".", "\\.")) or opening.startswith(k.lower())
                for k in keywords)  # fmt: skip
 
