@@ -16,8 +16,8 @@ from pydantic import Field
 
 from agents.offline import review_gate_offline
 from agents.rubric import load_rubrics
+from guard import MAX_QUOTE, ReviewerInstruction
 from tools.documents import Document
-from tools.injection import MAX_QUOTE, ReviewerInstruction
 from tools.sections import split_sections
 from vocabulary.models import NOT_SILENT, Evidence, Finding, Strict
 

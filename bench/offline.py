@@ -18,8 +18,8 @@ from processes import Run, median_run
 
 from agents.offline import review_gate_offline
 from agents.rubric import load_rubrics
+from guard import find_reviewer_instructions
 from tools.documents import load_documents
-from tools.injection import find_reviewer_instructions
 from tools.retrieval import SectionIndex
 
 STEPS = ("read", "scan", "index", "reading")

@@ -13,8 +13,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from guard import find_reviewer_instructions
 from tools.documents import load_document
-from tools.injection import find_reviewer_instructions
 
 CASES = {
     "1 MB of words on one line": "word " * 200_000,

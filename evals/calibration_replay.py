@@ -20,8 +20,8 @@ from evals.calibration_docs import LabelledDocument
 from evals.recording import load_recording
 from evals.replay_server import Miss, ReplayServer
 from graphs.settings import Settings
+from guard import find_reviewer_instructions, without_instructions
 from tools.documents import Document
-from tools.injection import find_reviewer_instructions, without_instructions
 from tools.retrieval import SectionIndex
 from vocabulary.models import GATES, Gate, GateReview
 

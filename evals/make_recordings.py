@@ -29,8 +29,8 @@ from evals.replay_server import LocalServer
 from evals.runner import SuiteRunner, run_suite
 from evals.scripted_judge import judged_status
 from evals.thresholds import load_thresholds
+from guard import find_reviewer_instructions, without_instructions
 from tools.documents import Document
-from tools.injection import find_reviewer_instructions, without_instructions
 from tools.intake import load_sources
 from tools.retrieval import SectionIndex
 from vocabulary.models import Evidence, Finding, GateReview

@@ -6,7 +6,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from tools.redact import redact
+from guard import redact
 from vocabulary.models import Evidence
 
 AROUND = 2  # lines of context shown before and after a quote

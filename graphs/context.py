@@ -18,8 +18,8 @@ from agents.llm import Budget, ModelSettings, make_limiter
 from graphs.runtrace import anchor_trace, open_trace
 from graphs.settings import Settings, resolve_settings
 from graphs.workspace import Workspace
+from guard import ReviewerInstruction, without_instructions
 from tools.documents import Document
-from tools.injection import ReviewerInstruction, without_instructions
 from tools.retrieval import SectionIndex
 from traces.recorder import TraceRecorder
 from vocabulary.errors import GateReviewError

@@ -14,7 +14,7 @@ from exports.diff import RunDiff, render_diff_markdown
 from exports.view import RunView, build_view
 from graphs.assignments import assignments
 from graphs.workspace import Workspace
-from tools.redact import redact
+from guard import redact
 from vocabulary.escaping import markdown_inline, markdown_lines
 
 _STATUS_MARK = {

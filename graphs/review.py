@@ -38,9 +38,8 @@ from graphs.signoff import sign_off
 from graphs.state import ReviewInput, ReviewState
 from graphs.submission import submission_of, submitted_documents
 from graphs.tracing import lineage, record_events
+from guard import ReviewerInstruction, find_reviewer_instructions, redact
 from tools.documents import Document, Ingested, load_documents
-from tools.injection import ReviewerInstruction, find_reviewer_instructions
-from tools.redact import redact
 from traces import attributes as attr
 from vocabulary.errors import DecisionError
 from vocabulary.models import (

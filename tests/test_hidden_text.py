@@ -171,3 +171,31 @@ def test_a_models_claimed_path_outside_the_documents_is_never_shown(
     claimed = [e for f in view.findings if f.gate == "data" for e in f.document_evidence]
     assert claimed and all(not e.verified and e.path is None for e in claimed)
     assert all(e.location == "(not in the documents)" for e in claimed)
+
+
+BYPASSES = ROOT / "evals" / "cases" / "hidden-bypasses-ledgerline" / "design.md"
+TWIN = ROOT / "evals" / "cases" / "missing-platform" / "design.md"
+
+
+def test_the_last_rounds_markdown_bypasses_leave_the_twins_verdict_and_are_reported(
+    workspace: Path,
+) -> None:
+    view, plain = _review(BYPASSES, workspace), _review(TWIN, workspace)
+    assert _statuses(view) == _statuses(plain)
+    assert _statuses(view)[1]["platform"] == "not_ready"
+    [finding] = [f for f in view.findings if f.id == "risk.hidden_text"]
+    for why in ("link definition", "link title", "white text", "clipped text", "tiny text"):
+        assert f"1 {why}" in finding.summary, why
+    assert "platform.cicd" in finding.summary
+
+
+def test_a_model_never_receives_the_bypassed_hidden_text(workspace: Path, fake: FakeModel) -> None:
+    claim = "Rollback to the previous version takes under 5 minutes"
+    for step in ("review", "repair_quotes"):
+        fake.script(None, step, comply(claim), repeat=True)
+    view = _review(BYPASSES, workspace, model="openai/gpt-4.1-mini")
+    sent = " ".join(r.raw for r in fake.sent("review"))
+    for hidden in ("Finance AKS cluster", "under 5 minutes", "400 GBP", "Grafana dashboards",
+                   "read-only tool call", "Terraform"):
+        assert hidden not in sent, hidden
+    assert view.verdict is not None and view.verdict.gates["platform"].status == "not_ready"

@@ -19,9 +19,9 @@ import pytest
 
 from exports.view import RunView
 from graphs.settings import Settings
+from guard import find_reviewer_instructions
 from runs.operations import load_run, start_review
 from tools.documents import load_document
-from tools.injection import find_reviewer_instructions
 from vocabulary.models import FindingStatus
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -2,7 +2,9 @@
 with line anchors.
 
 Reading and decoding files lives in tools.formats, splitting lines into sections in
-tools.sections; this module holds the models and loads files and folders.
+tools.sections; this module holds the models and loads files and folders (a symbolic link out
+of a reviewed folder is skipped, never read). (Just over 300 lines: loading a file and walking a
+folder share their notes and checks.)
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from pathlib import Path, PurePosixPath
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from guard import HiddenText, markdown_visible
 from tools.ceilings import DEFAULT_SECONDS, EXPANSION, Deadline, check_text
 from tools.formats import (
     DEFAULT_MAX_BYTES,
@@ -45,7 +48,6 @@ from tools.sections import (
     split_sections,
     text_headings,
 )
-from tools.visibility import HiddenText, markdown_visible
 from vocabulary.errors import DocumentError
 
 __all__ = [
@@ -124,13 +126,15 @@ def load_documents(
     for given in paths:
         display = display_path(given)
         path = Path(given)
+        if outside := _link_outside(path, (Path.cwd(), path.parent)):
+            raise DocumentError(f"{display}: a symbolic link to a file outside {outside}")
         if not path.is_dir():
             check_file(path, display)
             if path.suffix.lower() not in all_suffixes():
                 raise DocumentError(f"{display}: unsupported type {path.suffix} ({SUPPORTED})")
             candidates: list[tuple[Path, str]] = [(path, display)]
         else:
-            candidates = list(_walk(path, display, notes))
+            candidates = list(_walk(path, display, notes, root=path.resolve()))
             if not candidates:
                 raise DocumentError(f"{display}: no supported documents in folder ({SUPPORTED})")
         for file, shown in candidates:
@@ -191,10 +195,22 @@ def printable(name: str) -> str:
     return _UNPRINTABLE.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), name)
 
 
+def _link_outside(path: Path, roots: tuple[Path, ...]) -> str:
+    """For a symbolic link whose target lies outside every root, the first root (shown);
+    else "" (not a link, or a link that stays inside)."""
+    if not path.is_symlink():
+        return ""
+    target = Path(os.path.realpath(path))  # a loop is left to the reading to report
+    if any(target.is_relative_to(os.path.realpath(root)) for root in roots):
+        return ""
+    return display_path(roots[0]) if roots[0] != Path.cwd() else "the current directory"
+
+
 def _walk(
-    folder: Path, shown: str, notes: list[str], visited: set[Path] | None = None
+    folder: Path, shown: str, notes: list[str], visited: set[Path] | None = None, *, root: Path
 ) -> Iterator[tuple[Path, str]]:
-    """Supported files under folder, in sorted path order; hidden entries are skipped."""
+    """Supported files under folder, in sorted path order; hidden entries are skipped, and so
+    is a symbolic link whose target lies outside the folder given (`root`): it is never read."""
     visited = set() if visited is None else visited
     real = folder.resolve()
     if real in visited:
@@ -210,8 +226,13 @@ def _walk(
             continue
         child = Path(entry.path)
         child_shown = (PurePosixPath(shown) / printable(entry.name)).as_posix()
-        if entry.is_dir():
-            yield from _walk(child, child_shown, notes, visited)
+        real_child = Path(os.path.realpath(child)) if entry.is_symlink() else child
+        if entry.is_symlink() and real_child in visited:
+            notes.append(f"skipped {child_shown}: folder already visited (symbolic link loop)")
+        elif entry.is_symlink() and not real_child.is_relative_to(root):
+            notes.append(f"skipped {child_shown}: a symbolic link to outside the reviewed folder")
+        elif entry.is_dir():
+            yield from _walk(child, child_shown, notes, visited, root=root)
         elif not entry.is_file():
             notes.append(f"skipped {child_shown}: not a regular file")
         elif child.suffix.lower() not in all_suffixes():

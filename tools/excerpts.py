@@ -15,8 +15,8 @@ from collections import Counter
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
+from guard import redact_lines
 from tools.documents import Section
-from tools.redact import redact_lines
 from vocabulary.escaping import PLACEHOLDER
 
 CHARS_PER_TOKEN = 4

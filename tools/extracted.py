@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from guard import HiddenKind, HiddenText
 from tools.sections import Heading
-from tools.visibility import HiddenKind, HiddenText
 
 
 @dataclass

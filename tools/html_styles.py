@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 import soupsieve
 import tinycss2
 
-from tools.visibility import HiddenKind
+from guard import HiddenKind
 
 if TYPE_CHECKING:
     from bs4 import BeautifulSoup, Tag

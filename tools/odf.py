@@ -20,9 +20,9 @@ from typing import TYPE_CHECKING, Any
 from odf.namespaces import DCNS, METANS, OFFICENS, STYLENS, TABLENS, TEXTNS
 from odf.opendocument import load
 
+from guard import HiddenKind
 from tools.ceilings import check_archive
 from tools.extracted import Extracted
-from tools.visibility import HiddenKind
 from vocabulary.errors import DocumentError
 
 if TYPE_CHECKING:

@@ -1,11 +1,14 @@
-"""A Word document's text as a reader sees it: hidden, white and tiny runs kept apart.
+"""A Word document's text as a reader sees it: hidden, faint, tiny and squeezed runs kept apart.
 
-A run is hidden when its effective formatting (the run's own, then its character style, then
-its paragraph's style, each with the styles they are based on, then the document defaults)
-sets `w:vanish` or `w:specVanish`, a size under TINY_HALF_POINTS, or a white colour where no
-shading or highlight lies beneath it. Its text is left out of the visible line and kept as
-`HiddenText`. The core properties that hold text (title, subject, keywords, comments,
-category, status) are metadata: hidden too.
+Each run's effective formatting (the run's own, then its character style, then its
+paragraph's style, each with the styles they are based on, then the document defaults) gives
+how it is drawn: `w:vanish` / `w:specVanish`, its size (`w:sz`), its horizontal scale (`w:w`,
+a percentage), its colour (`w:color`, a theme's white included) and the colour beneath it (the
+run's highlight or shading, else its paragraph's or table cell's shading, else the page's
+background). `guard.why_hidden` decides from that, as for every format (a 4 pt run, a 12 pt run
+at 1 % width, white on white or yellow on white are not seen). Hidden text is left out of the
+visible line and kept as `HiddenText`. The core properties that hold text (title, subject,
+keywords, comments, category, status) are metadata: hidden too.
 """
 
 from __future__ import annotations
@@ -19,8 +22,8 @@ from docx.styles import BabelFish
 from docx.text.hyperlink import Hyperlink
 from docx.text.run import Run
 
+from guard import Appearance, HiddenKind, HiddenText, why_hidden
 from tools.sections import Heading
-from tools.visibility import HiddenKind, HiddenText
 
 if TYPE_CHECKING:
     from docx.document import Document as WordDocument
@@ -29,11 +32,10 @@ if TYPE_CHECKING:
 
     from tools.ceilings import Deadline
 
-TINY_HALF_POINTS = 8  # under 4 pt: nobody reads it
 DEFAULT_HALF_POINTS = 20  # Word's size when no style sets one
-WHITE = 0.95
 _OFF = ("0", "false", "off")
 _WHITE_THEMES = ("background1", "light1")
+Colour = tuple[float, float, float]
 METADATA_FIELDS = ("title", "subject", "keywords", "comments", "category", "content_status")
 _MAX_STYLE_DEPTH = 20  # basedOn chains are short; a cycle must not loop for ever
 
@@ -48,15 +50,21 @@ class WordText:
     hidden: list[HiddenText] = field(default_factory=list)
 
 
-def _light(value: str | None) -> bool:
-    """Whether an RRGGBB colour is near white."""
-    if not value or len(value) != 6:
-        return False
-    try:
-        red, green, blue = (int(value[i : i + 2], 16) / 255 for i in (0, 2, 4))
-    except ValueError:
-        return False
-    return min(red, green, blue) >= WHITE
+def _rgb(value: str | None) -> Colour | None:
+    """An RRGGBB colour, or a highlight's colour name (`yellow`, `darkBlue`), as RGB."""
+    if not value or value.lower() in ("auto", "none"):
+        return None
+    if len(value) == 6:
+        try:
+            return tuple(int(value[i : i + 2], 16) / 255 for i in (0, 2, 4))  # type: ignore[return-value]
+        except ValueError:
+            pass
+    import tinycss2.color3
+
+    parsed = tinycss2.color3.parse_color(value.lower())
+    if parsed is None or isinstance(parsed, str):
+        return (0.5, 0.5, 0.0) if value.lower() == "darkyellow" else None
+    return parsed.red, parsed.green, parsed.blue
 
 
 class _Formatting:
@@ -79,7 +87,7 @@ class _Formatting:
             for sid, s in self.styles.items()
         }
         background = document.element.find(qn("w:background"))
-        self.page_coloured = background is not None and not _light(background.get(qn("w:color")))
+        self.page = _rgb(background.get(qn("w:color"))) if background is not None else None
 
     def _chain(self, style_id: str | None) -> list[Any]:
         found: list[Any] = []
@@ -94,8 +102,9 @@ class _Formatting:
             style_id = based.get(qn("w:val")) if based is not None else None
         return found
 
-    def why_hidden(self, run: Any, paragraph: Any, shaded: bool) -> HiddenKind | None:
-        """Why a run (`w:r`) in a paragraph (`w:p`) is hidden, or None when it shows."""
+    def why_hidden(self, run: Any, paragraph: Any, beneath: Colour | None) -> HiddenKind | None:
+        """Why a run (`w:r`) in a paragraph (`w:p`) is hidden, or None when it shows;
+        `beneath` is the paragraph's or cell's shading."""
         rstyle = run.find(f"{qn('w:rPr')}/{qn('w:rStyle')}")
         pstyle = paragraph.find(f"{qn('w:pPr')}/{qn('w:pStyle')}")
         layers = [
@@ -112,36 +121,41 @@ class _Formatting:
             flag = first(tag)
             if flag is not None and flag.get(qn("w:val"), "1").lower() not in _OFF:
                 return "hidden run"
-        size = first("w:sz")
-        half_points = size.get(qn("w:val")) if size is not None else None
-        points = int(half_points) if (half_points or "").isdigit() else DEFAULT_HALF_POINTS
-        if points < TINY_HALF_POINTS:
-            return "tiny text"
-        colour = first("w:color")
-        white = colour is not None and (
-            _light(colour.get(qn("w:val"))) or colour.get(qn("w:themeColor")) in _WHITE_THEMES
-        )
-        if white and not (shaded or self.page_coloured or self._marked(run)):
-            return "white text"
-        return None
+        return why_hidden(self._look(first, self._marked(run) or beneath or self.page))
 
     @staticmethod
-    def _marked(run: Any) -> bool:
-        """A highlight or shading on the run itself (white text on it can be read)."""
-        rpr = run.find(qn("w:rPr"))
-        if rpr is None:
-            return False
-        highlight = rpr.find(qn("w:highlight"))
-        shading = rpr.find(qn("w:shd"))
-        return (highlight is not None and highlight.get(qn("w:val")) not in ("none", "white")) or (
-            shading is not None and _shaded(shading)
+    def _look(first: Any, beneath: Colour | None) -> Appearance:
+        size, scale, colour = first("w:sz"), first("w:w"), first("w:color")
+        half_points = size.get(qn("w:val")) if size is not None else None
+        points = int(half_points) if (half_points or "").isdigit() else DEFAULT_HALF_POINTS
+        percent = (scale.get(qn("w:val")) or "100").rstrip("%") if scale is not None else "100"
+        rgb = None
+        if colour is not None:
+            white = colour.get(qn("w:themeColor")) in _WHITE_THEMES
+            rgb = (1.0, 1.0, 1.0) if white else _rgb(colour.get(qn("w:val")))
+        return Appearance(
+            points=points / 2,
+            width_scale=int(percent) / 100 if percent.isdigit() else 1.0,
+            colour=rgb,
+            background=beneath,
         )
 
+    @staticmethod
+    def _marked(run: Any) -> Colour | None:
+        """The colour of a highlight or shading on the run itself."""
+        rpr = run.find(qn("w:rPr"))
+        if rpr is None:
+            return None
+        highlight = rpr.find(qn("w:highlight"))
+        shading = rpr.find(qn("w:shd"))
+        if highlight is not None and (colour := _rgb(highlight.get(qn("w:val")))) is not None:
+            return colour
+        return _shaded(shading) if shading is not None else None
 
-def _shaded(shd: Any) -> bool:
-    """A `w:shd` element that paints a colour other than white."""
-    fill = shd.get(qn("w:fill"))
-    return fill not in (None, "auto") and not _light(fill)
+
+def _shaded(shd: Any) -> Colour | None:
+    """The colour a `w:shd` element paints (None: none, or automatic)."""
+    return _rgb(shd.get(qn("w:fill")))
 
 
 def _runs(paragraph: Paragraph) -> Iterator[Run]:
@@ -153,12 +167,12 @@ def _runs(paragraph: Paragraph) -> Iterator[Run]:
 
 
 def _paragraph_text(
-    paragraph: Paragraph, formatting: _Formatting, shaded: bool
+    paragraph: Paragraph, formatting: _Formatting, shaded: Colour | None
 ) -> tuple[str, list[tuple[int, HiddenKind, str]]]:
     """The paragraph's visible text and its hidden pieces (offset in the visible text, why)."""
     p = paragraph._p
     shd = p.find(f"{qn('w:pPr')}/{qn('w:shd')}")
-    shaded = shaded or (shd is not None and _shaded(shd))
+    shaded = (_shaded(shd) if shd is not None else None) or shaded
     visible: list[str] = []
     hidden: list[tuple[int, HiddenKind, str]] = []
     at = 0
@@ -207,7 +221,7 @@ class _Builder:
             self.out.hidden.append(HiddenText(line_start=line, line_end=line, text=secret, why=why))
 
     def paragraph(self, paragraph: Paragraph) -> None:
-        text, hidden = _paragraph_text(paragraph, self.formatting, shaded=False)
+        text, hidden = _paragraph_text(paragraph, self.formatting, shaded=None)
         # Paragraph.style looks the default style up among all styles on every call (quadratic
         # on a long document): style ids resolve to names once, in _Formatting.
         style_id = paragraph._p.style or self.formatting.default_paragraph
@@ -228,7 +242,7 @@ class _Builder:
                     continue
                 last = cell._tc
                 shd = cell._tc.find(f"{qn('w:tcPr')}/{qn('w:shd')}")
-                shaded = shd is not None and _shaded(shd)
+                shaded = _shaded(shd) if shd is not None else None
                 parts = [_paragraph_text(p, self.formatting, shaded) for p in cell.paragraphs]
                 hidden.extend((0, why, secret) for _, pieces in parts for _, why, secret in pieces)
                 cells.append(" ".join(" ".join(text for text, _ in parts).split()))

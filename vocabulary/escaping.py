@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-# A masked value as tools.redact writes it (`[REDACTED:kind]`); the group is the kind. Kept
+# A masked value as guard.redact writes it (`[REDACTED:kind]`); the group is the kind. Kept
 # through escaping, and recognised in quotes and excerpts.
 PLACEHOLDER = re.compile(r"\[REDACTED:([a-z_]+)\]")
 

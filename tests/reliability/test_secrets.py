@@ -57,6 +57,17 @@ IN_DOCUMENT = (
     "536-90-4399",  # US Social Security number
     "AB 12 34 56 C",  # UK National Insurance number
     "R7TQ2M4XW5NZK3P8",  # an AWS key split by a zero-width space
+    "npm_Zq8Lm2Nc4Vb6Xr1Tp9Wk3Hy5Gd7Fs0Aa1Bb2",  # from here on, gitleaks' rules and shapes
+    "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",
+    "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",
+    "dapi1f2e3d4c5b6a79881f2e3d4c5b6a7988",
+    "dckr_pat_Qm3Xv8Lp2Rt6Wz9Ka1Yb4Nc7Hd0",
+    "Tr0ub4dor&3",  # a .netrc password
+    "K4829173",  # a passport number
+    "07/11/1979",  # a date of birth
+    "de89 3704 0044 0532 0130 00",  # an IBAN, lower case and spaced
+    "078-05-1120",  # an SSN published in advertising: the shape, whatever the range
+    "QQ 12 34 56 C",  # an NI number with the test prefix
 )
 IN_COMMENT = "ask marta.kowalski@northwind-health.co.uk; card 5555 5555 5555 4444 is test data"
 SEEDED = (*IN_DOCUMENT, *ENVIRONMENT.values())

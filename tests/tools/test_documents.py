@@ -270,7 +270,8 @@ def test_same_file_given_twice_loads_once() -> None:
 
 def test_symlink_loop_in_folder_terminates() -> None:
     write("docs/a.md", "# A\nx\n")
-    os.symlink("..", "docs/loop")
+    os.makedirs("docs/sub")
+    os.symlink("..", "docs/sub/loop")
     ingested = load_documents(["docs"])
     assert [d.path for d in ingested.documents] == ["docs/a.md"]
     assert any("symbolic link loop" in note for note in ingested.notes)

@@ -1,13 +1,17 @@
 """Text in a document aimed at its reviewers rather than its readers (prompt injection).
 
-The patterns live in `agents/rubrics/injection.toml`. Each document's text is folded first
-(`tools.folding`: invisible characters dropped, look-alike letters and compatibility forms made
-plain, spelled-out words joined, whitespace collapsed) with a map back to the source, so a hit
-is reported with the document's own lines and a verbatim quote. The folded text is scanned as
-it reads and reversed (text written right to left); base64 runs that decode to text are scanned
-too, and tables are checked for forged decisions (`tools.forgeries`). Text a reader does not
-see (`Document.hidden`) is scanned the same way. Every hit is reported: there is no cap a
-document could exhaust with decoys.
+The patterns live in `guard/injection.toml`; orders in any language are found by concept
+(`guard.concepts`). Each document's text is folded first (`guard.folding`: invisible
+characters dropped, look-alike letters and compatibility forms made plain, spelled-out words
+joined, whitespace collapsed), and read again where a model may read it otherwise (invisible
+characters as word breaks, digits as letters), each reading with a map back to the source, so a
+hit is reported with the document's own lines and a verbatim quote. One RE2 pass finds where
+any pattern may match (`guard.prefilter`); the patterns decide there. The folded text is
+scanned as it reads and reversed (text written right to left); base64 runs that decode to text
+are scanned too, and tables are checked for forged decisions (`guard.forgeries`). Text a
+reader does not see (`Document.hidden`) is scanned the same way. Every hit is reported: there
+is no cap a document could exhaust with decoys. (Over 300 lines: the hit, its scan and its
+withholding are one concept; the scanning parts live in the modules named above.)
 """
 
 from __future__ import annotations
@@ -18,19 +22,20 @@ from bisect import bisect_right
 from collections.abc import Iterable, Iterator
 from functools import cache
 from pathlib import Path
+from typing import Any as Document
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from tools.documents import Document
-from tools.folding import fold
-from tools.forgeries import decision_rows, encoded_texts
-from tools.pattern_starts import Starts, TextWords, finditer, pattern_starts
-from tools.visibility import HiddenText
+from guard.concepts import concept_orders, order_names
+from guard.folding import fold, foldings
+from guard.forgeries import decision_rows, encoded_texts
+from guard.prefilter import Family
+from guard.visibility import HiddenText
 from vocabulary.errors import RubricError
 from vocabulary.models import Evidence
 
-PATTERNS_PATH = Path(__file__).resolve().parent.parent / "agents" / "rubrics" / "injection.toml"
+PATTERNS_PATH = Path(__file__).resolve().with_name("injection.toml")
 MAX_QUOTE = 200  # characters, as for every other quote in a finding
 _GUARD_WINDOW = 80  # characters before a hit searched for a description of the own system
 DECISION_TABLE = "decision_table"
@@ -128,10 +133,10 @@ def load_patterns(path: Path = PATTERNS_PATH) -> tuple[PatternSet, dict[str, re.
 
 
 @cache
-def _starts(path: Path = PATTERNS_PATH) -> dict[str, Starts | None]:
-    """Where each pattern's matches can begin (`tools.pattern_starts`), worked out once."""
-    _, compiled = load_patterns(path)
-    return {name: pattern_starts(regex) for name, regex in compiled.items()}
+def _family(path: Path = PATTERNS_PATH) -> Family:
+    """Every pattern, scanned together (`guard.prefilter`), compiled once."""
+    patterns, compiled = load_patterns(path)
+    return Family({p.name: compiled[p.name] for p in patterns.patterns})
 
 
 def find_reviewer_instructions(documents: Iterable[Document]) -> list[ReviewerInstruction]:
@@ -166,27 +171,26 @@ def _has_reversed_common_word(text: str) -> bool:
 
 def scan_text(text: str, *, decode: bool = True) -> Iterator[tuple[int, int, str]]:
     """Every match in the text as (start, end, pattern name), in source offsets."""
-    patterns, compiled = load_patterns()
-    starts = _starts()
-    folded, origin = fold(text)
-    backwards, back_origin = _reversed_lines(text)
-    unfolded, back_fold = fold(backwards)
-    words, back_words = TextWords(folded), TextWords(unfolded)
+    _, compiled = load_patterns()
+    family = _family()
     guard = compiled["_guard"]
-    for pattern in patterns.patterns:
-        regex, begins = compiled[pattern.name], starts[pattern.name]
-        for match in finditer(regex, begins, words):
-            if match.end() == match.start():
+    for folded, origin in foldings(text):
+        spans = [(m.start(), m.end(), name) for name, m in family.finditer(folded)]
+        for start, end, name in [*spans, *concept_orders(folded)]:
+            if end == start:
                 continue
-            before = folded[max(0, match.start() - _GUARD_WINDOW) : match.start()]
+            before = folded[max(0, start - _GUARD_WINDOW) : start]
             if guard.search(before) or _QUOTED_MENTION.search(before):
                 continue
-            yield origin[match.start()], origin[match.end() - 1] + 1, pattern.name
-        for match in finditer(regex, begins, back_words):  # written right to left
+            yield origin[start], origin[end - 1] + 1, name
+    backwards, back_origin = _reversed_lines(text)
+    if backwards:  # written right to left
+        unfolded, back_fold = fold(backwards)
+        for name, match in family.finditer(unfolded):
             if match.end() > match.start():
                 first, last = back_fold[match.start()], back_fold[match.end() - 1]
                 ends = (back_origin[first], back_origin[last])
-                yield min(ends), max(ends) + 1, pattern.name
+                yield min(ends), max(ends) + 1, name
     if decode:
         for start, end, decoded in encoded_texts(text):
             if next(scan_text(decoded, decode=False), None) is not None:
@@ -232,8 +236,17 @@ def _document_hits(document: Document) -> list[ReviewerInstruction]:
                 reader_location=document.location(index + 1),
             ),
         )
-    hits = sorted(found.values(), key=lambda hit: (hit.line_start, hit.pattern))
+    hits = sorted(_specific_first(found.values()), key=lambda hit: (hit.line_start, hit.pattern))
     return hits + [hit for hidden in document.hidden for hit in _hidden_hits(document, hidden)]
+
+
+def _specific_first(hits: Iterable[ReviewerInstruction]) -> list[ReviewerInstruction]:
+    """The hits without an order found by concept (`guard.concepts`) on a line where a named
+    pattern already found one: the same passage is reported once, by its closer name."""
+    hits = list(hits)
+    named = {line for h in hits if h.pattern not in order_names()
+             for line in range(h.line_start, h.line_end + 1)}  # fmt: skip
+    return [h for h in hits if h.pattern not in order_names() or h.line_start not in named]
 
 
 def _hidden_hits(document: Document, hidden: HiddenText) -> list[ReviewerInstruction]:
@@ -257,7 +270,7 @@ def _hidden_hits(document: Document, hidden: HiddenText) -> list[ReviewerInstruc
                 reader_location=document.location(line, last) if located else hidden.location,
             ),
         )
-    return list(found.values())
+    return _specific_first(found.values())
 
 
 def _quote(whole: str, matched: str) -> str:

@@ -2,7 +2,7 @@
 
 Each hit becomes `[REDACTED:<kind>]` on the line it was on, so line numbers survive (a private
 key block becomes one placeholder per line). Only counts per kind are kept, never the values.
-The rules are in tools.patterns (ours) and tools.detectors (detect-secrets'); all run under
+The rules are in guard.patterns (ours) and guard.detectors (detect-secrets'); all run under
 RE2, in time linear in the text. Before matching, invisible format characters (zero-width
 spaces and joiners, soft hyphens, bidirectional marks, tags) are skipped and full-width
 letters read as ASCII, so `AKIA\\u200b...` is found; the characters around a hit are kept.
@@ -11,6 +11,7 @@ letters read as ASCII, so `AKIA\\u200b...` is found; the characters around a hit
 from __future__ import annotations
 
 import bisect
+import math
 import re
 from collections import Counter
 from functools import cache, lru_cache
@@ -18,8 +19,9 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from tools.detectors import detector_patterns
-from tools.patterns import KINDS, RULES, RedactionKind, Rule
+from guard.credentials import CredentialRule, credential_rules
+from guard.detectors import detector_patterns
+from guard.patterns import KINDS, RULES, RedactionKind, Rule
 
 __all__ = ["KINDS", "Redaction", "placeholder", "redact", "redact_lines"]
 
@@ -60,14 +62,54 @@ Span = tuple[int, int, RedactionKind]
 
 
 @cache
-def _compiled() -> tuple[tuple[Rule, Any], ...]:
-    """Every rule compiled for RE2: our credential rules, detect-secrets', then the rest."""
+def _compiled() -> tuple[Rule, ...]:
+    """Every rule, in priority order: our credential rules, gitleaks', detect-secrets', then
+    the rest."""
+    detectors = tuple(Rule("credential", p, widen=True) for p in detector_patterns())
+    leaks = tuple(_gitleaks(rule) for rule in credential_rules())
+    first_other = next(i for i, rule in enumerate(RULES) if rule.kind != "credential")
+    return (*RULES[:first_other], *leaks, *detectors, *RULES[first_other:])
+
+
+@cache
+def _keywords() -> tuple[str, ...]:
+    """Every rule keyword, once."""
+    return tuple(sorted({k for rule in _compiled() for k in rule.keywords}))
+
+
+def _keywords_in(lowered: str) -> set[str]:
+    """The rule keywords the lower-cased text holds (each looked for once, not once a rule)."""
+    return {k for k in _keywords() if k in lowered}
+
+
+@cache
+def _re2(pattern: str) -> Any:
+    """A rule's pattern compiled for RE2, when a text first needs it (most of gitleaks' rules
+    wait for a keyword that never comes)."""
     import re2
 
-    detectors = tuple(Rule("credential", p, widen=True) for p in detector_patterns())
-    first_other = next(i for i, rule in enumerate(RULES) if rule.kind != "credential")
-    ordered = (*RULES[:first_other], *detectors, *RULES[first_other:])
-    return tuple((rule, re2.compile(rule.pattern)) for rule in ordered)
+    return re2.compile(pattern)
+
+
+def _gitleaks(rule: CredentialRule) -> Rule:
+    """A gitleaks rule as a masking rule: its keywords gate it, its entropy floor (if any)
+    is checked on the secret."""
+    floor = rule.entropy
+
+    def valid(text: str, m: Any) -> bool:
+        if not floor:
+            return True
+        start, end = _secret_span(Rule("credential", ""), m)
+        return _entropy(text[start:end]) >= floor
+
+    return Rule("credential", rule.pattern, valid, widen=True, keywords=rule.keywords)
+
+
+def _entropy(value: str) -> float:
+    if not value:
+        return 0.0
+    counts = Counter(value)
+    return -sum(n / len(value) * math.log2(n / len(value)) for n in counts.values())
 
 
 def _normalised(text: str) -> tuple[str, list[int]]:
@@ -168,8 +210,11 @@ def _spans(text: str) -> list[Span]:
     """What to mask, in the original text's positions."""
     matched, keys = _normalised(text)
     taken = _pem_blocks(matched) if "PRIVATE KEY" in matched else []
-    for rule, pattern in _compiled():
-        taken = _accepted(taken, _hits(rule, pattern, matched))
+    present = _keywords_in(matched.lower())
+    for rule in _compiled():
+        if rule.keywords and present.isdisjoint(rule.keywords):
+            continue  # gitleaks' own prefilter: no keyword, no match
+        taken = _accepted(taken, _hits(rule, _re2(rule.pattern), matched))
     if not keys:
         return taken
 

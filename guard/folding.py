@@ -130,3 +130,79 @@ def fold(text: str) -> tuple[str, list[int]]:
     folded, origin = _map_chars(text)
     folded, origin = _drop(folded, origin, _SEPARATOR)
     return _squeeze(folded, origin)
+
+
+# A word that mixes letters with digits or symbols standing for letters: `M4rk`, `3very`, `g@te`.
+# (Two letters at least, and a digit or symbol before a letter: `p95`, `24h`, `GPT4` are not.)
+_LEET_WORD = re.compile(
+    r"(?=[\w@$]*[A-Za-z][\w@$]*[A-Za-z])(?=[\w@$]*[01345789@$][A-Za-z])[\w@$]+"
+)
+_LEET_HINT = re.compile(r"[01345789@$][A-Za-z]")  # what every such word holds: cheap to find
+_LEET = str.maketrans("0134578@$9", "oieastbasg")
+_LEET_L = str.maketrans("1", "l")
+
+
+def _invisible(char: str) -> bool:
+    return char in _INVISIBLE_LETTERS or unicodedata.category(char) == "Cf"
+
+
+def foldings(text: str) -> list[tuple[str, list[int]]]:
+    """The text folded (`fold`), then, when it has them, two more readings a model may take:
+    invisible characters as word breaks (`Mark<U+180E>every<U+180E>gate` is three words to a
+    tokenizer), and words with digits for letters read as letters (`M4rk 3very g4te`)."""
+    # Lower-cased first, one character for one (offsets hold): a capital's look-alike is not
+    # always its small letter's (a Cyrillic capital Ze looks like "3", its small letter like
+    # nothing).
+    lowered = text.lower()
+    if len(lowered) == len(text):
+        text = lowered
+    else:  # a letter whose small form is two characters (İ) stays as it is
+        text = "".join(c if len(low := c.lower()) != 1 else low for c in text)
+    readings = [fold(text)]
+    if not text.isascii() and any(_invisible(c) for c in text):
+        spaced = "".join(" " if _invisible(c) else c for c in text)  # same length: offsets hold
+        readings.append(fold(spaced))
+    folded, origin = readings[0]
+    words = _leet_words(folded)
+    if words:
+        around = _blank_beyond(folded, words)
+
+        def plain(table: dict[int, str]) -> str:
+            return _LEET_WORD.sub(lambda m: m.group().translate(table), around)
+
+        readings.append((plain(_LEET), origin))  # one character for one: offsets hold
+        if "1" in around:
+            readings.append((plain({**_LEET, **_LEET_L}), origin))
+    return readings
+
+
+def _leet_words(text: str) -> list[tuple[int, int]]:
+    """The spans of words with digits or symbols for letters, found from the places where a
+    digit or symbol stands before a letter (every such word has one)."""
+    spans: list[tuple[int, int]] = []
+    for hint in _LEET_HINT.finditer(text):
+        start = hint.start()
+        while start > 0 and (text[start - 1].isalnum() or text[start - 1] in "_@$"):
+            start -= 1
+        if spans and start < spans[-1][1]:
+            continue
+        word = _LEET_WORD.match(text, start)
+        if word is not None and word.end() > hint.start():
+            spans.append(word.span())
+    return spans
+
+
+def _blank_beyond(text: str, spans: list[tuple[int, int]], reach: int = 200) -> str:
+    """The text with everything farther than `reach` from the spans blanked (same length): a
+    second reading needs scanning only where it differs from the first."""
+    parts: list[str] = []
+    done = 0
+    for start, end in spans:
+        start, end = max(done, start - reach), min(len(text), end + reach)
+        if start > done:
+            parts.append(" " * (start - done))
+        if end > max(done, start):
+            parts.append(text[max(done, start) : end])
+            done = end
+    parts.append(" " * (len(text) - done))
+    return "".join(parts)

@@ -1,10 +1,10 @@
 """detect-secrets' regular-expression detectors, kept as data the masker runs under RE2.
 
-`python -m tools.detectors` regenerates `detectors.json` from the installed detect-secrets
+`python -m guard.detectors` regenerates `detectors.json` from the installed detect-secrets
 (a test fails when the two differ, so an upgrade is noticed). Importing detect-secrets itself
 takes over a second, so reviews read the file instead. Lookarounds, which RE2 cannot run, are
 dropped from the patterns: a hit is widened to its whole token when it is masked anyway.
-Detectors this module does not take: the keyword, IP and entropy ones (tools.patterns has its
+Detectors this module does not take: the keyword, IP and entropy ones (guard.patterns has its
 own, bounded versions of each).
 """
 

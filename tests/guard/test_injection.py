@@ -8,15 +8,15 @@ from pathlib import Path
 
 import pytest
 
-from tools import injection
-from tools.documents import Document, load_document
-from tools.injection import (
+from guard.injection import (
     PATTERNS_PATH,
     ReviewerInstruction,
     find_reviewer_instructions,
     load_patterns,
     without_instructions,
 )
+from tools import injection
+from tools.documents import Document, load_document
 from vocabulary.errors import RubricError
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tools.redact import KINDS, placeholder, redact, redact_lines
+from guard.redact import KINDS, placeholder, redact, redact_lines
 
 PRIVATE_KEY = """key material:
 -----BEGIN RSA PRIVATE KEY-----
@@ -214,11 +214,11 @@ def test_unterminated_key_headers_mask_line_by_line() -> None:
 
 
 def test_the_detector_file_matches_the_installed_detect_secrets() -> None:
-    """tools/detectors.json is generated from detect-secrets: regenerate it on an upgrade
-    (`python -m tools.detectors`)."""
+    """guard/detectors.json is generated from detect-secrets: regenerate it on an upgrade
+    (`python -m guard.detectors`)."""
     import json
 
-    from tools.detectors import DETECTORS_FILE, generate
+    from guard.detectors import DETECTORS_FILE, generate
 
     assert json.loads(DETECTORS_FILE.read_text(encoding="utf-8")) == generate()
 
@@ -250,7 +250,6 @@ def test_only_the_value_of_an_assignment_is_masked() -> None:
         pytest.param("Dummy card 0000 0000 0000 0000.", id="all-zero-card"),
         pytest.param("Mac 00:1A:2B:3C:4D:5E and C++ std::vector, cafe::face.", id="colon-words"),
         pytest.param("Not an address: 256.1.1.1 or 1.2.3.4.5.", id="not-ipv4"),
-        pytest.param("IBAN-like GB82 WEST 1234 5698 7654 33 fails mod-97.", id="bad-iban"),
         pytest.param("max_tokens: 4096, token: usage-based pricing.", id="token-settings"),
         pytest.param(
             "The password: must be rotated. Secret: stored in Vault.", id="prose-keywords"
@@ -263,8 +262,6 @@ def test_only_the_value_of_an_assignment_is_masked() -> None:
         pytest.param("Contact the team at @data-owners on Slack.", id="handle-not-email"),
         pytest.param("NHS number 943 476 5918 fails mod 11.", id="nhs-bad-check-digit"),
         pytest.param("Order 9434765919 shipped.", id="ten-digits-without-nhs"),
-        pytest.param("SSN 000-12-3456, 666-12-3456 and 912-12-3456.", id="ssn-never-issued"),
-        pytest.param("Codes QQ 12 34 56 C and BG 12 34 56 A.", id="nino-unallocated-prefixes"),
         pytest.param("Basic knowledge of retrieval is expected.", id="basic-prose"),
         pytest.param("Call https://api.example.com/v1?key={API_KEY}&x=1.", id="query-reference"),
         pytest.param('Set "name": "claims-triage-assistant-v2".', id="quoted-identifier"),

@@ -15,14 +15,17 @@ Choices where a shape is ambiguous:
 - phone: an international `+` number, a North American `(555) 123-4567` / `555-123-4567`, or
   a national number with a leading trunk `0` (`07700 900123`, `020 7946 0958`), 8-15 digits.
   Dates, years, times, versions, money and plain integers never take these shapes.
-- national_id: NHS, US Social Security and UK National Insurance numbers (tools.identifiers).
+- national_id: NHS, US Social Security and UK National Insurance numbers (guard.identifiers).
 - credential: known key shapes (OpenAI, AWS, GitHub, GitLab, Slack, Google, Stripe, Azure
-  storage, JWT, Bearer and Basic authorisation, PEM private keys, passwords in URLs), webhook
+  storage, Docker, JWT, Bearer and Basic authorisation, PEM private keys, passwords in URLs and
+  in .netrc entries), gitleaks' 200+ rules (guard.credentials), webhook
   URLs, secrets in URL query parameters (`?key=`, `&token=`, `sig=`, ...), detect-secrets'
-  detectors (tools.detectors), quoted high-entropy strings, and `password = ...` /
+  detectors (guard.detectors), quoted high-entropy strings, and `password = ...` /
   `api_key: ...` assignments, whose value alone is masked when it looks like a secret: quoted,
   or holding a digit or symbol, or 20+ characters. References such as `${DB_PASSWORD}`,
   `<your key>` or `{{ secret }}` are kept: they show where a secret comes from.
+
+(Over 300 lines: one table of rules in priority order, read as a whole, with their checks.)
 """
 
 from __future__ import annotations
@@ -37,11 +40,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from tools.identifiers import is_nhs_number, is_ni_number, is_ssn
+from guard.identifiers import is_nhs_number, is_ni_number, is_ssn
 
-RedactionKind = Literal["email", "phone", "card", "iban", "ip", "national_id", "credential"]
+RedactionKind = Literal[
+    "email", "phone", "card", "iban", "ip", "national_id", "birth_date", "credential"
+]
 KINDS: tuple[RedactionKind, ...] = (
-    "email", "phone", "card", "iban", "ip", "national_id", "credential",
+    "email", "phone", "card", "iban", "ip", "national_id", "birth_date", "credential",
 )  # fmt: skip
 Match = Any  # an re2 match: group(), start(), end(), span(index)
 Check = Callable[[str, Match], bool]
@@ -60,6 +65,7 @@ class Rule:
     valid: Check | None = None
     secret: int | str | None = None
     widen: bool = False
+    keywords: tuple[str, ...] = ()  # when set, the rule runs only on text holding one of them
 
 
 def _char(text: str, index: int) -> str:
@@ -134,9 +140,14 @@ def _is_card(text: str, m: Match) -> bool:
 
 
 def _is_iban(text: str, m: Match) -> bool:
-    compact = m.group().replace(" ", "")
+    """An IBAN: written in groups of four it has the shape (mask it, whatever its check
+    digits); written as one run, its mod-97 check must pass (runs of letters and digits are
+    common)."""
+    compact = m.group().replace(" ", "").upper()
     if not 15 <= len(compact) <= 34:
         return False
+    if " " in m.group():
+        return True
     rearranged = compact[4:] + compact[:4]
     return int("".join(str(int(char, 36)) for char in rearranged)) % 97 == 1
 
@@ -247,6 +258,18 @@ _QUERY_NAME = (
     r"|client[_-]?secret|password|passwd|code)"
 )
 _URL_TAIL = r"[^ \t\n\"'<>)\]]+"
+_PASSPORT = r"(?:passport|reisepass|passeport|pasaporte|passaporto|paspoort|паспорт)"
+_BIRTH = (
+    r"(?:date[ \t]+of[ \t]+birth|birth[ \t]*date|d\.?o\.?b|born[ \t]+on|geburtsdatum"
+    r"|geboren[ \t]+am|date[ \t]+de[ \t]+naissance|n[ée]e?[ \t]+le|fecha[ \t]+de[ \t]+nacimiento"
+    r"|data[ \t]+di[ \t]+nascita|data[ \t]+de[ \t]+nascimento|geboortedatum|дата[ \t]+рождения)"
+)
+_MONTH = r"[A-Za-zÀ-ÿ]{3,10}\.?"
+_DATE = (
+    r"\d{1,4}[./-]\d{1,2}[./-]\d{1,4}"
+    rf"|\d{{1,2}}(?:st|nd|rd|th)?[ \t]+{_MONTH},?[ \t]+\d{{4}}"
+    rf"|{_MONTH}[ \t]+\d{{1,2}}(?:st|nd|rd|th)?,?[ \t]+\d{{4}}"
+)
 _NOT_IN_WORD = _not_after("-")
 
 RULES: tuple[Rule, ...] = (
@@ -258,6 +281,14 @@ RULES: tuple[Rule, ...] = (
     Rule("credential", r"xox[abpors]-[A-Za-z0-9-]{10,}", _NOT_IN_WORD),
     Rule("credential", r"AIza[0-9A-Za-z_-]{35}", _NOT_IN_WORD, widen=True),
     Rule("credential", r"[rs]k_(?:live|test)_[0-9A-Za-z]{16,}", _NOT_IN_WORD),
+    Rule("credential", r"dckr_(?:pat|oat)_[A-Za-z0-9_-]{20,}", _NOT_IN_WORD),
+    # A .netrc entry: `machine HOST login USER password SECRET`, on one line or several.
+    Rule(
+        "credential",
+        r"(?im)(?:\blogin[ \t]+\S+[ \t]+|^[ \t]*)password[ \t]+(?P<secret>\S+)",
+        _is_secret_value,
+        secret="secret",
+    ),
     Rule("credential", r"(?i)AccountKey=(?P<secret>[A-Za-z0-9+/=]{20,})", secret="secret"),
     Rule(
         "credential",
@@ -310,13 +341,25 @@ RULES: tuple[Rule, ...] = (
     ),
     Rule("national_id", r"(?i)\b[A-Z]{2} ?\d{2} ?\d{2} ?\d{2} ?[A-D]\b", _is_ni),
     Rule(
+        "national_id",
+        rf"(?i)\b{_PASSPORT}(?:[ \t]+(?:no|number|num|nr|n°|#))?\.?[ \t]*[:#=]?[ \t]*"
+        r"(?P<secret>[A-Z0-9]{6,10})\b",
+        _has_digit("secret"),
+        secret="secret",
+    ),
+    Rule(
+        "birth_date",
+        rf"(?i)\b{_BIRTH}\b[ \t:=,(-]{{0,4}}(?P<secret>{_DATE})",
+        secret="secret",
+    ),
+    Rule(
         "email",
         r"[A-Za-z0-9][\w.%+-]*@(?:[A-Za-z0-9-]+\.)+[A-Za-z]{2,}",
         _both(_not_after(".%+-"), _ends_token("-")),
     ),
     Rule(
         "iban",
-        r"\b[A-Z]{2}\d{2}(?:[A-Z0-9]{11,30}|(?: [A-Z0-9]{4}){2,7}(?: [A-Z0-9]{1,3})?)",
+        r"(?i)\b[A-Z]{2}\d{2}(?:[A-Z0-9]{11,30}|(?: [A-Z0-9]{4}){2,7}(?: [A-Z0-9]{1,3})?)",
         _both(_ends_token(), _is_iban),
     ),
     Rule(

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tools.folding import _squeeze, fold
+from guard.folding import _squeeze, fold
 
 
 def squeezed_char_by_char(text: str, origin: list[int]) -> tuple[str, list[int]]:
