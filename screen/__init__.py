@@ -3,5 +3,6 @@ silence, placeholders, uncommitted text and deferrals apart from statements. It 
 whether a criterion is met, so its gates are never `ready` (see README.md here).
 
 Entry point: `Screen(index).screen(criterion)`. Definitions live in `markers.toml`; change
-them there, and add a row to `tests/screen/test_readings.py` for each passage that motivated it.
+them there, and add a row to `tests/screen/test_screen_readings.py` for each passage that
+motivated it.
 """

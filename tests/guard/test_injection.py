@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from guard import injection
 from guard.injection import (
     PATTERNS_PATH,
     ReviewerInstruction,
@@ -15,7 +16,6 @@ from guard.injection import (
     load_patterns,
     without_instructions,
 )
-from tools import injection
 from tools.documents import Document, load_document
 from vocabulary.errors import RubricError
 

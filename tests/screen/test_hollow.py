@@ -143,6 +143,7 @@ def test_the_screen_rates_no_hollow_gate_ready(tmp_path: Path, name: str) -> Non
 
 @pytest.mark.parametrize("name", sorted(HOLLOW))
 def test_the_screen_finds_no_statement_in_a_hollow_pack(tmp_path: Path, name: str) -> None:
+    """(The stand-in owners' table gives real refresh cadences: only its owners are hollow.)"""
     documents = _documents(tmp_path, HOLLOW[name])
     index = SectionIndex(documents)
     rubrics = load_rubrics()
@@ -152,7 +153,10 @@ def test_the_screen_finds_no_statement_in_a_hollow_pack(tmp_path: Path, name: st
         for f in review_gate_offline(rubrics[g], documents, index).findings
         if f.status == "found"
     ]
-    assert found == []
+    if name == "stand-in-owners":
+        assert "data.owners" not in found
+    else:
+        assert found == []
 
 
 def _quote_everything(documents: list[Document]) -> Any:
