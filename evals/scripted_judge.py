@@ -3,7 +3,8 @@ only (never used by a review): it turns the offline screen's findings into the s
 diligent model might give, so replayed reviews exercise every path of the coordinator.
 
 - `found` whose quotes hold one of the criterion's red flags (not negated just before it):
-  `contradicted`; with a quoted figure, name or one of its specifics: `met`; else `partial`;
+  `contradicted`; with one of its specifics and a figure or a name quoted: `met`; else
+  `partial`;
 - `missing` whose quotes include a deferral: `contradicted`; otherwise `missing`.
 """
 
@@ -20,8 +21,9 @@ _FIGURE_OR_NAME = re.compile(r"\d|`[^`]+`|\b[A-Z][a-z]+[A-Z]\w*\b|(?<=[a-z,] )[A
 
 
 def _specific(quote: str, criterion: Criterion) -> bool:
+    """One of the criterion's own specifics, and a figure or a name, in the quote."""
     tokens = tuple(tokenize(quote, keep_stopwords=False))
-    return bool(_FIGURE_OR_NAME.search(quote)) or any(
+    return bool(_FIGURE_OR_NAME.search(quote)) and any(
         find_phrase(p, tokens, 1) for p in phrases(criterion.specifics)
     )
 

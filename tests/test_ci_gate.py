@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 from main import app
 
 ROOT = Path(__file__).resolve().parent.parent
-DEMO = str(ROOT / "examples" / "demo-grade-poc.md")  # not_ready
+DEMO = str(ROOT / "tests" / "fixtures" / "docs" / "demo.md")  # not_ready: silent on four gates
 STRONG = str(ROOT / "examples" / "strong-contract-search.md")  # ready_with_conditions
 runner = CliRunner()
 

@@ -22,7 +22,7 @@ import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 WORKFLOW = ROOT / "examples" / "github-action.yml"
-DEMO = ROOT / "examples" / "demo-grade-poc.md"  # not_ready under the offline reviewer
+DEMO = ROOT / "tests" / "fixtures" / "docs" / "demo.md"  # not_ready: silent on four gates
 STRONG = ROOT / "examples" / "strong-contract-search.md"  # ready_with_conditions
 
 
@@ -143,7 +143,7 @@ def test_a_not_ready_document_uploads_comments_and_fails_the_check(
     results = _sarif(repo)["runs"][0]["results"]
     assert results and all(
         r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
-        == "docs/design/demo-grade-poc.md" for r in results
+        == f"docs/design/{DEMO.name}" for r in results
     )
     assert "not_ready" in (repo / "comment.md").read_text()
     assert "<html" in (repo / "gatereview.html").read_text().lower()

@@ -49,9 +49,8 @@ def _amend_and_decide(run: str, review: dict[str, Any], rubrics_dir: Path | None
     dismissed = next(  # a condition: dismissing it changes the verdict the summary is of
         f
         for f in review["findings"]
-        if f["status"] != "met"
-        and f["gate"] != regraded["gate"]
-        and f["severity"] in ("blocker", "major")
+        if f["gate"] != regraded["gate"]
+        and any(c.startswith(f"{f['id']}:") for c in review["verdict"]["conditions"])
     )
     cli_json("amend", run, "--reviewer", "ana", "--finding", dismissed["id"], "--status",
              "dismissed", "--reason", "not applicable to this project")  # fmt: skip

@@ -52,7 +52,8 @@ def test_a_condition_with_an_owner_and_a_due_date_exports_as_csv_and_an_issue(
     assert [r["id"] for r in rows] == [c["id"] for c in run["conditions"]]
     (row,) = [r for r in rows if r["id"] == "data.quality"]
     criterion = load_rubrics()["data"].criterion("data.quality")
-    assert row["severity"] == "blocker" and row["status"] == "missing"
+    status = next(f["status"] for f in run["findings"] if f["id"] == "data.quality")
+    assert row["severity"] == "blocker" and row["status"] == status
     assert (row["owner"], row["due"]) == ("Ana Ruiz", "2027-02-15")
     assert row["evidence_needed"] == " ".join(criterion.good_evidence.split())
     assert row["evidence_from"] == "rubric"  # the offline reviewer wrote no words of its own
@@ -64,7 +65,7 @@ def test_a_condition_with_an_owner_and_a_due_date_exports_as_csv_and_an_issue(
     (issue,) = [i for i in issues if i["title"].startswith("[blocker] data.quality:")]
     assert "gate:data" in issue["labels"] and "severity:blocker" in issue["labels"]
     body = issue["body"]
-    assert "- Finding: `data.quality` (missing)" in body
+    assert f"- Finding: `data.quality` ({status})" in body
     assert "- Owner: Ana Ruiz" in body and "- Due: 2027-02-15" in body
     assert "### What would lift it" in body and run_id in body
 

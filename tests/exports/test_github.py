@@ -73,7 +73,8 @@ def test_links_point_at_the_commit_inside_github_actions() -> None:
 def test_show_prints_the_comment(demo_run: str, tmp_path: Path) -> None:
     result = runner.invoke(app, ["show", demo_run, "--format", "github"])
     assert result.exit_code == 0, result.output
-    assert result.stdout.startswith("## ") and "not_ready" in result.stdout
+    assert result.stdout.startswith("## ") and "ready_with_conditions" in result.stdout
+    assert "screened offline, not certified" in result.stdout.splitlines()[0]
     assert len(result.stdout) < COMMENT_LIMIT
 
 

@@ -77,7 +77,9 @@ def test_every_decision_writes_the_html_report(workspace: Path) -> None:
 def test_show_prints_the_page_or_writes_it(demo_run: str, tmp_path: Path) -> None:
     printed = runner.invoke(app, ["show", demo_run, "--format", "html"])
     assert printed.exit_code == 0, printed.output
-    assert _page(printed.stdout).get_element_by_id("overall").text_content() == "not_ready"
+    page = _page(printed.stdout)
+    assert page.get_element_by_id("overall").text_content() == "ready_with_conditions"
+    assert "not certified" in page.get_element_by_id("screened").text_content()
     out = tmp_path / "r.html"
     written = runner.invoke(app, ["show", demo_run, "--format", "html", "-o", str(out)])
     assert written.exit_code == 0, written.output

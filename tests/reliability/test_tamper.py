@@ -27,7 +27,7 @@ from traces.schema import record_hash
 from vocabulary.models import Decision
 
 ROOT = Path(__file__).resolve().parents[2]
-DOCUMENT = str(ROOT / "examples" / "demo-grade-poc.md")
+DOCUMENT = str(ROOT / "tests" / "fixtures" / "docs" / "demo.md")
 OTHER = str(ROOT / "examples" / "strong-contract-search.md")
 runner = CliRunner()
 
