@@ -11,6 +11,9 @@ responses that `evals.wiki_server` serves on 127.0.0.1 while the case is reviewe
 
 from __future__ import annotations
 
+import contextlib
+import subprocess
+import tempfile
 import tomllib
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
@@ -32,9 +35,12 @@ RUBRICS_FOLDER = "rubrics"  # optional: the case's own rubrics (agents.rubric_se
 DECISIONS_FILE = "decisions.json"  # optional: reviewers' decisions to replay (evals.export)
 WIKI_FILE = "wiki.toml"  # optional: the Confluence pages the case reviews instead of files
 WIKI_FOLDER = "wiki"  # ... and the recorded REST responses a loopback wiki serves them from
+GIT_FILE = "git.toml"  # optional: the commit and path of `repo.bundle` the case reviews
+GIT_BUNDLE = "repo.bundle"  # ... a git bundle of the repository (a .git folder cannot be kept)
 CASE_FILES = frozenset(
-    {EXPECTED_FILE, RECORDING_FILE, RUBRICS_FOLDER, DECISIONS_FILE, WIKI_FILE, WIKI_FOLDER}
-)
+    {EXPECTED_FILE, RECORDING_FILE, RUBRICS_FOLDER, DECISIONS_FILE, WIKI_FILE, WIKI_FOLDER,
+     GIT_FILE, GIT_BUNDLE}
+)  # fmt: skip
 _DECISIONS = TypeAdapter(list[Decision])
 
 
@@ -67,6 +73,13 @@ class Expected(Strict):
         """Labelled criteria that no rubric defines (a deleted or renamed criterion)."""
         known = {c.id for rubric in rubrics.values() for c in rubric.criteria}
         return [c for c in [*self.must_flag, *self.must_not_flag] if c not in known]
+
+
+class GitSource(Strict):
+    """The commit and path a case reviews in its bundled repository (`git.toml`)."""
+
+    rev: str = Field(description="A commit or tag of the bundle")
+    path: str | None = Field(default=None, description="Only this folder of the repository")
 
 
 class WikiPages(Strict):
@@ -111,6 +124,9 @@ class Case:
     def sources(self) -> Iterator[tuple[list[str], SourceOptions | None, dict[str, str] | None]]:
         """What `review` is given for the case: its files; or its wiki pages, with a loopback
         wiki serving the recorded responses for the block and the variables pointing at it."""
+        if (self.folder / GIT_FILE).is_file():
+            yield from self._git_sources()
+            return
         path = self.folder / WIKI_FILE
         if not path.is_file():
             yield self.documents(), None, None
@@ -122,6 +138,25 @@ class Case:
         with serving(self.folder / WIKI_FOLDER) as base:
             environ = {"CONFLUENCE_URL": base, "CONFLUENCE_TOKEN": "eval-case"}
             yield wiki.pages, SourceOptions(with_children=wiki.with_children), environ
+
+    def _git_sources(self) -> Iterator[tuple[list[str], SourceOptions, None]]:
+        """The bundled repository cloned into a folder named after the case (so documents are
+        named the same on every run), read at the case's commit."""
+        path = self.folder / GIT_FILE
+        try:
+            source = GitSource.model_validate(tomllib.loads(path.read_text(encoding="utf-8")))
+        except (tomllib.TOMLDecodeError, ValidationError) as exc:
+            raise GateReviewError(f"{path}: {str(exc).splitlines()[0]}") from None
+        with tempfile.TemporaryDirectory() as scratch:
+            repo = Path(scratch) / self.name
+            done = subprocess.run(
+                ["git", "clone", "--quiet", str(self.folder / GIT_BUNDLE), str(repo)],
+                capture_output=True, text=True, check=False,
+            )  # fmt: skip
+            if done.returncode != 0:
+                raise GateReviewError(f"{self.folder / GIT_BUNDLE}: {done.stderr.strip()}")
+            with contextlib.chdir(scratch):
+                yield [self.name], SourceOptions(rev=source.rev, under=source.path), None
 
     def documents(self) -> list[str]:
         """The case's document paths relative to its folder, sorted; folders are kept whole."""
