@@ -121,7 +121,8 @@ def test_eval_picks_up_a_case_with_its_own_sixth_gate(model: str, tmp_path: Path
     result = runner.invoke(
         app, ["eval", str(CASE), "--model", model, "--json", "--home", str(tmp_path)]
     )
-    assert result.exit_code == 0, result.output
+    # One case alone may fall below the suite's minimums (exit 1); it must still be scored.
+    assert result.exit_code in (0, 1), result.output
     case = json.loads(result.stdout)["cases"][0]
     assert case["status"] == "scored"
     assert case["gates"]["security"] == "conditional"

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-DEMO = ROOT / "examples" / "demo-grade-poc.md"
+DEMO = ROOT / "tests" / "fixtures" / "docs" / "demo.md"  # not_ready: silent on four gates
 SKIP = shutil.ignore_patterns(".git", ".gatereview", "__pycache__", "build", "dist", "*.egg-info",
                               ".venv", ".pytest_cache", ".ruff_cache")
 

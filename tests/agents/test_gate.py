@@ -132,7 +132,7 @@ def test_a_quote_still_invented_after_repair_stays_unverified_and_does_not_count
     verdict = gate_verdict(outcome.review, rubric)
     assert offline.status == "conditional" and offline.screened  # the screen never certifies
     assert verdict.status == "conditional"
-    assert [c.split(":")[0] for c in verdict.conditions] == ["data.owners"]
+    assert "data.owners" in [c.split(":")[0] for c in verdict.conditions]
 
 
 def test_malformed_json_is_repaired_with_the_validation_error(fake: FakeModel) -> None:

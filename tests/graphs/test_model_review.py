@@ -123,7 +123,7 @@ def test_an_unverified_finding_is_shown_and_does_not_count(
     assert view.verdict is not None
     data = view.verdict.gates["data"]
     assert data.status == "conditional"
-    assert [c.split(":")[0] for c in data.conditions] == ["data.owners"]
+    assert "data.owners" in [c.split(":")[0] for c in data.conditions]
     assert not view.gates["data"].degraded
 
 
