@@ -31,7 +31,7 @@ from vocabulary.models import verdict_sha256
 
 def _workspace(run_id: str, settings: Settings) -> Workspace:
     refuse_path(run_id)
-    workspace = Workspace(settings.home)
+    workspace = Workspace(settings.home, settings.database_url)  # claims live with checkpoints
     if not (workspace.trace_file(run_id).is_file() or earlier_segments(workspace, run_id)):
         raise RunNotFoundError(f"no trace for run {run_id} in {workspace.traces}")
     return workspace

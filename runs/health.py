@@ -155,7 +155,7 @@ def _leftovers(workspace: Workspace) -> list[Check]:
 
 def workspace_health(settings: Settings) -> Health:
     """Check the workspace without changing anything in it."""
-    workspace = Workspace(settings.home)
+    workspace = Workspace(settings.home, settings.database_url)
     health = Health(home=str(workspace.home))
     if not workspace.home.is_dir():
         health.checks.append(
