@@ -15,7 +15,7 @@ import itertools
 from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass, replace
 
-from agents.coordinator import JUDGEMENT_FLOOR, MIN_CORE_ADDRESSED, SILENT_SHARE, compile_verdict
+from agents.coordinator import JUDGEMENT_FLOOR, SILENT_SHARE, compile_verdict
 from agents.offline import review_gate_offline
 from agents.rubric import load_rubrics
 from evals.agreement import cohen_kappa
@@ -38,10 +38,9 @@ class ScreenParams:
     """One point of the offline screen's grid."""
 
     found_weight: int
-    min_core: int = MIN_CORE_ADDRESSED
 
     def __str__(self) -> str:
-        return f"found_weight={self.found_weight}, min_core={self.min_core}"
+        return f"found_weight={self.found_weight}"
 
 
 @dataclass(frozen=True)
@@ -101,14 +100,14 @@ def offline_predictions(labelled: list[LabelledDocument]) -> Predictions:
         read: dict[int, dict[Gate, GateReview]] = {}
         for params in candidates:
             assert isinstance(params, ScreenParams)
-            if params.found_weight not in read:  # min_core changes the rule, not the reading
+            if params.found_weight not in read:
                 screen = Screen(index, replace(base, found_weight=params.found_weight))
                 read[params.found_weight] = {
                     g: review_gate_offline(rubrics[g], documents, index, screen=screen)
                     for g in GATES
                 }
                 bad += _bad_quotes(item, read[params.found_weight])
-            verdict = compile_verdict(read[params.found_weight], rubrics, min_core=params.min_core)
+            verdict = compile_verdict(read[params.found_weight], rubrics)
             by_candidate[item.name][params] = {g: verdict.gates[g].status for g in GATES}
             reviews[item.name][params] = read[params.found_weight]
     return Predictions(by_candidate, reviews, candidates, shipped, sorted(set(bad)))
