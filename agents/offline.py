@@ -73,7 +73,7 @@ def _evidence(
     the gate has quoted (among the twice-`limit` weightiest), so a gate cites more of the
     documents."""
     pool = sorted(
-        enumerate(candidates[: 2 * limit]), key=lambda item: (used[_key(item[1]) ], item[0])
+        enumerate(candidates[: 2 * limit]), key=lambda item: (used[_key(item[1])], item[0])
     )
     chosen: list[Evidence] = []
     for _, candidate in pool[:limit]:
