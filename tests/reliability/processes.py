@@ -16,6 +16,7 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = ROOT / "examples"
+BARRIER = Path(__file__).resolve().parent / "at_barrier.py"
 WAIT_S = 120.0  # an upper bound for slow machines, never a pace: every wait polls a condition
 
 
@@ -102,3 +103,33 @@ def llm_calls(records: list[dict[str, Any]]) -> Counter[str]:
 def node_starts(records: list[dict[str, Any]]) -> Counter[str]:
     """How many times each node span was opened."""
     return Counter(r["name"] for r in records if r["kind"] == "node_start")
+
+
+def together(tmp_path: Path, commands: list[list[str]]) -> list[tuple[int, str, str]]:
+    """Run the commands in parallel processes released at one instant: (status, out, err)."""
+    barrier = tmp_path / "barrier"
+    processes = [
+        subprocess.Popen(
+            [sys.executable, str(BARRIER), str(barrier), *command],
+            cwd=ROOT,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for command in commands
+    ]
+    try:
+        wait_until(
+            lambda: (
+                len(list(tmp_path.glob("barrier.ready.*"))) == len(commands)
+                or any(p.poll() is not None for p in processes)
+            ),
+            "every process at the barrier",
+        )
+        barrier.touch()
+        outputs = [p.communicate(timeout=WAIT_S) for p in processes]
+        return [(p.returncode, out, err) for p, (out, err) in zip(processes, outputs, strict=True)]
+    finally:
+        for process in processes:
+            if process.poll() is None:
+                process.kill()

@@ -9,13 +9,11 @@ from __future__ import annotations
 
 import asyncio
 import json
-import subprocess
-import sys
 from collections import Counter
 from pathlib import Path
 
 import pytest
-from processes import EXAMPLES, ROOT, WAIT_S, trace_records, wait_until
+from processes import EXAMPLES, together, trace_records
 from typer.testing import CliRunner
 
 from graphs.settings import Settings
@@ -24,38 +22,7 @@ from runs.operations import load_run, load_runs, start_review
 from traces.verify import verify_trace
 from vocabulary.models import GATES
 
-BARRIER = Path(__file__).resolve().parent / "at_barrier.py"
 DOCUMENTS = ("strong-contract-search.md", "demo-grade-poc.md", "middling-claims-triage.md")
-
-
-def _together(tmp_path: Path, commands: list[list[str]]) -> list[tuple[int, str, str]]:
-    """Run the commands in parallel processes released at one instant: (status, out, err)."""
-    barrier = tmp_path / "barrier"
-    processes = [
-        subprocess.Popen(
-            [sys.executable, str(BARRIER), str(barrier), *command],
-            cwd=ROOT,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
-        for command in commands
-    ]
-    try:
-        wait_until(
-            lambda: (
-                len(list(tmp_path.glob("barrier.ready.*"))) == len(commands)
-                or any(p.poll() is not None for p in processes)
-            ),
-            "every process at the barrier",
-        )
-        barrier.touch()
-        outputs = [p.communicate(timeout=WAIT_S) for p in processes]
-        return [(p.returncode, out, err) for p, (out, err) in zip(processes, outputs, strict=True)]
-    finally:
-        for process in processes:
-            if process.poll() is None:
-                process.kill()
 
 
 @pytest.mark.parametrize("deciders", [2, 8], ids=lambda n: f"{n}-processes")
@@ -70,7 +37,7 @@ def test_deciders_at_the_same_moment_exactly_one_decision_applies(
         else ["reject", run_id, "--reviewer", f"reviewer-{i}", "--comment", "not yet"]
         for i in range(deciders)
     ]
-    results = _together(tmp_path, commands)
+    results = together(tmp_path, commands)
     assert sorted(code for code, _, _ in results) == [0] + [2] * (deciders - 1), results
     view = load_run(run_id, settings)
     assert len(view.decisions) == 1
@@ -93,7 +60,7 @@ def test_six_reviews_at_once_in_one_fresh_workspace_all_finish_intact(
     workspace: Path, tmp_path: Path, database_url: str | None
 ) -> None:
     paths = [str(EXAMPLES / DOCUMENTS[i % 3]) for i in range(6)]
-    results = _together(tmp_path, [["review", path, "--json"] for path in paths])
+    results = together(tmp_path, [["review", path, "--json"] for path in paths])
     assert [code for code, _, _ in results] == [0] * 6, [err for _, _, err in results]
     views = [json.loads(out) for _, out, _ in results]
     assert len({v["run_id"] for v in views}) == 6

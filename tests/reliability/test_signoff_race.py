@@ -5,45 +5,12 @@ other gate's approver."""
 from __future__ import annotations
 
 import asyncio
-import subprocess
-import sys
 from pathlib import Path
 
-from processes import EXAMPLES, ROOT, WAIT_S, trace_records, wait_until
+from processes import EXAMPLES, together, trace_records
 
 from graphs.settings import Settings
 from runs.operations import load_run, start_review
-
-BARRIER = Path(__file__).resolve().parent / "at_barrier.py"
-
-
-def _together(tmp_path: Path, commands: list[list[str]]) -> list[tuple[int, str, str]]:
-    barrier = tmp_path / "barrier"
-    processes = [
-        subprocess.Popen(
-            [sys.executable, str(BARRIER), str(barrier), *command],
-            cwd=ROOT,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
-        for command in commands
-    ]
-    try:
-        wait_until(
-            lambda: (
-                len(list(tmp_path.glob("barrier.ready.*"))) == len(commands)
-                or any(p.poll() is not None for p in processes)
-            ),
-            "every signer at the barrier",
-        )
-        barrier.touch()
-        outputs = [p.communicate(timeout=WAIT_S) for p in processes]
-        return [(p.returncode, out, err) for p, (out, err) in zip(processes, outputs, strict=True)]
-    finally:
-        for process in processes:
-            if process.poll() is None:
-                process.kill()
 
 
 def test_approvers_of_one_gate_signing_at_once_exactly_one_signature_applies(
@@ -54,7 +21,7 @@ def test_approvers_of_one_gate_signing_at_once_exactly_one_signature_applies(
     doc = str(EXAMPLES / "strong-contract-search.md")
     run_id = asyncio.run(start_review([doc], settings)).run_id
     signers = ["ana", "bo", "cy"]
-    results = _together(
+    results = together(
         tmp_path,
         [["approve", run_id, "--reviewer", who, "--gate", "risk"] for who in signers],
     )
