@@ -180,9 +180,13 @@ def _path(
     only: their per-document results are never printed) fitted on the open ones."""
     chosen, folds = held_out(open_docs, sealed, predictions)
     statuses, reviews = predictions.statuses(chosen), predictions.reviews_of(chosen)
+    shipped = {d.name: predictions.shipped for d in open_docs}
     lines = [
         *section(f"{title}, {len(open_docs)} open documents, leave-one-document-out",
                  open_docs, statuses, reviews, markdown),
+        *section(f"{title}, {len(open_docs)} open documents, shipped parameters (in-sample)",
+                 open_docs, predictions.statuses(shipped), predictions.reviews_of(shipped),
+                 markdown, per_gate=False),
         *section(f"{title}, {len(sealed)} sealed documents, fitted on the open ones",
                  sealed, statuses, reviews, markdown, per_gate=False),
         f"fitted on every open document: {fit(open_docs, predictions)} "

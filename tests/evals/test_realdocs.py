@@ -124,6 +124,7 @@ def test_captured_requests_answered_and_stored_replay_with_no_miss(
     assert "quotes shown as verified but not verbatim: 0" in out
     assert "model path (recorded answers replayed), 1 open documents, leave-one-document-out" in out
     assert "offline screen, 1 sealed documents, fitted on the open ones" in out
+    assert "offline screen, 1 open documents, shipped parameters (in-sample)" in out
     # The sealed document's own results are never printed: only aggregates.
     assert "demo.md" not in out
     # Of the reviewer's two locatable quotes, the screen cites the owners sentence at least.
